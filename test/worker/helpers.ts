@@ -1,0 +1,44 @@
+import { exports } from "cloudflare:workers";
+
+export const SLUG = "reseaux-sociaux-trois-ans-apres";
+export const ORIGIN = "https://billet.test";
+export const ADMIN = { Authorization: "Bearer test-admin-token" };
+
+let ip = 0;
+/** A new client address per call, so the rate limiter sees different readers. */
+export function newReader(): Record<string, string> {
+  ip++;
+  return { "CF-Connecting-IP": `203.0.113.${ip % 250}`, "X-Test-Reader": String(ip) };
+}
+
+export function call(path: string, init: RequestInit = {}): Promise<Response> {
+  return exports.default.fetch(new Request(`${ORIGIN}${path}`, init));
+}
+
+export function postJson(path: string, body: unknown, headers: Record<string, string> = {}): Promise<Response> {
+  return call(path, { method: "POST", headers: { "Content-Type": "application/json", ...newReader(), ...headers }, body: typeof body === "string" ? body : JSON.stringify(body) });
+}
+
+export function postForm(path: string, fields: Record<string, string>, headers: Record<string, string> = {}): Promise<Response> {
+  return call(path, { method: "POST", redirect: "manual", headers: { "Content-Type": "application/x-www-form-urlencoded", ...newReader(), ...headers }, body: new URLSearchParams(fields).toString() });
+}
+
+let n = 0;
+export function uniqueComment(extra: Record<string, unknown> = {}): Record<string, unknown> {
+  n++;
+  return { author_name: `Lectrice ${n}`, content: `Un commentaire numéro ${n} — ${crypto.randomUUID()}`, ...extra };
+}
+
+export async function expectError(res: Response, status: number, code: string): Promise<{ error: { code: string; message: string; fields?: Record<string, string> } }> {
+  const body = (await res.json()) as { error: { code: string; message: string; fields?: Record<string, string> } };
+  if (res.status !== status || body.error?.code !== code) {
+    throw new Error(`expected ${status} ${code}, got ${res.status} ${JSON.stringify(body)}`);
+  }
+  if (typeof body.error.message !== "string" || !body.error.message) throw new Error("error without a message");
+  return body;
+}
+
+export async function approve(id: number): Promise<void> {
+  const res = await call(`/api/admin/comments/${id}/approve`, { method: "POST", headers: ADMIN });
+  if (res.status !== 200) throw new Error(`approve ${id}: ${res.status} ${await res.text()}`);
+}

@@ -1,0 +1,48 @@
+// Runtime settings, read from the Worker's vars (wrangler.toml [vars], .dev.vars, secrets).
+
+export type ModerationPolicy = "none" | "first-comment" | "all";
+
+export interface Config {
+  moderation: ModerationPolicy;
+  editWindowMs: number;
+  maxDepth: number;
+  maxCommentLength: number;
+  maxLinks: number;
+  holdWords: string[];
+  commentsPerPage: number;
+  allowedOrigins: string[];
+  turnstileSiteKey: string;
+}
+
+function int(value: string | undefined, fallback: number, min: number, max: number): number {
+  const n = Number.parseInt(value ?? "", 10);
+  return Number.isFinite(n) ? Math.min(max, Math.max(min, n)) : fallback;
+}
+
+function list(value: string | undefined): string[] {
+  return (value ?? "")
+    .split(",")
+    .map((s) => s.trim())
+    .filter(Boolean);
+}
+
+const cache = new WeakMap<object, Config>();
+
+export function getConfig(env: Env): Config {
+  const hit = cache.get(env);
+  if (hit) return hit;
+  const moderation = (["none", "first-comment", "all"] as const).find((m) => m === env.MODERATION) ?? "first-comment";
+  const config: Config = {
+    moderation,
+    editWindowMs: int(env.EDIT_WINDOW_MINUTES, 15, 0, 24 * 60) * 60_000,
+    maxDepth: int(env.MAX_DEPTH, 3, 0, 10),
+    maxCommentLength: int(env.MAX_COMMENT_LENGTH, 5000, 100, 50_000),
+    maxLinks: int(env.MAX_LINKS, 2, 0, 100),
+    holdWords: list(env.HOLD_WORDS).map((w) => w.toLowerCase()),
+    commentsPerPage: int(env.COMMENTS_PER_PAGE, 50, 1, 500),
+    allowedOrigins: list(env.ALLOWED_ORIGINS),
+    turnstileSiteKey: env.TURNSTILE_SITE_KEY ?? "",
+  };
+  cache.set(env, config);
+  return config;
+}

@@ -1,0 +1,135 @@
+// Every comment query. Nothing else in the Worker touches D1.
+import { and, asc, count, desc, eq, gt, inArray, isNull, lt, sql } from "drizzle-orm";
+import { drizzle, type DrizzleD1Database } from "drizzle-orm/d1";
+import { comments, type CommentRow, type CommentStatus, type NewCommentRow } from "./schema.ts";
+
+export type Db = DrizzleD1Database;
+
+export function openDb(d1: D1Database): Db {
+  return drizzle(d1);
+}
+
+/** Approved comments of a post, flat in order, a page at a time (the JSON list). */
+export async function listApproved(db: Db, slug: string, opts: { limit: number; cursor?: number; sort: "oldest" | "newest" }) {
+  const newest = opts.sort === "newest";
+  const where = and(
+    eq(comments.postSlug, slug),
+    eq(comments.status, "approved"),
+    opts.cursor === undefined ? undefined : newest ? lt(comments.id, opts.cursor) : gt(comments.id, opts.cursor),
+  );
+  const [rows, [{ total }]] = await db.batch([
+    db.select().from(comments).where(where).orderBy(newest ? desc(comments.id) : asc(comments.id)).limit(opts.limit + 1),
+    db.select({ total: count() }).from(comments).where(and(eq(comments.postSlug, slug), eq(comments.status, "approved"))),
+  ]);
+  const more = rows.length > opts.limit;
+  const page = more ? rows.slice(0, opts.limit) : rows;
+  return { rows: page, total, nextCursor: more ? page[page.length - 1].id : null };
+}
+
+/**
+ * One page of threads for the post page: `perPage` top-level comments and all their approved
+ * replies, plus the reader's own pending comments (`mine`). Two indexed range reads and counts.
+ */
+export async function pageOfThreads(db: Db, slug: string, page: number, perPage: number, mine: number[] = []) {
+  const approvedOnPost = and(eq(comments.postSlug, slug), eq(comments.status, "approved"));
+  const [roots, [{ total }], [{ rootTotal }]] = await db.batch([
+    db.select({ id: comments.id }).from(comments).where(and(approvedOnPost, isNull(comments.rootId))).orderBy(asc(comments.id)).limit(perPage).offset((page - 1) * perPage),
+    db.select({ total: count() }).from(comments).where(approvedOnPost),
+    db.select({ rootTotal: count() }).from(comments).where(and(approvedOnPost, isNull(comments.rootId))),
+  ]);
+  const rootIds = roots.map((r) => r.id);
+  let rows: CommentRow[] = [];
+  if (rootIds.length || mine.length) {
+    const shown = [
+      rootIds.length ? sql`(${comments.status} = 'approved' and (${inArray(comments.id, rootIds)} or ${inArray(comments.rootId, rootIds)}))` : undefined,
+      mine.length ? sql`(${comments.status} = 'pending' and ${inArray(comments.id, mine)})` : undefined,
+    ].filter(Boolean);
+    rows = await db
+      .select()
+      .from(comments)
+      .where(and(eq(comments.postSlug, slug), sql.join(shown as ReturnType<typeof sql>[], sql` or `)))
+      .orderBy(asc(comments.id));
+  }
+  // The reader's own pending comment shows in its thread, or on the last page when it starts one.
+  const pageCount = Math.max(1, Math.ceil(rootTotal / perPage));
+  rows = rows.filter((r) => r.status === "approved" || (r.rootId !== null ? rootIds.includes(r.rootId) : page === pageCount));
+  return { rows, total, pageCount, firstNumber: (page - 1) * perPage + 1 };
+}
+
+export async function getComment(db: Db, id: number): Promise<CommentRow | undefined> {
+  const [row] = await db.select().from(comments).where(eq(comments.id, id)).limit(1);
+  return row;
+}
+
+export async function insertComment(db: Db, row: NewCommentRow): Promise<CommentRow> {
+  const [inserted] = await db.insert(comments).values(row).returning();
+  return inserted;
+}
+
+/** Has this email an approved comment already? (first-comment moderation) */
+export async function isTrustedEmail(db: Db, email: string): Promise<boolean> {
+  const [row] = await db
+    .select({ id: comments.id })
+    .from(comments)
+    .where(and(eq(comments.authorEmail, email.toLowerCase()), eq(comments.status, "approved")))
+    .limit(1);
+  return row !== undefined;
+}
+
+/** The same text by the same name on the same post, not deleted: a double submission. */
+export async function findDuplicate(db: Db, slug: string, authorName: string, content: string): Promise<CommentRow | undefined> {
+  const [row] = await db
+    .select()
+    .from(comments)
+    .where(and(eq(comments.postSlug, slug), eq(comments.authorName, authorName), eq(comments.content, content), sql`${comments.status} != 'deleted'`))
+    .limit(1);
+  return row;
+}
+
+export async function setStatus(db: Db, ids: number[], status: CommentStatus, now: number): Promise<CommentRow[]> {
+  if (!ids.length) return [];
+  return db.update(comments).set({ status, updatedAt: now }).where(inArray(comments.id, ids)).returning();
+}
+
+export async function editComment(db: Db, id: number, content: string, html: string, now: number): Promise<CommentRow | undefined> {
+  const [row] = await db.update(comments).set({ content, html, editedAt: now, updatedAt: now }).where(eq(comments.id, id)).returning();
+  return row;
+}
+
+/** Removes comments for good (admin purge); their replies stay, shown at the top level. */
+export async function purgeComments(db: Db, ids: number[]): Promise<CommentRow[]> {
+  if (!ids.length) return [];
+  return db.delete(comments).where(inArray(comments.id, ids)).returning();
+}
+
+/** Approved comment counts for these posts (missing posts count 0). */
+export async function countApproved(db: Db, slugs: string[]): Promise<Record<string, number>> {
+  const out: Record<string, number> = Object.fromEntries(slugs.map((s) => [s, 0]));
+  if (!slugs.length) return out;
+  const rows = await db
+    .select({ slug: comments.postSlug, n: count() })
+    .from(comments)
+    .where(and(inArray(comments.postSlug, slugs), eq(comments.status, "approved")))
+    .groupBy(comments.postSlug);
+  for (const r of rows) out[r.slug] = r.n;
+  return out;
+}
+
+/** The moderation queue: comments in one state, newest first, a page at a time. */
+export async function listForModeration(db: Db, opts: { status: CommentStatus; post?: string; limit: number; cursor?: number }) {
+  const rows = await db
+    .select()
+    .from(comments)
+    .where(
+      and(
+        eq(comments.status, opts.status),
+        opts.post ? eq(comments.postSlug, opts.post) : undefined,
+        opts.cursor === undefined ? undefined : lt(comments.id, opts.cursor),
+      ),
+    )
+    .orderBy(desc(comments.id))
+    .limit(opts.limit + 1);
+  const more = rows.length > opts.limit;
+  const page = more ? rows.slice(0, opts.limit) : rows;
+  return { rows: page, nextCursor: more ? page[page.length - 1].id : null };
+}

@@ -1,0 +1,47 @@
+// The one description of billet's D1 tables. Migrations are generated from it by drizzle-kit.
+import { sqliteTable, integer, text, index } from "drizzle-orm/sqlite-core";
+
+export const COMMENT_STATUSES = ["pending", "approved", "spam", "deleted"] as const;
+export type CommentStatus = (typeof COMMENT_STATUSES)[number];
+
+export const comments = sqliteTable(
+  "comments",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    postSlug: text("post_slug").notNull(),
+    // Direct parent (null for a top-level comment) and the top-level ancestor of the thread
+    // (null for a top-level comment), so a page of threads is two indexed range reads.
+    parentId: integer("parent_id"),
+    rootId: integer("root_id"),
+    depth: integer("depth").notNull().default(0),
+    authorName: text("author_name").notNull(),
+    // Private: never leaves the admin API.
+    authorEmail: text("author_email"),
+    authorUrl: text("author_url"),
+    // What the commenter wrote, and the safe HTML rendered from it when it was written.
+    content: text("content").notNull(),
+    html: text("html").notNull(),
+    status: text("status", { enum: COMMENT_STATUSES }).notNull().default("pending"),
+    // Why a comment was held (link count, word list, honeypot...), for the moderator.
+    heldFor: text("held_for"),
+    createdAt: integer("created_at").notNull(),
+    editedAt: integer("edited_at"),
+    updatedAt: integer("updated_at").notNull(),
+    // Salted, daily-rotating hash of the client address; never the address itself.
+    ipHash: text("ip_hash"),
+    // SHA-256 of the edit token handed to the commenter.
+    editTokenHash: text("edit_token_hash"),
+  },
+  (t) => [
+    // The public list and the page: approved comments of a post, in order; threads by root.
+    index("comments_post_status_id").on(t.postSlug, t.status, t.id),
+    index("comments_post_status_root").on(t.postSlug, t.status, t.rootId, t.id),
+    // Moderation queue.
+    index("comments_status_id").on(t.status, t.id),
+    // First-comment trust and duplicate checks.
+    index("comments_email").on(t.authorEmail, t.status),
+  ],
+);
+
+export type CommentRow = typeof comments.$inferSelect;
+export type NewCommentRow = typeof comments.$inferInsert;

@@ -1,0 +1,5 @@
+// Optional secrets: the features they turn on are off while they are unset.
+interface Env {
+  TURNSTILE_SECRET?: string;
+  AKISMET_KEY?: string;
+}

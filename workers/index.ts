@@ -1,0 +1,78 @@
+// The router: which path goes to which handler, and what every answer carries (security headers,
+// CORS for configured origins, the one error shape).
+import { Router } from "itty-router";
+import { getConfig } from "./config.ts";
+import { ApiError, toErrorResponse, withSecurityHeaders } from "./http.ts";
+import { postPage } from "./pages.ts";
+import { adminAction, adminBulk, adminDelete, adminList } from "./routes/admin.ts";
+import { commentCounts, createComment, deleteOwnComment, editComment, listComments } from "./routes/comments.ts";
+import { configRoute, getPostRoute, listPostsRoute } from "./routes/posts.ts";
+
+type Args = [Env, ExecutionContext];
+
+const notAllowed = () => {
+  throw new ApiError(405, "method_not_allowed", "This method is not allowed here.");
+};
+
+const router = Router<Request & { params: Record<string, string> }, Args>();
+router
+  .get("/api/posts", listPostsRoute)
+  .get("/api/posts/:slug", getPostRoute)
+  .get("/api/posts/:slug/comments", listComments)
+  .post("/api/posts/:slug/comments", createComment)
+  .get("/api/comments/counts", commentCounts)
+  .patch("/api/comments/:id", editComment)
+  .delete("/api/comments/:id", deleteOwnComment)
+  .get("/api/config", configRoute)
+  .get("/api/admin/comments", adminList)
+  .post("/api/admin/comments/bulk", adminBulk)
+  .post("/api/admin/comments/:id/:action", adminAction)
+  .delete("/api/admin/comments/:id", adminDelete)
+  .all("/api/posts/:slug/comments", notAllowed)
+  .all("/api/*", () => {
+    throw new ApiError(404, "not_found", "There is nothing at this address.");
+  })
+  .get("/posts/:slug/", postPage)
+  .get("/posts/:slug", (request) => Response.redirect(new URL(`${new URL(request.url).pathname}/`, request.url).toString(), 301))
+  // Anything else under /posts/ is a static asset (or the 404 page).
+  .all("*", (request, env) => env.ASSETS.fetch(request));
+
+const CORS_METHODS = "GET, POST, PATCH, DELETE, OPTIONS";
+const CORS_HEADERS = "Content-Type, X-Edit-Token";
+
+/** Cross-origin calls: only from the configured origins, and never to the admin API. */
+function crossOrigin(request: Request, env: Env, url: URL): { origin: string | null; allowed: boolean } {
+  const origin = request.headers.get("Origin");
+  if (!origin || origin === url.origin) return { origin: null, allowed: true };
+  const admin = url.pathname.startsWith("/api/admin/");
+  return { origin, allowed: !admin && getConfig(env).allowedOrigins.includes(origin) };
+}
+
+async function handle(request: Request, env: Env, ctx: ExecutionContext): Promise<Response> {
+  const url = new URL(request.url);
+  const api = url.pathname.startsWith("/api/");
+  const cors = crossOrigin(request, env, url);
+  let response: Response;
+  try {
+    if (api && !cors.allowed && (request.method !== "GET" || url.pathname.startsWith("/api/admin/"))) {
+      throw new ApiError(403, "forbidden", "Requests from this origin are not allowed.");
+    }
+    if (api && request.method === "OPTIONS") {
+      response = cors.allowed
+        ? new Response(null, { status: 204, headers: { "Access-Control-Allow-Methods": CORS_METHODS, "Access-Control-Allow-Headers": CORS_HEADERS, "Access-Control-Max-Age": "86400" } })
+        : new Response(null, { status: 403 });
+    } else {
+      response = await router.fetch(request as Request & { params: Record<string, string> }, env, ctx);
+    }
+  } catch (err) {
+    response = toErrorResponse(err);
+  }
+  response = withSecurityHeaders(response, url);
+  if (api) {
+    response.headers.append("Vary", "Origin");
+    if (cors.origin && cors.allowed) response.headers.set("Access-Control-Allow-Origin", cors.origin);
+  }
+  return response;
+}
+
+export default { fetch: handle } satisfies ExportedHandler<Env>;

@@ -1,0 +1,131 @@
+// Post pages: the pre-rendered page from the assets, with its comments section filled in from D1.
+import { readOwnIds } from "./auth.ts";
+import { getConfig } from "./config.ts";
+import { openDb, pageOfThreads } from "./db/comments.ts";
+import type { CommentRow } from "./db/schema.ts";
+import { ApiError } from "./http.ts";
+import { getCachedPage, putCachedPage } from "./page-cache.ts";
+import { renderCommentsSection, SECTION_ID, type FormState, type ThreadComment } from "./render/comments.ts";
+import { commentsOpen, getPost } from "./store/posts.ts";
+import { SLUG } from "./validate.ts";
+import site from "../content/site.json";
+
+export function toThreadComment(row: CommentRow): ThreadComment {
+  return {
+    id: row.id,
+    parentId: row.parentId,
+    authorName: row.authorName,
+    authorUrl: row.authorUrl,
+    html: row.html,
+    createdAt: row.createdAt,
+    editedAt: row.editedAt,
+    status: row.status === "approved" ? "approved" : "pending",
+  };
+}
+
+async function etagOf(body: string): Promise<string> {
+  const digest = await crypto.subtle.digest("SHA-1", new TextEncoder().encode(body));
+  return `"${[...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, "0")).join("").slice(0, 24)}"`;
+}
+
+async function notFoundPage(env: Env, url: URL): Promise<Response> {
+  const res = await env.ASSETS.fetch(new URL("/404.html", url));
+  return new Response(res.ok ? res.body : "Not found", { status: 404, headers: { "Content-Type": "text/html; charset=utf-8" } });
+}
+
+function pageNumber(url: URL): number | null {
+  const raw = url.searchParams.get("page");
+  if (raw === null || raw === "") return 1;
+  return /^\d{1,6}$/.test(raw) && Number(raw) >= 1 ? Number(raw) : null;
+}
+
+function htmlResponse(body: string, status: number, etag: string | null, shared: boolean): Response {
+  const headers = new Headers({ "Content-Type": "text/html; charset=utf-8" });
+  headers.set("Cache-Control", shared ? "public, max-age=0, must-revalidate" : "private, no-store");
+  if (etag) headers.set("ETag", etag);
+  return new Response(body, { status, headers });
+}
+
+/** GET /posts/:slug/ — served from the page cache when it can be. */
+export async function postPage(request: Request, env: Env, ctx: ExecutionContext): Promise<Response> {
+  const url = new URL(request.url);
+  const slug = decodeURIComponent(url.pathname.split("/")[2] ?? "");
+  const page = pageNumber(url);
+  if (!SLUG.test(slug) || page === null) return notFoundPage(env, url);
+  const replyTo = url.searchParams.get("reply_to");
+  const own = await readOwnIds(request, env);
+  const shared = own.length === 0 && !replyTo;
+
+  if (shared) {
+    const hit = await getCachedPage(url.origin, slug, page);
+    if (hit) {
+      if (request.headers.get("If-None-Match") === hit.etag) return new Response(null, { status: 304, headers: { ETag: hit.etag } });
+      return htmlResponse(hit.body, hit.status, hit.etag, true);
+    }
+  }
+  const rendered = await renderPostPage(request, env, slug, { page, own, form: replyTo && /^\d{1,15}$/.test(replyTo) ? { replyTo: Number(replyTo) } : undefined });
+  if (!rendered.fromDb) return htmlResponse(rendered.body, rendered.status, null, false);
+  const etag = await etagOf(rendered.body);
+  if (shared && rendered.status === 200) {
+    ctx.waitUntil(putCachedPage(url.origin, slug, page, { body: rendered.body, etag, status: 200, storedAt: Date.now() }));
+  }
+  if (request.headers.get("If-None-Match") === etag) return new Response(null, { status: 304, headers: { ETag: etag } });
+  return htmlResponse(rendered.body, rendered.status, etag, shared);
+}
+
+/**
+ * The post page as HTML, with the comments of one page of threads and the form in the given state
+ * (values and errors after a failed no-JS post). When D1 cannot be read the page is served as it
+ * was built (its comments as of the build), so readers still get the post.
+ */
+export async function renderPostPage(
+  request: Request,
+  env: Env,
+  slug: string,
+  opts: { page?: number; own?: number[]; form?: FormState; status?: number },
+): Promise<{ body: string; status: number; fromDb: boolean }> {
+  const url = new URL(request.url);
+  const page = opts.page ?? 1;
+  const [asset, post] = await Promise.all([env.ASSETS.fetch(new URL(`/posts/${slug}/`, url)), getPost(env.POSTS, slug)]);
+  if (!asset.ok) {
+    const nf = await notFoundPage(env, url);
+    return { body: await nf.text(), status: 404, fromDb: false };
+  }
+  const config = getConfig(env);
+  let section: string;
+  try {
+    const threads = await pageOfThreads(openDb(env.DB), slug, page, config.commentsPerPage, opts.own ?? []);
+    if (page > threads.pageCount) {
+      const nf = await notFoundPage(env, url);
+      return { body: await nf.text(), status: 404, fromDb: false };
+    }
+    section = renderCommentsSection({
+      slug,
+      lang: post?.lang ?? site.lang,
+      timeZone: site.timezone,
+      open: post !== null && commentsOpen(post),
+      comments: threads.rows.map(toThreadComment),
+      total: threads.total,
+      firstNumber: threads.firstNumber,
+      page,
+      pageCount: threads.pageCount,
+      form: opts.form,
+    });
+  } catch (err) {
+    console.error("comments unavailable for page", slug, err instanceof Error ? err.message : err);
+    return { body: await asset.text(), status: 200, fromDb: false };
+  }
+  const body = await new HTMLRewriter()
+    .on(`#${SECTION_ID}`, {
+      element(el) {
+        el.setInnerContent(section, { html: true });
+      },
+    })
+    .transform(asset)
+    .text();
+  return { body, status: opts.status ?? 200, fromDb: true };
+}
+
+export function assertSlug(slug: string): void {
+  if (!SLUG.test(slug)) throw new ApiError(404, "post_not_found", "There is no such post.");
+}

@@ -1,0 +1,165 @@
+// The comments section of a post page: the numbered thread, the pages of threads and the form.
+// The one renderer for it: the build uses it for the static page, the edge to fill in live comments.
+import { escapeHtml, formatDateTime } from "./html.ts";
+import { stringsFor, type Strings } from "./strings.ts";
+
+export interface ThreadComment {
+  id: number;
+  parentId: number | null;
+  authorName: string;
+  authorUrl: string | null;
+  html: string;
+  createdAt: number;
+  editedAt: number | null;
+  status: "approved" | "pending";
+}
+
+export interface FormState {
+  values?: Partial<Record<"author_name" | "author_email" | "author_url" | "content", string>>;
+  errors?: Record<string, string>;
+  message?: string;
+  replyTo?: number;
+}
+
+export interface SectionInput {
+  slug: string;
+  lang: string;
+  timeZone: string;
+  open: boolean;
+  comments: ThreadComment[];
+  /** Approved comments on the post, all pages together. */
+  total: number;
+  /** The number shown on the first thread of this page (threads before it count). */
+  firstNumber: number;
+  page: number;
+  pageCount: number;
+  form?: FormState;
+}
+
+export const SECTION_ID = "comments";
+
+/** The inner HTML of `<section id="comments">`. */
+export function renderCommentsSection(input: SectionInput): string {
+  const s = stringsFor(input.lang);
+  const numbers = numberThreads(input.comments, input.firstNumber);
+  const children = new Map<number | null, ThreadComment[]>();
+  const ids = new Set(input.comments.map((c) => c.id));
+  for (const c of input.comments) {
+    // A reply whose parent is not shown (held, or deleted) stands at the top level.
+    const key = c.parentId !== null && ids.has(c.parentId) ? c.parentId : null;
+    const list = children.get(key) ?? [];
+    list.push(c);
+    children.set(key, list);
+  }
+  const renderList = (parent: number | null, cls: string): string => {
+    const list = children.get(parent);
+    if (!list?.length) return "";
+    return `<ol class="${cls}">${list.map((c) => renderComment(c, numbers.get(c.id) ?? "", input, s, renderList(c.id, "comment-replies"))).join("")}</ol>`;
+  };
+  const list = renderList(null, "comment-list");
+  const replyTo = input.form?.replyTo;
+  const replyComment = replyTo !== undefined ? input.comments.find((c) => c.id === replyTo) : undefined;
+
+  return [
+    `<h2 id="comments-title">${escapeHtml(s.commentsTitle)} <span class="comment-count" data-count="${input.total}">(${input.total})</span></h2>`,
+    list || `<p class="no-comments">${escapeHtml(s.noComments)}</p>`,
+    renderPages(input, s),
+    input.open ? renderForm(input, s, replyComment, numbers.get(replyTo ?? -1)) : `<p class="comments-closed">${escapeHtml(s.closed)}</p>`,
+  ].join("\n");
+}
+
+/** Threads are numbered 1, 2, 3… in order as the seed numbers them; replies 2.1, 2.1.1… */
+function numberThreads(comments: ThreadComment[], firstNumber: number): Map<number, string> {
+  const numbers = new Map<number, string>();
+  const childCount = new Map<number, number>();
+  let root = firstNumber - 1;
+  for (const c of comments) {
+    const parentNumber = c.parentId !== null ? numbers.get(c.parentId) : undefined;
+    if (parentNumber === undefined) {
+      numbers.set(c.id, String(++root));
+    } else {
+      const n = (childCount.get(c.parentId!) ?? 0) + 1;
+      childCount.set(c.parentId!, n);
+      numbers.set(c.id, `${parentNumber}.${n}`);
+    }
+  }
+  return numbers;
+}
+
+function renderComment(c: ThreadComment, number: string, input: SectionInput, s: Strings, replies: string): string {
+  const name = escapeHtml(c.authorName);
+  const author = c.authorUrl ? `<a class="comment-author" href="${escapeHtml(c.authorUrl)}" rel="nofollow ugc noopener">${name}</a>` : `<span class="comment-author">${name}</span>`;
+  const when = formatDateTime(c.createdAt, input.lang, input.timeZone);
+  const edited = c.editedAt ? ` <span class="comment-edited">(${escapeHtml(s.edited)})</span>` : "";
+  const pending = c.status === "pending" ? `<p class="comment-pending" role="status">${escapeHtml(s.pending)}</p>` : "";
+  const reply =
+    input.open && c.status === "approved"
+      ? `<a class="comment-reply" href="?reply_to=${c.id}#respond" data-reply-to="${c.id}" data-reply-name="${name}" data-reply-number="${escapeHtml(number)}">${escapeHtml(s.reply)}</a>`
+      : "";
+  const cls = c.status === "pending" ? "comment comment--pending" : "comment";
+  return (
+    `<li id="comment-${c.id}" class="${cls}" data-id="${c.id}" tabindex="-1"><article aria-labelledby="comment-${c.id}-by">` +
+    `<header class="comment-meta"><a class="comment-number" href="#comment-${c.id}" aria-label="${escapeHtml(s.permalink(number))}">${escapeHtml(number)}</a> ` +
+    `<span id="comment-${c.id}-by">${author}</span> <time datetime="${new Date(c.createdAt).toISOString()}">${escapeHtml(when)}</time>${edited}</header>` +
+    `${pending}<div class="comment-body">${c.html}</div>${reply ? `<footer>${reply}</footer>` : ""}</article>${replies}</li>`
+  );
+}
+
+function renderPages(input: SectionInput, s: Strings): string {
+  if (input.pageCount <= 1) return "";
+  const link = (page: number, label: string, rel: string) =>
+    `<a rel="${rel}" href="${page === 1 ? "./" : `?page=${page}`}#comments-title">${escapeHtml(label)}</a>`;
+  const prev = input.page > 1 ? link(input.page - 1, s.olderComments, "prev") : "";
+  const next = input.page < input.pageCount ? link(input.page + 1, s.newerComments, "next") : "";
+  return `<nav class="comment-pages" aria-label="${escapeHtml(s.commentsPages)}">${prev} <span>${input.page} / ${input.pageCount}</span> ${next}</nav>`;
+}
+
+function renderForm(input: SectionInput, s: Strings, replyComment: ThreadComment | undefined, replyNumber: string | undefined): string {
+  const form = input.form ?? {};
+  const values = form.values ?? {};
+  const errors = form.errors ?? {};
+  const field = (name: keyof NonNullable<FormState["values"]>, label: string, type: string, opts: { required?: boolean; hint?: string; autocomplete?: string; maxlength?: number }) => {
+    const id = `billet-${name}`;
+    const error = errors[name];
+    const described = [opts.hint ? `${id}-hint` : "", error ? `${id}-error` : ""].filter(Boolean).join(" ");
+    const attrs = [
+      `id="${id}"`,
+      `name="${name}"`,
+      opts.required ? "required" : "",
+      opts.maxlength ? `maxlength="${opts.maxlength}"` : "",
+      opts.autocomplete ? `autocomplete="${opts.autocomplete}"` : "",
+      described ? `aria-describedby="${described}"` : "",
+      error ? `aria-invalid="true"` : "",
+    ]
+      .filter(Boolean)
+      .join(" ");
+    const value = escapeHtml(values[name] ?? "");
+    const control = type === "textarea" ? `<textarea ${attrs} rows="6">${value}</textarea>` : `<input type="${type}" ${attrs} value="${value}">`;
+    const req = opts.required ? ` <span class="required">(${escapeHtml(s.required)})</span>` : "";
+    return (
+      `<p class="field field-${name}"><label for="${id}">${escapeHtml(label)}${req}</label>` +
+      (opts.hint ? `<small id="${id}-hint">${escapeHtml(opts.hint)}</small>` : "") +
+      control +
+      `<strong class="field-error" id="${id}-error"${error ? "" : " hidden"}>${escapeHtml(error ? (s.fieldErrors[error] ?? error) : "")}</strong></p>`
+    );
+  };
+  const replying = replyComment
+    ? `<p class="replying-to">${escapeHtml(s.replyTo(replyComment.authorName, replyNumber ?? ""))} <a href="./#respond" class="cancel-reply">${escapeHtml(s.cancelReply)}</a></p>`
+    : `<p class="replying-to" hidden></p>`;
+  const message = form.message ? `<p class="form-message" role="alert">${escapeHtml(form.message)}</p>` : `<p class="form-message" role="status" hidden></p>`;
+  return (
+    `<div id="respond"><h2 id="respond-title">${escapeHtml(s.leaveComment)}</h2>` +
+    `<form class="comment-form" method="post" action="/api/posts/${encodeURIComponent(input.slug)}/comments" data-slug="${escapeHtml(input.slug)}" data-lang="${escapeHtml(input.lang)}" aria-labelledby="respond-title">` +
+    message +
+    replying +
+    `<input type="hidden" name="parent_id" value="${replyComment ? replyComment.id : ""}">` +
+    field("author_name", s.name, "text", { required: true, autocomplete: "name", maxlength: 80 }) +
+    field("author_email", s.email, "email", { hint: s.emailHint, autocomplete: "email", maxlength: 254 }) +
+    field("author_url", s.website, "url", { hint: s.websiteHint, autocomplete: "url", maxlength: 300 }) +
+    field("content", s.comment, "textarea", { required: true, hint: s.commentHint }) +
+    // Honeypot: hidden from people and screen readers, filled by naive bots.
+    `<p class="hp" aria-hidden="true"><label for="billet-website">${escapeHtml(s.honeypot)}</label><input id="billet-website" name="website" type="text" tabindex="-1" autocomplete="off" value=""></p>` +
+    `<p><button type="submit">${escapeHtml(s.submit)}</button></p>` +
+    `</form></div>`
+  );
+}

@@ -1,0 +1,255 @@
+// Comments: the public list, posting (JSON from the widget, urlencoded from the no-JS form),
+// counts, and the commenter's own edit and delete.
+import * as v from "valibot";
+import { editTokenMatches, hashAddress, newEditToken, ownCookie, readOwnIds } from "../auth.ts";
+import { getConfig, type Config } from "../config.ts";
+import * as store from "../db/comments.ts";
+import type { CommentRow } from "../db/schema.ts";
+import { ApiError, json } from "../http.ts";
+import { invalidatePost } from "../page-cache.ts";
+import { renderPostPage } from "../pages.ts";
+import { renderCommentHtml } from "../render/markdown.ts";
+import { stringsFor } from "../render/strings.ts";
+import { akismetVerdict, checkTurnstile, localVerdict } from "../spam.ts";
+import { commentsOpen, getPost, type PostRecord } from "../store/posts.ts";
+import { countsQuerySchema, editCommentSchema, fieldErrors, listQuerySchema, newCommentSchema, SLUG, type NewCommentInput } from "../validate.ts";
+import { bodyKind, readFields } from "./body.ts";
+
+type Params = { params: Record<string, string> };
+
+/** A comment as the public sees it: never the email, the address hash or the token. */
+export function publicComment(row: CommentRow) {
+  return {
+    id: row.id,
+    post_slug: row.postSlug,
+    parent_id: row.parentId,
+    depth: row.depth,
+    author: { name: row.authorName, url: row.authorUrl, avatar: null },
+    content: row.content,
+    html: row.html,
+    created_at: new Date(row.createdAt).toISOString(),
+    edited_at: row.editedAt ? new Date(row.editedAt).toISOString() : null,
+  };
+}
+
+function query(url: URL): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, val] of url.searchParams) out[k] = val;
+  return out;
+}
+
+function parseQuery<T extends v.GenericSchema>(schema: T, url: URL): v.InferOutput<T> {
+  const result = v.safeParse(schema, query(url));
+  if (!result.success) throw new ApiError(400, "bad_request", "Some query parameters are not valid.", fieldErrors(result.issues));
+  return result.output;
+}
+
+async function requirePost(env: Env, slug: string): Promise<PostRecord> {
+  const post = SLUG.test(slug) ? await getPost(env.POSTS, slug) : null;
+  if (!post) throw new ApiError(404, "post_not_found", "There is no such post.");
+  return post;
+}
+
+/** GET /api/posts/:slug/comments */
+export async function listComments(request: Request & Params, env: Env): Promise<Response> {
+  const post = await requirePost(env, request.params.slug);
+  const q = parseQuery(listQuerySchema, new URL(request.url));
+  const result = await store.listApproved(store.openDb(env.DB), post.slug, { limit: q.limit, cursor: q.cursor, sort: q.sort });
+  const body = JSON.stringify({
+    comments: result.rows.map(publicComment),
+    meta: {
+      total: result.total,
+      next_cursor: result.nextCursor === null ? null : String(result.nextCursor),
+      open: commentsOpen(post),
+      closes_at: post.comments_close_at,
+    },
+  });
+  const etag = `W/"${await shortHash(body)}"`;
+  const headers = { ETag: etag, "Cache-Control": "public, max-age=0, must-revalidate", "Content-Type": "application/json; charset=utf-8" };
+  if (request.headers.get("If-None-Match") === etag) return new Response(null, { status: 304, headers });
+  return new Response(body, { status: 200, headers });
+}
+
+async function shortHash(text: string): Promise<string> {
+  const digest = await crypto.subtle.digest("SHA-1", new TextEncoder().encode(text));
+  return [...new Uint8Array(digest).slice(0, 12)].map((b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+/** GET /api/comments/counts?posts=a,b */
+export async function commentCounts(request: Request, env: Env): Promise<Response> {
+  const q = parseQuery(countsQuerySchema, new URL(request.url));
+  const slugs = q.posts.filter((s) => SLUG.test(s));
+  const counts = await store.countApproved(store.openDb(env.DB), slugs);
+  for (const s of q.posts) counts[s] ??= 0;
+  return json(counts, 200, { "Cache-Control": "public, max-age=30" });
+}
+
+/** POST /api/posts/:slug/comments — JSON answers 201/202; the no-JS form gets a 303 back to the page. */
+export async function createComment(request: Request & Params, env: Env, ctx: ExecutionContext): Promise<Response> {
+  const slug = request.params.slug;
+  const kind = bodyKind(request);
+  let fields: Record<string, unknown> = {};
+  try {
+    fields = await readFields(request, kind);
+    const { row, token, status } = await acceptComment(request, env, slug, fields);
+    ctx.waitUntil(invalidatePost(new URL(request.url).origin, slug));
+    const own = [...(await readOwnIds(request, env)), row.id];
+    const cookie = await ownCookie(env, own, new URL(request.url).protocol === "https:");
+    const location = `/posts/${slug}/#comment-${row.id}`;
+    if (kind === "form") return new Response(null, { status: 303, headers: { Location: location, "Set-Cookie": cookie, "Cache-Control": "no-store" } });
+    const config = getConfig(env);
+    return json(
+      {
+        comment: publicComment(row),
+        status,
+        edit_token: token,
+        editable_until: new Date(row.createdAt + config.editWindowMs).toISOString(),
+      },
+      status === "approved" ? 201 : 202,
+      { Location: location, "Set-Cookie": cookie, "Cache-Control": "no-store" },
+    );
+  } catch (err) {
+    // The no-JS reader gets the page back, their text kept in the form and the problem said next to it.
+    if (kind === "form" && err instanceof ApiError && err.code !== "post_not_found" && SLUG.test(slug)) {
+      const page = await formErrorPage(request, env, slug, fields, err);
+      if (page) return page;
+    }
+    throw err;
+  }
+}
+
+async function formErrorPage(request: Request, env: Env, slug: string, fields: Record<string, unknown>, err: ApiError): Promise<Response | null> {
+  const post = await getPost(env.POSTS, slug).catch(() => null);
+  const s = stringsFor(post?.lang);
+  const str = (k: string) => (typeof fields[k] === "string" ? (fields[k] as string) : "");
+  const parent = Number(str("parent_id"));
+  try {
+    const page = await renderPostPage(request, env, slug, {
+      own: await readOwnIds(request, env),
+      status: err.status,
+      form: {
+        values: { author_name: str("author_name"), author_email: str("author_email"), author_url: str("author_url"), content: str("content") },
+        errors: err.fields,
+        message: err.fields ? s.fixErrors : err.message,
+        replyTo: Number.isInteger(parent) && parent > 0 ? parent : undefined,
+      },
+    });
+    if (!page.fromDb) return null;
+    const headers = new Headers({ "Content-Type": "text/html; charset=utf-8", "Cache-Control": "no-store" });
+    for (const [k, val] of Object.entries(err.headers ?? {})) headers.set(k, val);
+    return new Response(page.body, { status: err.status, headers });
+  } catch {
+    return null;
+  }
+}
+
+/** Checks, then stores, a new comment. Nothing is written unless every check has passed. */
+async function acceptComment(request: Request, env: Env, slug: string, fields: Record<string, unknown>) {
+  const post = await requirePost(env, slug);
+  if (!commentsOpen(post)) throw new ApiError(403, "comments_closed", "Comments are closed for this post.");
+  const config = getConfig(env);
+  const parsed = v.safeParse(newCommentSchema(config.maxCommentLength), fields);
+  if (!parsed.success) throw new ApiError(422, "validation_failed", "Some fields are not valid.", fieldErrors(parsed.issues));
+  const input = parsed.output;
+
+  const now = Date.now();
+  const ipHash = await hashAddress(request, env, now);
+  if (env.COMMENT_RATE_LIMIT !== "off") {
+    const { success } = await env.COMMENT_RATE_LIMITER.limit({ key: ipHash ?? "unknown" });
+    if (!success) throw new ApiError(429, "rate_limited", "Too many comments in a short time; please wait a minute.", undefined, { "Retry-After": "60" });
+  }
+  await checkTurnstile(env, input["cf-turnstile-response"], request.headers.get("CF-Connecting-IP"));
+
+  const db = store.openDb(env.DB);
+  const { parentId, rootId, depth } = await placeInThread(db, slug, input.parent_id, config);
+  if (await store.findDuplicate(db, slug, input.author_name, input.content)) {
+    throw new ApiError(409, "duplicate_comment", "This comment has already been posted.");
+  }
+  const email = input.author_email?.toLowerCase();
+  const html = renderCommentHtml(input.content);
+  const trusted = config.moderation === "first-comment" && email ? await store.isTrustedEmail(db, email) : false;
+  let verdict = localVerdict({ ...input, html }, config, trusted);
+  if (verdict.status === "approved") {
+    verdict = (await akismetVerdict(env, request, input, `${new URL(request.url).origin}/posts/${slug}/`)) ?? verdict;
+  }
+  const { token, hash } = await newEditToken();
+  const row = await store.insertComment(db, {
+    postSlug: slug,
+    parentId,
+    rootId,
+    depth,
+    authorName: input.author_name,
+    authorEmail: email ?? null,
+    authorUrl: input.author_url ?? null,
+    content: input.content,
+    html,
+    status: verdict.status,
+    heldFor: verdict.heldFor,
+    createdAt: now,
+    updatedAt: now,
+    ipHash,
+    editTokenHash: hash,
+  });
+  // A honeypot catch is answered like a held comment, so the bot learns nothing.
+  return { row, token, status: verdict.status === "approved" ? ("approved" as const) : ("pending" as const) };
+}
+
+/** Where a reply goes: under its parent, or under the deepest allowed ancestor when too deep. */
+async function placeInThread(db: store.Db, slug: string, parentId: NewCommentInput["parent_id"], config: Config) {
+  if (parentId === undefined) return { parentId: null, rootId: null, depth: 0 };
+  let parent = await store.getComment(db, parentId);
+  if (!parent || parent.postSlug !== slug || parent.status !== "approved") {
+    throw new ApiError(422, "validation_failed", "The comment you reply to does not exist.", { parent_id: "not_found" });
+  }
+  if (config.maxDepth === 0) return { parentId: null, rootId: null, depth: 0 };
+  while (parent.depth >= config.maxDepth && parent.parentId !== null) {
+    const up = await store.getComment(db, parent.parentId);
+    if (!up) break;
+    parent = up;
+  }
+  return { parentId: parent.id, rootId: parent.rootId ?? parent.id, depth: parent.depth + 1 };
+}
+
+/** The commenter's own comment, within the edit window, proven by the token or the cookie. */
+async function ownComment(request: Request & Params, env: Env): Promise<CommentRow> {
+  const id = /^\d{1,15}$/.test(request.params.id) ? Number(request.params.id) : NaN;
+  const db = store.openDb(env.DB);
+  const row = Number.isFinite(id) ? await store.getComment(db, id) : undefined;
+  if (!row || row.status === "deleted" || row.status === "spam") throw new ApiError(404, "comment_not_found", "There is no such comment.");
+  const byToken = await editTokenMatches(request.headers.get("X-Edit-Token"), row.editTokenHash);
+  const byCookie = (await readOwnIds(request, env)).includes(row.id);
+  if (!byToken && !byCookie) throw new ApiError(403, "forbidden", "Only the author of this comment may change it.");
+  if (Date.now() > row.createdAt + getConfig(env).editWindowMs) {
+    throw new ApiError(403, "edit_window_passed", "This comment can no longer be changed.");
+  }
+  return row;
+}
+
+/** PATCH /api/comments/:id {content} */
+export async function editComment(request: Request & Params, env: Env, ctx: ExecutionContext): Promise<Response> {
+  const kind = bodyKind(request);
+  if (kind !== "json") throw new ApiError(415, "unsupported_media_type", "Send application/json.");
+  const fields = await readFields(request, kind);
+  const row = await ownComment(request, env);
+  const config = getConfig(env);
+  const parsed = v.safeParse(editCommentSchema(config.maxCommentLength), fields);
+  if (!parsed.success) throw new ApiError(422, "validation_failed", "Some fields are not valid.", fieldErrors(parsed.issues));
+  const html = renderCommentHtml(parsed.output.content);
+  const db = store.openDb(env.DB);
+  let updated = await store.editComment(db, row.id, parsed.output.content, html, Date.now());
+  // An edit that would now be held (links, words) goes back to the moderator.
+  const verdict = localVerdict({ content: parsed.output.content, html }, { ...config, moderation: "none" }, true);
+  if (updated && row.status === "approved" && verdict.status !== "approved") {
+    [updated] = await store.setStatus(db, [row.id], "pending", Date.now());
+  }
+  ctx.waitUntil(invalidatePost(new URL(request.url).origin, row.postSlug));
+  return json({ comment: publicComment(updated!), status: updated!.status === "approved" ? "approved" : "pending" });
+}
+
+/** DELETE /api/comments/:id */
+export async function deleteOwnComment(request: Request & Params, env: Env, ctx: ExecutionContext): Promise<Response> {
+  const row = await ownComment(request, env);
+  await store.setStatus(store.openDb(env.DB), [row.id], "deleted", Date.now());
+  ctx.waitUntil(invalidatePost(new URL(request.url).origin, row.postSlug));
+  return new Response(null, { status: 204 });
+}

@@ -1,0 +1,103 @@
+// Input schemas: one per input. Field errors are short codes ("required", "too_long"...) that the
+// API returns in `error.fields` and the page and widget turn into words.
+import * as v from "valibot";
+
+// C0 controls other than tab, line feed and carriage return, and DEL.
+const CONTROL = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/;
+const LINE_BREAK = /[\r\n\u2028\u2029]/;
+
+const wellFormed = (s: string) => s.isWellFormed();
+const blankToUndefined = (value: unknown) => (typeof value === "string" && value.trim() === "" ? undefined : value);
+
+function text(max: number, opts: { singleLine?: boolean } = {}) {
+  return v.pipe(
+    v.string((issue) => (issue.input == null ? "required" : "invalid")),
+    v.check((s) => s.trim().length > 0, "required"),
+    v.maxLength(max, "too_long"),
+    v.check(wellFormed, "invalid_characters"),
+    v.check((s) => !CONTROL.test(s) && !(opts.singleLine && LINE_BREAK.test(s)), "invalid_characters"),
+  );
+}
+
+const optional = <T extends v.GenericSchema>(schema: T) => v.optional(v.pipe(v.unknown(), v.transform(blankToUndefined), v.optional(schema)));
+// Missing keys and non-object bodies.
+const objectMessage = (issue: v.BaseIssue<unknown>) => (issue.input === undefined ? "required" : "invalid");
+
+const email = v.pipe(v.string("invalid"), v.maxLength(254, "too_long"), v.email("invalid_email"));
+const websiteUrl = v.pipe(
+  v.string("invalid"),
+  v.maxLength(300, "too_long"),
+  v.check(wellFormed, "invalid_characters"),
+  v.check((s) => !CONTROL.test(s) && !/\s/.test(s), "invalid_url"),
+  v.check((s) => {
+    try {
+      const u = new URL(s);
+      return (u.protocol === "http:" || u.protocol === "https:") && u.hostname.length > 0;
+    } catch {
+      return false;
+    }
+  }, "invalid_url"),
+);
+const id = v.pipe(
+  v.union([v.number(), v.pipe(v.string(), v.regex(/^\d{1,15}$/), v.transform(Number))], "invalid"),
+  v.integer("invalid"),
+  v.minValue(1, "invalid"),
+);
+
+export function newCommentSchema(maxContentLength: number) {
+  return v.object({
+    author_name: text(80, { singleLine: true }),
+    author_email: optional(email),
+    author_url: optional(websiteUrl),
+    content: text(maxContentLength),
+    parent_id: optional(id),
+    // Anti-spam: the honeypot field, time the reader spent on the form, a Turnstile token.
+    website: v.optional(v.unknown()),
+    fill_ms: v.optional(v.unknown()),
+    "cf-turnstile-response": v.optional(v.unknown()),
+  }, objectMessage);
+}
+export type NewCommentInput = v.InferOutput<ReturnType<typeof newCommentSchema>>;
+
+export function editCommentSchema(maxContentLength: number) {
+  return v.object({ content: text(maxContentLength) }, objectMessage);
+}
+
+export const listQuerySchema = v.object({
+  limit: v.optional(v.pipe(v.string(), v.regex(/^\d{1,4}$/, "invalid"), v.transform(Number), v.minValue(1, "invalid"), v.maxValue(200, "too_large")), "50"),
+  cursor: v.optional(v.pipe(v.string(), v.regex(/^\d{1,15}$/, "invalid"), v.transform(Number))),
+  sort: v.optional(v.picklist(["oldest", "newest"], "invalid"), "oldest"),
+});
+
+export const adminListQuerySchema = v.object({
+  status: v.optional(v.picklist(["pending", "approved", "spam", "deleted"], "invalid"), "pending"),
+  post: v.optional(v.pipe(v.string(), v.maxLength(200))),
+  limit: v.optional(v.pipe(v.string(), v.regex(/^\d{1,4}$/, "invalid"), v.transform(Number), v.minValue(1, "invalid"), v.maxValue(200, "too_large")), "50"),
+  cursor: v.optional(v.pipe(v.string(), v.regex(/^\d{1,15}$/, "invalid"), v.transform(Number))),
+});
+
+export const bulkSchema = v.object({
+  ids: v.pipe(v.array(id, "invalid"), v.minLength(1, "required"), v.maxLength(500, "too_long")),
+  action: v.picklist(["approve", "spam", "delete", "pending"], "invalid"),
+}, objectMessage);
+
+export const countsQuerySchema = v.object({
+  posts: v.pipe(
+    v.string("required"),
+    v.transform((s) => [...new Set(s.split(",").map((x) => x.trim()).filter(Boolean))]),
+    v.minLength(1, "required"),
+    v.maxLength(100, "too_long"),
+  ),
+});
+
+export const SLUG = /^[a-z0-9][a-z0-9-]{0,119}$/;
+
+/** Field → code, from valibot's issues (first issue per field wins). */
+export function fieldErrors(issues: v.BaseIssue<unknown>[]): Record<string, string> {
+  const fields: Record<string, string> = {};
+  for (const issue of issues) {
+    const key = issue.path?.map((p) => String(p.key)).join(".") || "body";
+    fields[key] ??= issue.message;
+  }
+  return fields;
+}
