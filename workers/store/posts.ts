@@ -16,6 +16,11 @@ export interface PostRecord {
   comments_close_at: string | null;
 }
 
+/** The part of a KV namespace this module reads with (keeps the module usable from Node tools). */
+interface KVReader {
+  get(key: string, options: { cacheTtl: number }): Promise<string | null>;
+}
+
 export const postKey = (slug: string) => `post:${slug}`;
 export const POST_INDEX_KEY = "posts:index";
 
@@ -33,7 +38,7 @@ function isPostRecord(value: unknown): value is PostRecord {
 }
 
 /** The post, or null when there is none (or its record is unreadable, which is logged). */
-export async function getPost(kv: KVNamespace, slug: string): Promise<PostRecord | null> {
+export async function getPost(kv: KVReader, slug: string): Promise<PostRecord | null> {
   const raw = await kv.get(postKey(slug), { cacheTtl: 60 });
   if (raw === null) return null;
   try {
@@ -46,7 +51,7 @@ export async function getPost(kv: KVNamespace, slug: string): Promise<PostRecord
   return null;
 }
 
-export async function listPosts(kv: KVNamespace): Promise<PostRecord[]> {
+export async function listPosts(kv: KVReader): Promise<PostRecord[]> {
   const raw = await kv.get(POST_INDEX_KEY, { cacheTtl: 60 });
   if (raw === null) return [];
   try {
