@@ -4,11 +4,11 @@ export const SLUG = "reseaux-sociaux-trois-ans-apres";
 export const ORIGIN = "https://billet.test";
 export const ADMIN = { Authorization: "Bearer test-admin-token" };
 
-let ip = 0;
+let ip = Math.floor(Math.random() * 1e6);
 /** A new client address per call, so the rate limiter sees different readers. */
 export function newReader(): Record<string, string> {
   ip++;
-  return { "CF-Connecting-IP": `203.0.113.${ip % 250}`, "X-Test-Reader": String(ip) };
+  return { "CF-Connecting-IP": `2001:db8::${(ip >> 16).toString(16)}:${(ip & 0xffff).toString(16)}` };
 }
 
 export function call(path: string, init: RequestInit = {}): Promise<Response> {
