@@ -33,7 +33,6 @@ router
     throw new ApiError(404, "not_found", "There is nothing at this address.");
   })
   .get("/posts/:slug/", postPage)
-  .get("/posts/:slug", (request) => Response.redirect(new URL(`${new URL(request.url).pathname}/`, request.url).toString(), 301))
   // Anything else under /posts/ is a static asset (or the 404 page).
   .all("*", (request, env) => env.ASSETS.fetch(request));
 

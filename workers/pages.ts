@@ -49,6 +49,7 @@ function htmlResponse(body: string, status: number, etag: string | null, shared:
 /** GET /posts/:slug/ — served from the page cache when it can be. */
 export async function postPage(request: Request, env: Env, ctx: ExecutionContext): Promise<Response> {
   const url = new URL(request.url);
+  if (!url.pathname.endsWith("/")) return Response.redirect(new URL(`${url.pathname}/${url.search}`, url).toString(), 301);
   const slug = decodeURIComponent(url.pathname.split("/")[2] ?? "");
   const page = pageNumber(url);
   if (!SLUG.test(slug) || page === null) return notFoundPage(env, url);
