@@ -12,12 +12,19 @@ const WRANGLER = join(ROOT, "node_modules", "wrangler", "bin", "wrangler.js");
 /** Offline and quiet: no metrics, no request to Cloudflare for `request.cf`. */
 export const OFFLINE_ENV = { ...process.env, CLOUDFLARE_CF_FETCH_ENABLED: "false", WRANGLER_SEND_METRICS: "false", CI: "true", NO_COLOR: "1" };
 
-export function wrangler(args: string[], opts: { quiet?: boolean } = {}): void {
-  const result = spawnSync(process.execPath, [WRANGLER, ...args], { cwd: ROOT, env: OFFLINE_ENV, stdio: opts.quiet ? "pipe" : "inherit", encoding: "utf8" });
+export function wrangler(args: string[], opts: { quiet?: boolean; input?: string; online?: boolean } = {}): string {
+  const result = spawnSync(process.execPath, [WRANGLER, ...args], {
+    cwd: ROOT,
+    env: opts.online ? { ...process.env, WRANGLER_SEND_METRICS: "false" } : OFFLINE_ENV,
+    stdio: [opts.input === undefined ? "inherit" : "pipe", opts.quiet ? "pipe" : "inherit", opts.quiet ? "pipe" : "inherit"],
+    input: opts.input,
+    encoding: "utf8",
+  });
   if (result.status !== 0) {
     if (opts.quiet) process.stderr.write(`${result.stdout ?? ""}${result.stderr ?? ""}`);
     throw new Error(`wrangler ${args.join(" ")} failed (exit ${result.status})`);
   }
+  return result.stdout ?? "";
 }
 
 /** Creates .dev.vars with random local secrets when it is absent; returns the admin token. */
@@ -32,8 +39,8 @@ export function ensureDevVars(): string {
 }
 
 /** Build, then migrations, post records and seed comments into the local D1 and KV (idempotent). */
-export async function prepareLocal(opts: { persistTo?: string; quiet?: boolean } = {}): Promise<void> {
-  await buildSite();
+export async function prepareLocal(opts: { persistTo?: string; quiet?: boolean; build?: boolean } = {}): Promise<void> {
+  if (opts.build !== false) await buildSite();
   const persist = opts.persistTo ? ["--persist-to", opts.persistTo] : [];
   wrangler(["d1", "migrations", "apply", "DB", "--local", ...persist], opts);
   wrangler(["kv", "bulk", "put", join(ROOT, "build", "kv-posts.json"), "--binding", "POSTS", "--local", ...persist], opts);
