@@ -14,7 +14,7 @@ function dateOnly(iso: string, lang: string, timeZone: string): string {
   return new Intl.DateTimeFormat(lang, { dateStyle: "long", timeZone }).format(new Date(iso));
 }
 
-function layout(site: Site, opts: { lang: string; title: string; description: string; path: string; body: string; type?: string }): string {
+function layout(site: Site, opts: { lang: string; title: string; description: string; path: string; body: string; type?: string; head?: string }): string {
   const t = uiFor(opts.lang);
   const canonical = new URL(opts.path, site.url).toString();
   return `<!doctype html>
@@ -27,7 +27,7 @@ function layout(site: Site, opts: { lang: string; title: string; description: st
 <meta name="color-scheme" content="light dark">
 <link rel="canonical" href="${escapeHtml(canonical)}">
 <link rel="alternate" type="application/atom+xml" title="${escapeHtml(site.title)}" href="/feed.xml">
-<link rel="stylesheet" href="/billet.css">
+<link rel="stylesheet" href="/billet.css">${opts.head ?? ""}
 <meta property="og:title" content="${escapeHtml(opts.title)}">
 <meta property="og:description" content="${escapeHtml(opts.description)}">
 <meta property="og:type" content="${opts.type ?? "website"}">
@@ -72,7 +72,8 @@ ${post.html}</div>
 <section id="${SECTION_ID}" class="comments" aria-labelledby="comments-title">
 ${section}
 </section>`;
-  return layout(site, { lang: post.lang, title: `${post.title} · ${site.title}`, description: post.summary, path: post.url, body, type: "article" });
+  const feed = `\n<link rel="alternate" type="application/atom+xml" title="${escapeHtml(`${stringsFor(post.lang).commentsTitle} · ${post.title}`)}" href="${post.url}comments.xml">`;
+  return layout(site, { lang: post.lang, title: `${post.title} · ${site.title}`, description: post.summary, path: post.url, body, type: "article", head: feed });
 }
 
 export function homePage(site: Site, posts: Post[], counts: Record<string, number>): string {

@@ -2,4 +2,6 @@
 interface Env {
   TURNSTILE_SECRET?: string;
   AKISMET_KEY?: string;
+  /** Where new comments are announced (a Slack/Discord-compatible or any JSON webhook). */
+  WEBHOOK_URL?: string;
 }

@@ -3,7 +3,9 @@
 import { Router } from "itty-router";
 import { getConfig } from "./config.ts";
 import { ApiError, toErrorResponse, withSecurityHeaders } from "./http.ts";
+import { deliver, type NotifyMessage } from "./notify.ts";
 import { postPage } from "./pages.ts";
+import { commentsFeed } from "./routes/feeds.ts";
 import { adminAction, adminBulk, adminDelete, adminList } from "./routes/admin.ts";
 import { commentCounts, createComment, deleteOwnComment, editComment, listComments } from "./routes/comments.ts";
 import { configRoute, getPostRoute, listPostsRoute } from "./routes/posts.ts";
@@ -32,6 +34,7 @@ router
   .all("/api/*", () => {
     throw new ApiError(404, "not_found", "There is nothing at this address.");
   })
+  .get("/posts/:slug/comments.xml", commentsFeed)
   .get("/posts/:slug/", postPage)
   // Anything else under /posts/ is a static asset (or the 404 page).
   .all("*", (request, env) => env.ASSETS.fetch(request));
@@ -74,4 +77,4 @@ async function handle(request: Request, env: Env, ctx: ExecutionContext): Promis
   return response;
 }
 
-export default { fetch: handle } satisfies ExportedHandler<Env>;
+export default { fetch: handle, queue: deliver } satisfies ExportedHandler<Env, NotifyMessage>;

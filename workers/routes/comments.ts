@@ -6,6 +6,7 @@ import { getConfig, type Config } from "../config.ts";
 import * as store from "../db/comments.ts";
 import type { CommentRow } from "../db/schema.ts";
 import { ApiError, json } from "../http.ts";
+import { announce } from "../notify.ts";
 import { invalidatePost } from "../page-cache.ts";
 import { renderPostPage } from "../pages.ts";
 import { renderCommentHtml } from "../render/markdown.ts";
@@ -93,6 +94,7 @@ export async function createComment(request: Request & Params, env: Env, ctx: Ex
     fields = await readFields(request, kind);
     const { row, token, status } = await acceptComment(request, env, slug, fields);
     ctx.waitUntil(invalidatePost(new URL(request.url).origin, slug));
+    if (row.status !== "spam") ctx.waitUntil(announce(env, { event: "comment.created", comment_id: row.id, post_slug: slug }));
     const own = [...(await readOwnIds(request, env)), row.id];
     const cookie = await ownCookie(env, own, new URL(request.url).protocol === "https:");
     const location = `/posts/${slug}/#comment-${row.id}`;
