@@ -24,7 +24,7 @@ export function retryDelaySeconds(attempts: number): number {
   return Math.min(3600, 30 * 2 ** Math.max(0, attempts - 1));
 }
 
-export async function deliver(batch: MessageBatch<NotifyMessage>, env: Env): Promise<void> {
+export async function deliver(batch: MessageBatch<NotifyMessage>, env: Env, _ctx?: ExecutionContext): Promise<void> {
   const db = openDb(env.DB);
   for (const message of batch.messages) {
     const { comment_id, post_slug } = message.body;
