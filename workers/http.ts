@@ -18,6 +18,7 @@ export type ErrorCode =
   | "method_not_allowed"
   | "rate_limited"
   | "storage_unavailable"
+  | "service_unavailable"
   | "internal_error";
 
 /** An error meant for the client: its code, message and fields are safe to show. */

@@ -46,7 +46,7 @@ export async function checkTurnstile(env: Env, token: unknown, ip: string | null
     success = res.ok && ((await res.json()) as { success?: boolean }).success === true;
   } catch (err) {
     console.error("turnstile unreachable", err instanceof Error ? err.message : err);
-    throw new ApiError(503, "storage_unavailable", "The anti-spam check is unavailable; nothing was saved. Please try again.", undefined, { "Retry-After": "5" });
+    throw new ApiError(503, "service_unavailable", "The anti-spam check is unavailable; nothing was saved. Please try again.", undefined, { "Retry-After": "5" });
   }
   if (!success) throw new ApiError(422, "validation_failed", "The anti-spam check failed; please try again.", { "cf-turnstile-response": "invalid" });
 }
