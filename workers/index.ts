@@ -69,7 +69,7 @@ async function handle(request: Request, env: Env, ctx: ExecutionContext): Promis
   } catch (err) {
     response = toErrorResponse(err);
   }
-  response = withSecurityHeaders(response, url);
+  response = withSecurityHeaders(response, url, { turnstile: getConfig(env).turnstileSiteKey !== "" });
   if (api) {
     response.headers.append("Vary", "Origin");
     if (cors.origin && cors.allowed) response.headers.set("Access-Control-Allow-Origin", cors.origin);

@@ -111,6 +111,7 @@ export async function renderPostPage(
       page,
       pageCount: threads.pageCount,
       form: opts.form,
+      turnstileSiteKey: config.turnstileSiteKey || undefined,
     });
   } catch (err) {
     console.error("comments unavailable for page", slug, err instanceof Error ? err.message : err);

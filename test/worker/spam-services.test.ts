@@ -66,3 +66,15 @@ describe("Akismet (AKISMET_KEY set)", () => {
     expect(await statusOf(await postWith({ AKISMET_KEY: "k3y" }, uniqueComment()))).toEqual({ status: "pending", held_for: "akismet_unavailable" });
   });
 });
+
+describe("Turnstile on the page (TURNSTILE_SITE_KEY set)", () => {
+  it("puts the challenge in the form and lets its script through the CSP", async () => {
+    const ctx = createExecutionContext();
+    const res = await worker.fetch(new Request(`${ORIGIN}/posts/${SLUG}/?reply_to=1`) as Request<unknown, IncomingRequestCfProperties>, { ...env, TURNSTILE_SITE_KEY: "0x4AAAAAAtest" }, ctx);
+    await waitOnExecutionContext(ctx);
+    const html = await res.text();
+    expect(html).toContain('<div class="turnstile" data-sitekey="0x4AAAAAAtest"></div>');
+    expect(html).toContain("<noscript>");
+    expect(res.headers.get("Content-Security-Policy")).toContain("script-src 'self' https://challenges.cloudflare.com;");
+  });
+});

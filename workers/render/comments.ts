@@ -34,6 +34,8 @@ export interface SectionInput {
   page: number;
   pageCount: number;
   form?: FormState;
+  /** Cloudflare Turnstile's site key, when the anti-spam challenge is on. */
+  turnstileSiteKey?: string;
 }
 
 export const SECTION_ID = "comments";
@@ -159,6 +161,9 @@ function renderForm(input: SectionInput, s: Strings, replyComment: ThreadComment
     field("content", s.comment, "textarea", { required: true, hint: s.commentHint }) +
     // Honeypot: hidden from people and screen readers, filled by naive bots.
     `<p class="hp" aria-hidden="true"><label for="billet-website">${escapeHtml(s.honeypot)}</label><input id="billet-website" name="website" type="text" tabindex="-1" autocomplete="off" value=""></p>` +
+    (input.turnstileSiteKey
+      ? `<div class="turnstile" data-sitekey="${escapeHtml(input.turnstileSiteKey)}"></div><noscript><p>${escapeHtml(s.turnstileNeedsJs)}</p></noscript>`
+      : "") +
     `<p><button type="submit">${escapeHtml(s.submit)}</button></p>` +
     `</form></div>`
   );
