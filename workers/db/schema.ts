@@ -1,5 +1,5 @@
 // The one description of billet's D1 tables. Migrations are generated from it by drizzle-kit.
-import { sqliteTable, integer, text, index } from "drizzle-orm/sqlite-core";
+import { sqliteTable, integer, text, index, uniqueIndex } from "drizzle-orm/sqlite-core";
 
 export const COMMENT_STATUSES = ["pending", "approved", "spam", "deleted"] as const;
 export type CommentStatus = (typeof COMMENT_STATUSES)[number];
@@ -31,6 +31,9 @@ export const comments = sqliteTable(
     ipHash: text("ip_hash"),
     // SHA-256 of the edit token handed to the commenter.
     editTokenHash: text("edit_token_hash"),
+    // Where an imported comment came from ("wordpress:<site>:<comment id>", "disqus:<post id>"...),
+    // so importing the same file twice adds nothing; null for comments written here.
+    importKey: text("import_key"),
   },
   (t) => [
     // The public list and the page: approved comments of a post, in order; threads by root.
@@ -40,6 +43,8 @@ export const comments = sqliteTable(
     index("comments_status_id").on(t.status, t.id),
     // First-comment trust and duplicate checks.
     index("comments_email").on(t.authorEmail, t.status),
+    // npm run import: one row per source comment (null keys do not collide).
+    uniqueIndex("comments_import_key").on(t.importKey),
   ],
 );
 
