@@ -1,7 +1,7 @@
 // Post pages: the pre-rendered page from the assets, with its comments section filled in from D1.
 import { readOwnIds } from "./auth.ts";
 import { getConfig } from "./config.ts";
-import { openDb, pageOfThreads } from "./db/comments.ts";
+import { bookmarkFrom, openDb, openSession, pageOfThreads } from "./db/comments.ts";
 import type { CommentRow } from "./db/schema.ts";
 import { ApiError } from "./http.ts";
 import { getCachedPage, putCachedPage } from "./page-cache.ts";
@@ -55,7 +55,7 @@ export async function postPage(request: Request, env: Env, ctx: ExecutionContext
   if (!SLUG.test(slug) || page === null) return notFoundPage(env, url);
   const replyTo = url.searchParams.get("reply_to");
   const own = await readOwnIds(request, env);
-  const shared = own.length === 0 && !replyTo;
+  const shared = own.length === 0 && !replyTo && bookmarkFrom(request) === null;
 
   if (shared) {
     const hit = await getCachedPage(url.origin, slug, page);
@@ -95,7 +95,9 @@ export async function renderPostPage(
   const config = getConfig(env);
   let section: string;
   try {
-    const threads = await pageOfThreads(openDb(env.DB), slug, page, config.commentsPerPage, opts.own ?? []);
+    const bookmark = bookmarkFrom(request);
+    const db = bookmark ? openSession(env.DB, bookmark).db : openDb(env.DB);
+    const threads = await pageOfThreads(db, slug, page, config.commentsPerPage, opts.own ?? []);
     if (page > threads.pageCount) {
       const nf = await notFoundPage(env, url);
       return { body: await nf.text(), status: 404, fromDb: false };

@@ -256,8 +256,11 @@ describe("the no-JS form", () => {
     expect(res.status).toBe(303);
     const location = res.headers.get("Location")!;
     expect(location).toMatch(new RegExp(`^/posts/${SLUG}/#comment-\\d+$`));
-    const cookie = res.headers.get("Set-Cookie")!;
+    const cookies = res.headers.getSetCookie();
+    const cookie = cookies.find((c) => c.startsWith("billet_own="))!;
     expect(cookie).toMatch(/^billet_own=\d+\.[\w-]+; Path=\/; Max-Age=\d+; HttpOnly; SameSite=Lax; Secure$/);
+    // The D1 session bookmark, so the commenter's next reads see their write (read replicas).
+    expect(cookies.find((c) => c.startsWith("billet_d1="))).toMatch(/^billet_d1=[^;]+; Path=\/; Max-Age=300; HttpOnly; SameSite=Lax; Secure$/);
     const id = location.split("-").pop()!;
 
     // The commenter sees it, marked as waiting; nobody else does.
@@ -318,7 +321,7 @@ describe("PATCH and DELETE /api/comments/:id", () => {
   it("deletes with the cookie, and the comment leaves the list", async () => {
     const res = await postJson(COMMENTS, uniqueComment({ author_email: "trusted@example.org" }));
     const body = (await res.json()) as { comment: ApiComment };
-    const cookie = res.headers.get("Set-Cookie")!.split(";")[0];
+    const cookie = res.headers.getSetCookie().find((c) => c.startsWith("billet_own="))!.split(";")[0];
     expect((await list("?limit=200")).comments.some((c) => c.id === body.comment.id)).toBe(true);
     const del = await call(`/api/comments/${body.comment.id}`, { method: "DELETE", headers: { Cookie: cookie } });
     expect(del.status).toBe(204);

@@ -22,13 +22,16 @@ function brokenD1(failFrom = 0): D1Database {
         return Reflect.get(target, prop, target);
       },
     });
-  return new Proxy(env.DB, {
+  const db: D1Database = new Proxy(env.DB, {
     get(target, prop) {
       if (prop === "prepare") return (sql: string) => wrap(target.prepare(sql));
       if (prop === "batch") return (stmts: D1PreparedStatement[]) => (fails() ? Promise.reject(lost()) : target.batch(stmts));
+      // A session of a broken database is just as broken.
+      if (prop === "withSession") return () => Object.assign(Object.create(db), { getBookmark: () => null });
       return Reflect.get(target, prop, target);
     },
   });
+  return db;
 }
 
 function brokenKV(): KVNamespace {

@@ -9,6 +9,32 @@ export function openDb(d1: D1Database): Db {
   return drizzle(d1);
 }
 
+// Read-your-writes with D1 read replicas: a writer gets the session's bookmark in a short-lived
+// cookie, and their next reads start from it, so they see their own comment.
+export const BOOKMARK_COOKIE = "billet_d1";
+const BOOKMARK = /^[\w.:+\/=-]{1,200}$/;
+
+export function bookmarkFrom(request: Request): string | null {
+  const value = (request.headers.get("Cookie") ?? "")
+    .split(";")
+    .map((c) => c.trim())
+    .find((c) => c.startsWith(`${BOOKMARK_COOKIE}=`))
+    ?.slice(BOOKMARK_COOKIE.length + 1);
+  return value && BOOKMARK.test(value) ? value : null;
+}
+
+/** A D1 session for a write (from the primary) or a read after one (from the bookmark). */
+export function openSession(d1: D1Database, start: string | null): { db: Db; bookmark: () => string | null } {
+  const session = d1.withSession(start ?? "first-unconstrained");
+  // drizzle only needs prepare() and batch(), which a session has.
+  return { db: drizzle(session as unknown as D1Database), bookmark: () => session.getBookmark() };
+}
+
+export function bookmarkCookie(bookmark: string | null, secure: boolean): string | null {
+  if (!bookmark || !BOOKMARK.test(bookmark)) return null;
+  return `${BOOKMARK_COOKIE}=${bookmark}; Path=/; Max-Age=300; HttpOnly; SameSite=Lax${secure ? "; Secure" : ""}`;
+}
+
 /** Approved comments of a post, flat in order, a page at a time (the JSON list). */
 export async function listApproved(db: Db, slug: string, opts: { limit: number; cursor?: number; sort: "oldest" | "newest" }) {
   const newest = opts.sort === "newest";

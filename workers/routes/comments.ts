@@ -55,7 +55,9 @@ async function requirePost(env: Env, slug: string): Promise<PostRecord> {
 export async function listComments(request: Request & Params, env: Env): Promise<Response> {
   const post = await requirePost(env, request.params.slug);
   const q = parseQuery(listQuerySchema, new URL(request.url));
-  const result = await store.listApproved(store.openDb(env.DB), post.slug, { limit: q.limit, cursor: q.cursor, sort: q.sort });
+  const bookmark = store.bookmarkFrom(request);
+  const db = bookmark ? store.openSession(env.DB, bookmark).db : store.openDb(env.DB);
+  const result = await store.listApproved(db, post.slug, { limit: q.limit, cursor: q.cursor, sort: q.sort });
   const body = JSON.stringify({
     comments: result.rows.map(publicComment),
     meta: {
@@ -92,13 +94,16 @@ export async function createComment(request: Request & Params, env: Env, ctx: Ex
   let fields: Record<string, unknown> = {};
   try {
     fields = await readFields(request, kind);
-    const { row, token, status } = await acceptComment(request, env, slug, fields);
+    const { row, token, status, bookmark } = await acceptComment(request, env, slug, fields);
     ctx.waitUntil(invalidatePost(new URL(request.url).origin, slug));
     if (row.status !== "spam") ctx.waitUntil(announce(env, { event: "comment.created", comment_id: row.id, post_slug: slug }));
     const own = [...(await readOwnIds(request, env)), row.id];
-    const cookie = await ownCookie(env, own, new URL(request.url).protocol === "https:");
-    const location = `/posts/${slug}/#comment-${row.id}`;
-    if (kind === "form") return new Response(null, { status: 303, headers: { Location: location, "Set-Cookie": cookie, "Cache-Control": "no-store" } });
+    const secure = new URL(request.url).protocol === "https:";
+    const headers = new Headers({ Location: `/posts/${slug}/#comment-${row.id}`, "Cache-Control": "no-store" });
+    headers.append("Set-Cookie", await ownCookie(env, own, secure));
+    const d1Cookie = store.bookmarkCookie(bookmark, secure);
+    if (d1Cookie) headers.append("Set-Cookie", d1Cookie);
+    if (kind === "form") return new Response(null, { status: 303, headers });
     const config = getConfig(env);
     return json(
       {
@@ -108,7 +113,7 @@ export async function createComment(request: Request & Params, env: Env, ctx: Ex
         editable_until: new Date(row.createdAt + config.editWindowMs).toISOString(),
       },
       status === "approved" ? 201 : 202,
-      { Location: location, "Set-Cookie": cookie, "Cache-Control": "no-store" },
+      headers,
     );
   } catch (err) {
     // The no-JS reader gets the page back, their text kept in the form and the problem said next to it.
@@ -162,7 +167,8 @@ async function acceptComment(request: Request, env: Env, slug: string, fields: R
   }
   await checkTurnstile(env, input["cf-turnstile-response"], request.headers.get("CF-Connecting-IP"));
 
-  const db = store.openDb(env.DB);
+  const session = store.openSession(env.DB, "first-primary");
+  const db = session.db;
   const { parentId, rootId, depth } = await placeInThread(db, slug, input.parent_id, config);
   if (await store.findDuplicate(db, slug, input.author_name, input.content)) {
     throw new ApiError(409, "duplicate_comment", "This comment has already been posted.");
@@ -193,7 +199,7 @@ async function acceptComment(request: Request, env: Env, slug: string, fields: R
     editTokenHash: hash,
   });
   // A honeypot catch is answered like a held comment, so the bot learns nothing.
-  return { row, token, status: verdict.status === "approved" ? ("approved" as const) : ("pending" as const) };
+  return { row, token, status: verdict.status === "approved" ? ("approved" as const) : ("pending" as const), bookmark: session.bookmark() };
 }
 
 /** Where a reply goes: under its parent, or under the deepest allowed ancestor when too deep. */
