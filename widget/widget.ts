@@ -1,11 +1,19 @@
 // billet's widget: enhances the server-rendered comment form and list. Without it the form still
 // posts and the page still shows every comment; with it, posting stays on the page, errors show
-// next to their fields, and the reader's draft survives any failure.
+// next to their fields, and the reader's draft survives any failure, even a reload.
 import { stringsFor, type Strings } from "../workers/render/strings.ts";
+import { messagesFor, type Messages } from "./messages.ts";
 
-type Fields = Record<"author_name" | "author_email" | "author_url" | "content", string>;
-const FIELDS: (keyof Fields)[] = ["author_name", "author_email", "author_url", "content"];
-const IDENTITY: (keyof Fields)[] = ["author_name", "author_email", "author_url"];
+type Name = "author_name" | "author_email" | "author_url" | "content";
+type Draft = Partial<Record<Name | "parent_id", string>>;
+type Control = HTMLInputElement | HTMLTextAreaElement;
+type ApiAnswer = { comment?: { id?: number }; error?: { code?: string; fields?: Record<string, string> } } | null;
+
+const FIELDS: Name[] = ["author_name", "author_email", "author_url", "content"];
+const IDENTITY: Name[] = ["author_name", "author_email", "author_url"];
+const IDENTITY_KEY = "billet:identity";
+/** A request that hangs this long is given up, and said so; the draft stays. */
+const TIMEOUT_MS = 30_000;
 
 function store(key: string, value: unknown): void {
   try {
@@ -25,133 +33,227 @@ function load<T>(key: string): T | null {
   }
 }
 
+/** Adds or removes one id in an element's aria-describedby. */
+function describe(el: Element, id: string, on: boolean): void {
+  const ids = new Set((el.getAttribute("aria-describedby") ?? "").split(/\s+/).filter(Boolean));
+  if (on) ids.add(id);
+  else ids.delete(id);
+  if (ids.size) el.setAttribute("aria-describedby", [...ids].join(" "));
+  else el.removeAttribute("aria-describedby");
+}
+
+/** What the browser can check before sending, with the server's error codes. */
+function check(el: Control): string | null {
+  const value = el.value.trim();
+  if (!value) return el.required ? "required" : null;
+  if (el.maxLength > 0 && el.value.length > el.maxLength) return "too_long";
+  if (el.type === "email" && el.validity.typeMismatch) return "invalid_email";
+  if (el.type === "url" && (el.validity.typeMismatch || !/^https?:\/\/[^\s/]/i.test(value))) return "invalid_url";
+  return null;
+}
+
+/** The sentence for a failed post; marks the fields the server named. */
+function failure(res: Response, data: ApiAnswer, s: Strings, m: Messages, mark: (fields: Record<string, string>) => boolean, cancelReply: () => void): string {
+  const error = data?.error;
+  if (error?.fields?.parent_id) {
+    cancelReply();
+    return m.replyGone;
+  }
+  if (error?.fields && mark(error.fields)) return s.fixErrors;
+  const code = error?.code ?? "";
+  if (code === "rate_limited" || res.status === 429) return m.rateLimited(Number(res.headers.get("Retry-After")) || 60);
+  if (code === "storage_unavailable" || res.status === 503) return m.unavailable;
+  if (code === "duplicate_comment") return m.duplicate;
+  if (code === "comments_closed") return s.closed;
+  if (code === "payload_too_large") return m.tooLarge;
+  return m.failed(res.status);
+}
+
 function enhanceForm(form: HTMLFormElement): void {
   const slug = form.dataset.slug ?? "";
-  const s: Strings = stringsFor(form.dataset.lang);
+  const s = stringsFor(form.dataset.lang);
+  const m = messagesFor(form.dataset.lang);
   const draftKey = `billet:draft:${slug}`;
-  const input = (name: string) => form.elements.namedItem(name) as HTMLInputElement | HTMLTextAreaElement | null;
+  const field = (name: string) => form.elements.namedItem(name) as Control | null;
+  const errorOf = (name: string) => form.querySelector<HTMLElement>(`#billet-${name}-error`);
+  const parent = field("parent_id")!;
+  const content = field("content")!;
   const message = form.querySelector<HTMLElement>(".form-message")!;
   const button = form.querySelector<HTMLButtonElement>("button[type=submit]")!;
   const replying = form.querySelector<HTMLElement>(".replying-to")!;
+  replying.id ||= "billet-replying-to";
   let startedAt = 0;
+  let busy = false;
 
-  // Restore: the reader's identity from any post, their unsent text from this one.
-  const saved = { ...load<Partial<Fields>>("billet:identity"), ...load<Partial<Fields>>(draftKey) };
+  // The widget checks the fields itself and says what is wrong next to each one.
+  form.noValidate = true;
+  // A live region is announced only when it is already in the page as its text changes.
+  message.hidden = false;
+
+  const saveDraft = () => {
+    const draft = Object.fromEntries([...FIELDS, "parent_id"].map((n) => [n, field(n)?.value ?? ""])) as Draft;
+    store(draftKey, draft);
+    store(IDENTITY_KEY, Object.fromEntries(IDENTITY.map((n) => [n, draft[n]])));
+  };
+
+  // Reply links fill in the parent and bring the form to the reader; the form says whom it answers.
+  const setReply = (link: HTMLElement | null, focus: boolean) => {
+    parent.value = link?.dataset.replyTo ?? "";
+    replying.textContent = "";
+    replying.hidden = !link;
+    describe(content, replying.id, !!link);
+    if (link) {
+      const cancel = document.createElement("button");
+      cancel.type = "button";
+      cancel.className = "cancel-reply";
+      cancel.textContent = s.cancelReply;
+      replying.append(`${s.replyTo(link.dataset.replyName ?? "", link.dataset.replyNumber ?? "")} `, cancel);
+    }
+    if (focus) content.focus();
+  };
+  const replyLink = (id: string | undefined) => (id ? document.querySelector<HTMLElement>(`a.comment-reply[data-reply-to="${CSS.escape(id)}"]`) : null);
+
+  // Restore: the reader's identity from any post, their unsent text (and whom it answers) from this one.
+  const saved: Draft = { ...load<Draft>(IDENTITY_KEY), ...load<Draft>(draftKey) };
   for (const name of FIELDS) {
-    const el = input(name);
+    const el = field(name);
     if (el && !el.value && saved[name]) el.value = saved[name]!;
   }
-  const saveDraft = () => {
-    const values = Object.fromEntries(FIELDS.map((n) => [n, input(n)?.value ?? ""])) as Fields;
-    store(draftKey, values);
-    store("billet:identity", Object.fromEntries(IDENTITY.map((n) => [n, values[n]])));
-  };
+  if (parent.value) describe(content, replying.id, true);
+  else if (saved.parent_id) setReply(replyLink(saved.parent_id), false);
+
   form.addEventListener("input", saveDraft);
   form.addEventListener("focusin", () => (startedAt ||= Date.now()));
 
+  document.addEventListener("click", (event) => {
+    if (event.defaultPrevented || event.button !== 0 || event.ctrlKey || event.metaKey || event.shiftKey || event.altKey) return;
+    const target = event.target as Element;
+    const link = target.closest<HTMLElement>("a.comment-reply");
+    const cancel = target.closest(".cancel-reply");
+    if (!link && !cancel) return;
+    event.preventDefault();
+    setReply(link, true);
+    saveDraft();
+    // The no-JS reply address (?reply_to=ID) no longer says what the form does.
+    const url = new URL(location.href);
+    if (url.searchParams.has("reply_to")) {
+      url.searchParams.delete("reply_to");
+      history.replaceState(history.state, "", url);
+    }
+  });
+
   const say = (text: string, kind: "ok" | "error") => {
-    message.textContent = text;
-    message.hidden = false;
-    message.className = `form-message form-message--${kind}`;
     message.setAttribute("role", kind === "error" ? "alert" : "status");
+    message.className = `form-message form-message--${kind}`;
+    message.textContent = text;
   };
   const clearErrors = () => {
-    for (const el of form.querySelectorAll<HTMLElement>(".field-error")) {
-      el.hidden = true;
-      el.textContent = "";
-    }
-    for (const el of form.querySelectorAll("[aria-invalid]")) el.removeAttribute("aria-invalid");
-  };
-  const showFieldErrors = (fields: Record<string, string>) => {
-    let first: HTMLElement | null = null;
-    for (const [name, code] of Object.entries(fields)) {
-      const el = input(name);
-      const error = form.querySelector<HTMLElement>(`#billet-${CSS.escape(name)}-error`);
+    message.textContent = "";
+    message.className = "form-message";
+    for (const name of FIELDS) {
+      const el = field(name);
+      const error = errorOf(name);
       if (!el || !error) continue;
+      el.removeAttribute("aria-invalid");
+      describe(el, error.id, false);
+      error.hidden = true;
+      error.textContent = "";
+    }
+  };
+  /** Shows each error next to its field; returns whether any field was marked. */
+  const mark = (errors: Record<string, string>): boolean => {
+    let any = false;
+    for (const name of FIELDS) {
+      const el = field(name);
+      const error = errorOf(name);
+      const code = errors[name];
+      if (!code || !el || !error) continue;
       error.textContent = s.fieldErrors[code] ?? s.fieldErrors.invalid;
       error.hidden = false;
       el.setAttribute("aria-invalid", "true");
-      if (!el.getAttribute("aria-describedby")?.includes(error.id)) el.setAttribute("aria-describedby", `${el.getAttribute("aria-describedby") ?? ""} ${error.id}`.trim());
-      first ??= el;
+      describe(el, error.id, true);
+      any = true;
     }
-    first?.focus();
+    return any;
   };
-
-  // Reply links fill in the parent and bring the form to the reader.
-  const setReply = (id: string, name: string, number: string) => {
-    input("parent_id")!.value = id;
-    replying.textContent = `${s.replyTo(name, number)} `;
-    const cancel = document.createElement("button");
-    cancel.type = "button";
-    cancel.className = "cancel-reply";
-    cancel.textContent = s.cancelReply;
-    cancel.addEventListener("click", () => {
-      input("parent_id")!.value = "";
-      replying.hidden = true;
-      input("content")?.focus();
-    });
-    replying.append(cancel);
-    replying.hidden = false;
-    input("content")?.focus();
-  };
-  document.addEventListener("click", (event) => {
-    const link = (event.target as Element).closest<HTMLAnchorElement>("a.comment-reply");
-    if (!link) return;
-    event.preventDefault();
-    setReply(link.dataset.replyTo ?? "", link.dataset.replyName ?? "", link.dataset.replyNumber ?? "");
-  });
+  const focusFirstInvalid = () => form.querySelector<HTMLElement>("[aria-invalid=true]")?.focus();
 
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
-    if (!form.reportValidity()) return;
+    if (busy) return;
     clearErrors();
+    const invalid: Record<string, string> = {};
+    for (const name of FIELDS) {
+      const el = field(name);
+      const code = el && check(el);
+      if (code) invalid[name] = code;
+    }
+    if (mark(invalid)) {
+      say(s.fixErrors, "error");
+      focusFirstInvalid();
+      return;
+    }
     saveDraft();
     const body: Record<string, unknown> = Object.fromEntries(new FormData(form));
+    for (const name of ["author_email", "author_url"]) body[name] = String(body[name] ?? "").trim();
     if (startedAt) body.fill_ms = Date.now() - startedAt;
-    button.disabled = true;
+    // The button stays focusable while busy (a disabled one would drop the keyboard's focus).
+    busy = true;
+    form.setAttribute("aria-busy", "true");
+    button.setAttribute("aria-disabled", "true");
     button.textContent = s.sending;
+    const abort = new AbortController();
+    const timer = setTimeout(() => abort.abort(), TIMEOUT_MS);
     try {
       const res = await fetch(form.action, {
         method: "POST",
         headers: { "Content-Type": "application/json", Accept: "application/json" },
         body: JSON.stringify(body),
         credentials: "same-origin",
+        signal: abort.signal,
       });
-      const data = await res.json().catch(() => null);
+      const data = (await res.json().catch(() => null)) as ApiAnswer;
       if (res.status === 201 || res.status === 202) {
         store(draftKey, null);
-        input("content")!.value = "";
-        input("parent_id")!.value = "";
-        replying.hidden = true;
-        await refreshComments(data?.comment?.id);
+        content.value = "";
+        setReply(null, false);
+        startedAt = 0;
+        await refreshComments(new URL(`/posts/${encodeURIComponent(slug)}/`, form.action), data?.comment?.id);
         say(res.status === 201 ? s.publishedNotice : s.pendingNotice, "ok");
       } else {
-        if (data?.error?.fields) showFieldErrors(data.error.fields);
-        say(`${data?.error?.fields ? s.fixErrors : (data?.error?.message ?? s.networkError)} ${s.draftKept}`, "error");
+        const text = failure(res, data, s, m, mark, () => setReply(null, false));
+        saveDraft();
+        say(`${text} ${s.draftKept}`, "error");
+        focusFirstInvalid();
       }
     } catch {
       say(`${s.networkError} ${s.draftKept}`, "error");
     } finally {
-      button.disabled = false;
+      clearTimeout(timer);
+      busy = false;
+      form.removeAttribute("aria-busy");
+      button.removeAttribute("aria-disabled");
       button.textContent = s.submit;
     }
   });
 }
 
-/** Fetches the page again (the reader sees their own pending comment) and swaps in its comments. */
-async function refreshComments(id: number | undefined): Promise<void> {
+/** Fetches the post page again (the reader sees their own pending comment) and swaps in its comments. */
+async function refreshComments(page: URL, id: number | undefined): Promise<void> {
+  const n = new URLSearchParams(location.search).get("page");
+  if (n) page.searchParams.set("page", n);
   try {
-    const res = await fetch(location.pathname + location.search.replace(/([?&])reply_to=\d+&?/, "$1"), { credentials: "same-origin", cache: "no-store" });
+    const res = await fetch(page, { credentials: "same-origin", cache: "no-store" });
     if (!res.ok) return;
     const doc = new DOMParser().parseFromString(await res.text(), "text/html");
-    const section = document.getElementById("comments")!;
+    const section = document.getElementById("comments");
     const fresh = doc.getElementById("comments");
-    if (!fresh) return;
-    const oldList = section.querySelector(".comment-list, .no-comments");
-    const newList = fresh.querySelector(".comment-list, .no-comments");
-    if (oldList && newList) oldList.replaceWith(document.importNode(newList, true));
-    const count = fresh.querySelector("#comments-title");
-    if (count) section.querySelector("#comments-title")?.replaceWith(document.importNode(count, true));
+    if (!section || !fresh) return;
+    for (const selector of [".comment-list, .no-comments", "#comments-title"]) {
+      const old = section.querySelector(selector);
+      const now = fresh.querySelector(selector);
+      if (old && now) old.replaceWith(document.importNode(now, true));
+    }
     const mine = id ? document.getElementById(`comment-${id}`) : null;
     if (mine) {
       mine.scrollIntoView({ block: "center" });

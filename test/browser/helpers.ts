@@ -1,0 +1,122 @@
+// What the browser tests share: the seed page's address, a browser per file, the form's controls
+// found by their accessible names (so a missing label fails the test), and the admin API.
+import { randomUUID } from "node:crypto";
+import type { Browser, BrowserContext, BrowserContextOptions, Page, Request } from "playwright-core";
+import { afterAll, beforeAll, expect, inject } from "vitest";
+import { launch } from "./chromium.ts";
+
+export const SLUG = "reseaux-sociaux-trois-ans-apres";
+export const BASE = inject("baseUrl");
+export const PAGE = `${BASE}/posts/${SLUG}/`;
+export const COMMENTS_API = `${BASE}/api/posts/${SLUG}/comments`;
+export const DRAFT_KEY = `billet:draft:${SLUG}`;
+
+/** Text no other test (in any file, in any order) will post. */
+export function unique(label: string): string {
+  return `${label} ${randomUUID().slice(0, 8)}`;
+}
+
+/** One Chromium for the file; every test opens its own contexts (cookies, storage) and closes them. */
+export function useBrowser(): { context(options?: BrowserContextOptions): Promise<BrowserContext> } {
+  let browser: Browser | undefined;
+  const contexts: BrowserContext[] = [];
+  beforeAll(async () => {
+    browser = await launch();
+  });
+  afterAll(async () => {
+    await Promise.all(contexts.map((c) => c.close().catch(() => undefined)));
+    await browser?.close();
+  });
+  return {
+    async context(options: BrowserContextOptions = {}) {
+      const context = await browser!.newContext({ viewport: { width: 412, height: 900 }, locale: "fr-FR", ...options });
+      contexts.push(context);
+      return context;
+    },
+  };
+}
+
+const errors = new WeakMap<Page, string[]>();
+
+/** A new page on the seed post (answered 200); its script errors are kept for `scriptErrors`. */
+export async function openPost(context: BrowserContext, path = ""): Promise<Page> {
+  const page = await context.newPage();
+  const seen: string[] = [];
+  errors.set(page, seen);
+  page.on("pageerror", (err) => seen.push(err.message));
+  const res = await page.goto(PAGE + path);
+  expect(res?.status()).toBe(200);
+  return page;
+}
+
+export function scriptErrors(page: Page): string[] {
+  return errors.get(page) ?? [];
+}
+
+/** The comment form's controls, by role and accessible name, as a reader (or a screen reader) finds them. */
+export function form(page: Page) {
+  return {
+    name: page.getByRole("textbox", { name: "Nom (obligatoire)", exact: true }),
+    email: page.getByRole("textbox", { name: "E-mail", exact: true }),
+    url: page.getByRole("textbox", { name: "Site web", exact: true }),
+    content: page.getByRole("textbox", { name: "Commentaire (obligatoire)", exact: true }),
+    parent: page.locator("form.comment-form input[name=parent_id]"),
+    submit: page.getByRole("button", { name: "Publier le commentaire", exact: true }),
+    message: page.locator("form.comment-form .form-message"),
+    replying: page.locator("form.comment-form .replying-to"),
+    error: (field: string) => page.locator(`#billet-${field}-error`),
+  };
+}
+
+/** The POSTs a page sends to the comments API. */
+export function recordPosts(page: Page): Request[] {
+  const posts: Request[] = [];
+  page.on("request", (r) => {
+    if (r.method() === "POST" && r.url().startsWith(COMMENTS_API)) posts.push(r);
+  });
+  return posts;
+}
+
+/** Waits for the next answer to a comment POST. */
+export function nextPostAnswer(page: Page) {
+  return page.waitForResponse((r) => r.request().method() === "POST" && r.url().startsWith(COMMENTS_API));
+}
+
+/** The id of the one comment on the page whose text contains `text` (its own text, not its replies'). */
+export async function commentIdWithText(page: Page, text: string): Promise<number> {
+  const bodies = page.locator(".comment-body").filter({ hasText: text });
+  expect(await bodies.count()).toBe(1);
+  const id = await bodies.evaluate((el) => el.closest("li.comment")!.id);
+  expect(id).toMatch(/^comment-\d+$/);
+  return Number(id.slice("comment-".length));
+}
+
+export async function approve(id: number): Promise<void> {
+  const res = await fetch(`${BASE}/api/admin/comments/${id}/approve`, { method: "POST", headers: { Authorization: `Bearer ${inject("adminToken")}` } });
+  expect(res.status).toBe(200);
+  const body = (await res.json()) as { comment: { id: number; status: string } };
+  expect(body.comment).toMatchObject({ id, status: "approved" });
+}
+
+export interface ApiComment {
+  id: number;
+  parent_id: number | null;
+  author: { name: string; url: string | null };
+  content: string;
+  html: string;
+}
+
+/** Every approved comment of the seed post, from the public JSON API. */
+export async function publicComments(): Promise<ApiComment[]> {
+  const all: ApiComment[] = [];
+  let cursor: string | null = null;
+  do {
+    const res = await fetch(`${COMMENTS_API}?limit=200${cursor ? `&cursor=${cursor}` : ""}`);
+    expect(res.status).toBe(200);
+    const body = (await res.json()) as { comments: ApiComment[]; meta: { next_cursor: string | null } };
+    all.push(...body.comments);
+    cursor = body.meta.next_cursor;
+  } while (cursor);
+  return all;
+}
+
