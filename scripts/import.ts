@@ -33,7 +33,7 @@ export interface ImportResult {
   ignored: Record<string, number>;
   /** Per post and status: comments in the file. */
   inFile: Map<string, StatusCounts>;
-  /** Local runs: per post and status, comments actually added (the rest were there already). */
+  /** Per post and status, comments actually added (the rest were there already); not on a dry run. */
   added?: Map<string, StatusCounts>;
 }
 
@@ -125,10 +125,12 @@ export function runImport(opts: ImportOptions, log: (line: string) => void = con
   const plan = planImport(parsed, { posts, map: opts.map });
   const inFile = countsByPost(plan.rows);
 
-  // The counts before and after, in the same run, tell what was added.
+  // Counting before and after tells what was added: locally in the same run as the inserts; on
+  // Cloudflare (where a file is imported as a whole) with a query on each side.
   const slugs = [...inFile.keys()];
-  const count = slugs.length ? `SELECT post_slug, status, count(*) AS n FROM comments WHERE post_slug IN (${slugs.map(sqlValue).join(", ")}) GROUP BY post_slug, status;\n` : "";
-  const sql = count + planSql(plan) + count;
+  const count = `SELECT post_slug, status, count(*) AS n FROM comments WHERE post_slug IN (${slugs.map(sqlValue).join(", ")}) GROUP BY post_slug, status;`;
+  const applyLocally = !opts.dryRun && !opts.remote && plan.rows.length > 0;
+  const sql = applyLocally ? `${count}\n${planSql(plan)}${count}\n` : planSql(plan);
   const sqlFile = opts.sqlOut ?? join(ROOT, "build", `import-${basename(opts.file).replace(/[^\w.-]+/g, "_")}.sql`);
   mkdirSync(join(sqlFile, ".."), { recursive: true });
   writeFileSync(sqlFile, sql);
@@ -136,21 +138,28 @@ export function runImport(opts: ImportOptions, log: (line: string) => void = con
   const result: ImportResult = { format, plan, sqlFile, ignored: parsed.ignored, inFile };
   if (!opts.dryRun && plan.rows.length) {
     const where = opts.remote ? ["--remote"] : ["--local", ...(opts.persistTo ? ["--persist-to", opts.persistTo] : [])];
-    const quiet = !opts.remote;
+    type Counted = { results: { post_slug: string; status: CommentStatus; n: number }[] }[];
+    const query = () => tally((JSON.parse(wrangler(["d1", "execute", "DB", ...where, "--json", "--command", count], { quiet: true, online: true })) as Counted)[0].results);
     // The import_key column comes with a migration: make sure the database has it.
-    wrangler(["d1", "migrations", "apply", "DB", ...where], { quiet, online: opts.remote });
+    wrangler(["d1", "migrations", "apply", "DB", ...where], { quiet: !opts.remote, online: opts.remote });
+    let before: Map<string, StatusCounts>;
+    let after: Map<string, StatusCounts>;
     if (opts.remote) {
+      before = query();
       wrangler(["d1", "execute", "DB", ...where, "--file", sqlFile], { online: true });
+      after = query();
     } else {
-      const out = JSON.parse(wrangler(["d1", "execute", "DB", ...where, "--file", sqlFile, "--json"], { quiet: true })) as { results: { post_slug: string; status: CommentStatus; n: number }[] }[];
-      const before = tally(out[0].results);
-      const after = tally(out[out.length - 1].results);
-      result.added = new Map(slugs.map((slug) => {
+      const out = JSON.parse(wrangler(["d1", "execute", "DB", ...where, "--file", sqlFile, "--json"], { quiet: true })) as Counted;
+      before = tally(out[0].results);
+      after = tally(out[out.length - 1].results);
+    }
+    result.added = new Map(
+      slugs.map((slug) => {
         const a = after.get(slug) ?? EMPTY();
         const b = before.get(slug) ?? EMPTY();
         return [slug, Object.fromEntries(COMMENT_STATUSES.map((s) => [s, a[s] - b[s]])) as StatusCounts];
-      }));
-    }
+      }),
+    );
   }
   report(result, opts, log);
   return result;
