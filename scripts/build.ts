@@ -6,6 +6,7 @@ import { renderCommentHtml } from "../workers/render/markdown.ts";
 import type { ThreadComment } from "../workers/render/comments.ts";
 import { POST_INDEX_KEY, postKey, type PostRecord } from "../workers/store/posts.ts";
 import { readPosts, readSeedComments, readSite, ROOT, type Post, type SeedComment } from "./content.ts";
+import { buildAdmin } from "./admin-page.ts";
 import { atomFeed, homePage, notFoundPage, postPage, robots, sitemap } from "./templates.ts";
 
 const PUBLIC = join(ROOT, "public");
@@ -112,6 +113,7 @@ export async function buildSite(): Promise<{ posts: Post[]; seeds: SeedRow[] }> 
     legalComments: "none",
     logLevel: "warning",
   });
+  await buildAdmin(site, posts, PUBLIC);
   return { posts, seeds };
 }
 

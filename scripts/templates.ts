@@ -134,6 +134,6 @@ ${urls.map((u) => `<url><loc>${escapeHtml(u.loc)}</loc>${u.lastmod ? `<lastmod>$
 }
 
 export function robots(site: Site): string {
-  return `User-agent: *\nDisallow: /api/\nSitemap: ${new URL("/sitemap.xml", site.url).toString()}\n`;
+  return `User-agent: *\nDisallow: /api/\nDisallow: /admin/\nSitemap: ${new URL("/sitemap.xml", site.url).toString()}\n`;
 }
 
