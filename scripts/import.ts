@@ -8,6 +8,7 @@
 // Running it again adds only what is not there yet.
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { basename, join, resolve } from "node:path";
+import { gunzipSync } from "node:zlib";
 import { COMMENT_STATUSES, type CommentStatus } from "../workers/db/schema.ts";
 import { readPosts, readSite, ROOT } from "./content.ts";
 import { detectFormat, parseExport, type Format } from "./import/formats.ts";
@@ -114,7 +115,9 @@ function tally(rows: { post_slug: string; status: CommentStatus; n: number }[]):
 }
 
 export function runImport(opts: ImportOptions, log: (line: string) => void = console.log): ImportResult {
-  const text = readFileSync(opts.file, "utf8");
+  // Disqus sends its export gzipped: read it as it comes.
+  const raw = readFileSync(opts.file);
+  const text = (raw[0] === 0x1f && raw[1] === 0x8b ? gunzipSync(raw) : raw).toString("utf8");
   const format = opts.format ?? detectFormat(text);
   const site = readSite();
   const posts = new Set(readPosts(site).map((p) => p.slug));
@@ -167,8 +170,10 @@ export function runImport(opts: ImportOptions, log: (line: string) => void = con
 
 const FORMAT_NAMES: Record<Format, string> = { wordpress: "WordPress", disqus: "Disqus", json: "billet export" };
 
+const SHOWN_ORDER = ["approved", "pending", "spam", "deleted"] as const;
+
 function describe(c: StatusCounts): string {
-  return COMMENT_STATUSES.filter((s) => c[s]).map((s) => `${c[s]} ${s}`).join(", ") || "none";
+  return SHOWN_ORDER.filter((s) => c[s]).map((s) => `${c[s]} ${s}`).join(", ") || "none";
 }
 
 function report(r: ImportResult, opts: ImportOptions, log: (line: string) => void): void {
@@ -188,7 +193,7 @@ function report(r: ImportResult, opts: ImportOptions, log: (line: string) => voi
     for (const t of r.plan.skipped) log(`  ${t.label}  (${t.comments} comment(s))`);
   }
   for (const [what, n] of Object.entries(r.ignored)) log(`Not imported: ${n} ${what}(s)${what === "pingback" || what === "trackback" ? " (add --pingbacks to keep them)" : ""}`);
-  if (r.plan.orphans) log(`${r.plan.orphans} repl(ies) to a comment not in the file: imported at the top level`);
+  if (r.plan.orphans) log(`${r.plan.orphans} ${r.plan.orphans === 1 ? "reply" : "replies"} to a comment not in the file: imported at the top level`);
   for (const w of r.plan.warnings) log(`warning: ${w}`);
   log(`SQL: ${r.sqlFile}`);
   if (opts.dryRun) log("Dry run: nothing was written to the database.");

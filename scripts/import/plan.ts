@@ -63,7 +63,9 @@ export function resolveSlug(thread: SourceThread, opts: PlanOptions): string | n
     const path = normalizeRef(ref).replace(/\?.*$/, "");
     const posts = /(?:^|\/)posts\/([^/]+)$/.exec(path);
     if (posts && opts.posts.has(posts[1])) return posts[1];
-    const last = path.split("/").pop()?.replace(/\.(html?|php)$/, "");
+    const segments = path.split("/").map((seg) => seg.replace(/\.(html?|php)$/, ""));
+    if (segments[segments.length - 1] === "index") segments.pop();
+    const last = segments.pop();
     if (last && opts.posts.has(last)) return last;
   }
   if (thread.slug && opts.posts.has(thread.slug.toLowerCase())) return thread.slug.toLowerCase();

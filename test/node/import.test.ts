@@ -1,9 +1,10 @@
 // npm run import / npm run export: WordPress and Disqus exports read into rows (pure functions),
 // the SQL run against SQLite (node:sqlite, with the real migrations), and once end to end through
 // wrangler's local D1: import, import again, export, restore the export into a fresh database.
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { gzipSync } from "node:zlib";
 import { DatabaseSync } from "node:sqlite";
 import { parseFragment, type DefaultTreeAdapterTypes } from "parse5";
 import { afterAll, describe, expect, it } from "vitest";
@@ -215,6 +216,7 @@ describe("matching threads to posts", () => {
     const posts = new Set(["a", "b", "c"]);
     expect(resolveSlug(thread(["https://old.example/posts/a/"]), { posts })).toBe("a");
     expect(resolveSlug(thread(["https://old.example/2010/05/b.html"]), { posts })).toBe("b");
+    expect(resolveSlug(thread(["https://old.example/posts/a/index.html"]), { posts })).toBe("a");
     expect(resolveSlug(thread(["https://old.example/?p=12"], "c"), { posts })).toBe("c");
     expect(resolveSlug(thread(["https://old.example/?p=12"]), { posts })).toBeNull();
     expect(resolveSlug(thread(["https://old.example/?p=12"]), { posts, map: { "http://old.example/?p=12": "b" } })).toBe("b");
@@ -233,6 +235,25 @@ describe("matching threads to posts", () => {
       persistTo: "/tmp/d",
     });
     expect(() => parseArgs(["x.xml", "--remote", "--persist-to", "/tmp/d"])).toThrow(/local/);
+  });
+});
+
+describe("a dry run", () => {
+  it("reads a gzipped Disqus export as it comes and only writes the SQL", () => {
+    const dir = mkdtempSync(join(tmpdir(), "billet-dry-"));
+    try {
+      writeFileSync(join(dir, "disqus.xml.gz"), gzipSync(fixture("disqus.xml")));
+      const lines: string[] = [];
+      const r = runImport(parseArgs([join(dir, "disqus.xml.gz"), "--dry-run", "--sql", join(dir, "out.sql")]), (l) => lines.push(l));
+      expect(r.format).toBe("disqus");
+      expect(r.added).toBeUndefined();
+      expect(r.inFile.get(SLUG)).toEqual({ approved: 5, pending: 0, spam: 1, deleted: 1 });
+      expect(readFileSync(join(dir, "out.sql"), "utf8").match(/^INSERT INTO comments/gm)).toHaveLength(7);
+      expect(lines.join("\n")).toContain("https://ancien-blog.example.org/2012/04/un-autre-billet.html  (1 comment(s))");
+      expect(lines.join("\n")).toContain("5 approved, 1 spam, 1 deleted");
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 
