@@ -199,6 +199,17 @@ describe("readable on a phone, light and dark", () => {
     });
   }
 
+  test("links and buttons of the comments are targets at least 24 px tall", async () => {
+    const page = await openPost(await browser.context());
+    await page.locator("#comment-1 .comment-reply").first().click();
+    const small = await page.evaluate(() =>
+      [...document.querySelectorAll("#comments .comment-reply, #comments .comment-number, #comments button")]
+        .map((el) => ({ what: `${el.className || el.tagName} ${el.textContent!.trim()}`, height: el.getBoundingClientRect().height }))
+        .filter((t) => t.height < 24),
+    );
+    expect(small).toEqual([]);
+  });
+
   test("nothing is wider than a 320 px screen", async () => {
     const page = await openPost(await browser.context({ viewport: { width: 320, height: 640 } }));
     const overflow = await page.evaluate(() => ({
