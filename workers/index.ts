@@ -6,7 +6,7 @@ import { ApiError, toErrorResponse, withSecurityHeaders } from "./http.ts";
 import { deliver, type NotifyMessage } from "./notify.ts";
 import { postPage } from "./pages.ts";
 import { commentsFeed } from "./routes/feeds.ts";
-import { adminAction, adminBulk, adminDelete, adminList } from "./routes/admin.ts";
+import { adminAction, adminBulk, adminCounts, adminDelete, adminList } from "./routes/admin.ts";
 import { commentCounts, createComment, deleteOwnComment, editComment, listComments } from "./routes/comments.ts";
 import { configRoute, getPostRoute, listPostsRoute } from "./routes/posts.ts";
 
@@ -27,6 +27,7 @@ router
   .delete("/api/comments/:id", deleteOwnComment)
   .get("/api/config", configRoute)
   .get("/api/admin/comments", adminList)
+  .get("/api/admin/comments/counts", adminCounts)
   .post("/api/admin/comments/bulk", adminBulk)
   .post("/api/admin/comments/:id/:action", adminAction)
   .delete("/api/admin/comments/:id", adminDelete)

@@ -7,7 +7,8 @@ const CONTROL = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/;
 const LINE_BREAK = /[\r\n\u2028\u2029]/;
 
 const wellFormed = (s: string) => s.isWellFormed();
-const blankToUndefined = (value: unknown) => (typeof value === "string" && value.trim() === "" ? undefined : value);
+// A blank string or null (how many JSON clients write "not given") means the field was left out.
+const blankToUndefined = (value: unknown) => (value === null || (typeof value === "string" && value.trim() === "") ? undefined : value);
 
 function text(max: number, opts: { singleLine?: boolean } = {}) {
   return v.pipe(
@@ -53,7 +54,8 @@ export function newCommentSchema(maxContentLength: number) {
     parent_id: optional(id),
     // Anti-spam: the honeypot field, time the reader spent on the form, a Turnstile token.
     website: v.optional(v.unknown()),
-    fill_ms: v.optional(v.unknown()),
+    // Only a number or a string counts; anything else is dropped (converting it could throw).
+    fill_ms: v.optional(v.pipe(v.unknown(), v.transform((x) => (typeof x === "number" || typeof x === "string" ? x : undefined)))),
     "cf-turnstile-response": v.optional(v.unknown()),
   }, objectMessage);
 }
@@ -78,7 +80,7 @@ export const adminListQuerySchema = v.object({
 
 export const bulkSchema = v.object({
   ids: v.pipe(v.array(id, "invalid"), v.minLength(1, "required"), v.maxLength(500, "too_long")),
-  action: v.picklist(["approve", "spam", "delete", "pending"], "invalid"),
+  action: v.picklist(["approve", "spam", "delete", "pending", "purge"], "invalid"),
 }, objectMessage);
 
 export const countsQuerySchema = v.object({

@@ -380,6 +380,27 @@ describe("admin", () => {
     expect(await env.DB.prepare("SELECT id FROM comments WHERE id = ?").bind(c.body.comment.id).first()).toBeNull();
   });
 
+  it("counts comments per state, purges in bulk, and records the moderator's decision", async () => {
+    const counts = async () => (await (await call("/api/admin/comments/counts", { headers: ADMIN })).json()) as Record<string, number>;
+    const before = await counts();
+    expect(Object.keys(before).sort()).toEqual(["approved", "deleted", "pending", "spam"]);
+    const a = await create(uniqueComment());
+    const b = await create(uniqueComment());
+    expect((await counts()).pending).toBe(before.pending + 2);
+    await call(`/api/admin/comments/${a.body.comment.id}/spam`, { method: "POST", headers: ADMIN });
+    const held = await env.DB.prepare("SELECT held_for FROM comments WHERE id = ?").bind(a.body.comment.id).first<{ held_for: string }>();
+    expect(held?.held_for).toBe("moderator");
+    await approve(b.body.comment.id);
+    const cleared = await env.DB.prepare("SELECT held_for FROM comments WHERE id = ?").bind(b.body.comment.id).first<{ held_for: string | null }>();
+    expect(cleared?.held_for).toBeNull();
+    const purge = await call("/api/admin/comments/bulk", { method: "POST", headers: { ...ADMIN, "Content-Type": "application/json" }, body: JSON.stringify({ ids: [a.body.comment.id, b.body.comment.id], action: "purge" }) });
+    expect(purge.status).toBe(200);
+    const { results } = await env.DB.prepare("SELECT id FROM comments WHERE id IN (?, ?)").bind(a.body.comment.id, b.body.comment.id).all();
+    expect(results).toEqual([]);
+    expect(await counts()).toEqual(before);
+    await expectError(await call("/api/admin/comments/counts"), 401, "unauthorized");
+  });
+
   it("answers 404, 422 and 400 for unknown comments and bad input", async () => {
     await expectError(await call("/api/admin/comments/99999999/approve", { method: "POST", headers: ADMIN }), 404, "comment_not_found");
     await expectError(await call("/api/admin/comments/1/frobnicate", { method: "POST", headers: ADMIN }), 404, "not_found");

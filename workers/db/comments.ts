@@ -112,9 +112,22 @@ export async function findDuplicate(db: Db, slug: string, authorName: string, co
   return row;
 }
 
-export async function setStatus(db: Db, ids: number[], status: CommentStatus, now: number): Promise<CommentRow[]> {
+/** Moves comments to a state. `heldFor` says why, when it is a decision (undefined leaves it as it was). */
+export async function setStatus(db: Db, ids: number[], status: CommentStatus, now: number, heldFor?: string | null): Promise<CommentRow[]> {
   if (!ids.length) return [];
-  return db.update(comments).set({ status, updatedAt: now }).where(inArray(comments.id, ids)).returning();
+  return db
+    .update(comments)
+    .set(heldFor === undefined ? { status, updatedAt: now } : { status, heldFor, updatedAt: now })
+    .where(inArray(comments.id, ids))
+    .returning();
+}
+
+/** How many comments are in each state (the moderation page's tabs). */
+export async function countByStatus(db: Db): Promise<Record<CommentStatus, number>> {
+  const rows = await db.select({ status: comments.status, n: count() }).from(comments).groupBy(comments.status);
+  const out = { pending: 0, approved: 0, spam: 0, deleted: 0 };
+  for (const r of rows) out[r.status] = r.n;
+  return out;
 }
 
 export async function editComment(db: Db, id: number, content: string, html: string, now: number): Promise<CommentRow | undefined> {

@@ -30,9 +30,10 @@ function idParam(request: Request & Params): number {
 
 const ACTIONS: Record<string, CommentStatus> = { approve: "approved", spam: "spam", delete: "deleted", pending: "pending" };
 
-async function apply(request: Request, env: Env, ctx: ExecutionContext, ids: number[], action: string, purge: boolean) {
+async function apply(request: Request, env: Env, ctx: ExecutionContext, ids: number[], action: string) {
   const db = store.openDb(env.DB);
-  const rows = purge ? await store.purgeComments(db, ids) : await store.setStatus(db, ids, ACTIONS[action], Date.now());
+  // A moderator's decision replaces the automatic reason a comment was held for.
+  const rows = action === "purge" ? await store.purgeComments(db, ids) : await store.setStatus(db, ids, ACTIONS[action], Date.now(), action === "approve" ? null : "moderator");
   const origin = new URL(request.url).origin;
   ctx.waitUntil(Promise.all([...new Set(rows.map((r) => r.postSlug))].map((slug) => invalidatePost(origin, slug))));
   return rows;
@@ -51,13 +52,19 @@ export async function adminList(request: Request, env: Env): Promise<Response> {
   );
 }
 
+/** GET /api/admin/comments/counts → {pending, approved, spam, deleted} */
+export async function adminCounts(request: Request, env: Env): Promise<Response> {
+  requireAdmin(request, env);
+  return json(await store.countByStatus(store.openDb(env.DB)), 200, { "Cache-Control": "no-store" });
+}
+
 /** POST /api/admin/comments/:id/(approve|spam|pending) */
 export async function adminAction(request: Request & Params, env: Env, ctx: ExecutionContext): Promise<Response> {
   requireAdmin(request, env);
   const id = idParam(request);
   const action = request.params.action;
   if (!(action in ACTIONS)) throw new ApiError(404, "not_found", "No such moderation action.");
-  const [row] = await apply(request, env, ctx, [id], action, false);
+  const [row] = await apply(request, env, ctx, [id], action);
   if (!row) throw new ApiError(404, "comment_not_found", "There is no such comment.");
   return json({ comment: adminComment(row) }, 200, { "Cache-Control": "no-store" });
 }
@@ -67,12 +74,12 @@ export async function adminDelete(request: Request & Params, env: Env, ctx: Exec
   requireAdmin(request, env);
   const id = idParam(request);
   const purge = new URL(request.url).searchParams.get("purge") === "1";
-  const [row] = await apply(request, env, ctx, [id], "delete", purge);
+  const [row] = await apply(request, env, ctx, [id], purge ? "purge" : "delete");
   if (!row) throw new ApiError(404, "comment_not_found", "There is no such comment.");
   return new Response(null, { status: 204 });
 }
 
-/** POST /api/admin/comments/bulk {ids, action} */
+/** POST /api/admin/comments/bulk {ids, action: approve|spam|pending|delete|purge} */
 export async function adminBulk(request: Request, env: Env, ctx: ExecutionContext): Promise<Response> {
   requireAdmin(request, env);
   if ((request.headers.get("Content-Type") ?? "").split(";")[0].trim() !== "application/json") {
@@ -80,6 +87,6 @@ export async function adminBulk(request: Request, env: Env, ctx: ExecutionContex
   }
   const parsed = v.safeParse(bulkSchema, await readFields(request, "json"));
   if (!parsed.success) throw new ApiError(422, "validation_failed", "Some fields are not valid.", fieldErrors(parsed.issues));
-  const rows = await apply(request, env, ctx, parsed.output.ids, parsed.output.action, false);
+  const rows = await apply(request, env, ctx, parsed.output.ids, parsed.output.action);
   return json({ updated: rows.map((r) => r.id) }, 200, { "Cache-Control": "no-store" });
 }
