@@ -10,6 +10,7 @@ const fr = {
   duplicate: "Ce commentaire a déjà été envoyé.",
   tooLarge: "Votre commentaire est trop long pour être envoyé.",
   replyGone: "Le commentaire auquel vous répondiez n’est plus disponible : la réponse est annulée, renvoyez pour publier votre commentaire.",
+  challenge: "Le contrôle anti-spam n’a pas abouti : votre commentaire n’a pas été envoyé. Réessayez.",
   failed: (status: number) => `Le serveur n’a pas pu enregistrer votre commentaire (erreur ${status}).`,
 };
 
@@ -21,6 +22,7 @@ const en: Messages = {
   duplicate: "This comment has already been sent.",
   tooLarge: "Your comment is too long to be sent.",
   replyGone: "The comment you were replying to is no longer available: the reply is cancelled, send again to post your comment.",
+  challenge: "The anti-spam check did not succeed: your comment was not sent. Please try again.",
   failed: (status: number) => `The server could not save your comment (error ${status}).`,
 };
 

@@ -60,6 +60,7 @@ function failure(res: Response, data: ApiAnswer, s: Strings, m: Messages, mark: 
     return m.replyGone;
   }
   if (error?.fields && mark(error.fields)) return s.fixErrors;
+  if (error?.fields?.["cf-turnstile-response"]) return m.challenge;
   const code = error?.code ?? "";
   if (code === "rate_limited" || res.status === 429) return m.rateLimited(Number(res.headers.get("Retry-After")) || 60);
   if (code === "storage_unavailable" || res.status === 503) return m.unavailable;
@@ -67,6 +68,31 @@ function failure(res: Response, data: ApiAnswer, s: Strings, m: Messages, mark: 
   if (code === "comments_closed") return s.closed;
   if (code === "payload_too_large") return m.tooLarge;
   return m.failed(res.status);
+}
+
+type Turnstile = { render(el: HTMLElement, options: Record<string, unknown>): string; reset(id: string): void };
+const TURNSTILE_API = "https://challenges.cloudflare.com/turnstile/v0/api.js?render=explicit&onload=billetTurnstile";
+
+/**
+ * Cloudflare Turnstile, when the page has its placeholder (the blog has a site key): its script is
+ * loaded only then, the challenge put in the form (its token is a form field), and renewed after
+ * every try, since a token serves once. Returns the renewal.
+ */
+function antiSpam(form: HTMLFormElement): () => void {
+  const box = form.querySelector<HTMLElement>(".turnstile[data-sitekey]");
+  if (!box) return () => {};
+  const w = window as unknown as { turnstile?: Turnstile; billetTurnstile?: () => void };
+  let id: string | undefined;
+  w.billetTurnstile = () => {
+    id = w.turnstile?.render(box, { sitekey: box.dataset.sitekey, "response-field-name": "cf-turnstile-response", language: form.dataset.lang || "auto" });
+  };
+  const script = document.createElement("script");
+  script.src = TURNSTILE_API;
+  script.async = true;
+  document.head.append(script);
+  return () => {
+    if (id !== undefined) w.turnstile?.reset(id);
+  };
 }
 
 function enhanceForm(form: HTMLFormElement): void {
@@ -84,6 +110,7 @@ function enhanceForm(form: HTMLFormElement): void {
   replying.id ||= "billet-replying-to";
   let startedAt = 0;
   let busy = false;
+  const renewChallenge = antiSpam(form);
 
   // The widget checks the fields itself and says what is wrong next to each one.
   form.noValidate = true;
@@ -230,6 +257,7 @@ function enhanceForm(form: HTMLFormElement): void {
       say(`${s.networkError} ${s.draftKept}`, "error");
     } finally {
       clearTimeout(timer);
+      renewChallenge();
       busy = false;
       form.removeAttribute("aria-busy");
       button.removeAttribute("aria-disabled");
