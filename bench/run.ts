@@ -1,0 +1,370 @@
+// npm run bench [-- --save] — billet's benchmark (see docs/bench.md and bench/README.md).
+//
+// One run: build and seed into a fresh temporary state, serve the built Worker with wrangler dev on
+// 127.0.0.1, load it with autocannon (the ceiling: the same page as a plain static asset; the post
+// page with its comments; the comments JSON; comment creation), grow the thread from 6 to 10,000
+// comments, measure sizes and Lighthouse, then the same JSON read and creation against a
+// self-hosted peer (Waline). Writes bench/results/report.{md,json}; --save also writes docs/bench.md.
+import { execFileSync } from "node:child_process";
+import { cpus, freemem, loadavg, tmpdir, totalmem } from "node:os";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { parseArgs } from "node:util";
+import { ROOT } from "../scripts/content.ts";
+import { CEILING_PATH, d1, prepare, startBillet, writeTemp, type Billet } from "./lib/billet.ts";
+import { growthSql } from "./lib/growth.ts";
+import { CHROMIUM, runLighthouse, type LighthouseResult } from "./lib/lighthouse.ts";
+import { measure, type LoadResult } from "./lib/load.ts";
+import { installWaline, startWaline, WALINE_UA, WALINE_VERSION, walineCount, walinePost, type Waline } from "./lib/peer.ts";
+import { get } from "./lib/http.ts";
+import { cpuDelta, cpuSnapshot, killAllNow, stopAll } from "./lib/procs.ts";
+import { renderMarkdown, summary, type Report } from "./lib/report.ts";
+import { pageWeight, sizeOf, workerBundle } from "./lib/sizes.ts";
+
+const { values: opt } = parseArgs({
+  options: {
+    save: { type: "boolean", default: false },
+    duration: { type: "string", default: "6" },
+    "growth-duration": { type: "string", default: "4" },
+    warmup: { type: "string", default: "1" },
+    connections: { type: "string", default: "8" },
+    "no-peer": { type: "boolean", default: false },
+    "no-growth": { type: "boolean", default: false },
+    "no-lighthouse": { type: "boolean", default: false },
+    "keep-temp": { type: "boolean", default: false },
+  },
+});
+
+const SLUG = "reseaux-sociaux-trois-ans-apres";
+const PAGE = `/posts/${SLUG}/`;
+const JSON_LIST = `/api/posts/${SLUG}/comments`;
+const BILLET_PORT = 8790;
+const WALINE_PORT = 8792;
+const GROWTH_SIZES = [100, 1_000, 10_000];
+const DURATION = Number(opt.duration);
+const GROWTH_DURATION = Number(opt["growth-duration"]);
+const WARMUP = Number(opt.warmup);
+const CONNECTIONS = Number(opt.connections);
+const RUN_ID = Date.now().toString(36);
+
+const started = Date.now();
+const tmp = mkdtempSync(join(tmpdir(), "billet-bench-"));
+const resultsDir = join(ROOT, "bench", "results");
+
+let cleaning: Promise<void> | null = null;
+function cleanup(): Promise<void> {
+  cleaning ??= (async () => {
+    await stopAll();
+    if (!opt["keep-temp"]) rmSync(tmp, { recursive: true, force: true });
+  })();
+  return cleaning;
+}
+process.on("exit", killAllNow);
+for (const sig of ["SIGINT", "SIGTERM", "SIGHUP"] as const) {
+  process.on(sig, () => {
+    console.error(`\n${sig}: stopping every process the bench started…`);
+    void cleanup().finally(() => process.exit(130));
+  });
+}
+
+const step = (what: string) => console.log(`[${((Date.now() - started) / 1000).toFixed(0).padStart(3)} s] ${what}`);
+
+function sh(cmd: string, args: string[]): string {
+  try {
+    return execFileSync(cmd, args, { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] }).trim();
+  } catch {
+    return "";
+  }
+}
+
+function machine() {
+  const cpuModel = cpus()[0]?.model ?? "?";
+  const pkg = (p: string) => {
+    try {
+      return (JSON.parse(readFileSync(join(ROOT, "node_modules", p, "package.json"), "utf8")) as { version: string }).version;
+    } catch {
+      return "?";
+    }
+  };
+  return {
+    nproc: Number(sh("nproc", [])) || cpus().length,
+    cpuModel,
+    memoryGiB: Math.round((totalmem() / 2 ** 30) * 10) / 10,
+    freeMemoryGiB: Math.round((freemem() / 2 ** 30) * 10) / 10,
+    kernel: sh("uname", ["-sr"]),
+    loadAverageAtStart: loadavg().map((x) => Math.round(x * 100) / 100),
+    versions: {
+      node: process.version,
+      wrangler: pkg("wrangler"),
+      workerd: pkg("@cloudflare/workerd-linux-64"),
+      autocannon: pkg("autocannon"),
+      lighthouse: pkg("lighthouse"),
+      chromium: sh(CHROMIUM, ["--version"]),
+      waline: WALINE_VERSION,
+    },
+    commit: sh("git", ["-C", ROOT, "rev-parse", "--short", "HEAD"]) + (sh("git", ["-C", ROOT, "status", "--porcelain", "--", "workers", "scripts", "widget", "wrangler.toml", "migrations"]) ? " (with uncommitted changes)" : ""),
+  };
+}
+
+async function text(url: string, init?: RequestInit): Promise<{ status: number; body: string }> {
+  const res = await get(url, init);
+  return { status: res.status, body: await res.text() };
+}
+
+function check(cond: boolean, message: string): void {
+  if (!cond) throw new Error(`set-up check failed: ${message}`);
+}
+
+const billetBody = (n: number) =>
+  JSON.stringify({
+    author_name: `Lecteur de charge ${n % 100}`,
+    content: `bench ${RUN_ID} n° ${n} — Merci pour ce billet, je le fais suivre à mon équipe.`,
+    fill_ms: 6000,
+  });
+
+/** Invalidates the post's cached pages through the Worker (a new comment does), then waits for it. */
+async function invalidate(b: Billet, n: number): Promise<void> {
+  const res = await get(`${b.runtimeUrl}${JSON_LIST}`, { method: "POST", headers: { "Content-Type": "application/json" }, body: billetBody(1e9 + n) });
+  check(res.status === 201 || res.status === 202, `invalidating post answered ${res.status}`);
+  await new Promise((r) => setTimeout(r, 500));
+}
+
+/** The last error the Worker logged, shortened (for a finding in the report). */
+function serverError(b: Billet): string {
+  const lines = readFileSync(b.log, "utf8").split("\n").filter((l) => /ERROR/.test(l));
+  const last = lines.at(-1)?.replace(/\x1b\[[0-9;]*m/g, "").trim();
+  if (!last) return "";
+  const params = (last.match(/\?/g) ?? []).length;
+  return `; the Worker logged: "${last.slice(0, 160)}…"${params ? ` (a query with ${params} bound parameters)` : ""}`;
+}
+
+async function jsonTotal(b: Billet): Promise<number> {
+  const res = await get(`${b.runtimeUrl}${JSON_LIST}?limit=1`);
+  return ((await res.json()) as { meta: { total: number } }).meta.total;
+}
+
+const report: Report = {
+  date: new Date().toISOString(),
+  options: { durationS: DURATION, growthDurationS: GROWTH_DURATION, warmupS: WARMUP, connections: CONNECTIONS },
+  machine: machine(),
+  server: null,
+  scenarios: {},
+  reference: {},
+  noLoss: null,
+  growth: [],
+  sizes: null,
+  lighthouse: null,
+  lighthouseError: null,
+  lighthouseMachineBusyCores: null,
+  peer: null,
+  totalSeconds: 0,
+};
+
+async function main(): Promise<void> {
+  // 1. The peer's one-time install (before anything is measured: it compiles SQLite).
+  let peerSkip: string | null = opt["no-peer"] ? "--no-peer was given" : null;
+  if (!peerSkip) {
+    step("Waline: install check (once; compiles its SQLite driver the first time)");
+    const inst = installWaline(15 * 60_000);
+    if (inst.error) peerSkip = inst.error;
+    else if (inst.ms > 5000) step(`Waline installed in ${(inst.ms / 1000).toFixed(0)} s`);
+  }
+
+  // 2. billet: build, local D1 + KV with the seed, in a fresh state directory.
+  step("billet: build, migrations, seed (fresh --persist-to)");
+  const prep = await prepare(tmp, SLUG);
+
+  // 3. Sizes that need no server.
+  step("sizes: wrangler deploy --dry-run");
+  const bundle = workerBundle(join(tmp, "bundle"));
+  const widget = sizeOf(readFileSync(join(prep.publicDir, "widget.js")));
+
+  // 4. Serve.
+  step("billet: wrangler dev on 127.0.0.1");
+  const b = await startBillet({ tmp, port: BILLET_PORT, script: join(tmp, "bundle", "index.js"), persistTo: prep.persistTo, publicDir: prep.publicDir, ceilingBytes: prep.ceilingBytes, direct: true });
+  const pids = [b.child.pid!];
+  report.server = {
+    how: "wrangler dev (workerd + local D1/KV/Cache simulators), fresh --persist-to, COMMENT_RATE_LIMIT=off",
+    loadedAt: b.runtimeVia,
+    ceilingPath: CEILING_PATH,
+    ceilingBytes: b.ceilingBytes,
+    pageBytes: 0,
+    reloads: 0,
+  };
+  const ceiling = await text(`${b.runtimeUrl}${CEILING_PATH}`);
+  const page = await text(`${b.runtimeUrl}${PAGE}`);
+  check(ceiling.status === 200, `ceiling answered ${ceiling.status}`);
+  check(page.status === 200 && page.body.includes('data-count="6"'), `the post page answered ${page.status} without its six comments`);
+  check((await jsonTotal(b)) === 6, "the JSON list does not hold the six seed comments");
+  report.server.pageBytes = new TextEncoder().encode(page.body).byteLength;
+
+  // Every URL is given as a path, resolved against the runtime's address at the time it runs (wrangler
+  // may reload the runtime, on a new port, when files it watches change during the run).
+  const run = async (name: string, path: string, extra: Partial<Parameters<typeof measure>[0]> = {}, duration = DURATION, via: "runtime" | "proxy" = "runtime"): Promise<LoadResult> => {
+    await b.ensureRuntime();
+    step(`load: ${name} (${duration} s, ${CONNECTIONS} connections)`);
+    const r = await measure({ url: `${via === "proxy" ? b.proxyUrl : b.runtimeUrl}${path}`, connections: CONNECTIONS, durationS: duration, warmupS: WARMUP, serverPids: pids, ...extra });
+    // A scenario with no answer at all: either the server is gone (ensureRuntime throws) or every
+    // request took longer than the scenario (a figure of 0 req/s, kept as measured).
+    if (r.requests === 0 || r.errors > r.requests) await b.ensureRuntime();
+    return r;
+  };
+  const post = { method: "POST" as const, headers: { "Content-Type": "application/json", "User-Agent": WALINE_UA }, body: billetBody };
+
+  // 5. The four scenarios, then the page with its cache bypassed (what a cache miss costs).
+  report.scenarios.ceiling = await run("ceiling (static asset)", CEILING_PATH);
+  report.scenarios.page = await run("post page with comments", PAGE);
+  report.scenarios.json = await run("comments JSON", JSON_LIST);
+  // Comment creation, and the count: every comment the Worker accepted (201/202, warm-up included)
+  // must be stored, once. Each body carries its number, and each accepted answer echoes it.
+  const acceptedNs = new Set<number>();
+  const numberIn = (content: string) => Number(/ n° (\d+) — /.exec(content)?.[1] ?? NaN);
+  report.scenarios.create = await run("comment creation (POST JSON)", JSON_LIST, {
+    ...post,
+    onAnswer: (status, body) => {
+      if (status !== 201 && status !== 202) return;
+      try {
+        acceptedNs.add(numberIn((JSON.parse(body) as { comment: { content: string } }).comment.content));
+      } catch {
+        // counted as accepted but unreadable: shows up as lost below
+        acceptedNs.add(NaN);
+      }
+    },
+  });
+  step("no-loss check: the stored comments against the accepted answers");
+  const rows = d1(b.persistTo, { command: `SELECT content FROM comments WHERE content LIKE 'bench ${RUN_ID} n° %'` });
+  const storedNs = rows.map((r) => numberIn(String(r.content)));
+  const storedSet = new Set(storedNs);
+  report.noLoss = {
+    accepted: acceptedNs.size,
+    stored: storedNs.length,
+    lost: [...acceptedNs].filter((n) => !storedSet.has(n)).length,
+    duplicates: storedNs.length - storedSet.size,
+    storedUnanswered: [...storedSet].filter((n) => !acceptedNs.has(n)).length,
+  };
+  report.scenarios.pageUncached = await run("post page, cache bypassed (?reply_to=1)", `${PAGE}?reply_to=1`);
+  if (b.runtimeUrl !== b.proxyUrl) {
+    report.reference.ceiling = await run("reference: ceiling through wrangler's dev proxy", CEILING_PATH, {}, Math.min(DURATION, 4), "proxy");
+    report.reference.page = await run("reference: post page through wrangler's dev proxy", PAGE, {}, Math.min(DURATION, 4), "proxy");
+  }
+
+  // 6. Page weight and Lighthouse (on the seed page, nothing else loading).
+  await b.ensureRuntime();
+  step("sizes: the seed page and what it loads");
+  report.sizes = { bundle, widget, page: await pageWeight(`${b.runtimeUrl}${PAGE}`) };
+  if (!opt["no-lighthouse"]) {
+    step("lighthouse (Debian chromium)");
+    try {
+      const before = cpuSnapshot([]);
+      const t = Date.now();
+      report.lighthouse = await runLighthouse(`${b.runtimeUrl}${PAGE}`, join(tmp, "lighthouse.json"));
+      // Lighthouse's own Chromium counts here too: what it shows is how busy the machine was.
+      report.lighthouseMachineBusyCores = cpuDelta(before, cpuSnapshot([])).machineBusyMs / (Date.now() - t);
+    } catch (err) {
+      report.lighthouseError = err instanceof Error ? err.message : String(err);
+    }
+  }
+
+  // 7. Growth: 6 → 100 → 1,000 → 10,000 approved comments on the seed post.
+  if (!opt["no-growth"]) {
+    const row6 = { comments: 6, problems: [], page: report.scenarios.page, pageUncached: report.scenarios.pageUncached, json: report.scenarios.json, create: report.scenarios.create };
+    report.growth.push(row6);
+    let have = 6;
+    for (const size of GROWTH_SIZES) {
+      step(`growth: ${have} → ${size} comments (SQL into the local D1)`);
+      // Ids far above anything posted through the API meanwhile (those follow the highest id).
+      const firstId = (GROWTH_SIZES.indexOf(size) + 1) * 10_000_000;
+      const sql = growthSql({ slug: SLUG, firstId, count: size - have, startMs: Date.parse("2008-03-20T00:00:00Z") + have * 1000 });
+      d1(b.persistTo, { file: writeTemp(join(tmp, `growth-${size}.sql`), sql) });
+      have = size;
+      await b.ensureRuntime();
+      await invalidate(b, size);
+      // The JSON and the page must both show the new total once the page cache is invalidated.
+      // A mismatch is a finding, written into the report; the measurement goes on.
+      const problems: string[] = [];
+      const total = await jsonTotal(b);
+      if (total !== size) problems.push(`the JSON total is ${total}, not ${size}`);
+      let shown = "";
+      const until = Date.now() + 10_000;
+      while (Date.now() < until) {
+        const p = await text(`${b.runtimeUrl}${PAGE}`);
+        shown = `${p.status} ${/data-count="(\d+)"/.exec(p.body)?.[1] ?? "no count"}`;
+        if (shown === `200 ${size}`) break;
+        await new Promise((r) => setTimeout(r, 500));
+      }
+      if (shown !== `200 ${size}`) problems.push(`the post page answers ${shown.replace(" ", " with a count of ")} instead of ${size} comments${serverError(b)}`);
+      report.growth.push({
+        comments: size,
+        problems,
+        page: await run(`growth ${size}: page`, PAGE, {}, GROWTH_DURATION),
+        pageUncached: await run(`growth ${size}: page, cache bypassed`, `${PAGE}?reply_to=1`, {}, GROWTH_DURATION),
+        json: await run(`growth ${size}: JSON`, JSON_LIST, {}, GROWTH_DURATION),
+        create: await run(`growth ${size}: create`, JSON_LIST, post, GROWTH_DURATION),
+      });
+    }
+  }
+  report.server.reloads = b.reloads;
+  step("billet: stop");
+  await b.stop();
+
+  // 8. The peer, with billet stopped: the same JSON read and creation, same load settings.
+  if (peerSkip) {
+    report.peer = { name: `Waline ${WALINE_VERSION}`, skipped: peerSkip };
+  } else {
+    let w: Waline | null = null;
+    try {
+      step(`peer: Waline ${WALINE_VERSION} on 127.0.0.1:${WALINE_PORT} (SQLite, fresh copy of the empty schema)`);
+      w = await startWaline({ port: WALINE_PORT, dir: join(tmp, "waline") });
+      const seeds = JSON.parse(readFileSync(join(ROOT, "build", "seed-comments.json"), "utf8")) as { slug: string; comment: { author_name: string; content: string } }[];
+      for (const s of seeds.filter((s) => s.slug === SLUG)) check((await walinePost(w.url, PAGE, s.comment.author_name, s.comment.content)) === 0, "Waline refused a seed comment");
+      check((await walineCount(w.url, PAGE)) === 6, "Waline does not list the six seed comments");
+      const wpids = [w.child.pid!];
+      const listUrl = `${w.url}/api/comment?path=${encodeURIComponent(PAGE)}&page=1&pageSize=50&sortBy=insertedAt_asc`;
+      step(`load: Waline comment list (${DURATION} s)`);
+      const list = await measure({ url: listUrl, connections: CONNECTIONS, durationS: DURATION, warmupS: WARMUP, serverPids: wpids });
+      const beforeW = await walineCount(w.url, PAGE);
+      step(`load: Waline comment creation (${DURATION} s)`);
+      const create = await measure({
+        url: `${w.url}/api/comment`,
+        connections: CONNECTIONS,
+        durationS: DURATION,
+        warmupS: WARMUP,
+        serverPids: wpids,
+        method: "POST",
+        headers: { "Content-Type": "application/json", "User-Agent": WALINE_UA },
+        body: (n) => JSON.stringify({ nick: `Lecteur de charge ${n % 100}`, mail: "", link: "", comment: `bench ${RUN_ID} n° ${n} — Merci pour ce billet, je le fais suivre à mon équipe.`, url: PAGE, ua: WALINE_UA }),
+      });
+      const afterW = await walineCount(w.url, PAGE);
+      const answered = (create.statusCodes["200"] ?? 0) + (create.warmupStatusCodes["200"] ?? 0);
+      report.peer = { name: `Waline ${WALINE_VERSION}`, skipped: null, list, create, createdStored: afterW - beforeW, createdAnswered200: answered };
+    } catch (err) {
+      report.peer = { name: `Waline ${WALINE_VERSION}`, skipped: `failed while running: ${err instanceof Error ? err.message : String(err)}` };
+    } finally {
+      await w?.stop();
+    }
+  }
+}
+
+let failed: unknown = null;
+try {
+  await main();
+} catch (err) {
+  failed = err;
+} finally {
+  await cleanup();
+}
+report.totalSeconds = Math.round((Date.now() - started) / 1000);
+if (failed) {
+  console.error(`\nbench failed: ${failed instanceof Error ? (failed.stack ?? failed.message) : String(failed)}`);
+  process.exit(1);
+}
+
+const md = renderMarkdown(report);
+mkdirSync(resultsDir, { recursive: true });
+writeFileSync(join(resultsDir, "report.md"), md);
+writeFileSync(join(resultsDir, "report.json"), JSON.stringify(report, null, 2) + "\n");
+if (opt.save) {
+  mkdirSync(join(ROOT, "docs"), { recursive: true });
+  writeFileSync(join(ROOT, "docs", "bench.md"), md);
+}
+console.log(`\n${summary(report)}\n\nReport: bench/results/report.md (and report.json)${opt.save ? ", copied to docs/bench.md" : ""} — ${report.totalSeconds} s in all.`);
