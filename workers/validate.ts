@@ -2,8 +2,9 @@
 // API returns in `error.fields` and the page and widget turn into words.
 import * as v from "valibot";
 
-// C0 controls other than tab, line feed and carriage return, and DEL.
-const CONTROL = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/;
+// C0 controls other than tab, line feed and carriage return, and DEL; and U+FFFE and U+FFFF, which
+// are not characters (XML cannot carry them: one in a name would break the comments feed).
+const CONTROL = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F\uFFFE\uFFFF]/;
 const LINE_BREAK = /[\r\n\u2028\u2029]/;
 
 const wellFormed = (s: string) => s.isWellFormed();

