@@ -89,7 +89,8 @@ const ui = (page: Page) => ({
   heading: page.locator("#list-title"),
   status: page.getByRole("status"),
   alert: page.locator("#alert"),
-  tab: (name: string) => page.getByRole("navigation", { name: "États des commentaires" }).getByRole("link", { name, exact: true }),
+  // A tab's name, followed by how many comments it holds once the counts have arrived.
+  tab: (name: string) => page.getByRole("navigation", { name: "États des commentaires" }).getByRole("link", { name: new RegExp(`^${name}( \\(\\d+\\))?$`) }),
   bulk: (name: string) => page.getByRole("group", { name: "Pour la sélection" }).getByRole("button", { name, exact: true }),
   /** One comment's card, found by its accessible name (its heading). */
   card: (c: Posted) => page.getByRole("article", { name: `${c.name} #${c.id}`, exact: true }),
@@ -238,10 +239,13 @@ describe("the moderation page", () => {
     expect(await u.status.textContent()).toBe(`Commentaire ${bob.id} de ${bob.name} classé indésirable.`);
     expect(await adminStatus(bob.id)).toBe("spam");
 
+    // The tabs say how many comments each state holds.
+    await expect.poll(async () => Number(/\((\d+)\)/.exec((await u.tab("Indésirables").textContent()) ?? "")?.[1] ?? 0)).toBeGreaterThanOrEqual(1);
     await u.tab("Indésirables").click();
     await u.card(bob).waitFor();
     expect(page.url()).toBe(`${ADMIN}#spam`);
-    expect(await u.card(bob).locator(".held").textContent()).toBe("Motif\u00a0: premier commentaire de cette personne");
+    // Marked by hand: the reason is the moderator's decision, no longer the automatic hold.
+    expect(await u.card(bob).locator(".held").textContent()).toBe("Motif\u00a0: votre décision");
     expect(await u.card(bob).getByRole("button").allTextContents()).toEqual(["Approuver", "Remettre en attente", "Supprimer", "Supprimer définitivement"]);
     expect(errors).toEqual([]);
   });

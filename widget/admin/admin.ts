@@ -368,7 +368,22 @@ function showTab(): void {
   ui.empty.textContent = s.empty[state.status];
 }
 
+/** How many comments each tab holds, next to its name. */
+async function updateCounts(): Promise<void> {
+  try {
+    const counts = await api<Record<string, number>>("GET", "/api/admin/comments/counts");
+    if (!counts) return;
+    for (const a of ui.tabs) {
+      const n = counts[a.dataset.tab ?? ""];
+      a.textContent = typeof n === "number" ? `${s.tabs[a.dataset.tab as keyof typeof s.tabs]} (${n})` : s.tabs[a.dataset.tab as keyof typeof s.tabs];
+    }
+  } catch {
+    // The tabs keep their plain names.
+  }
+}
+
 async function loadList(): Promise<void> {
+  void updateCounts();
   const gen = ++state.generation;
   clearError();
   showTab();
@@ -408,6 +423,7 @@ async function loadMore(quiet = false): Promise<void> {
  * Enter presses), else the previous one, else the list's heading.
  */
 function removeItems(ids: number[], action?: Action): void {
+  void updateCounts();
   const gone = new Set(ids);
   const order = [...items.keys()];
   const active = document.activeElement;
@@ -473,31 +489,14 @@ async function bulk(action: Action): Promise<void> {
   const done: number[] = [];
   let failure: unknown = null;
   picked.forEach((i) => setBusy(i, true));
-  if (action === "purge") {
-    // The API purges one comment at a time.
-    for (const { comment } of picked) {
-      const request = actionRequest(comment.id, "purge");
-      try {
-        await api(request.method, request.path);
-        done.push(comment.id);
-      } catch (err) {
-        if (err instanceof ApiFailure && err.status === 404) done.push(comment.id);
-        else {
-          failure = err;
-          break;
-        }
-      }
-    }
-  } else {
-    for (const ids of chunks(picked.map((i) => i.comment.id))) {
-      try {
-        // Ids missing from `updated` no longer exist: they leave the list as well.
-        await api<{ updated: number[] }>("POST", "/api/admin/comments/bulk", { ids, action });
-        done.push(...ids);
-      } catch (err) {
-        failure = err;
-        break;
-      }
+  for (const ids of chunks(picked.map((i) => i.comment.id))) {
+    try {
+      // Ids missing from `updated` no longer exist: they leave the list as well.
+      await api<{ updated: number[] }>("POST", "/api/admin/comments/bulk", { ids, action });
+      done.push(...ids);
+    } catch (err) {
+      failure = err;
+      break;
     }
   }
   if (gen !== state.generation) return;

@@ -56,6 +56,7 @@ const fr = {
     akismet: "signalé par Akismet",
     akismet_unavailable: "Akismet ne répondait pas",
     moderation_all: "tous les commentaires sont modérés",
+    moderator: "votre décision",
   } as Record<string, string>,
   heldForWord: (word: string) => `contient « ${word} »`,
   errors: {
@@ -142,6 +143,7 @@ const en: AdminStrings = {
     akismet: "flagged by Akismet",
     akismet_unavailable: "Akismet did not answer",
     moderation_all: "every comment is moderated",
+    moderator: "your decision",
   },
   heldForWord: (word: string) => `contains “${word}”`,
   errors: {
