@@ -147,7 +147,7 @@ function enhanceForm(form: HTMLFormElement): void {
     if (el && !el.value && saved[name]) el.value = saved[name]!;
   }
   if (parent.value) describe(content, replying.id, true);
-  else if (saved.parent_id) setReply(replyLink(saved.parent_id), false);
+  else if (saved.parent_id && saved.content) setReply(replyLink(saved.parent_id), false);
 
   form.addEventListener("input", saveDraft);
   form.addEventListener("focusin", () => (startedAt ||= Date.now()));
