@@ -118,3 +118,38 @@ describe("headers", () => {
     expect((await call("/api/admin/comments", { headers: { ...ADMIN, Origin: "https://billet.test" } })).status).toBe(200);
   });
 });
+
+describe("a long thread", () => {
+  it("shows 50 threads a page with their replies, numbered on from page to page", async () => {
+    // 70 more threads, each with two replies, straight into D1 (as an import would).
+    const now = Date.now();
+    const insert = env.DB.prepare(
+      "INSERT INTO comments (post_slug, parent_id, root_id, depth, author_name, content, html, status, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, 'approved', ?, ?)",
+    );
+    const rootIds: number[] = [];
+    for (let i = 0; i < 70; i++) {
+      const root = await insert.bind(SLUG, null, null, 0, `Fil ${i}`, `Fil ${i}`, `<p>Fil ${i}</p>`, now + i, now + i).run();
+      const id = root.meta.last_row_id;
+      rootIds.push(id);
+      await env.DB.batch([insert.bind(SLUG, id, id, 1, "R", `Réponse ${i}a`, `<p>Réponse ${i}a</p>`, now, now), insert.bind(SLUG, id, id, 1, "R", `Réponse ${i}b`, `<p>Réponse ${i}b</p>`, now, now)]);
+    }
+    // Approving a comment clears the post's cached pages.
+    const res = await postJson(`/api/posts/${SLUG}/comments`, uniqueComment());
+    await approve(((await res.json()) as { comment: { id: number } }).comment.id);
+    const roots = (await env.DB.prepare("SELECT count(*) AS n FROM comments WHERE post_slug = ? AND status = 'approved' AND root_id IS NULL").bind(SLUG).first<{ n: number }>())!.n;
+    expect(roots).toBeGreaterThan(70);
+
+    const first = await (await call(PAGE)).text();
+    const threads = (html: string) => [...html.matchAll(/<li id="comment-(\d+)" class="comment"[^>]*><article[^>]*><header class="comment-meta"><a class="comment-number" href="#comment-\d+" aria-label="[^"]*">(\d+)<\/a>/g)].map((m) => Number(m[2]));
+    expect(threads(first)).toEqual(Array.from({ length: 50 }, (_, i) => i + 1));
+    expect(first).toContain("Réponse 0a");
+    expect(first).toContain('rel="next" href="?page=2#comments-title"');
+    const second = await (await call(`${PAGE}?page=2`)).text();
+    expect(threads(second)[0]).toBe(51);
+    expect(threads(second).at(-1)).toBe(Math.min(100, roots));
+    expect(second).toContain(`id="comment-${rootIds.at(-1)}"`);
+    expect(second).toContain("Réponse 69b");
+    expect(second).not.toContain("Réponse 0a");
+    expect(second).toContain('rel="prev" href="./#comments-title"');
+  });
+});

@@ -1,5 +1,5 @@
 // Every comment query. Nothing else in the Worker touches D1.
-import { and, asc, count, desc, eq, gt, inArray, isNull, lt, sql } from "drizzle-orm";
+import { and, asc, between, count, desc, eq, gt, inArray, isNull, lt, or, sql } from "drizzle-orm";
 import { drizzle, type DrizzleD1Database } from "drizzle-orm/d1";
 import { comments, type CommentRow, type CommentStatus, type NewCommentRow } from "./schema.ts";
 
@@ -54,7 +54,9 @@ export async function listApproved(db: Db, slug: string, opts: { limit: number; 
 
 /**
  * One page of threads for the post page: `perPage` top-level comments and all their approved
- * replies, plus the reader's own pending comments (`mine`). Two indexed range reads and counts.
+ * replies, plus the reader's own pending comments (`mine`). The threads of a page are a range of
+ * root ids, so their comments are two index ranges, whatever the page size (D1 binds at most
+ * 100 parameters to a query, so no list of ids).
  */
 export async function pageOfThreads(db: Db, slug: string, page: number, perPage: number, mine: number[] = []) {
   const approvedOnPost = and(eq(comments.postSlug, slug), eq(comments.status, "approved"));
@@ -63,22 +65,21 @@ export async function pageOfThreads(db: Db, slug: string, page: number, perPage:
     db.select({ total: count() }).from(comments).where(approvedOnPost),
     db.select({ rootTotal: count() }).from(comments).where(and(approvedOnPost, isNull(comments.rootId))),
   ]);
-  const rootIds = roots.map((r) => r.id);
-  let rows: CommentRow[] = [];
-  if (rootIds.length || mine.length) {
-    const shown = [
-      rootIds.length ? sql`(${comments.status} = 'approved' and (${inArray(comments.id, rootIds)} or ${inArray(comments.rootId, rootIds)}))` : undefined,
-      mine.length ? sql`(${comments.status} = 'pending' and ${inArray(comments.id, mine)})` : undefined,
-    ].filter(Boolean);
-    rows = await db
-      .select()
-      .from(comments)
-      .where(and(eq(comments.postSlug, slug), sql.join(shown as ReturnType<typeof sql>[], sql` or `)))
-      .orderBy(asc(comments.id));
-  }
-  // The reader's own pending comment shows in its thread, or on the last page when it starts one.
+  const rootIds = new Set(roots.map((r) => r.id));
+  const first = roots[0]?.id;
+  const last = roots.at(-1)?.id;
   const pageCount = Math.max(1, Math.ceil(rootTotal / perPage));
-  rows = rows.filter((r) => r.status === "approved" || (r.rootId !== null ? rootIds.includes(r.rootId) : page === pageCount));
+  const shown = [
+    first !== undefined && last !== undefined
+      ? and(approvedOnPost, or(and(isNull(comments.rootId), between(comments.id, first, last)), between(comments.rootId, first, last)))
+      : undefined,
+    mine.length ? and(eq(comments.postSlug, slug), eq(comments.status, "pending"), inArray(comments.id, mine.slice(0, 50))) : undefined,
+  ].filter((c) => c !== undefined);
+  let rows: CommentRow[] = shown.length ? await db.select().from(comments).where(or(...shown)).orderBy(asc(comments.id)) : [];
+  // Within the range, only the page's own threads (a reply under a root that was since held or
+  // deleted belongs to no page); the reader's pending comment shows in its thread, or on the
+  // last page when it starts one.
+  rows = rows.filter((r) => (r.rootId === null ? rootIds.has(r.id) || (r.status === "pending" && page === pageCount) : rootIds.has(r.rootId)));
   return { rows, total, pageCount, firstNumber: (page - 1) * perPage + 1 };
 }
 
