@@ -50,7 +50,8 @@ function htmlResponse(body: string, status: number, etag: string | null, shared:
 export async function postPage(request: Request, env: Env, ctx: ExecutionContext): Promise<Response> {
   const url = new URL(request.url);
   if (!url.pathname.endsWith("/")) return Response.redirect(new URL(`${url.pathname}/${url.search}`, url).toString(), 301);
-  const slug = decodeURIComponent(url.pathname.split("/")[2] ?? "");
+  // Slugs are plain ASCII: the raw path segment is the slug, or there is no such post.
+  const slug = url.pathname.split("/")[2] ?? "";
   const page = pageNumber(url);
   if (!SLUG.test(slug) || page === null) return notFoundPage(env, url);
   const replyTo = url.searchParams.get("reply_to");

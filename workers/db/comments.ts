@@ -113,14 +113,21 @@ export async function findDuplicate(db: Db, slug: string, authorName: string, co
   return row;
 }
 
+// D1 binds at most 100 parameters to a statement: long id lists go in slices, in one batch
+// (a batch is one transaction: all of it or none).
+const ID_SLICE = 90;
+function slices(ids: number[]): number[][] {
+  const out: number[][] = [];
+  for (let i = 0; i < ids.length; i += ID_SLICE) out.push(ids.slice(i, i + ID_SLICE));
+  return out;
+}
+
 /** Moves comments to a state. `heldFor` says why, when it is a decision (undefined leaves it as it was). */
 export async function setStatus(db: Db, ids: number[], status: CommentStatus, now: number, heldFor?: string | null): Promise<CommentRow[]> {
   if (!ids.length) return [];
-  return db
-    .update(comments)
-    .set(heldFor === undefined ? { status, updatedAt: now } : { status, heldFor, updatedAt: now })
-    .where(inArray(comments.id, ids))
-    .returning();
+  const values = heldFor === undefined ? { status, updatedAt: now } : { status, heldFor, updatedAt: now };
+  const [first, ...rest] = slices(ids).map((slice) => db.update(comments).set(values).where(inArray(comments.id, slice)).returning());
+  return (await db.batch([first, ...rest])).flat();
 }
 
 /** How many comments are in each state (the moderation page's tabs). */
@@ -139,7 +146,8 @@ export async function editComment(db: Db, id: number, content: string, html: str
 /** Removes comments for good (admin purge); their replies stay, shown at the top level. */
 export async function purgeComments(db: Db, ids: number[]): Promise<CommentRow[]> {
   if (!ids.length) return [];
-  return db.delete(comments).where(inArray(comments.id, ids)).returning();
+  const [first, ...rest] = slices(ids).map((slice) => db.delete(comments).where(inArray(comments.id, slice)).returning());
+  return (await db.batch([first, ...rest])).flat();
 }
 
 /** Approved comment counts for these posts (missing posts count 0). */
