@@ -27,6 +27,7 @@ function layout(site: Site, opts: { lang: string; title: string; description: st
 <meta name="color-scheme" content="light dark">
 <link rel="canonical" href="${escapeHtml(canonical)}">
 <link rel="alternate" type="application/atom+xml" title="${escapeHtml(site.title)}" href="/feed.xml">
+<link rel="icon" href="/favicon.svg" type="image/svg+xml">
 <link rel="stylesheet" href="/billet.css">${opts.head ?? ""}
 <meta property="og:title" content="${escapeHtml(opts.title)}">
 <meta property="og:description" content="${escapeHtml(opts.description)}">

@@ -278,7 +278,9 @@ describe("the no-JS form", () => {
     expect(res.headers.get("Content-Type")).toContain("text/html");
     const html = await res.text();
     expect(html).toContain(content.replace("<", "&lt;").replace(">", "&gt;"));
-    expect(html).toMatch(/id="billet-author_name"[^>]*aria-invalid="true"/);
+    expect(html).toMatch(/id="billet-author_name"[^>]*aria-invalid="true" autofocus/);
+    // This page is at the API's address: its links must still lead back to the post.
+    expect(html).toContain(`<a class="comment-reply" href="/posts/${SLUG}/?reply_to=1#respond"`);
     expect(html).toContain("Ce champ est obligatoire.");
     expect(html).toContain('role="alert"');
   });

@@ -143,13 +143,13 @@ describe("a long thread", () => {
     const threads = (html: string) => [...html.matchAll(/<li id="comment-(\d+)" class="comment"[^>]*><article[^>]*><header class="comment-meta"><a class="comment-number" href="#comment-\d+" aria-label="[^"]*">(\d+)<\/a>/g)].map((m) => Number(m[2]));
     expect(threads(first)).toEqual(Array.from({ length: 50 }, (_, i) => i + 1));
     expect(first).toContain("Réponse 0a");
-    expect(first).toContain('rel="next" href="?page=2#comments-title"');
+    expect(first).toContain(`rel="next" href="/posts/${SLUG}/?page=2#comments-title"`);
     const second = await (await call(`${PAGE}?page=2`)).text();
     expect(threads(second)[0]).toBe(51);
     expect(threads(second).at(-1)).toBe(Math.min(100, roots));
     expect(second).toContain(`id="comment-${rootIds.at(-1)}"`);
     expect(second).toContain("Réponse 69b");
     expect(second).not.toContain("Réponse 0a");
-    expect(second).toContain('rel="prev" href="./#comments-title"');
+    expect(second).toContain(`rel="prev" href="/posts/${SLUG}/#comments-title"`);
   });
 });

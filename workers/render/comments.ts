@@ -96,7 +96,7 @@ function renderComment(c: ThreadComment, number: string, input: SectionInput, s:
   const pending = c.status === "pending" ? `<p class="comment-pending" role="status">${escapeHtml(s.pending)}</p>` : "";
   const reply =
     input.open && c.status === "approved"
-      ? `<a class="comment-reply" href="?reply_to=${c.id}#respond" data-reply-to="${c.id}" data-reply-name="${name}" data-reply-number="${escapeHtml(number)}">${escapeHtml(s.reply)}</a>`
+      ? `<a class="comment-reply" href="/posts/${input.slug}/?reply_to=${c.id}#respond" data-reply-to="${c.id}" data-reply-name="${name}" data-reply-number="${escapeHtml(number)}">${escapeHtml(s.reply)}</a>`
       : "";
   const cls = c.status === "pending" ? "comment comment--pending" : "comment";
   return (
@@ -109,8 +109,10 @@ function renderComment(c: ThreadComment, number: string, input: SectionInput, s:
 
 function renderPages(input: SectionInput, s: Strings): string {
   if (input.pageCount <= 1) return "";
+  // Absolute: the same section is shown at /api/posts/<slug>/comments after a failed no-JS post.
+  const base = `/posts/${input.slug}/`;
   const link = (page: number, label: string, rel: string) =>
-    `<a rel="${rel}" href="${page === 1 ? "./" : `?page=${page}`}#comments-title">${escapeHtml(label)}</a>`;
+    `<a rel="${rel}" href="${page === 1 ? base : `${base}?page=${page}`}#comments-title">${escapeHtml(label)}</a>`;
   const prev = input.page > 1 ? link(input.page - 1, s.olderComments, "prev") : "";
   const next = input.page < input.pageCount ? link(input.page + 1, s.newerComments, "next") : "";
   return `<nav class="comment-pages" aria-label="${escapeHtml(s.commentsPages)}">${prev} <span>${input.page} / ${input.pageCount}</span> ${next}</nav>`;
@@ -120,6 +122,8 @@ function renderForm(input: SectionInput, s: Strings, replyComment: ThreadComment
   const form = input.form ?? {};
   const values = form.values ?? {};
   const errors = form.errors ?? {};
+  // Without JavaScript, the page that comes back after a refused post puts the reader on the first problem.
+  const firstError = (["author_name", "author_email", "author_url", "content"] as const).find((name) => errors[name]);
   const field = (name: keyof NonNullable<FormState["values"]>, label: string, type: string, opts: { required?: boolean; hint?: string; autocomplete?: string; maxlength?: number }) => {
     const id = `billet-${name}`;
     const error = errors[name];
@@ -132,6 +136,7 @@ function renderForm(input: SectionInput, s: Strings, replyComment: ThreadComment
       opts.autocomplete ? `autocomplete="${opts.autocomplete}"` : "",
       described ? `aria-describedby="${described}"` : "",
       error ? `aria-invalid="true"` : "",
+      name === firstError ? "autofocus" : "",
     ]
       .filter(Boolean)
       .join(" ");
@@ -146,7 +151,7 @@ function renderForm(input: SectionInput, s: Strings, replyComment: ThreadComment
     );
   };
   const replying = replyComment
-    ? `<p class="replying-to">${escapeHtml(s.replyTo(replyComment.authorName, replyNumber ?? ""))} <a href="./#respond" class="cancel-reply">${escapeHtml(s.cancelReply)}</a></p>`
+    ? `<p class="replying-to">${escapeHtml(s.replyTo(replyComment.authorName, replyNumber ?? ""))} <a href="/posts/${input.slug}/#respond" class="cancel-reply">${escapeHtml(s.cancelReply)}</a></p>`
     : `<p class="replying-to" hidden></p>`;
   const message = form.message ? `<p class="form-message" role="alert">${escapeHtml(form.message)}</p>` : `<p class="form-message" role="status" hidden></p>`;
   return (
