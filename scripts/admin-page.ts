@@ -29,7 +29,6 @@ export function adminPage(site: Site, posts: Post[]): string {
 <meta name="referrer" content="no-referrer">
 <meta name="color-scheme" content="light dark">
 <title>${e(s.pageTitle)} · ${e(site.title)}</title>
-<link rel="icon" href="data:,">
 <link rel="icon" href="/favicon.svg" type="image/svg+xml">
 <link rel="stylesheet" href="/admin.css">
 <script src="/admin.js" defer></script>
