@@ -7,7 +7,7 @@ import * as store from "../db/comments.ts";
 import type { CommentRow } from "../db/schema.ts";
 import { ApiError, json } from "../http.ts";
 import { announce } from "../notify.ts";
-import { invalidatePost } from "../page-cache.ts";
+import { getCachedJson, invalidatePost, putCachedJson } from "../page-cache.ts";
 import { renderPostPage } from "../pages.ts";
 import { renderCommentHtml } from "../render/markdown.ts";
 import { stringsFor } from "../render/strings.ts";
@@ -51,26 +51,32 @@ async function requirePost(env: Env, slug: string): Promise<PostRecord> {
   return post;
 }
 
-/** GET /api/posts/:slug/comments */
+/** GET /api/posts/:slug/comments — from memory for a few seconds, but for a reader who just wrote. */
 export async function listComments(request: Request & Params, env: Env): Promise<Response> {
-  const post = await requirePost(env, request.params.slug);
+  const slug = request.params.slug;
   const q = parseQuery(listQuerySchema, new URL(request.url));
+  const key = `${q.limit}|${q.cursor ?? ""}|${q.sort}`;
   const bookmark = store.bookmarkFrom(request);
-  const db = bookmark ? store.openSession(env.DB, bookmark).db : store.openDb(env.DB);
-  const result = await store.listApproved(db, post.slug, { limit: q.limit, cursor: q.cursor, sort: q.sort });
-  const body = JSON.stringify({
-    comments: result.rows.map(publicComment),
-    meta: {
-      total: result.total,
-      next_cursor: result.nextCursor === null ? null : String(result.nextCursor),
-      open: commentsOpen(post),
-      closes_at: post.comments_close_at,
-    },
-  });
-  const etag = `W/"${await shortHash(body)}"`;
-  const headers = { ETag: etag, "Cache-Control": "public, max-age=0, must-revalidate", "Content-Type": "application/json; charset=utf-8" };
-  if (request.headers.get("If-None-Match") === etag) return new Response(null, { status: 304, headers });
-  return new Response(body, { status: 200, headers });
+  let entry = bookmark ? null : getCachedJson(slug, key);
+  if (!entry) {
+    const post = await requirePost(env, slug);
+    const db = bookmark ? store.openSession(env.DB, bookmark).db : store.openDb(env.DB);
+    const result = await store.listApproved(db, post.slug, { limit: q.limit, cursor: q.cursor, sort: q.sort });
+    const body = JSON.stringify({
+      comments: result.rows.map(publicComment),
+      meta: {
+        total: result.total,
+        next_cursor: result.nextCursor === null ? null : String(result.nextCursor),
+        open: commentsOpen(post),
+        closes_at: post.comments_close_at,
+      },
+    });
+    entry = { body, etag: `W/"${await shortHash(body)}"`, status: 200, storedAt: Date.now() };
+    if (!bookmark) putCachedJson(slug, key, entry);
+  }
+  const headers = { ETag: entry.etag, "Cache-Control": "public, max-age=0, must-revalidate", "Content-Type": "application/json; charset=utf-8" };
+  if (request.headers.get("If-None-Match") === entry.etag) return new Response(null, { status: 304, headers });
+  return new Response(entry.body, { status: 200, headers });
 }
 
 async function shortHash(text: string): Promise<string> {
@@ -95,7 +101,8 @@ export async function createComment(request: Request & Params, env: Env, ctx: Ex
   try {
     fields = await readFields(request, kind);
     const { row, token, status, bookmark } = await acceptComment(request, env, slug, fields);
-    ctx.waitUntil(invalidatePost(new URL(request.url).origin, slug));
+    // A held comment changes nothing others see (its author skips the cache).
+    if (row.status === "approved") ctx.waitUntil(invalidatePost(new URL(request.url).origin, slug));
     if (row.status !== "spam") ctx.waitUntil(announce(env, { event: "comment.created", comment_id: row.id, post_slug: slug }));
     const own = [...(await readOwnIds(request, env)), row.id];
     const secure = new URL(request.url).protocol === "https:";
