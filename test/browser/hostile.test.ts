@@ -15,7 +15,7 @@ import { BASE, COMMENTS_API, form, PAGE, SLUG, useBrowser } from "./helpers.ts";
 const browser = useBrowser();
 const TOKEN = inject("adminToken");
 const ADMIN = { Authorization: `Bearer ${TOKEN}` };
-// Comments approved and checked at a time (the post page shows 50 threads; see the worker tests).
+// Comments approved and checked at a time: all on one page of threads (50) and in the comments feed (newest 50).
 const BATCH = 20;
 
 interface Entry {
