@@ -16,7 +16,7 @@ const browser = useBrowser();
 const TOKEN = inject("adminToken");
 const ADMIN = { Authorization: `Bearer ${TOKEN}` };
 // Comments approved and checked at a time: all on one page of threads (50) and in the comments feed (newest 50).
-const BATCH = 20;
+const BATCH = 40;
 
 interface Entry {
   name: string;
