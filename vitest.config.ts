@@ -15,6 +15,8 @@ export default defineConfig(async () => ({
               bindings: {
                 ADMIN_TOKEN: "test-admin-token",
                 SIGNING_SECRET: "test-signing-secret",
+                // An embedding site, to test CORS.
+                ALLOWED_ORIGINS: "https://ami.example",
                 TEST_MIGRATIONS: await readD1Migrations(`${root}migrations`),
                 TEST_KV_RECORDS: JSON.parse(readFileSync(`${root}build/kv-posts.json`, "utf8")),
                 TEST_SEED_ROWS: JSON.parse(readFileSync(`${root}build/seed-comments.json`, "utf8")),
