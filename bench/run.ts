@@ -14,7 +14,7 @@ import { ROOT } from "../scripts/content.ts";
 import { CEILING_PATH, d1, prepare, startBillet, writeTemp, type Billet } from "./lib/billet.ts";
 import { growthSql } from "./lib/growth.ts";
 import { CHROMIUM, runLighthouse, type LighthouseResult } from "./lib/lighthouse.ts";
-import { measure, type LoadResult } from "./lib/load.ts";
+import { measureTogether, type LoadOptions, type LoadSettings } from "./lib/load.ts";
 import { installWaline, startWaline, WALINE_UA, WALINE_VERSION, walineCount, walinePost, type Waline } from "./lib/peer.ts";
 import { get } from "./lib/http.ts";
 import { cpuDelta, cpuSnapshot, killAllNow, stopAll } from "./lib/procs.ts";
@@ -28,6 +28,7 @@ const { values: opt } = parseArgs({
     "growth-duration": { type: "string", default: "4" },
     warmup: { type: "string", default: "1" },
     connections: { type: "string", default: "8" },
+    rounds: { type: "string", default: "3" },
     "no-peer": { type: "boolean", default: false },
     "no-growth": { type: "boolean", default: false },
     "no-lighthouse": { type: "boolean", default: false },
@@ -45,6 +46,7 @@ const DURATION = Number(opt.duration);
 const GROWTH_DURATION = Number(opt["growth-duration"]);
 const WARMUP = Number(opt.warmup);
 const CONNECTIONS = Number(opt.connections);
+const ROUNDS = Number(opt.rounds);
 const RUN_ID = Date.now().toString(36);
 
 const started = Date.now();
@@ -145,7 +147,7 @@ async function jsonTotal(b: Billet): Promise<number> {
 
 const report: Report = {
   date: new Date().toISOString(),
-  options: { durationS: DURATION, growthDurationS: GROWTH_DURATION, warmupS: WARMUP, connections: CONNECTIONS },
+  options: { durationS: DURATION, growthDurationS: GROWTH_DURATION, warmupS: WARMUP, connections: CONNECTIONS, rounds: ROUNDS },
   machine: machine(),
   server: null,
   scenarios: {},
@@ -179,12 +181,12 @@ async function main(): Promise<void> {
   const bundle = workerBundle(join(tmp, "bundle"));
   const widget = sizeOf(readFileSync(join(prep.publicDir, "widget.js")));
 
-  // 4. Serve.
+  // 4. Serve billet and check what it serves.
   step("billet: wrangler dev on 127.0.0.1");
   const b = await startBillet({ tmp, port: BILLET_PORT, script: join(tmp, "bundle", "index.js"), persistTo: prep.persistTo, publicDir: prep.publicDir, ceilingBytes: prep.ceilingBytes, direct: true });
   const pids = [b.child.pid!];
   report.server = {
-    how: "wrangler dev (workerd + local D1/KV/Cache simulators), fresh --persist-to, COMMENT_RATE_LIMIT=off",
+    how: "wrangler dev (workerd + local D1/KV/Cache simulators) running the dry-run bundle, fresh --persist-to, COMMENT_RATE_LIMIT=off",
     loadedAt: b.runtimeVia,
     ceilingPath: CEILING_PATH,
     ceilingBytes: b.ceilingBytes,
@@ -198,39 +200,89 @@ async function main(): Promise<void> {
   check((await jsonTotal(b)) === 6, "the JSON list does not hold the six seed comments");
   report.server.pageBytes = new TextEncoder().encode(page.body).byteLength;
 
-  // Every URL is given as a path, resolved against the runtime's address at the time it runs (wrangler
-  // may reload the runtime, on a new port, when files it watches change during the run).
-  const run = async (name: string, path: string, extra: Partial<Parameters<typeof measure>[0]> = {}, duration = DURATION, via: "runtime" | "proxy" = "runtime"): Promise<LoadResult> => {
-    await b.ensureRuntime();
-    step(`load: ${name} (${duration} s, ${CONNECTIONS} connections)`);
-    const r = await measure({ url: `${via === "proxy" ? b.proxyUrl : b.runtimeUrl}${path}`, connections: CONNECTIONS, durationS: duration, warmupS: WARMUP, serverPids: pids, ...extra });
-    // A scenario with no answer at all: either the server is gone (ensureRuntime throws) or every
-    // request took longer than the scenario (a figure of 0 req/s, kept as measured).
-    if (r.requests === 0 || r.errors > r.requests) await b.ensureRuntime();
-    return r;
+  // 5. The peer, started now so that its two scenarios run interleaved with billet's (same
+  //    background load for both); seeded with the same six comments through its API.
+  let w: Waline | null = null;
+  if (!peerSkip) {
+    try {
+      step(`peer: Waline ${WALINE_VERSION} on 127.0.0.1:${WALINE_PORT} (SQLite, fresh copy of the empty schema)`);
+      w = await startWaline({ port: WALINE_PORT, dir: join(tmp, "waline") });
+      const seeds = JSON.parse(readFileSync(join(ROOT, "build", "seed-comments.json"), "utf8")) as { slug: string; comment: { author_name: string; content: string } }[];
+      for (const seed of seeds.filter((x) => x.slug === SLUG)) check((await walinePost(w.url, PAGE, seed.comment.author_name, seed.comment.content)) === 0, "Waline refused a seed comment");
+      check((await walineCount(w.url, PAGE)) === 6, "Waline does not list the six seed comments");
+    } catch (err) {
+      peerSkip = `could not start: ${err instanceof Error ? err.message : String(err)}`;
+      await w?.stop();
+      w = null;
+    }
+  }
+
+  // Every billet URL is resolved against the runtime's address when its slice starts (wrangler may
+  // reload the runtime, on a new port, when a file it watches changes during the run).
+  const at = (path: string, via: "runtime" | "proxy" = "runtime") => () => `${via === "proxy" ? b.proxyUrl : b.runtimeUrl}${path}`;
+  const settings = (durationS: number, rounds: number): LoadSettings => ({
+    connections: CONNECTIONS,
+    durationS,
+    warmupS: WARMUP,
+    rounds,
+    serverPids: pids,
+    before: async (o) => {
+      if (o.serverPids === undefined) await b.ensureRuntime();
+    },
+  });
+  const together = (what: string, list: LoadOptions[], durationS: number, rounds: number) => {
+    step(`load: ${what} — ${list.length} scenarios interleaved, ${durationS} s each in ${rounds} rounds, ${CONNECTIONS} connections`);
+    return measureTogether(list, settings(durationS, rounds), (line) => step(`  ${line}`));
   };
   const post = { method: "POST" as const, headers: { "Content-Type": "application/json", "User-Agent": WALINE_UA }, body: billetBody };
 
-  // 5. The four scenarios, then the page with its cache bypassed (what a cache miss costs).
-  report.scenarios.ceiling = await run("ceiling (static asset)", CEILING_PATH);
-  report.scenarios.page = await run("post page with comments", PAGE);
-  report.scenarios.json = await run("comments JSON", JSON_LIST);
-  // Comment creation, and the count: every comment the Worker accepted (201/202, warm-up included)
-  // must be stored, once. Each body carries its number, and each accepted answer echoes it.
+  // 6. The main scenarios, reads first, then writes (so that every read is measured on the same
+  //    thread, and no write invalidates the page cache in the middle of the reads):
+  //    reads: (a) ceiling, (b) page, (c) JSON, the page with its cache bypassed (what a cache miss
+  //    costs), the peer's list; writes: (d) creation, the peer's creation.
+  //    Every comment the Worker accepts (201/202, warm-up included) must then be stored, once: each
+  //    body carries its number, and each accepted answer echoes it.
   const acceptedNs = new Set<number>();
   const numberIn = (content: string) => Number(/ n° (\d+) — /.exec(content)?.[1] ?? NaN);
-  report.scenarios.create = await run("comment creation (POST JSON)", JSON_LIST, {
-    ...post,
-    onAnswer: (status, body) => {
-      if (status !== 201 && status !== 202) return;
-      try {
-        acceptedNs.add(numberIn((JSON.parse(body) as { comment: { content: string } }).comment.content));
-      } catch {
-        // counted as accepted but unreadable: shows up as lost below
-        acceptedNs.add(NaN);
-      }
+  const reads: LoadOptions[] = [
+    { name: "ceiling", url: at(CEILING_PATH) },
+    { name: "page", url: at(PAGE) },
+    { name: "json", url: at(JSON_LIST) },
+    { name: "pageUncached", url: at(`${PAGE}?reply_to=1`) },
+  ];
+  const writes: LoadOptions[] = [
+    {
+      name: "create",
+      url: at(JSON_LIST),
+      ...post,
+      onAnswer: (status, body) => {
+        if (status !== 201 && status !== 202) return;
+        try {
+          acceptedNs.add(numberIn((JSON.parse(body) as { comment: { content: string } }).comment.content));
+        } catch {
+          acceptedNs.add(NaN); // accepted but unreadable: shows up as lost
+        }
+      },
     },
-  });
+  ];
+  if (w) {
+    const wurl = w.url;
+    const wpids = [w.child.pid!];
+    reads.push({ name: "peer list", url: `${wurl}/api/comment?path=${encodeURIComponent(PAGE)}&page=1&pageSize=50&sortBy=insertedAt_asc`, serverPids: wpids });
+    writes.push({
+      name: "peer create",
+      url: `${wurl}/api/comment`,
+      serverPids: wpids,
+      method: "POST",
+      headers: { "Content-Type": "application/json", "User-Agent": WALINE_UA },
+      body: (n) => JSON.stringify({ nick: `Lecteur de charge ${n % 100}`, mail: "", link: "", comment: `bench ${RUN_ID} n° ${n} — Merci pour ce billet, je le fais suivre à mon équipe.`, url: PAGE, ua: WALINE_UA }),
+    });
+  }
+  const readResults = await together("reads", reads, DURATION, ROUNDS);
+  const writeResults = await together("writes", writes, DURATION, ROUNDS);
+  const byName = new Map([...reads.map((o, i) => [o.name, readResults[i]] as const), ...writes.map((o, i) => [o.name, writeResults[i]] as const)]);
+  report.scenarios = { ceiling: byName.get("ceiling"), page: byName.get("page"), json: byName.get("json"), create: byName.get("create"), pageUncached: byName.get("pageUncached") };
+
   step("no-loss check: the stored comments against the accepted answers");
   const rows = d1(b.persistTo, { command: `SELECT content FROM comments WHERE content LIKE 'bench ${RUN_ID} n° %'` });
   const storedNs = rows.map((r) => numberIn(String(r.content)));
@@ -242,13 +294,29 @@ async function main(): Promise<void> {
     duplicates: storedNs.length - storedSet.size,
     storedUnanswered: [...storedSet].filter((n) => !acceptedNs.has(n)).length,
   };
-  report.scenarios.pageUncached = await run("post page, cache bypassed (?reply_to=1)", `${PAGE}?reply_to=1`);
-  if (b.runtimeUrl !== b.proxyUrl) {
-    report.reference.ceiling = await run("reference: ceiling through wrangler's dev proxy", CEILING_PATH, {}, Math.min(DURATION, 4), "proxy");
-    report.reference.page = await run("reference: post page through wrangler's dev proxy", PAGE, {}, Math.min(DURATION, 4), "proxy");
+
+  if (w) {
+    const list = byName.get("peer list")!;
+    const create = byName.get("peer create")!;
+    const stored = (await walineCount(w.url, PAGE)) - 6;
+    const answered = (create.statusCodes["200"] ?? 0) + (create.warmupStatusCodes["200"] ?? 0);
+    report.peer = { name: `Waline ${WALINE_VERSION}`, skipped: null, list, create, createdStored: stored, createdAnswered200: answered };
+    step("peer: stop");
+    await w.stop();
+  } else {
+    report.peer = { name: `Waline ${WALINE_VERSION}`, skipped: peerSkip ?? "not run" };
   }
 
-  // 6. Page weight and Lighthouse (on the seed page, nothing else loading).
+  // 7. For reference: the ceiling and the page through wrangler's dev proxy.
+  if (b.runtimeUrl !== b.proxyUrl) {
+    const [rc, rp] = await together("reference through wrangler's dev proxy", [
+      { name: "ceiling via proxy", url: at(CEILING_PATH, "proxy") },
+      { name: "page via proxy", url: at(PAGE, "proxy") },
+    ], Math.min(DURATION, 4), 2);
+    report.reference = { ceiling: rc, page: rp };
+  }
+
+  // 8. Page weight and Lighthouse (on the seed page, nothing else loading).
   await b.ensureRuntime();
   step("sizes: the seed page and what it loads");
   report.sizes = { bundle, widget, page: await pageWeight(`${b.runtimeUrl}${PAGE}`) };
@@ -265,10 +333,18 @@ async function main(): Promise<void> {
     }
   }
 
-  // 7. Growth: 6 → 100 → 1,000 → 10,000 approved comments on the seed post.
+  // 9. Growth: 6 → 100 → 1,000 → 10,000 approved comments on the seed post.
   if (!opt["no-growth"]) {
-    const row6 = { comments: 6, problems: [], page: report.scenarios.page, pageUncached: report.scenarios.pageUncached, json: report.scenarios.json, create: report.scenarios.create };
-    report.growth.push(row6);
+    const growthSet = (size: number) =>
+      together(`growth ${n0(size)}`, [
+        { name: "page", url: at(PAGE) },
+        { name: "page, cache bypassed", url: at(`${PAGE}?reply_to=1`) },
+        { name: "json", url: at(JSON_LIST) },
+        { name: "create", url: at(JSON_LIST), ...post },
+      ], GROWTH_DURATION, 2);
+    // The 6-comment row is measured again like the others, so that the rows compare.
+    const [sp, su, sj, sc] = await growthSet(6);
+    report.growth.push({ comments: 6, problems: [], page: sp, pageUncached: su, json: sj, create: sc });
     let have = 6;
     for (const size of GROWTH_SIZES) {
       step(`growth: ${have} → ${size} comments (SQL into the local D1)`);
@@ -293,57 +369,16 @@ async function main(): Promise<void> {
         await new Promise((r) => setTimeout(r, 500));
       }
       if (shown !== `200 ${size}`) problems.push(`the post page answers ${shown.replace(" ", " with a count of ")} instead of ${size} comments${serverError(b)}`);
-      report.growth.push({
-        comments: size,
-        problems,
-        page: await run(`growth ${size}: page`, PAGE, {}, GROWTH_DURATION),
-        pageUncached: await run(`growth ${size}: page, cache bypassed`, `${PAGE}?reply_to=1`, {}, GROWTH_DURATION),
-        json: await run(`growth ${size}: JSON`, JSON_LIST, {}, GROWTH_DURATION),
-        create: await run(`growth ${size}: create`, JSON_LIST, post, GROWTH_DURATION),
-      });
+      const [gp, gu, gj, gc] = await growthSet(size);
+      report.growth.push({ comments: size, problems, page: gp, pageUncached: gu, json: gj, create: gc });
     }
   }
   report.server.reloads = b.reloads;
   step("billet: stop");
   await b.stop();
-
-  // 8. The peer, with billet stopped: the same JSON read and creation, same load settings.
-  if (peerSkip) {
-    report.peer = { name: `Waline ${WALINE_VERSION}`, skipped: peerSkip };
-  } else {
-    let w: Waline | null = null;
-    try {
-      step(`peer: Waline ${WALINE_VERSION} on 127.0.0.1:${WALINE_PORT} (SQLite, fresh copy of the empty schema)`);
-      w = await startWaline({ port: WALINE_PORT, dir: join(tmp, "waline") });
-      const seeds = JSON.parse(readFileSync(join(ROOT, "build", "seed-comments.json"), "utf8")) as { slug: string; comment: { author_name: string; content: string } }[];
-      for (const s of seeds.filter((s) => s.slug === SLUG)) check((await walinePost(w.url, PAGE, s.comment.author_name, s.comment.content)) === 0, "Waline refused a seed comment");
-      check((await walineCount(w.url, PAGE)) === 6, "Waline does not list the six seed comments");
-      const wpids = [w.child.pid!];
-      const listUrl = `${w.url}/api/comment?path=${encodeURIComponent(PAGE)}&page=1&pageSize=50&sortBy=insertedAt_asc`;
-      step(`load: Waline comment list (${DURATION} s)`);
-      const list = await measure({ url: listUrl, connections: CONNECTIONS, durationS: DURATION, warmupS: WARMUP, serverPids: wpids });
-      const beforeW = await walineCount(w.url, PAGE);
-      step(`load: Waline comment creation (${DURATION} s)`);
-      const create = await measure({
-        url: `${w.url}/api/comment`,
-        connections: CONNECTIONS,
-        durationS: DURATION,
-        warmupS: WARMUP,
-        serverPids: wpids,
-        method: "POST",
-        headers: { "Content-Type": "application/json", "User-Agent": WALINE_UA },
-        body: (n) => JSON.stringify({ nick: `Lecteur de charge ${n % 100}`, mail: "", link: "", comment: `bench ${RUN_ID} n° ${n} — Merci pour ce billet, je le fais suivre à mon équipe.`, url: PAGE, ua: WALINE_UA }),
-      });
-      const afterW = await walineCount(w.url, PAGE);
-      const answered = (create.statusCodes["200"] ?? 0) + (create.warmupStatusCodes["200"] ?? 0);
-      report.peer = { name: `Waline ${WALINE_VERSION}`, skipped: null, list, create, createdStored: afterW - beforeW, createdAnswered200: answered };
-    } catch (err) {
-      report.peer = { name: `Waline ${WALINE_VERSION}`, skipped: `failed while running: ${err instanceof Error ? err.message : String(err)}` };
-    } finally {
-      await w?.stop();
-    }
-  }
 }
+
+const n0 = (x: number) => x.toLocaleString("en-US");
 
 let failed: unknown = null;
 try {

@@ -15,7 +15,7 @@ export interface GrowthRow {
 
 export interface Report {
   date: string;
-  options: { durationS: number; growthDurationS: number; warmupS: number; connections: number };
+  options: { durationS: number; growthDurationS: number; warmupS: number; connections: number; rounds: number };
   machine: {
     nproc: number;
     cpuModel: string;
@@ -132,7 +132,7 @@ export function renderMarkdown(r: Report): string {
       `- **Server:** ${r.server?.how ?? "?"}. The load goes to the socket of the workerd process that runs the Worker (${r.server?.loadedAt ?? "?"}), not through wrangler's dev proxy: that proxy is a second workerd that only forwards requests and does not exist in production (its cost is shown below for reference). The Worker is bundled by wrangler exactly as for \`wrangler deploy\`.`,
       ...(r.server?.reloads ? [`- **Note:** wrangler reloaded the runtime ${r.server.reloads} time(s) during this run (a watched file changed); the bench found the new runtime and went on, but a scenario that was running then may be disturbed.`] : []),
       `- **Ceiling:** the seed post page as the build pre-rendered it (the same six comments, rendered by the same module the Worker uses; ${n0(r.server?.ceilingBytes ?? 0)} bytes, against ${n0(r.server?.pageBytes ?? 0)} bytes for the Worker's page), copied into the bench's temporary copy of \`public/\` at \`${r.server?.ceilingPath ?? "?"}\`, a path the Worker does not run for: the same bytes served as a plain static asset by the same runtime.`,
-      `- **Load:** autocannon, ${r.options.connections} connections, ${r.options.durationS} s per scenario (${r.options.growthDurationS} s in the growth table) after a ${r.options.warmupS} s warm-up that is not counted, on 127.0.0.1, one scenario at a time. The load generator runs on the same ${m.nproc} cores.`,
+      `- **Load:** autocannon, ${r.options.connections} connections, on 127.0.0.1, one scenario at a time; ${r.options.durationS} s measured per scenario (${r.options.growthDurationS} s in the growth table) after a ${r.options.warmupS} s warm-up that is not counted. Scenarios that are compared run interleaved: each gets a slice of its time in turn, round after round (${r.options.rounds} rounds for the main table: first the reads, the peer's list included, then the writes, the peer's creation included; 2 rounds in the growth table), so background load that comes and goes weighs on all of them alike. Latency percentiles are over every response of every round. The load generator runs on the same ${m.nproc} cores.`,
       "- **CPU ms per request:** user + system CPU time of every process of the server's tree (wrangler's node process and its workerd processes; for the peer, Waline's node processes), read from `/proc/<pid>/stat` before and after the scenario, divided by the requests answered. Ratios are figure ÷ ceiling figure (for latency and CPU, above 1× is slower or costlier).",
       "- **What the CPU figure holds:** workerd runs the Worker *and* the local simulators of D1 (SQLite in a Durable Object), KV and the Cache API on one thread, so the figure is an upper bound on the Worker's own CPU time (on Cloudflare, D1, KV and cache work is not Worker CPU). The ceiling row is the runtime's floor for answering an HTTP request with this page; *CPU over ceiling* is what the Worker path adds to it (the Worker plus the storage simulators it calls).",
       "- **Other load:** CPU time used on the machine during the scenario by processes that are neither the server nor the load generator, in cores. Above ~0.2 the figures of that row are disturbed by something else running.",
@@ -193,7 +193,7 @@ export function renderMarkdown(r: Report): string {
   if (r.growth.length) {
     out.push("## Growth: one thread from 6 to 10,000 comments");
     out.push("");
-    out.push("Approved comments are added to the seed post straight into the local D1 (SQL, about one in four a reply); the post's page cache is then invalidated through the Worker (by posting a comment) and the totals checked through the JSON and the page. Pages hold 50 threads, the JSON 50 comments, so every figure should stay flat. The row for 6 comments is the table above.");
+    out.push("Approved comments are added to the seed post straight into the local D1 (SQL, about one in four a reply); the post's page cache is then invalidated through the Worker (by posting a comment) and the totals checked through the JSON and the page. Pages hold 50 threads, the JSON 50 comments, so every figure should stay flat. Every row, the 6-comment one included, is measured the same way (the four scenarios interleaved, 2 rounds); the cached page is the steady state only within a round (between rounds, comment creation invalidates it).");
     out.push("");
     const g = r.growth;
     const grow = (pick: (row: GrowthRow) => LoadResult) =>
@@ -228,7 +228,7 @@ export function renderMarkdown(r: Report): string {
   else if (p.skipped !== null) out.push(`${p.name}: **skipped** — ${p.skipped}.`);
   else {
     out.push(
-      `${p.name} (\`@waline/vercel\` from npm, its own SQLite storage on a fresh copy of the empty Waline schema, started by \`bench/peer-waline.sh\` on 127.0.0.1 after billet was stopped; Akismet off and its per-address posting interval off; its per-request fetch of the OAuth service list answered in-process, which flatters it). Seeded with the same six comments through its API, then loaded with the same settings.`,
+      `${p.name} (\`@waline/vercel\` from npm, its own SQLite storage on a fresh copy of the empty Waline schema, started by \`bench/peer-waline.sh\` on 127.0.0.1 beside billet, its list interleaved with billet's reads and its creation with billet's creation; Akismet off and its per-address posting interval off; its per-request fetch of the OAuth service list answered in-process, which flatters it). Seeded with the same six comments through its API, then loaded with the same settings.`,
     );
     out.push("");
     const pr = (label: string, ours: LoadResult | undefined, theirs: LoadResult) => [
