@@ -1,6 +1,7 @@
 // npm run provision: first-time set-up of a Cloudflare account for billet (run once, after
 // `npx wrangler login`): creates the KV namespace and the D1 database, writes their ids into
-// wrangler.toml, and sets the ADMIN_TOKEN and SIGNING_SECRET secrets to fresh random values.
+// wrangler.toml, creates the notification queues, and sets the ADMIN_TOKEN and SIGNING_SECRET
+// secrets to fresh random values.
 import { randomBytes } from "node:crypto";
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -29,6 +30,16 @@ if (toml.includes(`database_id = "${PLACEHOLDER_D1}"`)) {
   console.log("D1 database created");
 }
 writeFileSync(TOML, toml);
+
+// The notification queue and its dead-letter queue (creating one that exists fails: that is fine).
+for (const queue of ["billet-notify", "billet-notify-failed"]) {
+  try {
+    wrangler(["queues", "create", queue], { quiet: true, online: true });
+    console.log(`queue ${queue} created`);
+  } catch {
+    console.log(`queue ${queue} not created (it may exist already)`);
+  }
+}
 
 const admin = randomBytes(24).toString("base64url");
 wrangler(["secret", "put", "ADMIN_TOKEN"], { input: admin, quiet: true, online: true });
