@@ -2,7 +2,7 @@
 // from widget/admin/admin.ts. The page holds no data: the script fetches everything with the token.
 import { rmSync, mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { build as esbuild } from "esbuild";
+import { bundleBrowserScript } from "./bundle.ts";
 import { escapeHtml } from "../workers/render/html.ts";
 import { adminStrings } from "../widget/admin/strings.ts";
 import { STATUSES, bulkActionsFor } from "../widget/admin/logic.ts";
@@ -81,14 +81,5 @@ export async function buildAdmin(site: Site, posts: Post[], publicDir = join(ROO
   rmSync(join(publicDir, "admin"), { recursive: true, force: true });
   mkdirSync(join(publicDir, "admin"), { recursive: true });
   writeFileSync(join(publicDir, "admin", "index.html"), adminPage(site, posts));
-  await esbuild({
-    entryPoints: [join(ROOT, "widget", "admin", "admin.ts")],
-    outfile: join(publicDir, "admin.js"),
-    bundle: true,
-    minify: true,
-    format: "iife",
-    target: ["es2020"],
-    legalComments: "none",
-    logLevel: "warning",
-  });
+  await bundleBrowserScript(join(ROOT, "widget", "admin", "admin.ts"), join(publicDir, "admin.js"));
 }

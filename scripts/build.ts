@@ -1,7 +1,7 @@
 // npm run build: content/ → public/ (pages, feed, sitemap, widget) and build/ (KV records, seed SQL).
 import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { build as esbuild } from "esbuild";
+import { bundleBrowserScript } from "./bundle.ts";
 import { renderCommentHtml } from "../workers/render/markdown.ts";
 import type { ThreadComment } from "../workers/render/comments.ts";
 import { POST_INDEX_KEY, postKey, type PostRecord } from "../workers/store/posts.ts";
@@ -103,16 +103,7 @@ export async function buildSite(): Promise<{ posts: Post[]; seeds: SeedRow[] }> 
   write(join(BUILD, "seed.sql"), seedSql(seeds) + "\n");
   write(join(BUILD, "seed-comments.json"), JSON.stringify(seeds, null, 2));
 
-  await esbuild({
-    entryPoints: [join(ROOT, "widget", "widget.ts")],
-    outfile: join(PUBLIC, "widget.js"),
-    bundle: true,
-    minify: true,
-    format: "iife",
-    target: ["es2020"],
-    legalComments: "none",
-    logLevel: "warning",
-  });
+  await bundleBrowserScript(join(ROOT, "widget", "widget.ts"), join(PUBLIC, "widget.js"));
   await buildAdmin(site, posts, PUBLIC);
   return { posts, seeds };
 }
