@@ -59,8 +59,9 @@ async function answers(url: string): Promise<boolean> {
 }
 
 /** Build, migrate, seed (the project's prepareLocal), into a fresh state directory. */
-export async function prepare(tmp: string, slug: string): Promise<{ persistTo: string; publicDir: string; ceilingBytes: number }> {
-  ensureDevVars();
+export async function prepare(tmp: string, slug: string): Promise<{ persistTo: string; publicDir: string; ceilingBytes: number; adminToken: string }> {
+  // The local secrets wrangler dev reads (.dev.vars, made as npm start makes it when absent).
+  const adminToken = ensureDevVars();
   const persistTo = join(tmp, "state");
   await prepareLocal({ persistTo, quiet: true });
   const publicDir = join(tmp, "public");
@@ -70,7 +71,7 @@ export async function prepare(tmp: string, slug: string): Promise<{ persistTo: s
   const page = join(publicDir, "posts", slug, "index.html");
   mkdirSync(join(publicDir, CEILING_PATH), { recursive: true });
   copyFileSync(page, join(publicDir, CEILING_PATH, "index.html"));
-  return { persistTo, publicDir, ceilingBytes: readFileSync(page).byteLength };
+  return { persistTo, publicDir, ceilingBytes: readFileSync(page).byteLength, adminToken };
 }
 
 async function findRuntime(rootPid: number, proxyPort: number): Promise<string | null> {

@@ -69,11 +69,19 @@ function budgets(r: Report): string[][] {
     const x = s.page.rps / s.ceiling.rps;
     rows.push(["post page ≥ 0.8× the static ceiling (req/s)", `${ratio(x)}`, x >= 0.8 ? "met" : "**not met**"]);
   }
+  // The runtime's own floor (HTTP, routing, the static-asset path) is the ceiling's CPU; what the
+  // Worker path adds to it is the Worker's share (plus the local storage simulators it calls).
+  const floor = s.ceiling?.cpuMsPerRequest ?? 0;
   for (const k of ["page", "json"] as const) {
     const v = s[k];
-    if (v) rows.push([`CPU per request, ${k === "page" ? "post page" : "comments JSON"} < 1 ms`, `${cpu(v.cpuMsPerRequest)} ms`, v.cpuMsPerRequest < 1 ? "met" : "**not met**"]);
+    if (!v) continue;
+    const over = v.cpuMsPerRequest - floor;
+    rows.push([`CPU per request, ${k === "page" ? "post page" : "comments JSON"} < 1 ms (judged on the CPU over the static ceiling)`, `${cpu(over)} ms over the ceiling (${cpu(v.cpuMsPerRequest)} ms in all)`, over < 1 ? "met" : "**not met**"]);
   }
-  if (s.pageUncached) rows.push(["CPU per request, page cache bypassed (far below the 10 ms free-plan limit)", `${cpu(s.pageUncached.cpuMsPerRequest)} ms`, s.pageUncached.cpuMsPerRequest < 10 ? "below 10 ms" : "**above 10 ms**"]);
+  if (s.pageUncached) {
+    const v = s.pageUncached;
+    rows.push(["CPU per request, page cache bypassed: far below the 10 ms free-plan limit", `${cpu(v.cpuMsPerRequest - floor)} ms over the ceiling (${cpu(v.cpuMsPerRequest)} ms in all)`, v.cpuMsPerRequest < 10 ? "below 10 ms" : "**above 10 ms**"]);
+  }
   const p = r.peer;
   if (p && p.skipped === null && s.json && s.create) {
     const xj = s.json.rps / p.list.rps;
@@ -193,7 +201,7 @@ export function renderMarkdown(r: Report): string {
   if (r.growth.length) {
     out.push("## Growth: one thread from 6 to 10,000 comments");
     out.push("");
-    out.push("Approved comments are added to the seed post straight into the local D1 (SQL, about one in four a reply); the post's page cache is then invalidated through the Worker (by posting a comment) and the totals checked through the JSON and the page. Pages hold 50 threads, the JSON 50 comments, so every figure should stay flat. Every row, the 6-comment one included, is measured the same way (the four scenarios interleaved, 2 rounds); the cached page is the steady state only within a round (between rounds, comment creation invalidates it).");
+    out.push("Approved comments are added to the seed post straight into the local D1 (SQL, about one in four a reply), all but the last one, which is posted and approved through the Worker so that it clears its caches of the post; the totals are then checked through the JSON and the page. Pages hold 50 threads, the JSON 50 comments, so every figure should stay flat. Every row, the 6-comment one included, is measured the same way (the four scenarios interleaved, 2 rounds); the new comments of the creation slices are held for moderation and do not change what the page and the JSON show.");
     out.push("");
     const g = r.growth;
     const grow = (pick: (row: GrowthRow) => LoadResult) =>

@@ -1,7 +1,7 @@
 // Sizes: the Worker bundle as `wrangler deploy --dry-run` writes it, the widget, and what a reader
 // downloads for the seed post page (HTML + CSS + JS), raw and compressed.
-import { spawnSync } from "node:child_process";
-import { readdirSync, readFileSync, statSync } from "node:fs";
+import { spawn } from "node:child_process";
+import { mkdirSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { join, relative } from "node:path";
 import { brotliCompressSync, constants, gzipSync } from "node:zlib";
 import { ROOT } from "../../scripts/content.ts";
@@ -39,10 +39,19 @@ export interface BundleSize extends Sized {
   wranglerSays: string | null;
 }
 
-export function workerBundle(outdir: string): BundleSize {
-  const r = spawnSync(process.execPath, [WRANGLER, "deploy", "--dry-run", "--outdir", outdir], { cwd: ROOT, env: OFFLINE_ENV, encoding: "utf8" });
-  if (r.status !== 0) throw new Error(`wrangler deploy --dry-run failed (exit ${r.status}): ${(r.stderr || r.stdout).slice(-2000)}`);
-  const said = /Total Upload:[^\n]*/.exec(`${r.stdout}\n${r.stderr}`)?.[0] ?? null;
+/** `wrangler deploy --dry-run --outdir` (asynchronous, so it can run while the local set-up runs). */
+export async function workerBundle(outdir: string): Promise<BundleSize> {
+  // The static assets play no part in the bundle; an empty directory keeps wrangler from reading
+  // public/ while the build rewrites it.
+  const noAssets = join(outdir, "..", "no-assets");
+  mkdirSync(noAssets, { recursive: true });
+  const child = spawn(process.execPath, [WRANGLER, "deploy", "--dry-run", "--outdir", outdir, "--assets", noAssets], { cwd: ROOT, env: OFFLINE_ENV, stdio: ["ignore", "pipe", "pipe"] });
+  let output = "";
+  child.stdout.on("data", (d) => (output += d));
+  child.stderr.on("data", (d) => (output += d));
+  const code = await new Promise<number | null>((resolve) => child.on("close", resolve));
+  if (code !== 0) throw new Error(`wrangler deploy --dry-run failed (exit ${code}): ${output.slice(-2000)}`);
+  const said = /Total Upload:[^\n]*/.exec(output)?.[0] ?? null;
   // The modules wrangler would upload (source maps and the README it writes are not uploaded).
   const mods = files(outdir).filter((p) => /\.(m?js|wasm|bin|txt|html|json)$/.test(p) && !p.endsWith(".map") && !/README/i.test(p));
   const all = Buffer.concat(mods.map((p) => readFileSync(p)));
