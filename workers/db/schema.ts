@@ -41,8 +41,10 @@ export const comments = sqliteTable(
     index("comments_post_status_root").on(t.postSlug, t.status, t.rootId, t.id),
     // Moderation queue.
     index("comments_status_id").on(t.status, t.id),
-    // First-comment trust and duplicate checks.
+    // First-comment trust.
     index("comments_email").on(t.authorEmail, t.status),
+    // The duplicate check (same name, same post), whatever the length of the thread.
+    index("comments_post_author").on(t.postSlug, t.authorName),
     // npm run import: one row per source comment (null keys do not collide).
     uniqueIndex("comments_import_key").on(t.importKey),
   ],

@@ -177,12 +177,10 @@ async function acceptComment(request: Request, env: Env, slug: string, fields: R
   const session = store.openSession(env.DB, "first-primary");
   const db = session.db;
   const { parentId, rootId, depth } = await placeInThread(db, slug, input.parent_id, config);
-  if (await store.findDuplicate(db, slug, input.author_name, input.content)) {
-    throw new ApiError(409, "duplicate_comment", "This comment has already been posted.");
-  }
   const email = input.author_email?.toLowerCase();
+  const { duplicate, trusted } = await store.checkNewComment(db, slug, input.author_name, input.content, config.moderation === "first-comment" ? email : undefined);
+  if (duplicate) throw new ApiError(409, "duplicate_comment", "This comment has already been posted.");
   const html = renderCommentHtml(input.content);
-  const trusted = config.moderation === "first-comment" && email ? await store.isTrustedEmail(db, email) : false;
   let verdict = localVerdict({ ...input, html }, config, trusted);
   if (verdict.status === "approved") {
     verdict = (await akismetVerdict(env, request, input, `${new URL(request.url).origin}/posts/${slug}/`)) ?? verdict;

@@ -1,0 +1,1 @@
+CREATE INDEX `comments_post_author` ON `comments` (`post_slug`,`author_name`);
