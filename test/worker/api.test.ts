@@ -411,3 +411,36 @@ describe("admin", () => {
     await expectError(bad, 422, "validation_failed");
   });
 });
+
+describe("duplicates", () => {
+  it("stores one of several identical comments sent at the same instant, answering 409 to the others", async () => {
+    const input = uniqueComment();
+    const answers = await Promise.all(Array.from({ length: 6 }, () => postJson(COMMENTS, input)));
+    const statuses = answers.map((r) => r.status).sort();
+    expect(statuses).toEqual([202, 409, 409, 409, 409, 409]);
+    const row = await env.DB.prepare("SELECT count(*) AS n FROM comments WHERE content = ?").bind(input.content as string).first<{ n: number }>();
+    expect(row?.n).toBe(1);
+  });
+
+  it("lets a deleted comment be posted again, and refuses to bring the old one back over it (409)", async () => {
+    const input = uniqueComment();
+    const first = await create(input);
+    expect((await call(`/api/admin/comments/${first.body.comment.id}`, { method: "DELETE", headers: ADMIN })).status).toBe(204);
+    const again = await create(input);
+    expect(again.res.status).toBe(202);
+    await expectError(await call(`/api/admin/comments/${first.body.comment.id}/approve`, { method: "POST", headers: ADMIN }), 409, "duplicate_comment");
+    const status = await env.DB.prepare("SELECT status FROM comments WHERE id = ?").bind(first.body.comment.id).first<{ status: string }>();
+    expect(status?.status).toBe("deleted");
+  });
+
+  it("refuses an edit that makes a comment the same as another of the author's (409)", async () => {
+    const a = await create(uniqueComment({ author_name: "Jumelle" }));
+    const b = await create(uniqueComment({ author_name: "Jumelle" }));
+    const res = await call(`/api/comments/${b.body.comment.id}`, {
+      method: "PATCH",
+      headers: { "Content-Type": "application/json", "X-Edit-Token": b.body.edit_token },
+      body: JSON.stringify({ content: a.body.comment.content }),
+    });
+    await expectError(res, 409, "duplicate_comment");
+  });
+});

@@ -93,29 +93,28 @@ export async function getComment(db: Db, id: number): Promise<CommentRow | undef
   return row;
 }
 
-export async function insertComment(db: Db, row: NewCommentRow): Promise<CommentRow> {
-  const [inserted] = await db.insert(comments).values(row).returning();
+/** Stores a new comment; undefined when the same comment is already there (see contentHash). */
+export async function insertComment(db: Db, row: NewCommentRow): Promise<CommentRow | undefined> {
+  const [inserted] = await db.insert(comments).values(row).onConflictDoNothing().returning();
   return inserted;
 }
 
-/**
- * Before a new comment is stored, in one round trip: is it a double submission (the same text by
- * the same name on the same post, not deleted), and has this email an approved comment already
- * (first-comment moderation; no email, no trust)?
- */
-export async function checkNewComment(db: Db, slug: string, authorName: string, content: string, email: string | undefined) {
-  const duplicate = db
+/** A write refused because the same comment is already there (the no-duplicates index). */
+export function isDuplicateError(err: unknown): boolean {
+  for (let e: unknown = err; e instanceof Error; e = (e as { cause?: unknown }).cause) {
+    if (e.message.includes("UNIQUE constraint failed")) return true;
+  }
+  return false;
+}
+
+/** Has this email an approved comment already? (first-comment moderation) */
+export async function isTrustedEmail(db: Db, email: string): Promise<boolean> {
+  const [row] = await db
     .select({ id: comments.id })
     .from(comments)
-    .where(and(eq(comments.postSlug, slug), eq(comments.authorName, authorName), eq(comments.content, content), sql`${comments.status} != 'deleted'`))
+    .where(and(eq(comments.authorEmail, email), eq(comments.status, "approved")))
     .limit(1);
-  const trusted = db
-    .select({ id: comments.id })
-    .from(comments)
-    .where(and(eq(comments.authorEmail, email ?? ""), eq(comments.status, "approved")))
-    .limit(1);
-  const [dup, trust] = await db.batch([duplicate, trusted]);
-  return { duplicate: dup.length > 0, trusted: email !== undefined && trust.length > 0 };
+  return row !== undefined;
 }
 
 // D1 binds at most 100 parameters to a statement: long id lists go in slices, in one batch
@@ -143,8 +142,8 @@ export async function countByStatus(db: Db): Promise<Record<CommentStatus, numbe
   return out;
 }
 
-export async function editComment(db: Db, id: number, content: string, html: string, now: number): Promise<CommentRow | undefined> {
-  const [row] = await db.update(comments).set({ content, html, editedAt: now, updatedAt: now }).where(eq(comments.id, id)).returning();
+export async function editComment(db: Db, id: number, content: string, html: string, contentHash: string, now: number): Promise<CommentRow | undefined> {
+  const [row] = await db.update(comments).set({ content, html, contentHash, editedAt: now, updatedAt: now }).where(eq(comments.id, id)).returning();
   return row;
 }
 

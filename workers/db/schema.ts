@@ -1,4 +1,5 @@
 // The one description of billet's D1 tables. Migrations are generated from it by drizzle-kit.
+import { sql } from "drizzle-orm";
 import { sqliteTable, integer, text, index, uniqueIndex } from "drizzle-orm/sqlite-core";
 
 export const COMMENT_STATUSES = ["pending", "approved", "spam", "deleted"] as const;
@@ -31,6 +32,9 @@ export const comments = sqliteTable(
     ipHash: text("ip_hash"),
     // SHA-256 of the edit token handed to the commenter.
     editTokenHash: text("edit_token_hash"),
+    // SHA-256 of author name and text: the same comment twice on a post is refused by the database
+    // itself, so two identical posts arriving together cannot both be stored.
+    contentHash: text("content_hash"),
     // Where an imported comment came from ("wordpress:<site>:<comment id>", "disqus:<post id>"...),
     // so importing the same file twice adds nothing; null for comments written here.
     importKey: text("import_key"),
@@ -43,8 +47,8 @@ export const comments = sqliteTable(
     index("comments_status_id").on(t.status, t.id),
     // First-comment trust.
     index("comments_email").on(t.authorEmail, t.status),
-    // The duplicate check (same name, same post), whatever the length of the thread.
-    index("comments_post_author").on(t.postSlug, t.authorName),
+    // No duplicates (a deleted comment may be posted again).
+    uniqueIndex("comments_no_duplicates").on(t.postSlug, t.contentHash).where(sql`${t.status} != 'deleted'`),
     // npm run import: one row per source comment (null keys do not collide).
     uniqueIndex("comments_import_key").on(t.importKey),
   ],

@@ -33,7 +33,14 @@ const ACTIONS: Record<string, CommentStatus> = { approve: "approved", spam: "spa
 async function apply(request: Request, env: Env, ctx: ExecutionContext, ids: number[], action: string) {
   const db = store.openDb(env.DB);
   // A moderator's decision replaces the automatic reason a comment was held for.
-  const rows = action === "purge" ? await store.purgeComments(db, ids) : await store.setStatus(db, ids, ACTIONS[action], Date.now(), action === "approve" ? null : "moderator");
+  let rows: CommentRow[];
+  try {
+    rows = action === "purge" ? await store.purgeComments(db, ids) : await store.setStatus(db, ids, ACTIONS[action], Date.now(), action === "approve" ? null : "moderator");
+  } catch (err) {
+    // Bringing back a deleted comment that was posted again since.
+    if (store.isDuplicateError(err)) throw new ApiError(409, "duplicate_comment", "The same comment is already on this post; nothing was changed.");
+    throw err;
+  }
   const origin = new URL(request.url).origin;
   ctx.waitUntil(Promise.all([...new Set(rows.map((r) => r.postSlug))].map((slug) => invalidatePost(origin, slug))));
   return rows;

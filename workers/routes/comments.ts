@@ -1,7 +1,7 @@
 // Comments: the public list, posting (JSON from the widget, urlencoded from the no-JS form),
 // counts, and the commenter's own edit and delete.
 import * as v from "valibot";
-import { editTokenMatches, hashAddress, newEditToken, ownCookie, readOwnIds } from "../auth.ts";
+import { editTokenMatches, hashAddress, newEditToken, ownCookie, readOwnIds, sha256 } from "../auth.ts";
 import { getConfig, type Config } from "../config.ts";
 import * as store from "../db/comments.ts";
 import type { CommentRow } from "../db/schema.ts";
@@ -178,8 +178,7 @@ async function acceptComment(request: Request, env: Env, slug: string, fields: R
   const db = session.db;
   const { parentId, rootId, depth } = await placeInThread(db, slug, input.parent_id, config);
   const email = input.author_email?.toLowerCase();
-  const { duplicate, trusted } = await store.checkNewComment(db, slug, input.author_name, input.content, config.moderation === "first-comment" ? email : undefined);
-  if (duplicate) throw new ApiError(409, "duplicate_comment", "This comment has already been posted.");
+  const trusted = config.moderation === "first-comment" && email ? await store.isTrustedEmail(db, email) : false;
   const html = renderCommentHtml(input.content);
   let verdict = localVerdict({ ...input, html }, config, trusted);
   if (verdict.status === "approved") {
@@ -202,10 +201,15 @@ async function acceptComment(request: Request, env: Env, slug: string, fields: R
     updatedAt: now,
     ipHash,
     editTokenHash: hash,
+    contentHash: await contentHash(input.author_name, input.content),
   });
+  if (!row) throw duplicateError();
   // A honeypot catch is answered like a held comment, so the bot learns nothing.
   return { row, token, status: verdict.status === "approved" ? ("approved" as const) : ("pending" as const), bookmark: session.bookmark() };
 }
+
+const contentHash = (name: string, content: string) => sha256(`${name}\n${content}`);
+const duplicateError = () => new ApiError(409, "duplicate_comment", "This comment has already been posted.");
 
 /** Where a reply goes: under its parent, or under the deepest allowed ancestor when too deep. */
 async function placeInThread(db: store.Db, slug: string, parentId: NewCommentInput["parent_id"], config: Config) {
@@ -249,7 +253,14 @@ export async function editComment(request: Request & Params, env: Env, ctx: Exec
   if (!parsed.success) throw new ApiError(422, "validation_failed", "Some fields are not valid.", fieldErrors(parsed.issues));
   const html = renderCommentHtml(parsed.output.content);
   const db = store.openDb(env.DB);
-  let updated = await store.editComment(db, row.id, parsed.output.content, html, Date.now());
+  let updated: CommentRow | undefined;
+  try {
+    updated = await store.editComment(db, row.id, parsed.output.content, html, await contentHash(row.authorName, parsed.output.content), Date.now());
+  } catch (err) {
+    // The same text as another comment of theirs on the post.
+    if (store.isDuplicateError(err)) throw duplicateError();
+    throw err;
+  }
   // An edit that would now be held (links, words) goes back to the moderator.
   const verdict = localVerdict({ content: parsed.output.content, html }, { ...config, moderation: "none" }, true);
   if (updated && row.status === "approved" && verdict.status !== "approved") {
