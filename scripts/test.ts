@@ -1,7 +1,7 @@
 // npm test: everything a fresh machine needs, then every test (workerd, Node, Chromium), then the
-// plain summary line CI reads: "N passed, N failed".
+// plain summary line CI reads: "N passed, N failed, N skipped, N todo".
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, readFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { buildSite } from "./build.ts";
 import { ROOT } from "./content.ts";
@@ -24,21 +24,39 @@ ensureChromium();
 await buildSite();
 mkdirSync(join(ROOT, "test-results"), { recursive: true });
 const report = join(ROOT, "test-results", "vitest.json");
+// A report left by an earlier run must not be read as this run's.
+rmSync(report, { force: true });
 const args = process.argv.slice(2);
 const run = spawnSync(process.execPath, [join(ROOT, "node_modules", "vitest", "vitest.mjs"), "run", "--reporter=default", "--reporter=json", `--outputFile.json=${report}`, ...args], {
   cwd: ROOT,
   stdio: "inherit",
   env: { ...process.env, CLOUDFLARE_CF_FETCH_ENABLED: "false", WRANGLER_SEND_METRICS: "false" },
 });
+
+interface JsonReport {
+  numPassedTests: number;
+  numFailedTests: number;
+  numPendingTests: number;
+  numTodoTests: number;
+  testResults: { name: string; status: string; message?: string; assertionResults: { status: string }[] }[];
+}
+
 let passed = 0;
 let failed = 0;
+let skipped = 0;
+let todo = 0;
 if (existsSync(report)) {
-  const r = JSON.parse(readFileSync(report, "utf8")) as { numPassedTests: number; numFailedTests: number; numFailedTestSuites: number; numTotalTests: number };
+  const r = JSON.parse(readFileSync(report, "utf8")) as JsonReport;
   passed = r.numPassedTests;
-  // A file that fails to load counts as a failure even though none of its tests ran.
-  failed = r.numFailedTests + (r.numFailedTests === 0 && run.status !== 0 ? Math.max(1, r.numFailedTestSuites) : 0);
-} else if (run.status !== 0) {
-  failed = 1;
+  skipped = r.numPendingTests;
+  todo = r.numTodoTests;
+  // A file that failed without a failed test of its own (it did not load, or a hook threw) counts
+  // as one failure, whatever happened elsewhere.
+  const brokenFiles = r.testResults.filter((f) => f.status === "failed" && !f.assertionResults.some((t) => t.status === "failed"));
+  for (const f of brokenFiles) console.error(`\n${f.name}: ${f.assertionResults.length ? "failed outside its tests" : "failed to load"}${f.message ? `: ${f.message}` : ""}`);
+  failed = r.numFailedTests + brokenFiles.length;
 }
-console.log(`\n${passed} passed, ${failed} failed`);
+// vitest failed with nothing to show for it (no report, or an error outside every file).
+if (run.status !== 0 && failed === 0) failed = 1;
+console.log(`\n${passed} passed, ${failed} failed, ${skipped} skipped, ${todo} todo`);
 process.exit(run.status === 0 && failed === 0 ? 0 : 1);

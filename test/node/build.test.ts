@@ -7,7 +7,8 @@ import { ROOT } from "../../scripts/content.ts";
 
 const SLUG = "reseaux-sociaux-trois-ans-apres";
 const read = (path: string) => readFileSync(join(ROOT, path), "utf8");
-const seedText = readFileSync(join(ROOT, "..", "shared", "seed", `${SLUG}.txt`), "utf8");
+// The seed as the author wrote it, kept beside the tests (byte for byte).
+const seedText = read(`test/fixtures/seed/${SLUG}.txt`);
 
 // `npm test` builds before any test runs (a build here would race the Worker tests reading public/).
 
