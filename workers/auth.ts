@@ -1,4 +1,5 @@
 // Who may do what: the admin token, commenters' edit tokens and signed cookie, hashed addresses.
+import { readCookie, setCookie } from "./cookies.ts";
 import { ApiError } from "./http.ts";
 
 const encoder = new TextEncoder();
@@ -35,23 +36,47 @@ async function hmac(secret: string, text: string): Promise<string> {
   return base64url(await crypto.subtle.sign("HMAC", await hmacKey(secret), encoder.encode(text)));
 }
 
-function signingSecret(env: Env): string {
-  // A deploy without SIGNING_SECRET still works; cookies and address hashes then use the admin token.
-  return env.SIGNING_SECRET || env.ADMIN_TOKEN || "billet-unconfigured";
+/** Shorter secrets than this are refused: they could be guessed, and with them every signature. */
+export const MIN_SECRET_LENGTH = 16;
+
+type SecretName = "ADMIN_TOKEN" | "SIGNING_SECRET";
+
+function secretOf(env: Env, name: SecretName): string | null {
+  const value = env[name];
+  return typeof value === "string" && value.length >= MIN_SECRET_LENGTH ? value : null;
+}
+
+/**
+ * A secret the Worker cannot work safely without. Missing (or too short), the request is refused
+ * with a 503 that says what to set, and the log says it too: signing with anything else would let
+ * anyone forge a commenter's cookie.
+ */
+export function requireSecret(env: Env, name: SecretName): string {
+  const value = secretOf(env, name);
+  if (value) return value;
+  console.error(`${name} is not set (or is shorter than ${MIN_SECRET_LENGTH} characters): set it with \`npx wrangler secret put ${name}\` (locally, in .dev.vars).`);
+  throw new ApiError(503, "not_configured", `This site is not fully set up (${name} is missing); nothing was saved. Its author has been told in the logs.`, undefined, {
+    "Retry-After": "3600",
+  });
 }
 
 /** Admin routes: `Authorization: Bearer <ADMIN_TOKEN>`, compared in constant time. */
 export function requireAdmin(request: Request, env: Env): void {
-  const header = request.headers.get("Authorization") ?? "";
-  const match = /^Bearer\s+(.+)$/i.exec(header);
-  if (!env.ADMIN_TOKEN || !match || !equalInTime(match[1].trim(), env.ADMIN_TOKEN)) {
+  const token = requireSecret(env, "ADMIN_TOKEN");
+  const match = /^Bearer\s+(.+)$/i.exec(request.headers.get("Authorization") ?? "");
+  if (!match || !equalInTime(match[1].trim(), token)) {
     throw new ApiError(401, "unauthorized", "A valid admin token is required.", undefined, { "WWW-Authenticate": 'Bearer realm="billet admin"' });
   }
 }
 
-/** A fresh edit token for a new comment, and the hash that is stored. */
-export async function newEditToken(): Promise<{ token: string; hash: string }> {
-  const token = base64url(crypto.getRandomValues(new Uint8Array(24)));
+/**
+ * The edit token of a new comment, and the hash that is stored. With the client's Idempotency-Key
+ * the token is derived from it, so a retry of the same post gets the same token back.
+ */
+export async function newEditToken(env: Env, idempotencyScope?: string): Promise<{ token: string; hash: string }> {
+  const token = idempotencyScope
+    ? await hmac(requireSecret(env, "SIGNING_SECRET"), `edit|${idempotencyScope}`)
+    : base64url(crypto.getRandomValues(new Uint8Array(24)));
   return { token, hash: await sha256(token) };
 }
 
@@ -60,40 +85,71 @@ export async function editTokenMatches(token: string | null, hash: string | null
   return equalInTime(await sha256(token), hash);
 }
 
+const IPV4 = /^\d{1,3}(\.\d{1,3}){3}$/;
+
 /**
- * The client address, salted with the signing secret and the day: the same reader is the same
- * hash for a day (rate limits, moderation), and the address itself is never stored.
+ * What identifies a client for rate limits and moderation: an IPv4 address, or the /64 network of
+ * an IPv6 address (one subscriber is given a whole /64, 2^64 addresses; Cloudflare's advice for
+ * rate limiting). An IPv4 address written as IPv6 (::ffff:192.0.2.1) is the IPv4 address.
+ */
+export function clientNetwork(address: string): string | null {
+  const ip = address.trim().toLowerCase();
+  if (IPV4.test(ip)) return ip;
+  // An IPv4 tail (::ffff:192.0.2.1) stands for the last two words.
+  const v4tail = /:(\d{1,3}(?:\.\d{1,3}){3})$/.exec(ip);
+  const halves = (v4tail ? `${ip.slice(0, v4tail.index)}:0:0` : ip).split("::");
+  if (halves.length > 2) return null;
+  const head = halves[0] ? halves[0].split(":") : [];
+  const tail = halves.length === 2 && halves[1] ? halves[1].split(":") : [];
+  const missing = 8 - head.length - tail.length;
+  if (halves.length === 2 ? missing < 1 : missing !== 0) return null;
+  const words = [...head, ...Array<string>(halves.length === 2 ? missing : 0).fill("0"), ...tail];
+  if (!words.every((w) => /^[0-9a-f]{1,4}$/.test(w))) return null;
+  const n = words.map((w) => Number.parseInt(w, 16));
+  if (v4tail && n.slice(0, 5).every((x) => x === 0) && n[5] === 0xffff) return v4tail[1];
+  return `${n
+    .slice(0, 4)
+    .map((x) => x.toString(16))
+    .join(":")}::/64`;
+}
+
+/**
+ * The client's network (see clientNetwork), salted with the signing secret and the day: the same
+ * reader is the same hash for a day (rate limits, moderation), and the address is never stored.
+ * Null when the request carries no address (it did not come through Cloudflare's edge).
  */
 export async function hashAddress(request: Request, env: Env, now = Date.now()): Promise<string | null> {
   const ip = request.headers.get("CF-Connecting-IP");
-  if (!ip) return null;
+  const network = ip ? clientNetwork(ip) : null;
+  if (!network) return null;
   const day = new Date(now).toISOString().slice(0, 10);
-  return (await hmac(signingSecret(env), `ip|${day}|${ip}`)).slice(0, 22);
+  return (await hmac(requireSecret(env, "SIGNING_SECRET"), `ip|${day}|${network}`)).slice(0, 22);
 }
 
-// The commenter's cookie: the ids of their own recent comments, signed. It lets them see their
-// pending comments and edit or delete within the window without keeping the token themselves.
+// The commenter's cookie: the ids of their own recent comments and when the cookie ends, signed.
+// It lets them see their pending comments and edit or delete within the window without keeping
+// the token themselves. The end is checked here, not only by the browser, so a copied cookie
+// stops working too.
 export const OWN_COOKIE = "billet_own";
 const OWN_MAX = 20;
 export const OWN_COOKIE_MAX_AGE = 30 * 24 * 3600;
 
-export async function readOwnIds(request: Request, env: Env): Promise<number[]> {
-  const cookie = request.headers.get("Cookie");
-  if (!cookie) return [];
-  const value = cookie
-    .split(";")
-    .map((c) => c.trim())
-    .find((c) => c.startsWith(`${OWN_COOKIE}=`))
-    ?.slice(OWN_COOKIE.length + 1);
-  if (!value) return [];
-  const [ids, sig] = value.split(".");
-  if (!ids || !sig || !/^\d+(-\d+)*$/.test(ids)) return [];
-  if (!equalInTime(sig, await hmac(signingSecret(env), `own|${ids}`))) return [];
-  return ids.split("-").map(Number).slice(0, OWN_MAX);
+/** The ids in a valid, unexpired own-comments cookie; none without the signing secret. */
+export async function readOwnIds(request: Request, env: Env, now = Date.now()): Promise<number[]> {
+  const value = readCookie(request, OWN_COOKIE);
+  const secret = secretOf(env, "SIGNING_SECRET");
+  if (!value || !secret) return [];
+  const match = /^(\d{1,15}(?:-\d{1,15}){0,19})\.(\d{1,12})\.([\w-]{43})$/.exec(value);
+  if (!match) return [];
+  const [, ids, expires, sig] = match;
+  if (Number(expires) * 1000 <= now) return [];
+  if (!equalInTime(sig, await hmac(secret, `own|${ids}|${expires}`))) return [];
+  return ids.split("-").map(Number);
 }
 
-export async function ownCookie(env: Env, ids: number[], secure: boolean): Promise<string> {
+export async function ownCookie(env: Env, ids: number[], secure: boolean, now = Date.now()): Promise<string> {
   const list = [...new Set(ids)].slice(-OWN_MAX).join("-");
-  const sig = await hmac(signingSecret(env), `own|${list}`);
-  return `${OWN_COOKIE}=${list}.${sig}; Path=/; Max-Age=${OWN_COOKIE_MAX_AGE}; HttpOnly; SameSite=Lax${secure ? "; Secure" : ""}`;
+  const expires = Math.floor(now / 1000) + OWN_COOKIE_MAX_AGE;
+  const sig = await hmac(requireSecret(env, "SIGNING_SECRET"), `own|${list}|${expires}`);
+  return setCookie(OWN_COOKIE, `${list}.${expires}.${sig}`, { maxAge: OWN_COOKIE_MAX_AGE, secure });
 }

@@ -1,4 +1,5 @@
 // JSON answers, the one error shape, and the headers every answer carries.
+import { contentSecurityPolicy } from "./csp.ts";
 
 export type ErrorCode =
   | "bad_request"
@@ -19,6 +20,7 @@ export type ErrorCode =
   | "rate_limited"
   | "storage_unavailable"
   | "service_unavailable"
+  | "not_configured"
   | "internal_error";
 
 /** An error meant for the client: its code, message and fields are safe to show. */
@@ -77,29 +79,13 @@ function isStorageError(err: unknown): boolean {
   return /D1_|SQLITE|database|KV|storage|network connection lost|Failed query/i.test(message);
 }
 
-// A policy for HTML pages: no inline scripts, no third parties (but Turnstile's, when it is on),
-// no framing.
-const TURNSTILE = "https://challenges.cloudflare.com";
-export const CONTENT_SECURITY_POLICY = [
-  "default-src 'self'",
-  "script-src 'self'",
-  "style-src 'self'",
-  "img-src 'self' data:",
-  `connect-src 'self' ${TURNSTILE}`,
-  `frame-src ${TURNSTILE}`,
-  "form-action 'self'",
-  "base-uri 'none'",
-  "object-src 'none'",
-  "frame-ancestors 'none'",
-].join("; ");
-
 /** Security headers for every answer of the Worker (HSTS only where the request came over HTTPS). */
 export function withSecurityHeaders(res: Response, url: URL, opts: { turnstile?: boolean } = {}): Response {
   const out = new Response(res.body, res);
   const h = out.headers;
   h.set("X-Content-Type-Options", "nosniff");
   h.set("Referrer-Policy", "strict-origin-when-cross-origin");
-  h.set("Content-Security-Policy", opts.turnstile ? CONTENT_SECURITY_POLICY.replace("script-src 'self'", `script-src 'self' ${TURNSTILE}`) : CONTENT_SECURITY_POLICY);
+  h.set("Content-Security-Policy", contentSecurityPolicy({ turnstile: opts.turnstile ?? false }));
   h.set("X-Frame-Options", "DENY");
   if (url.protocol === "https:") h.set("Strict-Transport-Security", "max-age=31536000; includeSubDomains");
   return out;

@@ -41,7 +41,7 @@ router
   .all("*", (request, env) => env.ASSETS.fetch(request));
 
 const CORS_METHODS = "GET, POST, PATCH, DELETE, OPTIONS";
-const CORS_HEADERS = "Content-Type, X-Edit-Token";
+const CORS_HEADERS = "Content-Type, X-Edit-Token, Idempotency-Key";
 
 /** Cross-origin calls: only from the configured origins, and never to the admin API. */
 function crossOrigin(request: Request, env: Env, url: URL): { origin: string | null; allowed: boolean } {

@@ -1,58 +1,92 @@
-// What readers of a post get over and over, cached per post: its pages (with their comments) and
-// its comments JSON. Two layers for pages: this isolate's memory (a few seconds, so other
-// isolates' writes show quickly) and the data centre's Cache API (a minute); the JSON is kept in
-// memory only. A change to a thread clears both here; other data centres catch up when their copy
-// expires. Readers with their own pending comments, or a fresh write, skip the cache.
+// What readers of a post get over and over, cached per post: its pages (with their comments) in
+// this isolate's memory and in the data centre's Cache API, and its comments JSON in memory.
+//
+// Every key holds the post's version, which the database replaces on every change readers can see
+// (migrations/0005_post-versions.sql), in the same transaction as the change. A copy made from
+// older data is filed under an older version and never served again, whichever isolate or data
+// centre made it, and a render stores what it read under the version it read with it: nothing has
+// to be found and deleted. This isolate trusts the version it knows for VERSION_TTL_MS, so another
+// isolate's change shows here within that time; its own changes show at once (forgetVersion).
+import { openDb, postVersion } from "./db/comments.ts";
 
-export const MEMORY_TTL_MS = 5_000;
+export const VERSION_TTL_MS = 5_000;
 export const EDGE_TTL_S = 60;
 
 export interface Entry {
   body: string;
   etag: string;
   status: number;
-  storedAt: number;
 }
 
-const memory = new Map<string, Entry>();
-const MEMORY_MAX = 500;
-// The memory keys of each post, and the highest page of it put in the Cache API, so that
-// invalidation knows what to forget.
-const keysOfPost = new Map<string, Set<string>>();
-const highestPage = new Map<string, number>();
-
-function pageUrl(origin: string, slug: string, page: number): string {
-  return `${origin}/posts/${slug}/?page=${page}&billet-cache=1`;
+/** A Map that forgets its oldest entries beyond `max`: what one isolate keeps stays bounded. */
+class Bounded<V> extends Map<string, V> {
+  readonly max: number;
+  constructor(max: number) {
+    super();
+    this.max = max;
+  }
+  override set(key: string, value: V): this {
+    this.delete(key);
+    super.set(key, value);
+    while (this.size > this.max) this.delete(this.keys().next().value!);
+    return this;
+  }
 }
 
-function remember(slug: string, key: string, entry: Entry): void {
-  if (memory.size >= MEMORY_MAX) memory.delete(memory.keys().next().value!);
-  memory.set(key, entry);
-  let keys = keysOfPost.get(slug);
-  if (!keys) keysOfPost.set(slug, (keys = new Set()));
-  keys.add(key);
+export const MEMORY_MAX = 500;
+const memory = new Bounded<Entry>(MEMORY_MAX);
+const versions = new Bounded<{ version: number; at: number }>(2_000);
+
+/** How many entries this isolate keeps (for tests: it never grows past MEMORY_MAX). */
+export function memorySize(): number {
+  return memory.size;
 }
 
-function fresh(key: string, now: number): Entry | null {
+/** What a render read the version as, in the same snapshot as its comments. */
+export function rememberVersion(slug: string, version: number, now = Date.now()): void {
+  versions.set(slug, { version, at: now });
+}
+
+/** After a write to the post here: the next reader asks the database. */
+export function forgetVersion(slug: string): void {
+  versions.delete(slug);
+}
+
+/**
+ * The post's version: known here for a few seconds, else read from D1. When D1 cannot be read the
+ * last known version is used (cached pages stay up during an outage); null when none is known.
+ */
+export async function currentVersion(env: Env, slug: string, now = Date.now()): Promise<number | null> {
+  const known = versions.get(slug);
+  if (known && now - known.at < VERSION_TTL_MS) return known.version;
+  try {
+    const version = await postVersion(openDb(env.DB), slug);
+    rememberVersion(slug, version, now);
+    return version;
+  } catch (err) {
+    console.error("post version unavailable", slug, err instanceof Error ? err.message : err);
+    return known?.version ?? null;
+  }
+}
+
+function pageKey(origin: string, slug: string, page: number, version: number): string {
+  return `${origin}/posts/${slug}/?page=${page}&billet-version=${version}`;
+}
+
+export async function getCachedPage(origin: string, slug: string, page: number, version: number): Promise<Entry | null> {
+  const key = pageKey(origin, slug, page, version);
   const hit = memory.get(key);
-  return hit && now - hit.storedAt < MEMORY_TTL_MS ? hit : null;
-}
-
-export async function getCachedPage(origin: string, slug: string, page: number, now = Date.now()): Promise<Entry | null> {
-  const key = pageUrl(origin, slug, page);
-  const hit = fresh(key, now);
   if (hit) return hit;
   const res = await caches.default.match(key);
   if (!res) return null;
-  const entry = { body: await res.text(), etag: res.headers.get("ETag") ?? "", status: res.status, storedAt: now };
-  remember(slug, key, entry);
+  const entry = { body: await res.text(), etag: res.headers.get("ETag") ?? "", status: res.status };
+  memory.set(key, entry);
   return entry;
 }
 
-export async function putCachedPage(origin: string, slug: string, page: number, entry: Entry): Promise<void> {
-  const key = pageUrl(origin, slug, page);
-  remember(slug, key, entry);
-  highestPage.set(slug, Math.max(page, highestPage.get(slug) ?? 1));
+export async function putCachedPage(origin: string, slug: string, page: number, version: number, entry: Entry): Promise<void> {
+  const key = pageKey(origin, slug, page, version);
+  memory.set(key, entry);
   const res = new Response(entry.body, {
     status: entry.status,
     headers: { "Content-Type": "text/html; charset=utf-8", ETag: entry.etag, "Cache-Control": `public, max-age=${EDGE_TTL_S}` },
@@ -61,20 +95,10 @@ export async function putCachedPage(origin: string, slug: string, page: number, 
 }
 
 /** The comments JSON of a post for one query (limit, cursor, sort), from this isolate's memory. */
-export function getCachedJson(slug: string, query: string, now = Date.now()): Entry | null {
-  return fresh(`json|${slug}|${query}`, now);
+export function getCachedJson(slug: string, query: string, version: number): Entry | null {
+  return memory.get(`json|${slug}|${version}|${query}`) ?? null;
 }
 
-export function putCachedJson(slug: string, query: string, entry: Entry): void {
-  remember(slug, `json|${slug}|${query}`, entry);
-}
-
-/** Forgets everything cached of a post's comments (called after any change readers can see). */
-export async function invalidatePost(origin: string, slug: string): Promise<void> {
-  for (const key of keysOfPost.get(slug) ?? []) memory.delete(key);
-  keysOfPost.delete(slug);
-  const deletes: Promise<boolean>[] = [];
-  const last = (highestPage.get(slug) ?? 1) + 1;
-  for (let page = 1; page <= last; page++) deletes.push(caches.default.delete(pageUrl(origin, slug, page)));
-  await Promise.all(deletes);
+export function putCachedJson(slug: string, query: string, version: number, entry: Entry): void {
+  memory.set(`json|${slug}|${version}|${query}`, entry);
 }

@@ -1,31 +1,30 @@
 // Post pages: the pre-rendered page from the assets, with its comments section filled in from D1.
 import { readOwnIds } from "./auth.ts";
 import { getConfig } from "./config.ts";
-import { bookmarkFrom, openDb, openSession, pageOfThreads } from "./db/comments.ts";
+import { bookmarkFrom } from "./cookies.ts";
+import { openDb, openSession, pageOfThreads, type Shown } from "./db/comments.ts";
 import type { CommentRow } from "./db/schema.ts";
-import { ApiError } from "./http.ts";
-import { getCachedPage, putCachedPage } from "./page-cache.ts";
+import { etagOf, notModified } from "./etag.ts";
+import { currentVersion, getCachedPage, putCachedPage, rememberVersion } from "./page-cache.ts";
 import { renderCommentsSection, SECTION_ID, type FormState, type ThreadComment } from "./render/comments.ts";
 import { commentsOpen, getPost } from "./store/posts.ts";
 import { SLUG } from "./validate.ts";
 import site from "../content/site.json";
 
-export function toThreadComment(row: CommentRow): ThreadComment {
+function toThreadComment(row: CommentRow & { shown: Shown }): ThreadComment {
+  // An empty place says nothing of what was there.
+  const removed = row.shown === "removed";
   return {
     id: row.id,
     parentId: row.parentId,
-    authorName: row.authorName,
-    authorUrl: row.authorUrl,
-    html: row.html,
+    threadId: row.threadId ?? row.id,
+    authorName: removed ? "" : row.authorName,
+    authorUrl: removed ? null : row.authorUrl,
+    html: removed ? "" : row.html,
     createdAt: row.createdAt,
-    editedAt: row.editedAt,
-    status: row.status === "approved" ? "approved" : "pending",
+    editedAt: removed ? null : row.editedAt,
+    status: row.shown,
   };
-}
-
-async function etagOf(body: string): Promise<string> {
-  const digest = await crypto.subtle.digest("SHA-1", new TextEncoder().encode(body));
-  return `"${[...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, "0")).join("").slice(0, 24)}"`;
 }
 
 async function notFoundPage(env: Env, url: URL): Promise<Response> {
@@ -58,51 +57,56 @@ export async function postPage(request: Request, env: Env, ctx: ExecutionContext
   const own = await readOwnIds(request, env);
   const shared = own.length === 0 && !replyTo && bookmarkFrom(request) === null;
 
-  if (shared) {
-    const hit = await getCachedPage(url.origin, slug, page);
+  const version = shared ? await currentVersion(env, slug) : null;
+  if (version !== null) {
+    const hit = await getCachedPage(url.origin, slug, page, version);
     if (hit) {
-      if (request.headers.get("If-None-Match") === hit.etag) return new Response(null, { status: 304, headers: { ETag: hit.etag } });
+      if (notModified(request, hit.etag)) return new Response(null, { status: 304, headers: { ETag: hit.etag } });
       return htmlResponse(hit.body, hit.status, hit.etag, true);
     }
   }
   const rendered = await renderPostPage(request, env, slug, { page, own, form: replyTo && /^\d{1,15}$/.test(replyTo) ? { replyTo: Number(replyTo) } : undefined });
-  if (!rendered.fromDb) return htmlResponse(rendered.body, rendered.status, null, false);
+  if (rendered.version === null) return htmlResponse(rendered.body, rendered.status, null, false);
   const etag = await etagOf(rendered.body);
   if (shared && rendered.status === 200) {
-    ctx.waitUntil(putCachedPage(url.origin, slug, page, { body: rendered.body, etag, status: 200, storedAt: Date.now() }));
+    rememberVersion(slug, rendered.version);
+    ctx.waitUntil(putCachedPage(url.origin, slug, page, rendered.version, { body: rendered.body, etag, status: 200 }));
   }
-  if (request.headers.get("If-None-Match") === etag) return new Response(null, { status: 304, headers: { ETag: etag } });
+  if (notModified(request, etag)) return new Response(null, { status: 304, headers: { ETag: etag } });
   return htmlResponse(rendered.body, rendered.status, etag, shared);
 }
 
 /**
  * The post page as HTML, with the comments of one page of threads and the form in the given state
- * (values and errors after a failed no-JS post). When D1 cannot be read the page is served as it
- * was built (its comments as of the build), so readers still get the post.
+ * (values and errors after a failed no-JS post), and the post's version it was read at. When D1 or
+ * KV cannot be read the page is served as it was built (its comments as of the build, version
+ * null), so readers still get the post.
  */
 export async function renderPostPage(
   request: Request,
   env: Env,
   slug: string,
   opts: { page?: number; own?: number[]; form?: FormState; status?: number },
-): Promise<{ body: string; status: number; fromDb: boolean }> {
+): Promise<{ body: string; status: number; version: number | null }> {
   const url = new URL(request.url);
   const page = opts.page ?? 1;
-  const [asset, post] = await Promise.all([env.ASSETS.fetch(new URL(`/posts/${slug}/`, url)), getPost(env.POSTS, slug)]);
+  const asset = await env.ASSETS.fetch(new URL(`/posts/${slug}/`, url));
   if (!asset.ok) {
     const nf = await notFoundPage(env, url);
-    return { body: await nf.text(), status: 404, fromDb: false };
+    return { body: await nf.text(), status: 404, version: null };
   }
   const config = getConfig(env);
   let section: string;
+  let version: number;
   try {
     const bookmark = bookmarkFrom(request);
     const db = bookmark ? openSession(env.DB, bookmark).db : openDb(env.DB);
-    const threads = await pageOfThreads(db, slug, page, config.commentsPerPage, opts.own ?? []);
+    const [post, threads] = await Promise.all([getPost(env.POSTS, slug), pageOfThreads(db, slug, page, config.commentsPerPage, opts.own ?? [])]);
     if (page > threads.pageCount) {
       const nf = await notFoundPage(env, url);
-      return { body: await nf.text(), status: 404, fromDb: false };
+      return { body: await nf.text(), status: 404, version: null };
     }
+    version = threads.version;
     section = renderCommentsSection({
       slug,
       lang: post?.lang ?? site.lang,
@@ -118,7 +122,7 @@ export async function renderPostPage(
     });
   } catch (err) {
     console.error("comments unavailable for page", slug, err instanceof Error ? err.message : err);
-    return { body: await asset.text(), status: 200, fromDb: false };
+    return { body: await asset.text(), status: 200, version: null };
   }
   const body = await new HTMLRewriter()
     .on(`#${SECTION_ID}`, {
@@ -128,9 +132,5 @@ export async function renderPostPage(
     })
     .transform(asset)
     .text();
-  return { body, status: opts.status ?? 200, fromDb: true };
-}
-
-export function assertSlug(slug: string): void {
-  if (!SLUG.test(slug)) throw new ApiError(404, "post_not_found", "There is no such post.");
+  return { body, status: opts.status ?? 200, version };
 }

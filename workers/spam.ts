@@ -40,15 +40,21 @@ export async function checkTurnstile(env: Env, token: unknown, ip: string | null
   form.set("secret", env.TURNSTILE_SECRET);
   form.set("response", token);
   if (ip) form.set("remoteip", ip);
-  let success = false;
+  const unavailable = () =>
+    new ApiError(503, "service_unavailable", "The anti-spam check is unavailable; nothing was saved. Please try again.", undefined, { "Retry-After": "5" });
+  let answer: { success?: boolean; "error-codes"?: string[] };
   try {
     const res = await fetch("https://challenges.cloudflare.com/turnstile/v0/siteverify", { method: "POST", body: form });
-    success = res.ok && ((await res.json()) as { success?: boolean }).success === true;
+    // Turnstile's own failure (a 5xx, or its "internal-error") is not the reader's: retry later.
+    if (!res.ok) throw new Error(`siteverify answered ${res.status}`);
+    answer = await res.json();
   } catch (err) {
-    console.error("turnstile unreachable", err instanceof Error ? err.message : err);
-    throw new ApiError(503, "service_unavailable", "The anti-spam check is unavailable; nothing was saved. Please try again.", undefined, { "Retry-After": "5" });
+    console.error("turnstile unavailable", err instanceof Error ? err.message : err);
+    throw unavailable();
   }
-  if (!success) throw new ApiError(422, "validation_failed", "The anti-spam check failed; please try again.", { "cf-turnstile-response": "invalid" });
+  if (answer.success === true) return;
+  if (answer["error-codes"]?.includes("internal-error")) throw unavailable();
+  throw new ApiError(422, "validation_failed", "The anti-spam check failed; please try again.", { "cf-turnstile-response": "invalid" });
 }
 
 /** Akismet, when AKISMET_KEY is set: its "spam" marks the comment spam; if it is down the comment is held. */

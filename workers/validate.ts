@@ -95,6 +95,9 @@ export const countsQuerySchema = v.object({
 
 export const SLUG = /^[a-z0-9][a-z0-9-]{0,119}$/;
 
+/** An Idempotency-Key header: what the widget sends (a UUID) and what common clients make. */
+export const IDEMPOTENCY_KEY = /^[\w.:-]{1,100}$/;
+
 /** Field → code, from valibot's issues (first issue per field wins). */
 export function fieldErrors(issues: v.BaseIssue<unknown>[]): Record<string, string> {
   const fields: Record<string, string> = {};

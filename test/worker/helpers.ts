@@ -5,10 +5,10 @@ export const ORIGIN = "https://billet.test";
 export const ADMIN = { Authorization: "Bearer test-admin-token" };
 
 let ip = Math.floor(Math.random() * 1e6);
-/** A new client address per call, so the rate limiter sees different readers. */
+/** A new client per call (its own IPv6 /64, which is what the rate limiter tells apart). */
 export function newReader(): Record<string, string> {
   ip++;
-  return { "CF-Connecting-IP": `2001:db8::${(ip >> 16).toString(16)}:${(ip & 0xffff).toString(16)}` };
+  return { "CF-Connecting-IP": `2001:db8:${(ip >> 16).toString(16)}:${(ip & 0xffff).toString(16)}::1` };
 }
 
 export function call(path: string, init: RequestInit = {}): Promise<Response> {

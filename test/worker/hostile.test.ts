@@ -38,7 +38,7 @@ const LINE_BREAK = /[\r\n\u2028\u2029]/;
 let readers = 0;
 function reader(): Record<string, string> {
   readers++;
-  return { "CF-Connecting-IP": `2001:db8:${(readers >>> 16).toString(16)}::${(readers & 0xffff).toString(16)}` };
+  return { "CF-Connecting-IP": `2001:db8:${(readers >>> 16).toString(16)}:${(readers & 0xffff).toString(16)}::1` };
 }
 
 // Numbers the hand-built bodies' names.

@@ -1,7 +1,7 @@
 // Every comment query. Nothing else in the Worker touches D1.
-import { and, asc, between, count, desc, eq, gt, inArray, isNull, lt, sql } from "drizzle-orm";
+import { and, asc, count, countDistinct, desc, eq, gt, inArray, lt, ne, sql } from "drizzle-orm";
 import { drizzle, type DrizzleD1Database } from "drizzle-orm/d1";
-import { comments, type CommentRow, type CommentStatus, type NewCommentRow } from "./schema.ts";
+import { comments, postVersions, type CommentRow, type ModerationStatus, type NewCommentRow } from "./schema.ts";
 
 export type Db = DrizzleD1Database;
 
@@ -9,83 +9,141 @@ export function openDb(d1: D1Database): Db {
   return drizzle(d1);
 }
 
-// Read-your-writes with D1 read replicas: a writer gets the session's bookmark in a short-lived
-// cookie, and their next reads start from it, so they see their own comment.
-export const BOOKMARK_COOKIE = "billet_d1";
-const BOOKMARK = /^[\w.:+\/=-]{1,200}$/;
-
-export function bookmarkFrom(request: Request): string | null {
-  const value = (request.headers.get("Cookie") ?? "")
-    .split(";")
-    .map((c) => c.trim())
-    .find((c) => c.startsWith(`${BOOKMARK_COOKIE}=`))
-    ?.slice(BOOKMARK_COOKIE.length + 1);
-  return value && BOOKMARK.test(value) ? value : null;
-}
-
-/** A D1 session for a write (from the primary) or a read after one (from the bookmark). */
+/**
+ * A D1 session: for a write, from the primary ("first-primary"); for a reader who just wrote, from
+ * their bookmark, so that they see their own comment (read-your-writes with read replicas).
+ */
 export function openSession(d1: D1Database, start: string | null): { db: Db; bookmark: () => string | null } {
   const session = d1.withSession(start ?? "first-unconstrained");
   // drizzle only needs prepare() and batch(), which a session has.
   return { db: drizzle(session as unknown as D1Database), bookmark: () => session.getBookmark() };
 }
 
-export function bookmarkCookie(bookmark: string | null, secure: boolean): string | null {
-  if (!bookmark || !BOOKMARK.test(bookmark)) return null;
-  return `${BOOKMARK_COOKIE}=${bookmark}; Path=/; Max-Age=300; HttpOnly; SameSite=Lax${secure ? "; Secure" : ""}`;
+// D1 binds at most 100 parameters to a statement: every list goes in slices, all in one batch
+// (a batch is one transaction: all of it or none).
+const SLICE = 90;
+function slices<T>(list: T[]): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < list.length; i += SLICE) out.push(list.slice(i, i + SLICE));
+  return out;
 }
 
-/** Approved comments of a post, flat in order, a page at a time (the JSON list). */
+/** Runs one statement per slice of `list` in a single batch, and joins their results. */
+async function inSlices<T, R>(db: Db, list: T[], statement: (slice: T[]) => { execute(): Promise<R[]> }): Promise<R[]> {
+  if (!list.length) return [];
+  const [first, ...rest] = slices(list).map(statement);
+  // drizzle's batch wants a non-empty tuple of its own query types.
+  return (await db.batch([first, ...rest] as unknown as Parameters<Db["batch"]>[0])).flat() as R[];
+}
+
+const visibleOn = (slug: string) => and(eq(comments.postSlug, slug), eq(comments.status, "approved"));
+
+function versionQuery(db: Db, slug: string) {
+  return db.select({ version: postVersions.version }).from(postVersions).where(eq(postVersions.postSlug, slug));
+}
+
+/** The post's version: replaced by the database on every change readers can see (0 before any). */
+export async function postVersion(db: Db, slug: string): Promise<number> {
+  const [row] = await versionQuery(db, slug);
+  return row?.version ?? 0;
+}
+
+/** Approved comments of a post, flat in order, a page at a time (the JSON list and the feed). */
 export async function listApproved(db: Db, slug: string, opts: { limit: number; cursor?: number; sort: "oldest" | "newest" }) {
   const newest = opts.sort === "newest";
-  const where = and(
-    eq(comments.postSlug, slug),
-    eq(comments.status, "approved"),
-    opts.cursor === undefined ? undefined : newest ? lt(comments.id, opts.cursor) : gt(comments.id, opts.cursor),
-  );
-  const [rows, [{ total }]] = await db.batch([
-    db.select().from(comments).where(where).orderBy(newest ? desc(comments.id) : asc(comments.id)).limit(opts.limit + 1),
-    db.select({ total: count() }).from(comments).where(and(eq(comments.postSlug, slug), eq(comments.status, "approved"))),
+  const where = and(visibleOn(slug), opts.cursor === undefined ? undefined : newest ? lt(comments.id, opts.cursor) : gt(comments.id, opts.cursor));
+  const [rows, [{ total }], [version]] = await db.batch([
+    db
+      .select()
+      .from(comments)
+      .where(where)
+      .orderBy(newest ? desc(comments.id) : asc(comments.id))
+      .limit(opts.limit + 1),
+    db.select({ total: count() }).from(comments).where(visibleOn(slug)),
+    versionQuery(db, slug),
   ]);
   const more = rows.length > opts.limit;
   const page = more ? rows.slice(0, opts.limit) : rows;
-  return { rows: page, total, nextCursor: more ? page[page.length - 1].id : null };
+  return { rows: page, total, nextCursor: more ? page[page.length - 1].id : null, version: version?.version ?? 0 };
 }
 
+/** How a comment shows on the page: itself, its author's own pending one, or an empty place above replies. */
+export type Shown = "approved" | "pending" | "removed";
+
 /**
- * One page of threads for the post page: `perPage` top-level comments and all their approved
- * replies, plus the reader's own pending comments (`mine`). The threads of a page are a range of
- * root ids, so their comments are two index ranges, whatever the page size (D1 binds at most
- * 100 parameters to a query, so no list of ids).
+ * One page of threads for the post page. A thread (a top-level comment and its replies) is on the
+ * page when it holds an approved comment; `perPage` threads a page, in order. A page is one index
+ * range of thread ids, whatever its size (D1 binds at most 100 parameters, so no list of ids).
+ * Shown are: the approved comments of those threads; every ancestor they hang under, as an empty
+ * place when it is not approved (held, spam, deleted, purged), so that a reply never loses its
+ * thread; and the reader's own pending comments (`mine`), in their thread, or on the last page
+ * when their thread has nothing else to show. `version` comes from the same snapshot as the rows.
  */
 export async function pageOfThreads(db: Db, slug: string, page: number, perPage: number, mine: number[] = []) {
-  const approvedOnPost = and(eq(comments.postSlug, slug), eq(comments.status, "approved"));
-  const [roots, [{ total }], [{ rootTotal }]] = await db.batch([
-    db.select({ id: comments.id }).from(comments).where(and(approvedOnPost, isNull(comments.rootId))).orderBy(asc(comments.id)).limit(perPage).offset((page - 1) * perPage),
-    db.select({ total: count() }).from(comments).where(approvedOnPost),
-    db.select({ rootTotal: count() }).from(comments).where(and(approvedOnPost, isNull(comments.rootId))),
+  const threadsOfPage = db
+    .selectDistinct({ id: comments.threadId })
+    .from(comments)
+    .where(visibleOn(slug))
+    .orderBy(asc(comments.threadId))
+    .limit(perPage)
+    .offset((page - 1) * perPage);
+  const own = mine.slice(0, 50);
+  // One round trip; the page's comments are found by thread id, one index range each.
+  const [threads, [totals], [version], approved, pending] = await db.batch([
+    threadsOfPage,
+    db.select({ total: count(), threads: countDistinct(comments.threadId) }).from(comments).where(visibleOn(slug)),
+    versionQuery(db, slug),
+    db
+      .select()
+      .from(comments)
+      .where(and(visibleOn(slug), inArray(comments.threadId, threadsOfPage))),
+    db
+      .select()
+      .from(comments)
+      .where(and(eq(comments.postSlug, slug), eq(comments.status, "pending"), inArray(comments.id, own.length ? own : [0]))),
   ]);
-  const rootIds = new Set(roots.map((r) => r.id));
-  const first = roots[0]?.id;
-  const last = roots.at(-1)?.id;
-  const pageCount = Math.max(1, Math.ceil(rootTotal / perPage));
-  // Three separate reads, each served by an index range (one query ORing them scans the post).
-  const reads = [
-    ...(first !== undefined && last !== undefined
-      ? [
-          db.select().from(comments).where(and(approvedOnPost, isNull(comments.rootId), between(comments.id, first, last))),
-          db.select().from(comments).where(and(approvedOnPost, between(comments.rootId, first, last))),
-        ]
-      : []),
-    ...(mine.length ? [db.select().from(comments).where(and(eq(comments.postSlug, slug), eq(comments.status, "pending"), inArray(comments.id, mine.slice(0, 50))))] : []),
+  const pageCount = Math.max(1, Math.ceil(totals.threads / perPage));
+  const onPage = new Set(threads.map((t) => t.id));
+  // The reader's pending comments whose thread shows nowhere (a new thread of theirs) go on the last page.
+  const elsewhere = pending.filter((r) => !onPage.has(r.threadId!));
+  const shownThreads = new Set(
+    elsewhere.length
+      ? (
+          await db
+            .selectDistinct({ id: comments.threadId })
+            .from(comments)
+            .where(
+              and(
+                visibleOn(slug),
+                inArray(
+                  comments.threadId,
+                  elsewhere.map((r) => r.threadId!),
+                ),
+              ),
+            )
+        ).map((t) => t.id)
+      : [],
+  );
+  const rows: (CommentRow & { shown: Shown })[] = [
+    ...approved.map((r) => ({ ...r, shown: "approved" as const })),
+    ...pending.filter((r) => onPage.has(r.threadId!) || (!shownThreads.has(r.threadId) && page === pageCount)).map((r) => ({ ...r, shown: "pending" as const })),
   ];
-  const [head, ...tail] = reads;
-  let rows: CommentRow[] = head ? (await db.batch([head, ...tail])).flat().sort((a, b) => a.id - b.id) : [];
-  // Within the range, only the page's own threads (a reply under a root that was since held or
-  // deleted belongs to no page); the reader's pending comment shows in its thread, or on the
-  // last page when it starts one.
-  rows = rows.filter((r) => (r.rootId === null ? rootIds.has(r.id) || (r.status === "pending" && page === pageCount) : rootIds.has(r.rootId)));
-  return { rows, total, pageCount, firstNumber: (page - 1) * perPage + 1 };
+  // The ancestors that are not shown themselves: fetched level by level (a thread is at most a
+  // few levels deep); one that no longer exists at all leaves its replies where they can hang.
+  const byId = new Map(rows.map((r) => [r.id, r]));
+  for (let level = 0; level < 32; level++) {
+    const missing = [...new Set(rows.map((r) => r.parentId).filter((id): id is number => id !== null && !byId.has(id)))];
+    if (!missing.length) break;
+    const found = await inSlices(db, missing, (ids) => db.select().from(comments).where(and(eq(comments.postSlug, slug), inArray(comments.id, ids))));
+    for (const id of missing) byId.set(id, { id } as CommentRow & { shown: Shown });
+    for (const r of found) {
+      const placeholder = { ...r, shown: "removed" as const };
+      byId.set(r.id, placeholder);
+      rows.push(placeholder);
+    }
+  }
+  rows.sort((a, b) => a.id - b.id);
+  return { rows, total: totals.total, pageCount, firstNumber: (page - 1) * perPage + 1, version: version?.version ?? 0 };
 }
 
 export async function getComment(db: Db, id: number): Promise<CommentRow | undefined> {
@@ -93,7 +151,20 @@ export async function getComment(db: Db, id: number): Promise<CommentRow | undef
   return row;
 }
 
-/** Stores a new comment; undefined when the same comment is already there (see contentHash). */
+/** The comment a client posted with this Idempotency-Key (scoped to the post), if any. */
+export async function getByIdempotencyKey(db: Db, slug: string, key: string): Promise<CommentRow | undefined> {
+  const [row] = await db
+    .select()
+    .from(comments)
+    .where(and(eq(comments.postSlug, slug), eq(comments.idempotencyKey, key)))
+    .limit(1);
+  return row;
+}
+
+/**
+ * Stores a new comment; undefined when the database refused it as already there: the same text
+ * by the same name on the post (see contentHash), or the same Idempotency-Key.
+ */
 export async function insertComment(db: Db, row: NewCommentRow): Promise<CommentRow | undefined> {
   const [inserted] = await db.insert(comments).values(row).onConflictDoNothing().returning();
   return inserted;
@@ -117,58 +188,108 @@ export async function isTrustedEmail(db: Db, email: string): Promise<boolean> {
   return row !== undefined;
 }
 
-// D1 binds at most 100 parameters to a statement: long id lists go in slices, in one batch
-// (a batch is one transaction: all of it or none).
-const ID_SLICE = 90;
-function slices(ids: number[]): number[][] {
-  const out: number[][] = [];
-  for (let i = 0; i < ids.length; i += ID_SLICE) out.push(ids.slice(i, i + ID_SLICE));
-  return out;
-}
-
-/** Moves comments to a state. `heldFor` says why, when it is a decision (undefined leaves it as it was). */
-export async function setStatus(db: Db, ids: number[], status: CommentStatus, now: number, heldFor?: string | null): Promise<CommentRow[]> {
-  if (!ids.length) return [];
+/**
+ * Moves comments to a state. `heldFor` says why, when it is a decision (undefined leaves it as it
+ * was). Purged comments are gone and stay so.
+ */
+export function setStatus(db: Db, ids: number[], status: ModerationStatus, now: number, heldFor?: string | null): Promise<CommentRow[]> {
   const values = heldFor === undefined ? { status, updatedAt: now } : { status, heldFor, updatedAt: now };
-  const [first, ...rest] = slices(ids).map((slice) => db.update(comments).set(values).where(inArray(comments.id, slice)).returning());
-  return (await db.batch([first, ...rest])).flat();
+  return inSlices(db, ids, (slice) =>
+    db
+      .update(comments)
+      .set(values)
+      .where(and(inArray(comments.id, slice), ne(comments.status, "purged")))
+      .returning(),
+  );
 }
 
-/** How many comments are in each state (the moderation page's tabs). */
-export async function countByStatus(db: Db): Promise<Record<CommentStatus, number>> {
+/** How many comments are in each state (the moderation page's tabs); purged ones are gone. */
+export async function countByStatus(db: Db): Promise<Record<ModerationStatus, number>> {
   const rows = await db.select({ status: comments.status, n: count() }).from(comments).groupBy(comments.status);
   const out = { pending: 0, approved: 0, spam: 0, deleted: 0 };
-  for (const r of rows) out[r.status] = r.n;
+  for (const r of rows) if (r.status !== "purged") out[r.status] = r.n;
   return out;
 }
 
-export async function editComment(db: Db, id: number, content: string, html: string, contentHash: string, now: number): Promise<CommentRow | undefined> {
-  const [row] = await db.update(comments).set({ content, html, contentHash, editedAt: now, updatedAt: now }).where(eq(comments.id, id)).returning();
+/** A new text for a comment, and its state when the new text must be held, in one statement. */
+export async function editComment(
+  db: Db,
+  id: number,
+  edit: { content: string; html: string; contentHash: string; now: number; hold?: string },
+): Promise<CommentRow | undefined> {
+  const [row] = await db
+    .update(comments)
+    .set({
+      content: edit.content,
+      html: edit.html,
+      contentHash: edit.contentHash,
+      editedAt: edit.now,
+      updatedAt: edit.now,
+      ...(edit.hold ? { status: "pending" as const, heldFor: edit.hold } : {}),
+    })
+    .where(eq(comments.id, id))
+    .returning();
   return row;
 }
 
-/** Removes comments for good (admin purge); their replies stay, shown at the top level. */
+// Leaves of a purge are removed level by level within one batch; deeper threads than this keep
+// empty rows that nobody sees.
+const PURGE_LEVELS = 12;
+
+/**
+ * Removes comments for good: text, author and everything about them is erased. A comment that
+ * still has replies keeps its row, empty, so the replies keep their place in the thread; the
+ * others are deleted (leaves first, so purging a whole branch leaves nothing).
+ */
 export async function purgeComments(db: Db, ids: number[]): Promise<CommentRow[]> {
   if (!ids.length) return [];
-  const [first, ...rest] = slices(ids).map((slice) => db.delete(comments).where(inArray(comments.id, slice)).returning());
-  return (await db.batch([first, ...rest])).flat();
+  const now = Date.now();
+  const erase = {
+    status: "purged" as const,
+    authorName: "",
+    authorEmail: null,
+    authorUrl: null,
+    content: "",
+    html: "",
+    heldFor: null,
+    ipHash: null,
+    editTokenHash: null,
+    contentHash: null,
+    idempotencyKey: null,
+    updatedAt: now,
+  };
+  const parts = slices(ids);
+  const hasReplies = sql`exists (select 1 from ${comments} as reply where reply.parent_id = ${comments.id})`;
+  const statements = [
+    ...parts.map((slice) => db.update(comments).set(erase).where(inArray(comments.id, slice)).returning()),
+    ...Array.from({ length: PURGE_LEVELS }, () =>
+      parts.map((slice) =>
+        db
+          .delete(comments)
+          .where(and(inArray(comments.id, slice), eq(comments.status, "purged"), sql`not ${hasReplies}`)),
+      ),
+    ).flat(),
+  ];
+  const results = await db.batch(statements as unknown as Parameters<Db["batch"]>[0]);
+  return (results.slice(0, parts.length) as CommentRow[][]).flat();
 }
 
-/** Approved comment counts for these posts (missing posts count 0). */
+/** Approved comment counts for these posts (0 for a post without any). */
 export async function countApproved(db: Db, slugs: string[]): Promise<Record<string, number>> {
   const out: Record<string, number> = Object.fromEntries(slugs.map((s) => [s, 0]));
-  if (!slugs.length) return out;
-  const rows = await db
-    .select({ slug: comments.postSlug, n: count() })
-    .from(comments)
-    .where(and(inArray(comments.postSlug, slugs), eq(comments.status, "approved")))
-    .groupBy(comments.postSlug);
+  const rows = await inSlices(db, slugs, (slice) =>
+    db
+      .select({ slug: comments.postSlug, n: count() })
+      .from(comments)
+      .where(and(inArray(comments.postSlug, slice), eq(comments.status, "approved")))
+      .groupBy(comments.postSlug),
+  );
   for (const r of rows) out[r.slug] = r.n;
   return out;
 }
 
 /** The moderation queue: comments in one state, newest first, a page at a time. */
-export async function listForModeration(db: Db, opts: { status: CommentStatus; post?: string; limit: number; cursor?: number }) {
+export async function listForModeration(db: Db, opts: { status: ModerationStatus; post?: string; limit: number; cursor?: number }) {
   const rows = await db
     .select()
     .from(comments)

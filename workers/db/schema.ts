@@ -2,8 +2,13 @@
 import { sql } from "drizzle-orm";
 import { sqliteTable, integer, text, index, uniqueIndex } from "drizzle-orm/sqlite-core";
 
-export const COMMENT_STATUSES = ["pending", "approved", "spam", "deleted"] as const;
+// `purged` is gone for good: its text and author are erased. A purged comment with replies keeps
+// its row, so its thread still reads as one (an empty place above the replies).
+export const COMMENT_STATUSES = ["pending", "approved", "spam", "deleted", "purged"] as const;
 export type CommentStatus = (typeof COMMENT_STATUSES)[number];
+/** The states a moderator lists, counts and moves comments between. */
+export const MODERATION_STATUSES = ["pending", "approved", "spam", "deleted"] as const;
+export type ModerationStatus = (typeof MODERATION_STATUSES)[number];
 
 export const comments = sqliteTable(
   "comments",
@@ -14,6 +19,9 @@ export const comments = sqliteTable(
     // (null for a top-level comment), so a page of threads is two indexed range reads.
     parentId: integer("parent_id"),
     rootId: integer("root_id"),
+    // The thread: its top-level comment's id (the comment's own id at the top level). Computed by
+    // SQLite, so a page of threads is one indexed range whichever comments of it are visible.
+    threadId: integer("thread_id").generatedAlwaysAs(sql`coalesce(root_id, id)`, { mode: "virtual" }),
     depth: integer("depth").notNull().default(0),
     authorName: text("author_name").notNull(),
     // Private: never leaves the admin API.
@@ -35,6 +43,8 @@ export const comments = sqliteTable(
     // SHA-256 of author name and text: the same comment twice on a post is refused by the database
     // itself, so two identical posts arriving together cannot both be stored.
     contentHash: text("content_hash"),
+    // The client's Idempotency-Key (scoped to the post): a retried post returns the first answer.
+    idempotencyKey: text("idempotency_key"),
     // Where an imported comment came from ("wordpress:<site>:<comment id>", "disqus:<post id>"...),
     // so importing the same file twice adds nothing; null for comments written here.
     importKey: text("import_key"),
@@ -42,13 +52,17 @@ export const comments = sqliteTable(
   (t) => [
     // The public list and the page: approved comments of a post, in order; threads by root.
     index("comments_post_status_id").on(t.postSlug, t.status, t.id),
-    index("comments_post_status_root").on(t.postSlug, t.status, t.rootId, t.id),
+    index("comments_post_status_thread").on(t.postSlug, t.status, t.threadId, t.id),
+    // Replies of a comment (does it have any, before a purge).
+    index("comments_parent").on(t.parentId),
     // Moderation queue.
     index("comments_status_id").on(t.status, t.id),
     // First-comment trust.
     index("comments_email").on(t.authorEmail, t.status),
-    // No duplicates (a deleted comment may be posted again).
-    uniqueIndex("comments_no_duplicates").on(t.postSlug, t.contentHash).where(sql`${t.status} != 'deleted'`),
+    // No duplicates among the comments that count (approved, or waiting): a text that was marked
+    // spam or deleted may be posted again, so a wrongly caught reader is never blocked for good.
+    uniqueIndex("comments_no_duplicates").on(t.postSlug, t.contentHash).where(sql`${t.status} in ('approved', 'pending')`),
+    uniqueIndex("comments_idempotency").on(t.postSlug, t.idempotencyKey),
     // npm run import: one row per source comment (null keys do not collide).
     uniqueIndex("comments_import_key").on(t.importKey),
   ],
@@ -56,3 +70,11 @@ export const comments = sqliteTable(
 
 export type CommentRow = typeof comments.$inferSelect;
 export type NewCommentRow = typeof comments.$inferInsert;
+
+// One row per post whose visible comments ever changed: a random version, replaced by triggers
+// (migrations/0005_post-versions.sql) on every change readers can see, whatever wrote it (the
+// Worker, an import, a console). Caches key on it, so a change is never hidden by any copy.
+export const postVersions = sqliteTable("post_versions", {
+  postSlug: text("post_slug").primaryKey(),
+  version: integer("version").notNull(),
+});

@@ -6,12 +6,15 @@ import { stringsFor, type Strings } from "./strings.ts";
 export interface ThreadComment {
   id: number;
   parentId: number | null;
+  /** The thread's top-level comment, when known (its own id at the top level). */
+  threadId?: number;
   authorName: string;
   authorUrl: string | null;
   html: string;
   createdAt: number;
   editedAt: number | null;
-  status: "approved" | "pending";
+  /** `removed`: an empty place above replies that are shown (held, spam, deleted or purged). */
+  status: "approved" | "pending" | "removed";
 }
 
 export interface FormState {
@@ -43,16 +46,8 @@ export const SECTION_ID = "comments";
 /** The inner HTML of `<section id="comments">`. */
 export function renderCommentsSection(input: SectionInput): string {
   const s = stringsFor(input.lang);
-  const numbers = numberThreads(input.comments, input.firstNumber);
-  const children = new Map<number | null, ThreadComment[]>();
-  const ids = new Set(input.comments.map((c) => c.id));
-  for (const c of input.comments) {
-    // A reply whose parent is not shown (held, or deleted) stands at the top level.
-    const key = c.parentId !== null && ids.has(c.parentId) ? c.parentId : null;
-    const list = children.get(key) ?? [];
-    list.push(c);
-    children.set(key, list);
-  }
+  const children = childrenOf(input.comments);
+  const numbers = numberThreads(children, input.firstNumber);
   const renderList = (parent: number | null, cls: string): string => {
     const list = children.get(parent);
     if (!list?.length) return "";
@@ -60,7 +55,7 @@ export function renderCommentsSection(input: SectionInput): string {
   };
   const list = renderList(null, "comment-list");
   const replyTo = input.form?.replyTo;
-  const replyComment = replyTo !== undefined ? input.comments.find((c) => c.id === replyTo) : undefined;
+  const replyComment = replyTo !== undefined ? input.comments.find((c) => c.id === replyTo && c.status === "approved") : undefined;
 
   return [
     `<h2 id="comments-title">${escapeHtml(s.commentsTitle)} <span class="comment-count" data-count="${input.total}">(${input.total})</span></h2>`,
@@ -70,25 +65,45 @@ export function renderCommentsSection(input: SectionInput): string {
   ].join("\n");
 }
 
-/** Threads are numbered 1, 2, 3… in order as the seed numbers them; replies 2.1, 2.1.1… */
-function numberThreads(comments: ThreadComment[], firstNumber: number): Map<number, string> {
-  const numbers = new Map<number, string>();
-  const childCount = new Map<number, number>();
-  let root = firstNumber - 1;
-  for (const c of comments) {
-    const parentNumber = c.parentId !== null ? numbers.get(c.parentId) : undefined;
-    if (parentNumber === undefined) {
-      numbers.set(c.id, String(++root));
-    } else {
-      const n = (childCount.get(c.parentId!) ?? 0) + 1;
-      childCount.set(c.parentId!, n);
-      numbers.set(c.id, `${parentNumber}.${n}`);
-    }
+/**
+ * The tree: each comment under its parent, in order of id. A comment whose parent is not there
+ * at all (gone before empty places were kept) hangs under its thread's first comment, or stands
+ * at the top level.
+ */
+function childrenOf(comments: ThreadComment[]): Map<number | null, ThreadComment[]> {
+  const ids = new Set(comments.map((c) => c.id));
+  const children = new Map<number | null, ThreadComment[]>();
+  for (const c of [...comments].sort((a, b) => a.id - b.id)) {
+    const key = c.parentId !== null && ids.has(c.parentId) ? c.parentId : c.parentId !== null && c.threadId !== undefined && c.threadId !== c.id && ids.has(c.threadId) ? c.threadId : null;
+    const list = children.get(key) ?? [];
+    list.push(c);
+    children.set(key, list);
   }
+  return children;
+}
+
+/** Threads are numbered 1, 2, 3… in order as the seed numbers them; replies 2.1, 2.1.1… */
+function numberThreads(children: Map<number | null, ThreadComment[]>, firstNumber: number): Map<number, string> {
+  const numbers = new Map<number, string>();
+  const walk = (parent: number | null, prefix: string, start: number) => {
+    (children.get(parent) ?? []).forEach((c, i) => {
+      const number = `${prefix}${start + i}`;
+      numbers.set(c.id, number);
+      walk(c.id, `${number}.`, 1);
+    });
+  };
+  walk(null, "", firstNumber);
   return numbers;
 }
 
 function renderComment(c: ThreadComment, number: string, input: SectionInput, s: Strings, replies: string): string {
+  const permalink = `<a class="comment-number" href="#comment-${c.id}" aria-label="${escapeHtml(s.permalink(number))}">${escapeHtml(number)}</a>`;
+  if (c.status === "removed") {
+    return (
+      `<li id="comment-${c.id}" class="comment comment--removed" data-id="${c.id}" tabindex="-1"><article aria-label="${escapeHtml(s.removed)}">` +
+      `<header class="comment-meta">${permalink}</header><p class="comment-removed">${escapeHtml(s.removed)}</p></article>${replies}</li>`
+    );
+  }
   const name = escapeHtml(c.authorName);
   const author = c.authorUrl ? `<a class="comment-author" href="${escapeHtml(c.authorUrl)}" rel="nofollow ugc noopener">${name}</a>` : `<span class="comment-author">${name}</span>`;
   const when = formatDateTime(c.createdAt, input.lang, input.timeZone);
@@ -101,7 +116,7 @@ function renderComment(c: ThreadComment, number: string, input: SectionInput, s:
   const cls = c.status === "pending" ? "comment comment--pending" : "comment";
   return (
     `<li id="comment-${c.id}" class="${cls}" data-id="${c.id}" tabindex="-1"><article aria-labelledby="comment-${c.id}-by">` +
-    `<header class="comment-meta"><a class="comment-number" href="#comment-${c.id}" aria-label="${escapeHtml(s.permalink(number))}">${escapeHtml(number)}</a> ` +
+    `<header class="comment-meta">${permalink} ` +
     `<span id="comment-${c.id}-by">${author}</span> <time datetime="${new Date(c.createdAt).toISOString()}">${escapeHtml(when)}</time>${edited}</header>` +
     `${pending}<div class="comment-body">${c.html}</div>${reply ? `<footer>${reply}</footer>` : ""}</article>${replies}</li>`
   );

@@ -3,9 +3,9 @@
 import * as v from "valibot";
 import { requireAdmin } from "../auth.ts";
 import * as store from "../db/comments.ts";
-import type { CommentRow, CommentStatus } from "../db/schema.ts";
+import type { CommentRow, ModerationStatus } from "../db/schema.ts";
 import { ApiError, json } from "../http.ts";
-import { invalidatePost } from "../page-cache.ts";
+import { forgetVersion } from "../page-cache.ts";
 import { adminListQuerySchema, bulkSchema, fieldErrors } from "../validate.ts";
 import { readFields } from "./body.ts";
 import { publicComment } from "./comments.ts";
@@ -28,9 +28,9 @@ function idParam(request: Request & Params): number {
   return Number(raw);
 }
 
-const ACTIONS: Record<string, CommentStatus> = { approve: "approved", spam: "spam", delete: "deleted", pending: "pending" };
+const ACTIONS: Record<string, ModerationStatus> = { approve: "approved", spam: "spam", delete: "deleted", pending: "pending" };
 
-async function apply(request: Request, env: Env, ctx: ExecutionContext, ids: number[], action: string) {
+async function apply(env: Env, ids: number[], action: string) {
   const db = store.openDb(env.DB);
   // A moderator's decision replaces the automatic reason a comment was held for.
   let rows: CommentRow[];
@@ -41,8 +41,7 @@ async function apply(request: Request, env: Env, ctx: ExecutionContext, ids: num
     if (store.isDuplicateError(err)) throw new ApiError(409, "duplicate_comment", "The same comment is already on this post; nothing was changed.");
     throw err;
   }
-  const origin = new URL(request.url).origin;
-  ctx.waitUntil(Promise.all([...new Set(rows.map((r) => r.postSlug))].map((slug) => invalidatePost(origin, slug))));
+  for (const slug of new Set(rows.map((r) => r.postSlug))) forgetVersion(slug);
   return rows;
 }
 
@@ -66,34 +65,34 @@ export async function adminCounts(request: Request, env: Env): Promise<Response>
 }
 
 /** POST /api/admin/comments/:id/(approve|spam|pending) */
-export async function adminAction(request: Request & Params, env: Env, ctx: ExecutionContext): Promise<Response> {
+export async function adminAction(request: Request & Params, env: Env): Promise<Response> {
   requireAdmin(request, env);
   const id = idParam(request);
   const action = request.params.action;
   if (!(action in ACTIONS)) throw new ApiError(404, "not_found", "No such moderation action.");
-  const [row] = await apply(request, env, ctx, [id], action);
+  const [row] = await apply(env, [id], action);
   if (!row) throw new ApiError(404, "comment_not_found", "There is no such comment.");
   return json({ comment: adminComment(row) }, 200, { "Cache-Control": "no-store" });
 }
 
 /** DELETE /api/admin/comments/:id[?purge=1] */
-export async function adminDelete(request: Request & Params, env: Env, ctx: ExecutionContext): Promise<Response> {
+export async function adminDelete(request: Request & Params, env: Env): Promise<Response> {
   requireAdmin(request, env);
   const id = idParam(request);
   const purge = new URL(request.url).searchParams.get("purge") === "1";
-  const [row] = await apply(request, env, ctx, [id], purge ? "purge" : "delete");
+  const [row] = await apply(env, [id], purge ? "purge" : "delete");
   if (!row) throw new ApiError(404, "comment_not_found", "There is no such comment.");
   return new Response(null, { status: 204 });
 }
 
 /** POST /api/admin/comments/bulk {ids, action: approve|spam|pending|delete|purge} */
-export async function adminBulk(request: Request, env: Env, ctx: ExecutionContext): Promise<Response> {
+export async function adminBulk(request: Request, env: Env): Promise<Response> {
   requireAdmin(request, env);
   if ((request.headers.get("Content-Type") ?? "").split(";")[0].trim() !== "application/json") {
     throw new ApiError(415, "unsupported_media_type", "Send application/json.");
   }
   const parsed = v.safeParse(bulkSchema, await readFields(request, "json"));
   if (!parsed.success) throw new ApiError(422, "validation_failed", "Some fields are not valid.", fieldErrors(parsed.issues));
-  const rows = await apply(request, env, ctx, parsed.output.ids, parsed.output.action);
+  const rows = await apply(env, parsed.output.ids, parsed.output.action);
   return json({ updated: rows.map((r) => r.id) }, 200, { "Cache-Control": "no-store" });
 }

@@ -1,19 +1,21 @@
 // Comments: the public list, posting (JSON from the widget, urlencoded from the no-JS form),
 // counts, and the commenter's own edit and delete.
 import * as v from "valibot";
-import { editTokenMatches, hashAddress, newEditToken, ownCookie, readOwnIds, sha256 } from "../auth.ts";
+import { editTokenMatches, hashAddress, newEditToken, ownCookie, readOwnIds, requireSecret, sha256 } from "../auth.ts";
 import { getConfig, type Config } from "../config.ts";
+import { bookmarkCookie, bookmarkFrom } from "../cookies.ts";
 import * as store from "../db/comments.ts";
 import type { CommentRow } from "../db/schema.ts";
+import { etagOf, notModified } from "../etag.ts";
 import { ApiError, json } from "../http.ts";
 import { announce } from "../notify.ts";
-import { getCachedJson, invalidatePost, putCachedJson } from "../page-cache.ts";
+import { currentVersion, forgetVersion, getCachedJson, putCachedJson, rememberVersion } from "../page-cache.ts";
 import { renderPostPage } from "../pages.ts";
 import { renderCommentHtml } from "../render/markdown.ts";
 import { stringsFor } from "../render/strings.ts";
 import { akismetVerdict, checkTurnstile, localVerdict } from "../spam.ts";
 import { commentsOpen, getPost, type PostRecord } from "../store/posts.ts";
-import { countsQuerySchema, editCommentSchema, fieldErrors, listQuerySchema, newCommentSchema, SLUG, type NewCommentInput } from "../validate.ts";
+import { countsQuerySchema, editCommentSchema, fieldErrors, IDEMPOTENCY_KEY, listQuerySchema, newCommentSchema, SLUG, type NewCommentInput } from "../validate.ts";
 import { bodyKind, readFields } from "./body.ts";
 
 type Params = { params: Record<string, string> };
@@ -51,13 +53,14 @@ async function requirePost(env: Env, slug: string): Promise<PostRecord> {
   return post;
 }
 
-/** GET /api/posts/:slug/comments — from memory for a few seconds, but for a reader who just wrote. */
+/** GET /api/posts/:slug/comments — from memory while the post's version holds, but for a reader who just wrote. */
 export async function listComments(request: Request & Params, env: Env): Promise<Response> {
   const slug = request.params.slug;
   const q = parseQuery(listQuerySchema, new URL(request.url));
   const key = `${q.limit}|${q.cursor ?? ""}|${q.sort}`;
-  const bookmark = store.bookmarkFrom(request);
-  let entry = bookmark ? null : getCachedJson(slug, key);
+  const bookmark = bookmarkFrom(request);
+  const version = bookmark || !SLUG.test(slug) ? null : await currentVersion(env, slug);
+  let entry = version === null ? null : getCachedJson(slug, key, version);
   if (!entry) {
     const post = await requirePost(env, slug);
     const db = bookmark ? store.openSession(env.DB, bookmark).db : store.openDb(env.DB);
@@ -71,17 +74,15 @@ export async function listComments(request: Request & Params, env: Env): Promise
         closes_at: post.comments_close_at,
       },
     });
-    entry = { body, etag: `W/"${await shortHash(body)}"`, status: 200, storedAt: Date.now() };
-    if (!bookmark) putCachedJson(slug, key, entry);
+    entry = { body, etag: await etagOf(body), status: 200 };
+    if (!bookmark) {
+      rememberVersion(slug, result.version);
+      putCachedJson(slug, key, result.version, entry);
+    }
   }
   const headers = { ETag: entry.etag, "Cache-Control": "public, max-age=0, must-revalidate", "Content-Type": "application/json; charset=utf-8" };
-  if (request.headers.get("If-None-Match") === entry.etag) return new Response(null, { status: 304, headers });
+  if (notModified(request, entry.etag)) return new Response(null, { status: 304, headers });
   return new Response(entry.body, { status: 200, headers });
-}
-
-async function shortHash(text: string): Promise<string> {
-  const digest = await crypto.subtle.digest("SHA-1", new TextEncoder().encode(text));
-  return [...new Uint8Array(digest).slice(0, 12)].map((b) => b.toString(16).padStart(2, "0")).join("");
 }
 
 /** GET /api/comments/counts?posts=a,b */
@@ -99,16 +100,16 @@ export async function createComment(request: Request & Params, env: Env, ctx: Ex
   const kind = bodyKind(request);
   let fields: Record<string, unknown> = {};
   try {
+    requireSecret(env, "SIGNING_SECRET");
     fields = await readFields(request, kind);
-    const { row, token, status, bookmark } = await acceptComment(request, env, slug, fields);
-    // A held comment changes nothing others see (its author skips the cache).
-    if (row.status === "approved") ctx.waitUntil(invalidatePost(new URL(request.url).origin, slug));
-    if (row.status !== "spam") ctx.waitUntil(announce(env, { event: "comment.created", comment_id: row.id, post_slug: slug }));
+    const { row, token, status, bookmark, replay } = await acceptComment(request, env, slug, fields);
+    forgetVersion(slug);
+    if (row.status !== "spam" && !replay) ctx.waitUntil(announce(env, { event: "comment.created", comment_id: row.id, post_slug: slug }));
     const own = [...(await readOwnIds(request, env)), row.id];
     const secure = new URL(request.url).protocol === "https:";
     const headers = new Headers({ Location: `/posts/${slug}/#comment-${row.id}`, "Cache-Control": "no-store" });
     headers.append("Set-Cookie", await ownCookie(env, own, secure));
-    const d1Cookie = store.bookmarkCookie(bookmark, secure);
+    const d1Cookie = bookmarkCookie(bookmark, secure);
     if (d1Cookie) headers.append("Set-Cookie", d1Cookie);
     if (kind === "form") return new Response(null, { status: 303, headers });
     const config = getConfig(env);
@@ -148,13 +149,30 @@ async function formErrorPage(request: Request, env: Env, slug: string, fields: R
         replyTo: Number.isInteger(parent) && parent > 0 ? parent : undefined,
       },
     });
-    if (!page.fromDb) return null;
+    if (page.version === null) return null;
     const headers = new Headers({ "Content-Type": "text/html; charset=utf-8", "Cache-Control": "no-store" });
     for (const [k, val] of Object.entries(err.headers ?? {})) headers.set(k, val);
     return new Response(page.body, { status: err.status, headers });
   } catch {
     return null;
   }
+}
+
+/** The client's Idempotency-Key, scoped to the post (a key is only ever compared within one post). */
+function idempotencyKey(request: Request): string | undefined {
+  const key = request.headers.get("Idempotency-Key");
+  if (key === null) return undefined;
+  if (!IDEMPOTENCY_KEY.test(key)) throw new ApiError(400, "bad_request", "The Idempotency-Key header is not valid (1 to 100 letters, digits, and - _ . :).", { "Idempotency-Key": "invalid" });
+  return key;
+}
+
+/** What a retry of an earlier post gets: that post's answer, as its comment now stands (spam is never told). */
+async function replayOf(env: Env, slug: string, key: string, row: CommentRow, contentHash: string, bookmark: string | null) {
+  if (row.contentHash !== null && row.contentHash !== contentHash) {
+    throw new ApiError(422, "validation_failed", "This Idempotency-Key was already used for another comment.", { "Idempotency-Key": "reused" });
+  }
+  const { token } = await newEditToken(env, `${slug}|${key}`);
+  return { row, token, status: row.status === "approved" ? ("approved" as const) : ("pending" as const), bookmark, replay: true };
 }
 
 /** Checks, then stores, a new comment. Nothing is written unless every check has passed. */
@@ -165,17 +183,22 @@ async function acceptComment(request: Request, env: Env, slug: string, fields: R
   const parsed = v.safeParse(newCommentSchema(config.maxCommentLength), fields);
   if (!parsed.success) throw new ApiError(422, "validation_failed", "Some fields are not valid.", fieldErrors(parsed.issues));
   const input = parsed.output;
+  const key = idempotencyKey(request);
+  const hash = await contentHash(input.author_name, input.content);
+  const session = store.openSession(env.DB, "first-primary");
+  const db = session.db;
+  // A retry of a post that was stored (its answer lost on the way) gets that answer again, before
+  // the rate limit and the challenge, which it passed the first time.
+  const earlier = key ? await store.getByIdempotencyKey(db, slug, key) : undefined;
+  if (earlier && key) return replayOf(env, slug, key, earlier, hash, session.bookmark());
 
   const now = Date.now();
   const ipHash = await hashAddress(request, env, now);
-  if (env.COMMENT_RATE_LIMIT !== "off") {
-    const { success } = await env.COMMENT_RATE_LIMITER.limit({ key: ipHash ?? "unknown" });
-    if (!success) throw new ApiError(429, "rate_limited", "Too many comments in a short time; please wait a minute.", undefined, { "Retry-After": "60" });
-  }
+  // Without an address (not through Cloudflare's edge) the commenter's name and email are the key,
+  // so such requests do not all share one bucket.
+  await rateLimit(env, ipHash ?? `anonymous|${await sha256(`${input.author_name}|${input.author_email ?? ""}`)}`);
   await checkTurnstile(env, input["cf-turnstile-response"], request.headers.get("CF-Connecting-IP"));
 
-  const session = store.openSession(env.DB, "first-primary");
-  const db = session.db;
   const { parentId, rootId, depth } = await placeInThread(db, slug, input.parent_id, config);
   const email = input.author_email?.toLowerCase();
   const trusted = config.moderation === "first-comment" && email ? await store.isTrustedEmail(db, email) : false;
@@ -184,7 +207,7 @@ async function acceptComment(request: Request, env: Env, slug: string, fields: R
   if (verdict.status === "approved") {
     verdict = (await akismetVerdict(env, request, input, `${new URL(request.url).origin}/posts/${slug}/`)) ?? verdict;
   }
-  const { token, hash } = await newEditToken();
+  const token = await newEditToken(env, key && `${slug}|${key}`);
   const row = await store.insertComment(db, {
     postSlug: slug,
     parentId,
@@ -200,12 +223,25 @@ async function acceptComment(request: Request, env: Env, slug: string, fields: R
     createdAt: now,
     updatedAt: now,
     ipHash,
-    editTokenHash: hash,
-    contentHash: await contentHash(input.author_name, input.content),
+    editTokenHash: token.hash,
+    contentHash: hash,
+    idempotencyKey: key ?? null,
   });
-  if (!row) throw duplicateError();
+  if (!row) {
+    // Refused as already there: the same key sent twice at once, or the same text.
+    const same = key ? await store.getByIdempotencyKey(db, slug, key) : undefined;
+    if (same && key) return replayOf(env, slug, key, same, hash, session.bookmark());
+    throw duplicateError();
+  }
   // A honeypot catch is answered like a held comment, so the bot learns nothing.
-  return { row, token, status: verdict.status === "approved" ? ("approved" as const) : ("pending" as const), bookmark: session.bookmark() };
+  return { row, token: token.token, status: verdict.status === "approved" ? ("approved" as const) : ("pending" as const), bookmark: session.bookmark(), replay: false };
+}
+
+/** At most a few writes a minute from one client (COMMENT_RATE_LIMIT = "off" for local load tests). */
+async function rateLimit(env: Env, key: string): Promise<void> {
+  if (env.COMMENT_RATE_LIMIT === "off") return;
+  const { success } = await env.COMMENT_RATE_LIMITER.limit({ key });
+  if (!success) throw new ApiError(429, "rate_limited", "Too many comments in a short time; please wait a minute.", undefined, { "Retry-After": "60" });
 }
 
 const contentHash = (name: string, content: string) => sha256(`${name}\n${content}`);
@@ -229,21 +265,24 @@ async function placeInThread(db: store.Db, slug: string, parentId: NewCommentInp
 
 /** The commenter's own comment, within the edit window, proven by the token or the cookie. */
 async function ownComment(request: Request & Params, env: Env): Promise<CommentRow> {
+  requireSecret(env, "SIGNING_SECRET");
   const id = /^\d{1,15}$/.test(request.params.id) ? Number(request.params.id) : NaN;
   const db = store.openDb(env.DB);
   const row = Number.isFinite(id) ? await store.getComment(db, id) : undefined;
-  if (!row || row.status === "deleted" || row.status === "spam") throw new ApiError(404, "comment_not_found", "There is no such comment.");
+  if (!row || row.status === "deleted" || row.status === "spam" || row.status === "purged") throw new ApiError(404, "comment_not_found", "There is no such comment.");
   const byToken = await editTokenMatches(request.headers.get("X-Edit-Token"), row.editTokenHash);
   const byCookie = (await readOwnIds(request, env)).includes(row.id);
   if (!byToken && !byCookie) throw new ApiError(403, "forbidden", "Only the author of this comment may change it.");
   if (Date.now() > row.createdAt + getConfig(env).editWindowMs) {
     throw new ApiError(403, "edit_window_passed", "This comment can no longer be changed.");
   }
+  // Edits count against the same limit as posts: an edit is a new text too.
+  await rateLimit(env, (await hashAddress(request, env)) ?? `comment|${row.id}`);
   return row;
 }
 
 /** PATCH /api/comments/:id {content} */
-export async function editComment(request: Request & Params, env: Env, ctx: ExecutionContext): Promise<Response> {
+export async function editComment(request: Request & Params, env: Env): Promise<Response> {
   const kind = bodyKind(request);
   if (kind !== "json") throw new ApiError(415, "unsupported_media_type", "Send application/json.");
   const fields = await readFields(request, kind);
@@ -251,29 +290,28 @@ export async function editComment(request: Request & Params, env: Env, ctx: Exec
   const config = getConfig(env);
   const parsed = v.safeParse(editCommentSchema(config.maxCommentLength), fields);
   if (!parsed.success) throw new ApiError(422, "validation_failed", "Some fields are not valid.", fieldErrors(parsed.issues));
-  const html = renderCommentHtml(parsed.output.content);
-  const db = store.openDb(env.DB);
+  const content = parsed.output.content;
+  const html = renderCommentHtml(content);
+  // An edit that would now be held (links, words) goes back to the moderator, in the same write.
+  const verdict = localVerdict({ content, html }, { ...config, moderation: "none" }, true);
+  const hold = row.status === "approved" && verdict.status !== "approved" ? (verdict.heldFor ?? "edited") : undefined;
   let updated: CommentRow | undefined;
   try {
-    updated = await store.editComment(db, row.id, parsed.output.content, html, await contentHash(row.authorName, parsed.output.content), Date.now());
+    updated = await store.editComment(store.openDb(env.DB), row.id, { content, html, contentHash: await contentHash(row.authorName, content), now: Date.now(), hold });
   } catch (err) {
     // The same text as another comment of theirs on the post.
     if (store.isDuplicateError(err)) throw duplicateError();
     throw err;
   }
-  // An edit that would now be held (links, words) goes back to the moderator.
-  const verdict = localVerdict({ content: parsed.output.content, html }, { ...config, moderation: "none" }, true);
-  if (updated && row.status === "approved" && verdict.status !== "approved") {
-    [updated] = await store.setStatus(db, [row.id], "pending", Date.now());
-  }
-  ctx.waitUntil(invalidatePost(new URL(request.url).origin, row.postSlug));
-  return json({ comment: publicComment(updated!), status: updated!.status === "approved" ? "approved" : "pending" });
+  if (!updated) throw new ApiError(404, "comment_not_found", "There is no such comment.");
+  forgetVersion(row.postSlug);
+  return json({ comment: publicComment(updated), status: updated.status === "approved" ? "approved" : "pending" });
 }
 
 /** DELETE /api/comments/:id */
-export async function deleteOwnComment(request: Request & Params, env: Env, ctx: ExecutionContext): Promise<Response> {
+export async function deleteOwnComment(request: Request & Params, env: Env): Promise<Response> {
   const row = await ownComment(request, env);
   await store.setStatus(store.openDb(env.DB), [row.id], "deleted", Date.now());
-  ctx.waitUntil(invalidatePost(new URL(request.url).origin, row.postSlug));
+  forgetVersion(row.postSlug);
   return new Response(null, { status: 204 });
 }
