@@ -1,4 +1,4 @@
-// The JSON API of DESIGN.md, route by route: answers, and every error in the one shape.
+// The JSON API (README, "The API in brief"), route by route: answers, and every error in the one shape.
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { ADMIN, approve, call, expectError, newReader, postForm, postJson, SLUG, uniqueComment } from "./helpers.ts";

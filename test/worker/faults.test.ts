@@ -1,9 +1,7 @@
 // When storage fails: a clear 503 or 404 in the error shape, never a 500, and nothing half-written.
-import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import worker from "../../workers/index.ts";
-import { expectError, newReader, ORIGIN, SLUG, uniqueComment } from "./helpers.ts";
+import { expectError, fetchWith, newReader, SLUG, uniqueComment } from "./helpers.ts";
 
 const COMMENTS = `/api/posts/${SLUG}/comments`;
 const lost = () => new Error("D1_ERROR: Network connection lost.");
@@ -41,13 +39,6 @@ function brokenKV(): KVNamespace {
       return Reflect.get(target, prop, target);
     },
   });
-}
-
-async function fetchWith(overrides: Partial<Env>, path: string, init: RequestInit = {}): Promise<Response> {
-  const ctx = createExecutionContext();
-  const res = await worker.fetch(new Request(`${ORIGIN}${path}`, init) as Request<unknown, IncomingRequestCfProperties>, { ...env, ...overrides }, ctx);
-  await waitOnExecutionContext(ctx);
-  return res;
 }
 
 async function count(): Promise<number> {
@@ -115,6 +106,16 @@ describe("KV down, missing or corrupt", () => {
   it("answers 503 when KV cannot be read", async () => {
     await expectError(await fetchWith({ POSTS: brokenKV() }, `/api/posts/${SLUG}`), 503, "storage_unavailable");
     await expectError(await fetchWith({ POSTS: brokenKV() }, COMMENTS, post(uniqueComment())), 503, "storage_unavailable");
+  });
+
+  it("still serves the post page as built, like D1 down (the KV read was outside the fallback)", async () => {
+    const res = await fetchWith({ POSTS: brokenKV() }, `/posts/${SLUG}/`);
+    expect(res.status).toBe(200);
+    expect(res.headers.get("Content-Type")).toBe("text/html; charset=utf-8");
+    expect(res.headers.get("Cache-Control")).toBe("private, no-store");
+    const html = await res.text();
+    expect(html).toContain("Réseaux sociaux, trois ans après");
+    expect([...html.matchAll(/<li id="comment-\d+" class="comment"/g)]).toHaveLength(6);
   });
 
   it("treats a missing or corrupt post record as no post (404), storing nothing", async () => {

@@ -1,4 +1,6 @@
-import { exports } from "cloudflare:workers";
+import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test";
+import { env, exports } from "cloudflare:workers";
+import worker from "../../workers/index.ts";
 
 export const SLUG = "reseaux-sociaux-trois-ans-apres";
 export const ORIGIN = "https://billet.test";
@@ -41,4 +43,12 @@ export async function expectError(res: Response, status: number, code: string): 
 export async function approve(id: number): Promise<void> {
   const res = await call(`/api/admin/comments/${id}/approve`, { method: "POST", headers: ADMIN });
   if (res.status !== 200) throw new Error(`approve ${id}: ${res.status} ${await res.text()}`);
+}
+
+/** A request through the Worker with some bindings replaced (a broken store, a missing secret...). */
+export async function fetchWith(overrides: Partial<Env>, path: string, init: RequestInit = {}): Promise<Response> {
+  const ctx = createExecutionContext();
+  const res = await worker.fetch(new Request(`${ORIGIN}${path}`, init) as Request<unknown, IncomingRequestCfProperties>, { ...env, ...overrides }, ctx);
+  await waitOnExecutionContext(ctx);
+  return res;
 }

@@ -16,7 +16,7 @@ type Field = (typeof FIELDS)[number];
 type Kind = "json" | "form";
 const KINDS: Kind[] = ["json", "form"];
 
-/** The 4xx a comment post may answer (DESIGN.md), and the error codes. */
+/** The 4xx a comment post may answer (README, "The API in brief"), and the error codes. */
 const DOCUMENTED_4XX = new Set([400, 403, 404, 405, 409, 413, 415, 422, 429]);
 const ERROR_CODES = new Set([
   "bad_request", "invalid_json", "invalid_encoding", "validation_failed", "post_not_found", "not_found", "comments_closed",

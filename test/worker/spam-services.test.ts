@@ -49,6 +49,15 @@ describe("Turnstile (TURNSTILE_SECRET set)", () => {
     await expectError(await postWith({ TURNSTILE_SECRET: "s3cret" }, input), 503, "service_unavailable");
     expect(await env.DB.prepare("SELECT id FROM comments WHERE content = ?").bind(input.content as string).first()).toBeNull();
   });
+
+  it("answers 503, not 422, when Turnstile itself fails (a 5xx, or its internal-error)", async () => {
+    const input = uniqueComment({ "cf-turnstile-response": "good" });
+    vi.spyOn(globalThis, "fetch").mockResolvedValueOnce(new Response("upstream error", { status: 500 }));
+    await expectError(await postWith({ TURNSTILE_SECRET: "s3cret" }, input), 503, "service_unavailable");
+    vi.spyOn(globalThis, "fetch").mockResolvedValueOnce(Response.json({ success: false, "error-codes": ["internal-error"] }));
+    await expectError(await postWith({ TURNSTILE_SECRET: "s3cret" }, input), 503, "service_unavailable");
+    expect(await env.DB.prepare("SELECT id FROM comments WHERE content = ?").bind(input.content as string).first()).toBeNull();
+  });
 });
 
 describe("Akismet (AKISMET_KEY set)", () => {
