@@ -14,6 +14,13 @@ const IDENTITY: Name[] = ["author_name", "author_email", "author_url"];
 const IDENTITY_KEY = "billet:identity";
 /** A request that hangs this long is given up, and said so; the draft stays. */
 const TIMEOUT_MS = 30_000;
+/** The server takes at most this many posts per counts request. */
+const COUNTS_PER_REQUEST = 100;
+
+/** A random key for one attempt at posting a text (crypto.randomUUID needs HTTPS; this does not). */
+function newIdempotencyKey(): string {
+  return [...crypto.getRandomValues(new Uint8Array(16))].map((b) => b.toString(16).padStart(2, "0")).join("");
+}
 
 function store(key: string, value: unknown): void {
   try {
@@ -100,6 +107,9 @@ function enhanceForm(form: HTMLFormElement): void {
   const s = stringsFor(form.dataset.lang);
   const m = messagesFor(form.dataset.lang);
   const draftKey = `billet:draft:${slug}`;
+  // The last text sent and its Idempotency-Key: sending the same text again (after a lost answer,
+  // even after a reload) reuses the key, so the server answers with the comment it already has.
+  const attemptKey = `billet:attempt:${slug}`;
   const field = (name: string) => form.elements.namedItem(name) as Control | null;
   const errorOf = (name: string) => form.querySelector<HTMLElement>(`#billet-${name}-error`);
   const parent = field("parent_id")!;
@@ -223,6 +233,10 @@ function enhanceForm(form: HTMLFormElement): void {
     saveDraft();
     const body: Record<string, unknown> = Object.fromEntries(new FormData(form));
     for (const name of ["author_email", "author_url"]) body[name] = String(body[name] ?? "").trim();
+    const sent = JSON.stringify([...FIELDS, "parent_id"].map((n) => body[n] ?? ""));
+    const attempt = load<{ key: string; sent: string }>(attemptKey);
+    const idempotencyKey = attempt?.sent === sent ? attempt.key : newIdempotencyKey();
+    store(attemptKey, { key: idempotencyKey, sent });
     if (startedAt) body.fill_ms = Date.now() - startedAt;
     // The button stays focusable while busy (a disabled one would drop the keyboard's focus).
     busy = true;
@@ -234,7 +248,7 @@ function enhanceForm(form: HTMLFormElement): void {
     try {
       const res = await fetch(form.action, {
         method: "POST",
-        headers: { "Content-Type": "application/json", Accept: "application/json" },
+        headers: { "Content-Type": "application/json", Accept: "application/json", "Idempotency-Key": idempotencyKey },
         body: JSON.stringify(body),
         credentials: "same-origin",
         signal: abort.signal,
@@ -242,6 +256,7 @@ function enhanceForm(form: HTMLFormElement): void {
       const data = (await res.json().catch(() => null)) as ApiAnswer;
       if (res.status === 201 || res.status === 202) {
         store(draftKey, null);
+        store(attemptKey, null);
         content.value = "";
         setReply(null, false);
         startedAt = 0;
@@ -298,9 +313,10 @@ async function updateCounts(): Promise<void> {
   if (!links.length) return;
   const slugs = [...new Set(links.map((l) => l.dataset.commentCount!))];
   try {
-    const res = await fetch(`/api/comments/counts?posts=${encodeURIComponent(slugs.join(","))}`);
-    if (!res.ok) return;
-    const counts = (await res.json()) as Record<string, number>;
+    const chunks = Array.from({ length: Math.ceil(slugs.length / COUNTS_PER_REQUEST) }, (_, i) => slugs.slice(i * COUNTS_PER_REQUEST, (i + 1) * COUNTS_PER_REQUEST));
+    const answers = await Promise.all(chunks.map((chunk) => fetch(`/api/comments/counts?posts=${encodeURIComponent(chunk.join(","))}`)));
+    if (answers.some((res) => !res.ok)) return;
+    const counts = Object.assign({}, ...(await Promise.all(answers.map((res) => res.json())))) as Record<string, number>;
     for (const l of links) {
       const n = counts[l.dataset.commentCount!];
       if (typeof n === "number") l.textContent = stringsFor(document.documentElement.lang).commentCount(n);

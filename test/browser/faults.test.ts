@@ -107,6 +107,43 @@ describe("the widget when posting fails", () => {
     expect(scriptErrors(page)).toEqual([]);
   });
 
+  test("an answer lost on the way back: the retry, even after a reload, gets the stored comment, not a duplicate error", async () => {
+    const page = await openPost(await browser.context());
+    const f = form(page);
+    const fault = await interceptPosts(page);
+    const posts = recordPosts(page);
+    // The server stores the comment; its answer never reaches the reader.
+    fault.now = async (route) => {
+      await route.fetch();
+      await route.abort("connectionreset");
+    };
+    const text = unique("Envoyé une fois, répondu jamais.");
+    await f.name.fill(unique("Obstinée"));
+    await f.content.fill(text);
+    expect(await submitAndFail(page)).toMatch(/^Le réseau ne répond pas/);
+    await page.reload();
+    expect(await f.content.inputValue()).toBe(text);
+    fault.now = null;
+    const answer = nextPostAnswer(page);
+    await f.submit.click();
+    expect((await answer).status()).toBe(202);
+    await page.locator(".form-message--ok").waitFor();
+    const keys = posts.map((r) => r.headers()["idempotency-key"]);
+    expect(keys).toHaveLength(2);
+    expect(keys[0]).toMatch(/^[0-9a-f]{32}$/);
+    expect(keys[1]).toBe(keys[0]);
+    // One comment with this text, shown to its author.
+    const id = await commentIdWithText(page, text);
+    expect(await page.locator(`#comment-${id}`).count()).toBe(1);
+    // A new text is a new attempt, with a new key.
+    await f.content.fill(unique("Une autre idée."));
+    const second = nextPostAnswer(page);
+    await f.submit.click();
+    expect((await second).status()).toBe(202);
+    expect(posts.at(-1)!.headers()["idempotency-key"]).not.toBe(keys[0]);
+    expect(scriptErrors(page)).toEqual([]);
+  });
+
   test("an answer that is not the error shape (a proxy's 502 page) is said too, the draft kept", async () => {
     const page = await openPost(await browser.context());
     const f = form(page);
