@@ -4,15 +4,15 @@
 # by git), never into the project's package.json.
 #
 #   bench/peer-waline.sh install           install the pinned Waline into build/peer/waline (once)
-#   bench/peer-waline.sh start PORT DIR    copy the empty Waline schema fresh into DIR, run Waline
+#   bench/peer-waline.sh start PORT DIR    make a fresh, empty Waline database in DIR, run Waline
 #
-# Environment: WALINE_DIR (install dir), WALINE_SQLITE (the empty schema, default
-# ../shared/waline/waline.sqlite beside the repo), NODE (the node binary to run Waline with).
+# Environment: WALINE_DIR (install dir), WALINE_SCHEMA (Waline's empty schema as SQL, default
+# bench/peer/waline-schema.sql), NODE (the node binary to run Waline with).
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 WALINE_VERSION="1.39.3"
 WALINE_DIR="${WALINE_DIR:-$ROOT/build/peer/waline}"
-WALINE_SQLITE="${WALINE_SQLITE:-$ROOT/../shared/waline/waline.sqlite}"
+WALINE_SCHEMA="${WALINE_SCHEMA:-$ROOT/bench/peer/waline-schema.sql}"
 NODE="${NODE:-$ROOT/node_modules/node/bin/node}"
 
 installed() {
@@ -36,10 +36,15 @@ case "${1:-}" in
   start)
     PORT="${2:?port}"; DIR="${3:?state directory}"
     installed || { echo "Waline is not installed: run bench/peer-waline.sh install" >&2; exit 1; }
-    [ -f "$WALINE_SQLITE" ] || { echo "no Waline schema at $WALINE_SQLITE" >&2; exit 1; }
+    [ -f "$WALINE_SCHEMA" ] || { echo "no Waline schema at $WALINE_SCHEMA" >&2; exit 1; }
     mkdir -p "$DIR"
-    cp "$WALINE_SQLITE" "$DIR/waline.sqlite"
-    chmod u+w "$DIR/waline.sqlite"
+    rm -f "$DIR/waline.sqlite"
+    # The database is made with Waline's own SQLite driver, from the schema kept as SQL in the repo.
+    "$NODE" -e '
+      const sqlite3 = require(process.argv[1]);
+      const db = new sqlite3.Database(process.argv[2]);
+      db.exec(require("node:fs").readFileSync(process.argv[3], "utf8"), (err) => { if (err) { console.error(err.message); process.exit(1); } db.close(); });
+    ' "$WALINE_DIR/node_modules/sqlite3" "$DIR/waline.sqlite" "$WALINE_SCHEMA"
     # SQLite storage in DIR; no Akismet (an outside service); the per-address posting interval off,
     # as billet's rate limit is off for the bench. Everything else is Waline's default.
     export WALINE_DIR SQLITE_PATH="$DIR" SQLITE_DB="waline" AKISMET_KEY="false" IPQPS="0"
