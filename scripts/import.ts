@@ -9,7 +9,7 @@
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { basename, join, resolve } from "node:path";
 import { gunzipSync } from "node:zlib";
-import { COMMENT_STATUSES, type CommentStatus } from "../workers/db/schema.ts";
+import { MODERATION_STATUSES, type CommentStatus } from "../workers/db/schema.ts";
 import { readPosts, readSite, ROOT } from "./content.ts";
 import { detectFormat, parseExport, type Format } from "./import/formats.ts";
 import { countsByPost, planImport, planSql, sqlValue, type Plan, type StatusCounts } from "./import/plan.ts";
@@ -107,6 +107,7 @@ const EMPTY = (): StatusCounts => ({ approved: 0, pending: 0, spam: 0, deleted: 
 function tally(rows: { post_slug: string; status: CommentStatus; n: number }[]): Map<string, StatusCounts> {
   const out = new Map<string, StatusCounts>();
   for (const r of rows) {
+    if (r.status === "purged") continue;
     const c = out.get(r.post_slug) ?? EMPTY();
     c[r.status] = r.n;
     out.set(r.post_slug, c);
@@ -160,7 +161,7 @@ export function runImport(opts: ImportOptions, log: (line: string) => void = con
       slugs.map((slug) => {
         const a = after.get(slug) ?? EMPTY();
         const b = before.get(slug) ?? EMPTY();
-        return [slug, Object.fromEntries(COMMENT_STATUSES.map((s) => [s, a[s] - b[s]])) as StatusCounts];
+        return [slug, Object.fromEntries(MODERATION_STATUSES.map((s) => [s, a[s] - b[s]])) as StatusCounts];
       }),
     );
   }
@@ -182,8 +183,8 @@ function report(r: ImportResult, opts: ImportOptions, log: (line: string) => voi
   const width = Math.max(0, ...[...r.inFile.keys()].map((s) => s.length));
   for (const [slug, counts] of r.inFile) {
     const added = r.added?.get(slug);
-    const addedTotal = added ? COMMENT_STATUSES.reduce((n, s) => n + added[s], 0) : undefined;
-    const fileTotal = COMMENT_STATUSES.reduce((n, s) => n + counts[s], 0);
+    const addedTotal = added ? MODERATION_STATUSES.reduce((n, s) => n + added[s], 0) : undefined;
+    const fileTotal = MODERATION_STATUSES.reduce((n, s) => n + counts[s], 0);
     const tail = added ? `  → ${addedTotal} added, ${fileTotal - (addedTotal ?? 0)} already there` : "";
     log(`  ${slug.padEnd(width)}  ${describe(counts)}${tail}`);
   }

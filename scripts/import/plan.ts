@@ -2,7 +2,7 @@
 // root, depth), the order of insertion, and the SQL that adds only what is not there yet.
 // Pure functions: no file system, no database.
 import { renderCommentHtml } from "../../workers/render/markdown.ts";
-import type { CommentStatus } from "../../workers/db/schema.ts";
+import type { CommentStatus, ModerationStatus } from "../../workers/db/schema.ts";
 import type { ParsedExport, SourceComment, SourceThread } from "./formats.ts";
 
 export interface PlannedComment {
@@ -212,13 +212,16 @@ export function planSql(plan: Plan): string {
 // ---------------------------------------------------------------------------------------------
 // Summary
 
-export type StatusCounts = Record<CommentStatus, number>;
+/** Comments per state; purged ones (empty places kept for their replies) are not counted. */
+export type StatusCounts = Record<ModerationStatus, number>;
 
 export function countsByPost(rows: PlannedComment[]): Map<string, StatusCounts> {
   const counts = new Map<string, StatusCounts>();
   for (const row of rows) {
+    const status = row.comment.status;
+    if (status === "purged") continue;
     const c = counts.get(row.slug) ?? { approved: 0, pending: 0, spam: 0, deleted: 0 };
-    c[row.comment.status]++;
+    c[status]++;
     counts.set(row.slug, c);
   }
   return new Map([...counts].sort(([a], [b]) => a.localeCompare(b)));
