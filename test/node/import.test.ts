@@ -335,7 +335,7 @@ describe("the import SQL", () => {
     const rows = all(busy);
     expect(rows).toHaveLength(7 + exported.length);
     const moved = rows.filter((r) => !String(r.import_key).startsWith("disqus:"));
-    const strip = (r: DbRow) => ({ ...r, id: 0, parent_id: 0, root_id: 0, import_key: 0 });
+    const strip = (r: DbRow) => ({ ...r, id: 0, parent_id: 0, root_id: 0, thread_id: 0, import_key: 0 });
     expect(moved.map(strip)).toEqual(exported.map(strip));
     expect(moved.find((r) => r.content === "written here")!.import_key).toBe(`billet:${exported[0].id}:1000`);
     const byOld = new Map(exported.map((r, i) => [r.id, moved[i].id]));
