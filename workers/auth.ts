@@ -1,4 +1,6 @@
 // Who may do what: the admin token, commenters' edit tokens and signed cookie, hashed addresses.
+import { accessIdentity } from "./access.ts";
+import { getConfig } from "./config.ts";
 import { readCookie, setCookie } from "./cookies.ts";
 import { ApiError } from "./http.ts";
 
@@ -60,13 +62,24 @@ export function requireSecret(env: Env, name: SecretName): string {
   });
 }
 
-/** Admin routes: `Authorization: Bearer <ADMIN_TOKEN>`, compared in constant time. */
-export function requireAdmin(request: Request, env: Env): void {
+/**
+ * Admin routes: a Cloudflare Access identity (when Access is configured), or
+ * `Authorization: Bearer <ADMIN_TOKEN>` compared in constant time. Answers who acted, for the audit
+ * log. Failed attempts are limited per client network: past the limit, even guesses get a 429.
+ */
+export async function requireAdmin(request: Request, env: Env): Promise<string> {
+  const access = getConfig(env).access;
+  if (access) {
+    const who = await accessIdentity(request, access);
+    if (who) return `access:${who}`;
+  }
   const token = requireSecret(env, "ADMIN_TOKEN");
   const match = /^Bearer\s+(.+)$/i.exec(request.headers.get("Authorization") ?? "");
-  if (!match || !equalInTime(match[1].trim(), token)) {
-    throw new ApiError(401, "unauthorized", "A valid admin token is required.", undefined, { "WWW-Authenticate": 'Bearer realm="billet admin"' });
-  }
+  if (match && equalInTime(match[1].trim(), token)) return "token";
+  const network = await hashAddress(request, env).catch(() => null);
+  const { success } = await env.ADMIN_RATE_LIMITER.limit({ key: `admin|${network ?? "unknown"}` });
+  if (!success) throw new ApiError(429, "rate_limited", "Too many failed sign-ins; please wait a minute.", undefined, { "Retry-After": "60" });
+  throw new ApiError(401, "unauthorized", "A valid admin token is required.", undefined, { "WWW-Authenticate": 'Bearer realm="billet admin"' });
 }
 
 /**
@@ -113,17 +126,25 @@ export function clientNetwork(address: string): string | null {
     .join(":")}::/64`;
 }
 
-/**
- * The client's network (see clientNetwork), salted with the signing secret and the day: the same
- * reader is the same hash for a day (rate limits, moderation), and the address is never stored.
- * Null when the request carries no address (it did not come through Cloudflare's edge).
- */
-export async function hashAddress(request: Request, env: Env, now = Date.now()): Promise<string | null> {
+/** The client's network (see clientNetwork), or null when the request carries no address. */
+export function networkOf(request: Request): string | null {
   const ip = request.headers.get("CF-Connecting-IP");
-  const network = ip ? clientNetwork(ip) : null;
-  if (!network) return null;
-  const day = new Date(now).toISOString().slice(0, 10);
-  return (await hmac(requireSecret(env, "SIGNING_SECRET"), `ip|${day}|${network}`)).slice(0, 22);
+  return ip ? clientNetwork(ip) : null;
+}
+
+/**
+ * The client's network, hashed with the signing secret: the same client is the same hash (rate
+ * limits, blocks by address), and the address itself is never stored. The hash is erased from
+ * comments after ADDRESS_RETENTION_DAYS. Null when the request carries no address (it did not
+ * come through Cloudflare's edge).
+ */
+export async function hashAddress(request: Request, env: Env): Promise<string | null> {
+  const network = networkOf(request);
+  return network ? hashNetwork(env, network) : null;
+}
+
+export async function hashNetwork(env: Env, network: string): Promise<string> {
+  return (await hmac(requireSecret(env, "SIGNING_SECRET"), `net|${network}`)).slice(0, 22);
 }
 
 // The commenter's cookie: the ids of their own recent comments and when the cookie ends, signed.

@@ -12,6 +12,18 @@ export interface Config {
   commentsPerPage: number;
   allowedOrigins: string[];
   turnstileSiteKey: string;
+  /** The spam filter: at or above `spamThreshold` a new comment goes to spam, at or above `holdThreshold` it is held. */
+  spamThreshold: number;
+  holdThreshold: number;
+  /** Days after which a comment's address hash is erased. */
+  addressRetentionDays: number;
+  /** Cloudflare Access in front of the admin: the team's domain and the application's audience tag. */
+  access: { teamDomain: string; audience: string } | null;
+}
+
+function ratio(value: string | undefined, fallback: number): number {
+  const n = Number.parseFloat(value ?? "");
+  return Number.isFinite(n) && n >= 0 && n <= 1 ? n : fallback;
 }
 
 function int(value: string | undefined, fallback: number, min: number, max: number): number {
@@ -42,6 +54,10 @@ export function getConfig(env: Env): Config {
     commentsPerPage: int(env.COMMENTS_PER_PAGE, 50, 1, 500),
     allowedOrigins: list(env.ALLOWED_ORIGINS),
     turnstileSiteKey: env.TURNSTILE_SITE_KEY ?? "",
+    spamThreshold: ratio(env.SPAM_THRESHOLD, 0.9),
+    holdThreshold: Math.min(ratio(env.HOLD_THRESHOLD, 0.6), ratio(env.SPAM_THRESHOLD, 0.9)),
+    addressRetentionDays: int(env.ADDRESS_RETENTION_DAYS, 30, 1, 3650),
+    access: env.ACCESS_TEAM_DOMAIN && env.ACCESS_AUD ? { teamDomain: env.ACCESS_TEAM_DOMAIN.replace(/^https?:\/\//, "").replace(/\/+$/, ""), audience: env.ACCESS_AUD } : null,
   };
   cache.set(env, config);
   return config;

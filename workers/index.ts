@@ -6,7 +6,20 @@ import { ApiError, toErrorResponse, withSecurityHeaders } from "./http.ts";
 import { deliver, type NotifyMessage } from "./notify.ts";
 import { postPage } from "./pages.ts";
 import { commentsFeed } from "./routes/feeds.ts";
-import { adminAction, adminBulk, adminCounts, adminDelete, adminList } from "./routes/admin.ts";
+import {
+  adminAction,
+  adminAudit,
+  adminBlock,
+  adminBlocks,
+  adminBulk,
+  adminCommenterErase,
+  adminCommenterExport,
+  adminCounts,
+  adminDelete,
+  adminList,
+  adminUnblock,
+} from "./routes/admin.ts";
+import { dailyCleanUp } from "./cleanup.ts";
 import { commentCounts, createComment, deleteOwnComment, editComment, listComments } from "./routes/comments.ts";
 import { configRoute, getPostRoute, listPostsRoute } from "./routes/posts.ts";
 
@@ -31,6 +44,12 @@ router
   .post("/api/admin/comments/bulk", adminBulk)
   .post("/api/admin/comments/:id/:action", adminAction)
   .delete("/api/admin/comments/:id", adminDelete)
+  .get("/api/admin/blocks", adminBlocks)
+  .post("/api/admin/blocks", adminBlock)
+  .delete("/api/admin/blocks/:id", adminUnblock)
+  .get("/api/admin/audit", adminAudit)
+  .get("/api/admin/commenters", adminCommenterExport)
+  .delete("/api/admin/commenters", adminCommenterErase)
   .all("/api/posts/:slug/comments", notAllowed)
   .all("/api/*", () => {
     throw new ApiError(404, "not_found", "There is nothing at this address.");
@@ -78,4 +97,4 @@ async function handle(request: Request, env: Env, ctx: ExecutionContext): Promis
   return response;
 }
 
-export default { fetch: handle, queue: deliver } satisfies ExportedHandler<Env, NotifyMessage>;
+export default { fetch: handle, queue: deliver, scheduled: dailyCleanUp } satisfies ExportedHandler<Env, NotifyMessage>;

@@ -1,5 +1,6 @@
 // Spam, in layers. Cheap local checks first; the optional outside services (Turnstile, Akismet)
 // only when their secrets are set. A layer never loses a comment: it holds it for the moderator.
+import type { Score } from "./classifier.ts";
 import type { Config } from "./config.ts";
 import type { CommentStatus } from "./db/schema.ts";
 import { ApiError } from "./http.ts";
@@ -13,20 +14,29 @@ export interface Verdict {
 /** Below this many milliseconds on the form, a person has not really typed a comment. */
 export const MIN_FILL_MS = 2_000;
 
+/**
+ * The layers in order: the honeypot and blocks send to spam; the filter sends to spam when it is
+ * sure; fill time, links and words hold; the filter holds when it has doubts; then the moderation
+ * policy. `filter` and `blocked` are absent where they do not apply (an edit).
+ */
 export function localVerdict(
   input: { content: string; html: string; website?: unknown; fill_ms?: unknown },
   config: Config,
-  trusted: boolean,
+  opts: { trusted: boolean; blocked?: boolean; filter?: Score },
 ): Verdict {
   if (typeof input.website === "string" && input.website !== "") return { status: "spam", heldFor: "honeypot" };
+  if (opts.blocked) return { status: "spam", heldFor: "blocked" };
+  const filter = opts.filter?.trained ? opts.filter.score : null;
+  if (filter !== null && filter >= config.spamThreshold) return { status: "spam", heldFor: "filter" };
   const fill = Number(input.fill_ms);
   if (input.fill_ms !== undefined && Number.isFinite(fill) && fill < MIN_FILL_MS) return { status: "pending", heldFor: "filled_too_fast" };
   if (countLinks(input.html) > config.maxLinks) return { status: "pending", heldFor: "too_many_links" };
   const lower = input.content.toLowerCase();
   const word = config.holdWords.find((w) => lower.includes(w));
   if (word) return { status: "pending", heldFor: `word:${word}` };
+  if (filter !== null && filter >= config.holdThreshold) return { status: "pending", heldFor: "filter" };
   if (config.moderation === "all") return { status: "pending", heldFor: "moderation_all" };
-  if (config.moderation === "first-comment" && !trusted) return { status: "pending", heldFor: "first_comment" };
+  if (config.moderation === "first-comment" && !opts.trusted) return { status: "pending", heldFor: "first_comment" };
   return { status: "approved", heldFor: null };
 }
 

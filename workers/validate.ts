@@ -75,6 +75,7 @@ export const listQuerySchema = v.object({
 export const adminListQuerySchema = v.object({
   status: v.optional(v.picklist(["pending", "approved", "spam", "deleted"], "invalid"), "pending"),
   post: v.optional(v.pipe(v.string(), v.maxLength(200))),
+  q: v.optional(v.pipe(v.string(), v.maxLength(200, "too_long"))),
   limit: v.optional(v.pipe(v.string(), v.regex(/^\d{1,4}$/, "invalid"), v.transform(Number), v.minValue(1, "invalid"), v.maxValue(200, "too_large")), "50"),
   cursor: v.optional(v.pipe(v.string(), v.regex(/^\d{1,15}$/, "invalid"), v.transform(Number))),
 });
@@ -83,6 +84,27 @@ export const bulkSchema = v.object({
   ids: v.pipe(v.array(id, "invalid"), v.minLength(1, "required"), v.maxLength(500, "too_long")),
   action: v.picklist(["approve", "spam", "delete", "pending", "purge"], "invalid"),
 }, objectMessage);
+
+export const auditQuerySchema = v.object({
+  limit: v.optional(v.pipe(v.string(), v.regex(/^\d{1,4}$/, "invalid"), v.transform(Number), v.minValue(1, "invalid"), v.maxValue(200, "too_large")), "50"),
+  cursor: v.optional(v.pipe(v.string(), v.regex(/^\d{1,15}$/, "invalid"), v.transform(Number))),
+});
+
+export const emailQuerySchema = v.object({
+  email: v.pipe(v.string("required"), v.trim(), v.toLowerCase(), v.maxLength(254, "too_long"), v.email("invalid_email")),
+});
+
+export const blockSchema = v.object(
+  {
+    kind: v.picklist(["email", "network", "host"], "invalid"),
+    value: v.optional(v.pipe(v.string("invalid"), v.trim(), v.minLength(1, "required"), v.maxLength(300, "too_long"))),
+    comment_id: v.optional(id),
+    // No days: for good.
+    days: v.optional(v.pipe(v.number("invalid"), v.integer("invalid"), v.minValue(1, "invalid"), v.maxValue(3650, "too_large"))),
+    reason: v.optional(v.pipe(v.string("invalid"), v.maxLength(200, "too_long"))),
+  },
+  objectMessage,
+);
 
 export const countsQuerySchema = v.object({
   posts: v.pipe(

@@ -1,5 +1,5 @@
 // Every comment query. Nothing else in the Worker touches D1.
-import { and, asc, count, countDistinct, desc, eq, gt, inArray, lt, ne, sql } from "drizzle-orm";
+import { and, asc, count, countDistinct, desc, eq, gt, inArray, lt, ne, or, sql } from "drizzle-orm";
 import { drizzle, type DrizzleD1Database } from "drizzle-orm/d1";
 import { comments, postVersions, type CommentRow, type ModerationStatus, type NewCommentRow } from "./schema.ts";
 
@@ -22,7 +22,7 @@ export function openSession(d1: D1Database, start: string | null): { db: Db; boo
 // D1 binds at most 100 parameters to a statement: every list goes in slices, all in one batch
 // (a batch is one transaction: all of it or none).
 const SLICE = 90;
-function slices<T>(list: T[]): T[][] {
+export function slices<T>(list: T[]): T[][] {
   const out: T[][] = [];
   for (let i = 0; i < list.length; i += SLICE) out.push(list.slice(i, i + SLICE));
   return out;
@@ -178,29 +178,41 @@ export function isDuplicateError(err: unknown): boolean {
   return false;
 }
 
-/** Has this email an approved comment already? (first-comment moderation) */
-export async function isTrustedEmail(db: Db, email: string): Promise<boolean> {
-  const [row] = await db
-    .select({ id: comments.id })
-    .from(comments)
-    .where(and(eq(comments.authorEmail, email), eq(comments.status, "approved")))
-    .limit(1);
-  return row !== undefined;
+/** A batch of statements (any number, in slices), and all their results in order. */
+export async function runBatch(db: Db, statements: unknown[]): Promise<unknown[]> {
+  if (!statements.length) return [];
+  return [...(await db.batch(statements as unknown as Parameters<Db["batch"]>[0]))];
 }
 
 /**
- * Moves comments to a state. `heldFor` says why, when it is a decision (undefined leaves it as it
- * was). Purged comments are gone and stay so.
+ * Statements moving comments to a state (one per slice of ids; each returns the rows it changed).
+ * `heldFor` says why, when it is a decision (undefined leaves it as it was). Purged comments are
+ * gone and stay so.
  */
-export function setStatus(db: Db, ids: number[], status: ModerationStatus, now: number, heldFor?: string | null): Promise<CommentRow[]> {
+export function setStatusStatements(db: Db, ids: number[], status: ModerationStatus, now: number, heldFor?: string | null) {
   const values = heldFor === undefined ? { status, updatedAt: now } : { status, heldFor, updatedAt: now };
-  return inSlices(db, ids, (slice) =>
+  return slices(ids).map((slice) =>
     db
       .update(comments)
       .set(values)
       .where(and(inArray(comments.id, slice), ne(comments.status, "purged")))
       .returning(),
   );
+}
+
+/** Moves comments to a state (see setStatusStatements), on its own. */
+export async function setStatus(db: Db, ids: number[], status: ModerationStatus, now: number, heldFor?: string | null): Promise<CommentRow[]> {
+  return (await runBatch(db, setStatusStatements(db, ids, status, now, heldFor))).flat() as CommentRow[];
+}
+
+/** Statements recording what the filter learned from each comment. */
+export function trainedAsStatements(db: Db, ids: number[], trainedAs: "spam" | "ham" | null) {
+  return slices(ids).map((slice) => db.update(comments).set({ trainedAs }).where(inArray(comments.id, slice)));
+}
+
+/** Comments by id (any state), for a decision about them. */
+export function commentsByIds(db: Db, ids: number[]): Promise<CommentRow[]> {
+  return inSlices(db, ids, (slice) => db.select().from(comments).where(inArray(comments.id, slice)));
 }
 
 /** How many comments are in each state (the moderation page's tabs); purged ones are gone. */
@@ -237,13 +249,12 @@ export async function editComment(
 const PURGE_LEVELS = 12;
 
 /**
- * Removes comments for good: text, author and everything about them is erased. A comment that
- * still has replies keeps its row, empty, so the replies keep their place in the thread; the
- * others are deleted (leaves first, so purging a whole branch leaves nothing).
+ * Statements removing comments for good: text, author and everything about them is erased. A
+ * comment that still has replies keeps its row, empty, so the replies keep their place in the
+ * thread; the others are deleted (leaves first, so purging a whole branch leaves nothing). The
+ * first `slices` statements return the purged rows.
  */
-export async function purgeComments(db: Db, ids: number[]): Promise<CommentRow[]> {
-  if (!ids.length) return [];
-  const now = Date.now();
+export function purgeStatements(db: Db, ids: number[], now: number) {
   const erase = {
     status: "purged" as const,
     authorName: "",
@@ -256,11 +267,12 @@ export async function purgeComments(db: Db, ids: number[]): Promise<CommentRow[]
     editTokenHash: null,
     contentHash: null,
     idempotencyKey: null,
+    spamReasons: null,
     updatedAt: now,
   };
   const parts = slices(ids);
   const hasReplies = sql`exists (select 1 from ${comments} as reply where reply.parent_id = ${comments.id})`;
-  const statements = [
+  return [
     ...parts.map((slice) => db.update(comments).set(erase).where(inArray(comments.id, slice)).returning()),
     ...Array.from({ length: PURGE_LEVELS }, () =>
       parts.map((slice) =>
@@ -270,8 +282,13 @@ export async function purgeComments(db: Db, ids: number[]): Promise<CommentRow[]
       ),
     ).flat(),
   ];
-  const results = await db.batch(statements as unknown as Parameters<Db["batch"]>[0]);
-  return (results.slice(0, parts.length) as CommentRow[][]).flat();
+}
+
+/** Removes comments for good (see purgeStatements), on its own. */
+export async function purgeComments(db: Db, ids: number[]): Promise<CommentRow[]> {
+  if (!ids.length) return [];
+  const results = await runBatch(db, purgeStatements(db, ids, Date.now()));
+  return (results.slice(0, slices(ids).length) as CommentRow[][]).flat();
 }
 
 /** Approved comment counts for these posts (0 for a post without any). */
@@ -289,7 +306,18 @@ export async function countApproved(db: Db, slugs: string[]): Promise<Record<str
 }
 
 /** The moderation queue: comments in one state, newest first, a page at a time. */
-export async function listForModeration(db: Db, opts: { status: ModerationStatus; post?: string; limit: number; cursor?: number }) {
+export async function listForModeration(db: Db, opts: { status: ModerationStatus; post?: string; q?: string; limit: number; cursor?: number }) {
+  // Search: the words given, each found in the name, email, website or text (case-insensitive).
+  const words = (opts.q ?? "").split(/\s+/).filter(Boolean).slice(0, 5);
+  const like = (word: string) => {
+    const pattern = `%${word.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+    return or(
+      sql`${comments.authorName} like ${pattern} escape '\\'`,
+      sql`${comments.authorEmail} like ${pattern} escape '\\'`,
+      sql`${comments.authorUrl} like ${pattern} escape '\\'`,
+      sql`${comments.content} like ${pattern} escape '\\'`,
+    );
+  };
   const rows = await db
     .select()
     .from(comments)
@@ -298,6 +326,7 @@ export async function listForModeration(db: Db, opts: { status: ModerationStatus
         eq(comments.status, opts.status),
         opts.post ? eq(comments.postSlug, opts.post) : undefined,
         opts.cursor === undefined ? undefined : lt(comments.id, opts.cursor),
+        ...words.map(like),
       ),
     )
     .orderBy(desc(comments.id))

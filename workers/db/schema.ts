@@ -1,6 +1,6 @@
 // The one description of billet's D1 tables. Migrations are generated from it by drizzle-kit.
 import { sql } from "drizzle-orm";
-import { sqliteTable, integer, text, index, uniqueIndex } from "drizzle-orm/sqlite-core";
+import { index, integer, real, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
 
 // `purged` is gone for good: its text and author are erased. A purged comment with replies keeps
 // its row, so its thread still reads as one (an empty place above the replies).
@@ -36,7 +36,8 @@ export const comments = sqliteTable(
     createdAt: integer("created_at").notNull(),
     editedAt: integer("edited_at"),
     updatedAt: integer("updated_at").notNull(),
-    // Salted, daily-rotating hash of the client address; never the address itself.
+    // Keyed hash of the client's network (IPv4 address or IPv6 /64); never the address itself.
+    // Erased after ADDRESS_RETENTION_DAYS (the daily clean-up), and with the commenter's data.
     ipHash: text("ip_hash"),
     // SHA-256 of the edit token handed to the commenter.
     editTokenHash: text("edit_token_hash"),
@@ -48,6 +49,12 @@ export const comments = sqliteTable(
     // Where an imported comment came from ("wordpress:<site>:<comment id>", "disqus:<post id>"...),
     // so importing the same file twice adds nothing; null for comments written here.
     importKey: text("import_key"),
+    // The spam filter's score when the comment arrived (0 ham … 1 spam), the features that weighed
+    // most towards spam (JSON list, shown to the moderator), and what the filter learned from the
+    // author's decision on it ("spam" or "ham"), so that a change of mind unlearns it.
+    spamScore: real("spam_score"),
+    spamReasons: text("spam_reasons"),
+    trainedAs: text("trained_as", { enum: ["spam", "ham"] }),
   },
   (t) => [
     // The public list and the page: approved comments of a post, in order; threads by root.
@@ -57,8 +64,10 @@ export const comments = sqliteTable(
     index("comments_parent").on(t.parentId),
     // Moderation queue.
     index("comments_status_id").on(t.status, t.id),
-    // First-comment trust.
+    // First-comment trust; a commenter's data (export, erase).
     index("comments_email").on(t.authorEmail, t.status),
+    // The daily clean-up of address hashes.
+    index("comments_created").on(t.createdAt),
     // No duplicates among the comments that count (approved, or waiting): a text that was marked
     // spam or deleted may be posted again, so a wrongly caught reader is never blocked for good.
     uniqueIndex("comments_no_duplicates").on(t.postSlug, t.contentHash).where(sql`${t.status} in ('approved', 'pending')`),
@@ -78,3 +87,47 @@ export const postVersions = sqliteTable("post_versions", {
   postSlug: text("post_slug").primaryKey(),
   version: integer("version").notNull(),
 });
+
+// The spam filter's memory: for each feature, in how many comments the author called spam and ham
+// it appeared (workers/classifier.ts). The row " documents" holds the totals.
+export const spamFeatures = sqliteTable("spam_features", {
+  feature: text("feature").primaryKey(),
+  spam: integer("spam").notNull().default(0),
+  ham: integer("ham").notNull().default(0),
+});
+
+export const BLOCK_KINDS = ["email", "network", "host"] as const;
+export type BlockKind = (typeof BLOCK_KINDS)[number];
+
+// Commenters the author blocked: by email, by network (the same keyed hash as comments.ip_hash) or
+// by their website's host; until a time, or for good (null). Their new comments go to spam.
+export const blocks = sqliteTable(
+  "blocks",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    kind: text("kind", { enum: BLOCK_KINDS }).notNull(),
+    value: text("value").notNull(),
+    until: integer("until"),
+    reason: text("reason"),
+    createdAt: integer("created_at").notNull(),
+  },
+  (t) => [uniqueIndex("blocks_kind_value").on(t.kind, t.value)],
+);
+export type BlockRow = typeof blocks.$inferSelect;
+
+// Every moderation action: what, on which comments, when, and who (the admin token, a Cloudflare
+// Access identity, a one-click link, an email reply).
+export const audit = sqliteTable(
+  "audit",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    at: integer("at").notNull(),
+    actor: text("actor").notNull(),
+    action: text("action").notNull(),
+    // JSON list of comment ids, or null.
+    commentIds: text("comment_ids"),
+    detail: text("detail"),
+  },
+  (t) => [index("audit_at").on(t.at)],
+);
+export type AuditRow = typeof audit.$inferSelect;

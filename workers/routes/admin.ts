@@ -1,16 +1,22 @@
-// Moderation, behind `Authorization: Bearer <ADMIN_TOKEN>`: list by status; approve, mark spam,
-// delete (soft, or `?purge=1` for good); the same actions in bulk.
+// Moderation, for the author only (admin token or Cloudflare Access): list and search by state;
+// approve, mark spam, hold, delete (soft, or for good); the same in bulk. Every decision teaches the
+// spam filter and is written in the audit log. Blocks, the audit log, and a commenter's data
+// (export, erase) live here too.
 import * as v from "valibot";
-import { requireAdmin } from "../auth.ts";
+import { hashNetwork, clientNetwork, requireAdmin } from "../auth.ts";
+import { addDeltas, type FeatureCounts, features, trainingDelta } from "../classifier.ts";
 import * as store from "../db/comments.ts";
-import type { CommentRow, ModerationStatus } from "../db/schema.ts";
+import * as desk from "../db/desk.ts";
+import type { BlockRow, CommentRow, ModerationStatus } from "../db/schema.ts";
 import { ApiError, json } from "../http.ts";
 import { forgetVersion } from "../page-cache.ts";
-import { adminListQuerySchema, bulkSchema, fieldErrors } from "../validate.ts";
+import { adminListQuerySchema, auditQuerySchema, blockSchema, bulkSchema, emailQuerySchema, fieldErrors } from "../validate.ts";
 import { readFields } from "./body.ts";
-import { publicComment } from "./comments.ts";
+import { publicComment, websiteHost } from "./comments.ts";
 
 type Params = { params: Record<string, string> };
+
+const noStore = { "Cache-Control": "no-store" };
 
 function adminComment(row: CommentRow) {
   return {
@@ -19,6 +25,9 @@ function adminComment(row: CommentRow) {
     held_for: row.heldFor,
     author: { name: row.authorName, url: row.authorUrl, avatar: null, email: row.authorEmail },
     ip_hash: row.ipHash,
+    spam_score: row.spamScore,
+    spam_reasons: row.spamReasons ? (JSON.parse(row.spamReasons) as string[]) : [],
+    trained_as: row.trainedAs,
   };
 }
 
@@ -28,14 +37,61 @@ function idParam(request: Request & Params): number {
   return Number(raw);
 }
 
-const ACTIONS: Record<string, ModerationStatus> = { approve: "approved", spam: "spam", delete: "deleted", pending: "pending" };
+function parsed<T extends v.GenericSchema>(schema: T, input: unknown, status: 400 | 422): v.InferOutput<T> {
+  const result = v.safeParse(schema, input);
+  if (!result.success) {
+    throw status === 400
+      ? new ApiError(400, "bad_request", "Some query parameters are not valid.", fieldErrors(result.issues))
+      : new ApiError(422, "validation_failed", "Some fields are not valid.", fieldErrors(result.issues));
+  }
+  return result.output;
+}
 
-async function apply(env: Env, ids: number[], action: string) {
+async function jsonBody(request: Request): Promise<Record<string, unknown>> {
+  if ((request.headers.get("Content-Type") ?? "").split(";")[0].trim() !== "application/json") {
+    throw new ApiError(415, "unsupported_media_type", "Send application/json.");
+  }
+  return readFields(request, "json");
+}
+
+const ACTIONS: Record<string, ModerationStatus> = { approve: "approved", spam: "spam", delete: "deleted", pending: "pending" };
+// What the filter learns from each decision: approving teaches ham, spam teaches spam, putting a
+// comment back in the queue unlearns (undo); deleting teaches nothing.
+const LEARNS: Record<string, "spam" | "ham" | null | undefined> = { approve: "ham", spam: "spam", pending: null, delete: undefined };
+
+/** Applies a decision to comments, teaches the filter, and records it, in one batch. */
+async function decide(env: Env, actor: string, ids: number[], action: string): Promise<CommentRow[]> {
   const db = store.openDb(env.DB);
-  // A moderator's decision replaces the automatic reason a comment was held for.
+  const now = Date.now();
+  const log = desk.auditStatement(db, { actor, action, commentIds: ids, at: now });
   let rows: CommentRow[];
   try {
-    rows = action === "purge" ? await store.purgeComments(db, ids) : await store.setStatus(db, ids, ACTIONS[action], Date.now(), action === "approve" ? null : "moderator");
+    if (action === "purge") {
+      const results = await store.runBatch(db, [...store.purgeStatements(db, ids, now), log]);
+      rows = (results.slice(0, store.slices(ids).length) as CommentRow[][]).flat();
+    } else {
+      const learn = LEARNS[action];
+      const training = new Map<string, FeatureCounts>();
+      const trained: Record<"spam" | "ham" | "none", number[]> = { spam: [], ham: [], none: [] };
+      if (learn !== undefined) {
+        for (const row of await store.commentsByIds(db, ids)) {
+          if (row.status === "purged" || row.trainedAs === learn) continue;
+          addDeltas(training, trainingDelta(features(row), learn, row.trainedAs));
+          trained[learn ?? "none"].push(row.id);
+        }
+      }
+      // A moderator's decision replaces the automatic reason a comment was held for.
+      const status = store.setStatusStatements(db, ids, ACTIONS[action], now, action === "approve" ? null : "moderator");
+      const results = await store.runBatch(db, [
+        ...status,
+        ...store.trainedAsStatements(db, trained.ham, "ham"),
+        ...store.trainedAsStatements(db, trained.spam, "spam"),
+        ...store.trainedAsStatements(db, trained.none, null),
+        ...desk.trainingStatements(db, training),
+        log,
+      ]);
+      rows = (results.slice(0, status.length) as CommentRow[][]).flat();
+    }
   } catch (err) {
     // Bringing back a deleted comment that was posted again since.
     if (store.isDuplicateError(err)) throw new ApiError(409, "duplicate_comment", "The same comment is already on this post; nothing was changed.");
@@ -45,54 +101,151 @@ async function apply(env: Env, ids: number[], action: string) {
   return rows;
 }
 
-/** GET /api/admin/comments?status=pending&post=&limit=&cursor= */
+// GET /api/admin/comments?status=pending&post=&q=&limit=&cursor=
 export async function adminList(request: Request, env: Env): Promise<Response> {
-  requireAdmin(request, env);
-  const q = v.safeParse(adminListQuerySchema, Object.fromEntries(new URL(request.url).searchParams));
-  if (!q.success) throw new ApiError(400, "bad_request", "Some query parameters are not valid.", fieldErrors(q.issues));
-  const result = await store.listForModeration(store.openDb(env.DB), q.output);
-  return json(
-    { comments: result.rows.map(adminComment), meta: { next_cursor: result.nextCursor === null ? null : String(result.nextCursor) } },
-    200,
-    { "Cache-Control": "no-store" },
-  );
+  await requireAdmin(request, env);
+  const q = parsed(adminListQuerySchema, Object.fromEntries(new URL(request.url).searchParams), 400);
+  const result = await store.listForModeration(store.openDb(env.DB), q);
+  return json({ comments: result.rows.map(adminComment), meta: { next_cursor: result.nextCursor === null ? null : String(result.nextCursor) } }, 200, noStore);
 }
 
-/** GET /api/admin/comments/counts → {pending, approved, spam, deleted} */
+// GET /api/admin/comments/counts → {pending, approved, spam, deleted}
 export async function adminCounts(request: Request, env: Env): Promise<Response> {
-  requireAdmin(request, env);
-  return json(await store.countByStatus(store.openDb(env.DB)), 200, { "Cache-Control": "no-store" });
+  await requireAdmin(request, env);
+  return json(await store.countByStatus(store.openDb(env.DB)), 200, noStore);
 }
 
-/** POST /api/admin/comments/:id/(approve|spam|pending) */
+// POST /api/admin/comments/:id/(approve|spam|pending)
 export async function adminAction(request: Request & Params, env: Env): Promise<Response> {
-  requireAdmin(request, env);
+  const actor = await requireAdmin(request, env);
   const id = idParam(request);
   const action = request.params.action;
   if (!(action in ACTIONS)) throw new ApiError(404, "not_found", "No such moderation action.");
-  const [row] = await apply(env, [id], action);
+  const [row] = await decide(env, actor, [id], action);
   if (!row) throw new ApiError(404, "comment_not_found", "There is no such comment.");
-  return json({ comment: adminComment(row) }, 200, { "Cache-Control": "no-store" });
+  return json({ comment: adminComment(row) }, 200, noStore);
 }
 
-/** DELETE /api/admin/comments/:id[?purge=1] */
+// DELETE /api/admin/comments/:id[?purge=1]
 export async function adminDelete(request: Request & Params, env: Env): Promise<Response> {
-  requireAdmin(request, env);
+  const actor = await requireAdmin(request, env);
   const id = idParam(request);
   const purge = new URL(request.url).searchParams.get("purge") === "1";
-  const [row] = await apply(env, [id], purge ? "purge" : "delete");
+  const [row] = await decide(env, actor, [id], purge ? "purge" : "delete");
   if (!row) throw new ApiError(404, "comment_not_found", "There is no such comment.");
   return new Response(null, { status: 204 });
 }
 
-/** POST /api/admin/comments/bulk {ids, action: approve|spam|pending|delete|purge} */
+// POST /api/admin/comments/bulk {ids, action: approve|spam|pending|delete|purge}
 export async function adminBulk(request: Request, env: Env): Promise<Response> {
-  requireAdmin(request, env);
-  if ((request.headers.get("Content-Type") ?? "").split(";")[0].trim() !== "application/json") {
-    throw new ApiError(415, "unsupported_media_type", "Send application/json.");
+  const actor = await requireAdmin(request, env);
+  const input = parsed(bulkSchema, await jsonBody(request), 422);
+  const rows = await decide(env, actor, input.ids, input.action);
+  return json({ updated: rows.map((r) => r.id) }, 200, noStore);
+}
+
+function publicBlock(b: BlockRow) {
+  return { id: b.id, kind: b.kind, value: b.value, until: b.until === null ? null : new Date(b.until).toISOString(), reason: b.reason, created_at: new Date(b.createdAt).toISOString() };
+}
+
+// GET /api/admin/blocks — the blocks in force.
+export async function adminBlocks(request: Request, env: Env): Promise<Response> {
+  await requireAdmin(request, env);
+  const rows = await desk.listBlocks(store.openDb(env.DB), Date.now());
+  return json({ blocks: rows.map(publicBlock) }, 200, noStore);
+}
+
+/**
+ * POST /api/admin/blocks {kind: email|network|host, value? | comment_id?, days?, reason?}
+ * From a comment, the value is its author's email, network (address hash) or website host; given
+ * by hand, an email, an address (IPv4, or IPv6 blocked by its /64) or a host. No `days`: for good.
+ */
+export async function adminBlock(request: Request, env: Env): Promise<Response> {
+  const actor = await requireAdmin(request, env);
+  const input = parsed(blockSchema, await jsonBody(request), 422);
+  const db = store.openDb(env.DB);
+  let value: string | null = null;
+  if (input.comment_id !== undefined) {
+    const row = await store.getComment(db, input.comment_id);
+    if (!row || row.status === "purged") throw new ApiError(404, "comment_not_found", "There is no such comment.");
+    value = input.kind === "email" ? row.authorEmail : input.kind === "network" ? row.ipHash : websiteHost(row.authorUrl);
+    if (!value) throw new ApiError(422, "validation_failed", "This comment has nothing to block by that (no email, no address kept, or no website).", { kind: "missing" });
+  } else if (input.value !== undefined) {
+    if (input.kind === "email") value = input.value.toLowerCase();
+    else if (input.kind === "host") value = websiteHost(/^https?:\/\//i.test(input.value) ? input.value : `https://${input.value}`);
+    else {
+      const network = clientNetwork(input.value);
+      value = network ? await hashNetwork(env, network) : null;
+    }
+    if (!value) throw new ApiError(422, "validation_failed", "This value cannot be blocked as that kind.", { value: "invalid" });
+  } else {
+    throw new ApiError(422, "validation_failed", "Say what to block: a value, or a comment.", { value: "required" });
   }
-  const parsed = v.safeParse(bulkSchema, await readFields(request, "json"));
-  if (!parsed.success) throw new ApiError(422, "validation_failed", "Some fields are not valid.", fieldErrors(parsed.issues));
-  const rows = await apply(env, parsed.output.ids, parsed.output.action);
-  return json({ updated: rows.map((r) => r.id) }, 200, { "Cache-Control": "no-store" });
+  const now = Date.now();
+  const until = input.days === undefined ? null : now + input.days * 86_400_000;
+  const block = await desk.addBlock(db, { kind: input.kind, value, until, reason: input.reason ?? null, now });
+  await store.runBatch(db, [desk.auditStatement(db, { actor, action: `block:${input.kind}`, commentIds: input.comment_id ? [input.comment_id] : [], detail: until ? `until ${new Date(until).toISOString()}` : "for good", at: now })]);
+  return json({ block: publicBlock(block) }, 201, noStore);
+}
+
+// DELETE /api/admin/blocks/:id
+export async function adminUnblock(request: Request & Params, env: Env): Promise<Response> {
+  const actor = await requireAdmin(request, env);
+  const id = /^\d{1,15}$/.test(request.params.id) ? Number(request.params.id) : NaN;
+  const db = store.openDb(env.DB);
+  const removed = Number.isFinite(id) ? await desk.removeBlock(db, id) : undefined;
+  if (!removed) throw new ApiError(404, "not_found", "There is no such block.");
+  await store.runBatch(db, [desk.auditStatement(db, { actor, action: `unblock:${removed.kind}`, at: Date.now() })]);
+  return new Response(null, { status: 204 });
+}
+
+// GET /api/admin/audit?limit=&cursor= — the moderation actions, newest first.
+export async function adminAudit(request: Request, env: Env): Promise<Response> {
+  await requireAdmin(request, env);
+  const q = parsed(auditQuerySchema, Object.fromEntries(new URL(request.url).searchParams), 400);
+  const result = await desk.listAudit(store.openDb(env.DB), q);
+  return json(
+    {
+      entries: result.rows.map((r) => ({
+        id: r.id,
+        at: new Date(r.at).toISOString(),
+        actor: r.actor,
+        action: r.action,
+        comment_ids: r.commentIds ? (JSON.parse(r.commentIds) as number[]) : [],
+        detail: r.detail,
+      })),
+      meta: { next_cursor: result.nextCursor === null ? null : String(result.nextCursor) },
+    },
+    200,
+    noStore,
+  );
+}
+
+// GET /api/admin/commenters?email= — everything stored about one commenter.
+export async function adminCommenterExport(request: Request, env: Env): Promise<Response> {
+  await requireAdmin(request, env);
+  const { email } = parsed(emailQuerySchema, Object.fromEntries(new URL(request.url).searchParams), 400);
+  const data = await desk.commenterData(store.openDb(env.DB), email);
+  return json({ email, comments: data.comments.map(adminComment), blocks: data.blocks.map(publicBlock) }, 200, {
+    ...noStore,
+    "Content-Disposition": `attachment; filename="billet-commenter.json"`,
+  });
+}
+
+// DELETE /api/admin/commenters?email= — erases it: their comments purged, their blocks lifted.
+export async function adminCommenterErase(request: Request, env: Env): Promise<Response> {
+  const actor = await requireAdmin(request, env);
+  const { email } = parsed(emailQuerySchema, Object.fromEntries(new URL(request.url).searchParams), 400);
+  const db = store.openDb(env.DB);
+  const data = await desk.commenterData(db, email);
+  const ids = data.comments.map((c) => c.id);
+  const now = Date.now();
+  await store.runBatch(db, [
+    ...(ids.length ? store.purgeStatements(db, ids, now) : []),
+    ...data.blocks.map((b) => desk.removeBlockStatement(db, b.id)),
+    // The log keeps that it was done and how much, not whose data it was.
+    desk.auditStatement(db, { actor, action: "erase-commenter", detail: `${ids.length} comment(s), ${data.blocks.length} block(s)`, at: now }),
+  ]);
+  for (const slug of new Set(data.comments.map((c) => c.postSlug))) forgetVersion(slug);
+  return json({ erased: { comments: ids.length, blocks: data.blocks.length } }, 200, noStore);
 }

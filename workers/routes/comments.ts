@@ -4,7 +4,9 @@ import * as v from "valibot";
 import { editTokenMatches, hashAddress, newEditToken, ownCookie, readOwnIds, requireSecret, sha256 } from "../auth.ts";
 import { getConfig, type Config } from "../config.ts";
 import { bookmarkCookie, bookmarkFrom } from "../cookies.ts";
+import { features, score } from "../classifier.ts";
 import * as store from "../db/comments.ts";
+import * as desk from "../db/desk.ts";
 import type { CommentRow } from "../db/schema.ts";
 import { etagOf, notModified } from "../etag.ts";
 import { ApiError, json } from "../http.ts";
@@ -193,7 +195,7 @@ async function acceptComment(request: Request, env: Env, slug: string, fields: R
   if (earlier && key) return replayOf(env, slug, key, earlier, hash, session.bookmark());
 
   const now = Date.now();
-  const ipHash = await hashAddress(request, env, now);
+  const ipHash = await hashAddress(request, env);
   // Without an address (not through Cloudflare's edge) the commenter's name and email are the key,
   // so such requests do not all share one bucket.
   await rateLimit(env, ipHash ?? `anonymous|${await sha256(`${input.author_name}|${input.author_email ?? ""}`)}`);
@@ -201,9 +203,11 @@ async function acceptComment(request: Request, env: Env, slug: string, fields: R
 
   const { parentId, rootId, depth } = await placeInThread(db, slug, input.parent_id, config);
   const email = input.author_email?.toLowerCase();
-  const trusted = config.moderation === "first-comment" && email ? await store.isTrustedEmail(db, email) : false;
   const html = renderCommentHtml(input.content);
-  let verdict = localVerdict({ ...input, html }, config, trusted);
+  const text = { authorName: input.author_name, authorEmail: email, authorUrl: input.author_url, content: input.content, html };
+  const checks = await desk.checksForNewComment(db, { email, network: ipHash, host: websiteHost(input.author_url), features: features(text), now });
+  const filter = score(features(text), checks.counts);
+  let verdict = localVerdict({ ...input, html }, config, { trusted: checks.trusted, blocked: checks.blocked, filter });
   if (verdict.status === "approved") {
     verdict = (await akismetVerdict(env, request, input, `${new URL(request.url).origin}/posts/${slug}/`)) ?? verdict;
   }
@@ -226,6 +230,8 @@ async function acceptComment(request: Request, env: Env, slug: string, fields: R
     editTokenHash: token.hash,
     contentHash: hash,
     idempotencyKey: key ?? null,
+    spamScore: filter.trained ? filter.score : null,
+    spamReasons: filter.trained && filter.spammy.length ? JSON.stringify(filter.spammy) : null,
   });
   if (!row) {
     // Refused as already there: the same key sent twice at once, or the same text.
@@ -235,6 +241,16 @@ async function acceptComment(request: Request, env: Env, slug: string, fields: R
   }
   // A honeypot catch is answered like a held comment, so the bot learns nothing.
   return { row, token: token.token, status: verdict.status === "approved" ? ("approved" as const) : ("pending" as const), bookmark: session.bookmark(), replay: false };
+}
+
+/** The host of a commenter's website, as blocks name it. */
+export function websiteHost(url: string | undefined | null): string | null {
+  if (!url) return null;
+  try {
+    return new URL(url).hostname.replace(/^www\./, "").toLowerCase() || null;
+  } catch {
+    return null;
+  }
 }
 
 /** At most a few writes a minute from one client (COMMENT_RATE_LIMIT = "off" for local load tests). */
@@ -293,7 +309,7 @@ export async function editComment(request: Request & Params, env: Env): Promise<
   const content = parsed.output.content;
   const html = renderCommentHtml(content);
   // An edit that would now be held (links, words) goes back to the moderator, in the same write.
-  const verdict = localVerdict({ content, html }, { ...config, moderation: "none" }, true);
+  const verdict = localVerdict({ content, html }, { ...config, moderation: "none" }, { trusted: true });
   const hold = row.status === "approved" && verdict.status !== "approved" ? (verdict.heldFor ?? "edited") : undefined;
   let updated: CommentRow | undefined;
   try {

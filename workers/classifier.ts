@@ -1,0 +1,165 @@
+// The spam filter that learns from the author: what a comment is made of (its features), and how
+// spammy those features have been in the comments the author decided on (a naive Bayes score with
+// Robinson's per-word estimates and Fisher's chi-square combining, as SpamBayes and bogofilter use).
+// Pure functions: the counts come from the database (workers/db/spam.ts) or, in the benchmark,
+// from memory. The same code runs in the Worker, `npm run spam:train` and the benchmark.
+
+export interface CommentText {
+  authorName: string;
+  authorEmail?: string | null;
+  authorUrl?: string | null;
+  content: string;
+  html: string;
+}
+
+/** How often a feature was seen in comments the author called spam and ham. */
+export interface FeatureCounts {
+  spam: number;
+  ham: number;
+}
+
+/** The training totals are kept as the counts of this feature, which no comment can have. */
+export const DOCUMENTS = " documents";
+
+const MAX_FEATURES = 400;
+const WORD = /[\p{L}\p{N}][\p{L}\p{N}'’_-]*/gu;
+const FR = new Set(["le", "la", "les", "des", "est", "une", "pas", "que", "qui", "pour", "dans", "avec", "sur", "mais", "vous", "je", "et", "du", "au", "ce"]);
+const EN = new Set(["the", "and", "is", "are", "you", "that", "this", "for", "with", "was", "not", "but", "have", "it", "of", "to", "in", "my", "your", "on"]);
+
+function host(url: string): string | null {
+  try {
+    return new URL(url).hostname.replace(/^www\./, "").toLowerCase() || null;
+  } catch {
+    return null;
+  }
+}
+
+function script(text: string): string {
+  const letters = text.replace(/[^\p{L}]/gu, "");
+  if (!letters) return "none";
+  for (const [name, re] of [
+    ["latin", /\p{Script=Latin}/gu],
+    ["cyrillic", /\p{Script=Cyrillic}/gu],
+    ["han", /\p{Script=Han}/gu],
+    ["arabic", /\p{Script=Arabic}/gu],
+  ] as const) {
+    if ((letters.match(re)?.length ?? 0) / letters.length > 0.5) return name;
+  }
+  return "other";
+}
+
+/**
+ * What a comment is made of, as a set of features: its words and pairs of words, the hosts it links
+ * to and how many links, its author's name and website host and email domain, its script and
+ * language, its length, shouting and repeated characters.
+ */
+export function features(c: CommentText): string[] {
+  const out = new Set<string>();
+  const text = c.content.normalize("NFKC");
+  const words = (text.toLowerCase().match(WORD) ?? []).filter((w) => w.length <= 30);
+  for (const w of words) if (w.length > 1) out.add(w);
+  for (let i = 1; i < words.length; i++) out.add(`${words[i - 1]} ${words[i]}`);
+  const links = [...c.html.matchAll(/href="([^"]*)"/g)].map((m) => host(m[1].replace(/&amp;/g, "&")));
+  out.add(`links:${Math.min(links.length, 5)}`);
+  for (const h of links) if (h) out.add(`host:${h}`);
+  for (const w of c.authorName.toLowerCase().normalize("NFKC").match(WORD) ?? []) out.add(`name:${w}`);
+  if (/^[\p{Lu}\s]{4,}$/u.test(c.authorName.trim())) out.add("name:shouting");
+  out.add(c.authorUrl ? `site:${host(c.authorUrl) ?? "invalid"}` : "site:none");
+  out.add(c.authorEmail ? `mail:${c.authorEmail.split("@").pop()!.toLowerCase()}` : "mail:none");
+  out.add(`script:${script(text)}`);
+  const fr = words.filter((w) => FR.has(w)).length;
+  const en = words.filter((w) => EN.has(w)).length;
+  out.add(`lang:${fr + en < 2 ? "unknown" : fr > en ? "fr" : "en"}`);
+  out.add(`length:${Math.min(12, Math.floor(Math.log2(text.length + 1)))}`);
+  const letters = text.replace(/[^\p{L}]/gu, "");
+  if (letters.length >= 12 && letters.replace(/[^\p{Lu}]/gu, "").length / letters.length > 0.5) out.add("shouting");
+  if (/(.)\1{4,}/u.test(text)) out.add("repeated");
+  if (/[$€£]\s?\d|\d\s?[$€£]/.test(text)) out.add("money");
+  return [...out].slice(0, MAX_FEATURES);
+}
+
+/** The survival function of chi-square with `v` (even) degrees of freedom at `x2`. */
+function chi2Q(x2: number, v: number): number {
+  const m = x2 / 2;
+  let term = Math.exp(-m);
+  let sum = term;
+  for (let i = 1; i < v / 2; i++) {
+    term *= m / i;
+    sum += term;
+  }
+  return Math.min(sum, 1);
+}
+
+export interface Score {
+  /** 0 (ham) to 1 (spam); 0.5 when nothing is known. */
+  score: number;
+  /** The features that pulled most towards spam, spammiest first. */
+  spammy: string[];
+  /** Whether enough has been learned for the score to decide anything. */
+  trained: boolean;
+}
+
+/** Learned from at least this many of each before the score decides anything. */
+export const MIN_TRAINING = 5;
+const STRENGTH = 1;
+const PRIOR = 0.5;
+const MIN_DEVIATION = 0.1;
+const MAX_CLUES = 150;
+
+/** The comment's spamminess from its features' counts (`counts.get(DOCUMENTS)` holds the totals). */
+export function score(featureList: string[], counts: Map<string, FeatureCounts>): Score {
+  const docs = counts.get(DOCUMENTS) ?? { spam: 0, ham: 0 };
+  const trained = docs.spam >= MIN_TRAINING && docs.ham >= MIN_TRAINING;
+  const clues: { feature: string; p: number }[] = [];
+  for (const feature of featureList) {
+    const c = counts.get(feature);
+    if (!c || c.spam + c.ham === 0) continue;
+    const spamRatio = docs.spam ? c.spam / docs.spam : 0;
+    const hamRatio = docs.ham ? c.ham / docs.ham : 0;
+    if (spamRatio + hamRatio === 0) continue;
+    const raw = spamRatio / (spamRatio + hamRatio);
+    const n = c.spam + c.ham;
+    const p = (STRENGTH * PRIOR + n * raw) / (STRENGTH + n);
+    if (Math.abs(p - 0.5) >= MIN_DEVIATION) clues.push({ feature, p: Math.min(0.99, Math.max(0.01, p)) });
+  }
+  clues.sort((a, b) => Math.abs(b.p - 0.5) - Math.abs(a.p - 0.5));
+  const used = clues.slice(0, MAX_CLUES);
+  if (!used.length) return { score: 0.5, spammy: [], trained };
+  let hamLog = 0;
+  let spamLog = 0;
+  for (const { p } of used) {
+    hamLog += Math.log(p);
+    spamLog += Math.log(1 - p);
+  }
+  const s = 1 - chi2Q(-2 * spamLog, 2 * used.length);
+  const h = 1 - chi2Q(-2 * hamLog, 2 * used.length);
+  const spammy = used
+    .filter((c) => c.p > 0.5)
+    .sort((a, b) => b.p - a.p)
+    .slice(0, 5)
+    .map((c) => c.feature);
+  return { score: (s - h + 1) / 2, spammy, trained };
+}
+
+/** How a decision changes the counts: +1 on each feature for the class learned, -1 for the one unlearned. */
+export function trainingDelta(featureList: string[], learn: "spam" | "ham" | null, unlearn: "spam" | "ham" | null): Map<string, FeatureCounts> {
+  const delta = new Map<string, FeatureCounts>();
+  if (learn === unlearn) return delta;
+  for (const f of [...featureList, DOCUMENTS]) {
+    const d = { spam: 0, ham: 0 };
+    if (learn) d[learn] += 1;
+    if (unlearn) d[unlearn] -= 1;
+    delta.set(f, d);
+  }
+  return delta;
+}
+
+/** Sums several deltas (a bulk decision). */
+export function addDeltas(into: Map<string, FeatureCounts>, more: Map<string, FeatureCounts>): void {
+  for (const [f, d] of more) {
+    const c = into.get(f) ?? { spam: 0, ham: 0 };
+    c.spam += d.spam;
+    c.ham += d.ham;
+    into.set(f, c);
+  }
+}

@@ -1,0 +1,128 @@
+// The author's desk in D1: the spam filter's memory, blocks, the audit log, a commenter's data.
+import { and, desc, eq, gt, inArray, isNotNull, isNull, lt, or, sql } from "drizzle-orm";
+import { DOCUMENTS, type FeatureCounts } from "../classifier.ts";
+import type { Db } from "./comments.ts";
+import { audit, type BlockKind, blocks, comments, spamFeatures } from "./schema.ts";
+
+const SLICE = 90;
+const slices = <T>(list: T[], size = SLICE): T[][] => Array.from({ length: Math.ceil(list.length / size) }, (_, i) => list.slice(i * size, (i + 1) * size));
+
+/**
+ * What a new comment is checked against, in one round trip: is its email trusted (an approved
+ * comment already), is it blocked (by email, network or website host, and since when), and what
+ * the filter knows of its features.
+ */
+export async function checksForNewComment(db: Db, opts: { email?: string; network: string | null; host: string | null; features: string[]; now: number }) {
+  const who = [
+    opts.email ? and(eq(blocks.kind, "email"), eq(blocks.value, opts.email)) : undefined,
+    opts.network ? and(eq(blocks.kind, "network"), eq(blocks.value, opts.network)) : undefined,
+    opts.host ? and(eq(blocks.kind, "host"), eq(blocks.value, opts.host)) : undefined,
+  ].filter(Boolean);
+  const [trusted, blocked, ...counts] = await db.batch([
+    db
+      .select({ id: comments.id })
+      .from(comments)
+      .where(and(eq(comments.authorEmail, opts.email ?? ""), eq(comments.status, "approved")))
+      .limit(1),
+    db
+      .select({ id: blocks.id })
+      .from(blocks)
+      .where(and(who.length ? or(...who) : sql`0`, or(isNull(blocks.until), gt(blocks.until, opts.now))))
+      .limit(1),
+    ...slices([...opts.features, DOCUMENTS]).map((slice) => db.select().from(spamFeatures).where(inArray(spamFeatures.feature, slice))),
+  ]);
+  const known = new Map<string, FeatureCounts>();
+  for (const r of counts.flat()) known.set(r.feature, { spam: Math.max(0, r.spam), ham: Math.max(0, r.ham) });
+  return { trusted: opts.email !== undefined && trusted.length > 0, blocked: blocked.length > 0, counts: known };
+}
+
+/** Statements that add a training delta to the filter's memory (to run in the decision's batch). */
+export function trainingStatements(db: Db, delta: Map<string, FeatureCounts>) {
+  const rows = [...delta].filter(([, d]) => d.spam !== 0 || d.ham !== 0).map(([feature, d]) => ({ feature, spam: d.spam, ham: d.ham }));
+  return slices(rows, 33).map((slice) =>
+    db
+      .insert(spamFeatures)
+      .values(slice)
+      .onConflictDoUpdate({
+        target: spamFeatures.feature,
+        set: { spam: sql`max(0, ${spamFeatures.spam} + excluded.spam)`, ham: sql`max(0, ${spamFeatures.ham} + excluded.ham)` },
+      }),
+  );
+}
+
+/** The whole memory of the filter (`npm run spam:train` starts from it; tests read it). */
+export function allFeatures(db: Db) {
+  return db.select().from(spamFeatures);
+}
+
+export async function listBlocks(db: Db, now: number) {
+  return db
+    .select()
+    .from(blocks)
+    .where(or(isNull(blocks.until), gt(blocks.until, now)))
+    .orderBy(desc(blocks.id));
+}
+
+/** Blocks a commenter (or extends an existing block of the same kind and value). */
+export async function addBlock(db: Db, block: { kind: BlockKind; value: string; until: number | null; reason: string | null; now: number }) {
+  const [row] = await db
+    .insert(blocks)
+    .values({ kind: block.kind, value: block.value, until: block.until, reason: block.reason, createdAt: block.now })
+    .onConflictDoUpdate({ target: [blocks.kind, blocks.value], set: { until: block.until, reason: block.reason, createdAt: block.now } })
+    .returning();
+  return row;
+}
+
+export function removeBlockStatement(db: Db, id: number) {
+  return db.delete(blocks).where(eq(blocks.id, id)).returning();
+}
+
+export async function removeBlock(db: Db, id: number) {
+  const [row] = await removeBlockStatement(db, id);
+  return row;
+}
+
+/** A statement recording a moderation action (to run in the action's batch). */
+export function auditStatement(db: Db, entry: { actor: string; action: string; commentIds?: number[]; detail?: string | null; at: number }) {
+  return db.insert(audit).values({
+    at: entry.at,
+    actor: entry.actor,
+    action: entry.action,
+    commentIds: entry.commentIds?.length ? JSON.stringify(entry.commentIds) : null,
+    detail: entry.detail ?? null,
+  });
+}
+
+export async function listAudit(db: Db, opts: { limit: number; cursor?: number }) {
+  const rows = await db
+    .select()
+    .from(audit)
+    .where(opts.cursor === undefined ? undefined : lt(audit.id, opts.cursor))
+    .orderBy(desc(audit.id))
+    .limit(opts.limit + 1);
+  const more = rows.length > opts.limit;
+  const page = more ? rows.slice(0, opts.limit) : rows;
+  return { rows: page, nextCursor: more ? page[page.length - 1].id : null };
+}
+
+/** Everything stored about the commenter with this email: their comments and blocks. */
+export async function commenterData(db: Db, email: string) {
+  const [rows, blocked] = await db.batch([
+    db.select().from(comments).where(eq(comments.authorEmail, email)).orderBy(comments.id),
+    db
+      .select()
+      .from(blocks)
+      .where(and(eq(blocks.kind, "email"), eq(blocks.value, email))),
+  ]);
+  return { comments: rows, blocks: blocked };
+}
+
+/** Erases address hashes older than `before` (the retention the author configured). */
+export async function eraseOldAddresses(db: Db, before: number): Promise<number> {
+  const rows = await db
+    .update(comments)
+    .set({ ipHash: null })
+    .where(and(lt(comments.createdAt, before), isNotNull(comments.ipHash)))
+    .returning({ id: comments.id });
+  return rows.length;
+}
