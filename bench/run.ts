@@ -20,6 +20,7 @@ import { get } from "./lib/http.ts";
 import { cpuDelta, cpuSnapshot, killAllNow, stopAll } from "./lib/procs.ts";
 import { renderMarkdown, summary, type Report } from "./lib/report.ts";
 import { pageWeight, sizeOf, workerBundle } from "./lib/sizes.ts";
+import { runSpamBench, spamMarkdown } from "./spam.ts";
 
 const { values: opt } = parseArgs({
   options: {
@@ -404,7 +405,8 @@ if (failed) {
   process.exit(1);
 }
 
-const md = renderMarkdown(report);
+// The spam filter's own measure (no server needed) closes the report.
+const md = `${renderMarkdown(report)}\n${spamMarkdown(runSpamBench())}`;
 mkdirSync(resultsDir, { recursive: true });
 writeFileSync(join(resultsDir, "report.md"), md);
 writeFileSync(join(resultsDir, "report.json"), JSON.stringify(report, null, 2) + "\n");
