@@ -174,3 +174,41 @@ export async function ownCookie(env: Env, ids: number[], secure: boolean, now = 
   const sig = await hmac(requireSecret(env, "SIGNING_SECRET"), `own|${list}|${expires}`);
   return setCookie(OWN_COOKIE, `${list}.${expires}.${sig}`, { maxAge: OWN_COOKIE_MAX_AGE, secure });
 }
+
+// Signed links in emails (one-click moderation, confirming a subscription, stopping one): a small
+// JSON payload with its purpose and end, and an HMAC over both. Nothing is stored until used.
+type LinkPurpose = "moderate" | "reply-ref" | "confirm" | "stop";
+
+function base64urlText(text: string): string {
+  return base64url(encoder.encode(text));
+}
+
+function textOfBase64url(s: string): string | null {
+  try {
+    const b64 = s.replace(/-/g, "+").replace(/_/g, "/").padEnd(Math.ceil(s.length / 4) * 4, "=");
+    return new TextDecoder("utf-8", { fatal: true, ignoreBOM: false }).decode(Uint8Array.from(atob(b64), (c) => c.charCodeAt(0)));
+  } catch {
+    return null;
+  }
+}
+
+export async function signLink(env: Env, purpose: LinkPurpose, payload: Record<string, string | number>, ttlMs: number, now = Date.now()): Promise<string> {
+  const body = base64urlText(JSON.stringify({ ...payload, e: Math.floor((now + ttlMs) / 1000) }));
+  return `${body}.${await hmac(requireSecret(env, "SIGNING_SECRET"), `${purpose}|${body}`)}`;
+}
+
+/** The payload of a valid, unexpired link for this purpose, or null. */
+export async function verifyLink<T extends Record<string, string | number>>(env: Env, purpose: LinkPurpose, token: string, now = Date.now()): Promise<T | null> {
+  const match = /^([\w-]{1,600})\.([\w-]{43})$/.exec(token);
+  const secret = secretOf(env, "SIGNING_SECRET");
+  if (!match || !secret) return null;
+  if (!equalInTime(match[2], await hmac(secret, `${purpose}|${match[1]}`))) return null;
+  const text = textOfBase64url(match[1]);
+  try {
+    const payload = text ? (JSON.parse(text) as T & { e?: number }) : null;
+    if (!payload || typeof payload.e !== "number" || payload.e * 1000 <= now) return null;
+    return payload;
+  } catch {
+    return null;
+  }
+}

@@ -21,6 +21,7 @@ export type ErrorCode =
   | "storage_unavailable"
   | "service_unavailable"
   | "not_configured"
+  | "link_used"
   | "internal_error";
 
 /** An error meant for the client: its code, message and fields are safe to show. */

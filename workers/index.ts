@@ -19,7 +19,9 @@ import {
   adminList,
   adminUnblock,
 } from "./routes/admin.ts";
-import { dailyCleanUp } from "./cleanup.ts";
+import { daily } from "./daily.ts";
+import { receiveEmail } from "./inbound.ts";
+import { confirmLink, moderateLink, stopLink } from "./routes/links.ts";
 import { commentCounts, createComment, deleteOwnComment, editComment, listComments } from "./routes/comments.ts";
 import { configRoute, getPostRoute, listPostsRoute } from "./routes/posts.ts";
 
@@ -54,6 +56,12 @@ router
   .all("/api/*", () => {
     throw new ApiError(404, "not_found", "There is nothing at this address.");
   })
+  .get("/moderate/:token", moderateLink)
+  .post("/moderate/:token", moderateLink)
+  .get("/subscriptions/confirm/:token", confirmLink)
+  .post("/subscriptions/confirm/:token", confirmLink)
+  .get("/subscriptions/stop/:token", stopLink)
+  .post("/subscriptions/stop/:token", stopLink)
   .get("/posts/:slug/comments.xml", commentsFeed)
   .get("/posts/:slug/", postPage)
   // Anything else under /posts/ is a static asset (or the 404 page).
@@ -97,4 +105,4 @@ async function handle(request: Request, env: Env, ctx: ExecutionContext): Promis
   return response;
 }
 
-export default { fetch: handle, queue: deliver, scheduled: dailyCleanUp } satisfies ExportedHandler<Env, NotifyMessage>;
+export default { fetch: handle, queue: deliver, scheduled: daily, email: receiveEmail } satisfies ExportedHandler<Env, NotifyMessage>;

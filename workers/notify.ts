@@ -1,22 +1,52 @@
-// Telling the author about new comments: a queue message when a comment is written, and the
-// queue consumer that delivers it to the webhook, retrying with backoff while the webhook is down.
+// Telling people: a queue message when something happens (one per way of telling, so that a
+// failure of one is retried without repeating the other), and the queue consumer that delivers
+// it — to the author's webhook, to the author by email, to readers who follow a thread —,
+// retrying with backoff while a service is down. A reader's post never waits for any of it.
 import { getComment, openDb } from "./db/comments.ts";
+import * as desk from "./db/desk.ts";
+import type { CommentRow } from "./db/schema.ts";
+import { confirmationEmail, emailSettings, newCommentEmail, replyEmail, send } from "./email.ts";
 import { getPost } from "./store/posts.ts";
 
-export interface NotifyMessage {
-  event: "comment.created";
-  comment_id: number;
-  post_slug: string;
+export type NotifyMessage =
+  | { event: "comment.created"; channel?: "webhook" | "email"; comment_id: number; post_slug: string }
+  | { event: "reply.published"; comment_id: number; post_slug: string }
+  | { event: "subscriber.confirm"; email: string };
+
+/** Never throws: what it announces is already saved; a lost notification is logged, not the reader's problem. */
+async function enqueue(env: Env, messages: NotifyMessage[]): Promise<void> {
+  if (!messages.length) return;
+  try {
+    await env.NOTIFY.sendBatch(messages.map((body) => ({ body })));
+  } catch (err) {
+    console.error("notification queue unavailable", messages, err instanceof Error ? err.message : err);
+  }
 }
 
-/** Never throws: the comment is already saved; a lost notification is logged, not the reader's problem. */
-export async function announce(env: Env, message: NotifyMessage): Promise<void> {
-  if (!env.WEBHOOK_URL) return;
-  try {
-    await env.NOTIFY.send(message);
-  } catch (err) {
-    console.error("notification queue unavailable", message, err instanceof Error ? err.message : err);
+/** A new comment: to the webhook and to the author's inbox (when each is configured), and to followers when it is a published reply. */
+export function announceComment(env: Env, row: CommentRow): Promise<void> {
+  const settings = emailSettings(env);
+  const messages: NotifyMessage[] = [];
+  if (row.status !== "spam") {
+    if (env.WEBHOOK_URL) messages.push({ event: "comment.created", channel: "webhook", comment_id: row.id, post_slug: row.postSlug });
+    if (settings?.author && settings.mode === "each") messages.push({ event: "comment.created", channel: "email", comment_id: row.id, post_slug: row.postSlug });
   }
+  if (row.status === "approved" && row.parentId !== null && settings) messages.push({ event: "reply.published", comment_id: row.id, post_slug: row.postSlug });
+  return enqueue(env, messages);
+}
+
+/** Replies just published by a moderator's decision: their followers are told. */
+export function announcePublished(env: Env, rows: CommentRow[]): Promise<void> {
+  if (!emailSettings(env)) return Promise.resolve();
+  return enqueue(
+    env,
+    rows.filter((r) => r.parentId !== null).map((r) => ({ event: "reply.published", comment_id: r.id, post_slug: r.postSlug })),
+  );
+}
+
+/** A reader asked to follow replies with an address not yet confirmed: they get the confirmation email. */
+export function askConfirmation(env: Env, email: string): Promise<void> {
+  return emailSettings(env) ? enqueue(env, [{ event: "subscriber.confirm", email }]) : Promise.resolve();
 }
 
 /** 30 s, 1 min, 2 min… up to an hour between tries. */
@@ -24,45 +54,65 @@ export function retryDelaySeconds(attempts: number): number {
   return Math.min(3600, 30 * 2 ** Math.max(0, attempts - 1));
 }
 
-export async function deliver(batch: MessageBatch<NotifyMessage>, env: Env, _ctx?: ExecutionContext): Promise<void> {
+async function webhook(env: Env, comment: CommentRow, title: string): Promise<void> {
+  const waiting = comment.status === "pending" ? " (awaiting moderation)" : "";
+  const res = await fetch(env.WEBHOOK_URL!, {
+    method: "POST",
+    headers: { "Content-Type": "application/json" },
+    body: JSON.stringify({
+      event: "comment.created",
+      text: `${comment.authorName} commented on “${title}”${waiting}: ${comment.content.slice(0, 280)}`,
+      post: { slug: comment.postSlug, title, url: `/posts/${comment.postSlug}/` },
+      comment: {
+        id: comment.id,
+        status: comment.status,
+        held_for: comment.heldFor,
+        author: { name: comment.authorName, url: comment.authorUrl },
+        content: comment.content,
+        created_at: new Date(comment.createdAt).toISOString(),
+        url: `/posts/${comment.postSlug}/#comment-${comment.id}`,
+      },
+    }),
+  });
+  if (!res.ok) throw new Error(`webhook answered ${res.status}`);
+}
+
+async function deliverOne(env: Env, body: NotifyMessage): Promise<void> {
   const db = openDb(env.DB);
-  for (const message of batch.messages) {
-    const { comment_id, post_slug } = message.body;
-    if (!env.WEBHOOK_URL) {
-      message.ack();
-      continue;
+  const settings = emailSettings(env);
+  if (body.event === "subscriber.confirm") {
+    // Asked once: an address that confirmed meanwhile gets nothing more.
+    if (settings && !(await desk.isConfirmed(db, body.email))) await send(env, await confirmationEmail(env, settings, body.email));
+    return;
+  }
+  const [comment, post] = await Promise.all([getComment(db, body.comment_id), getPost(env.POSTS, body.post_slug)]);
+  if (body.event === "reply.published") {
+    // Still published: its followers (confirmed, and not its own author) are told, once each.
+    if (!settings || comment?.status !== "approved" || comment.parentId === null) return;
+    const followed = await getComment(db, comment.parentId);
+    if (!followed) return;
+    for (const email of await desk.followersOf(db, followed.id)) {
+      if (email !== comment.authorEmail) await send(env, await replyEmail(env, settings, email, comment, followed, post));
     }
+    return;
+  }
+  // Gone (purged) or already dealt with as spam: nothing to announce.
+  if (!comment || comment.status === "spam" || comment.status === "deleted" || comment.status === "purged") return;
+  if (body.channel === "email") {
+    const message = settings ? await newCommentEmail(env, settings, comment, post) : null;
+    if (message) await send(env, message);
+  } else if (env.WEBHOOK_URL) {
+    await webhook(env, comment, post?.title ?? body.post_slug);
+  }
+}
+
+export async function deliver(batch: MessageBatch<NotifyMessage>, env: Env, _ctx?: ExecutionContext): Promise<void> {
+  for (const message of batch.messages) {
     try {
-      const [comment, post] = await Promise.all([getComment(db, comment_id), getPost(env.POSTS, post_slug)]);
-      // Gone (purged) or already dealt with as spam: nothing to announce.
-      if (!comment || comment.status === "spam" || comment.status === "deleted") {
-        message.ack();
-        continue;
-      }
-      const title = post?.title ?? post_slug;
-      const waiting = comment.status === "pending" ? " (awaiting moderation)" : "";
-      const res = await fetch(env.WEBHOOK_URL, {
-        method: "POST",
-        headers: { "Content-Type": "application/json" },
-        body: JSON.stringify({
-          event: message.body.event,
-          text: `${comment.authorName} commented on “${title}”${waiting}: ${comment.content.slice(0, 280)}`,
-          post: { slug: post_slug, title, url: `/posts/${post_slug}/` },
-          comment: {
-            id: comment.id,
-            status: comment.status,
-            held_for: comment.heldFor,
-            author: { name: comment.authorName, url: comment.authorUrl },
-            content: comment.content,
-            created_at: new Date(comment.createdAt).toISOString(),
-            url: `/posts/${post_slug}/#comment-${comment.id}`,
-          },
-        }),
-      });
-      if (!res.ok) throw new Error(`webhook answered ${res.status}`);
+      await deliverOne(env, message.body);
       message.ack();
     } catch (err) {
-      console.error("webhook delivery failed; will retry", comment_id, err instanceof Error ? err.message : err);
+      console.error("notification failed; will retry", message.body, err instanceof Error ? err.message : err);
       message.retry({ delaySeconds: retryDelaySeconds(message.attempts) });
     }
   }

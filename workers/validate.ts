@@ -58,6 +58,8 @@ export function newCommentSchema(maxContentLength: number) {
     // Only a number or a string counts; anything else is dropped (converting it could throw).
     fill_ms: v.optional(v.pipe(v.unknown(), v.transform((x) => (typeof x === "number" || typeof x === "string" ? x : undefined)))),
     "cf-turnstile-response": v.optional(v.unknown()),
+    // "Tell me of replies": a checkbox (the form sends "on") or a boolean (the widget).
+    notify_replies: v.optional(v.pipe(v.unknown(), v.transform((x) => x === true || x === "on" || x === "true" || x === "1"))),
   }, objectMessage);
 }
 export type NewCommentInput = v.InferOutput<ReturnType<typeof newCommentSchema>>;

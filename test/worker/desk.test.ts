@@ -4,7 +4,7 @@ import { env } from "cloudflare:workers";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { forgetAccessKeys } from "../../workers/access.ts";
 import { features } from "../../workers/classifier.ts";
-import { eraseExpiredAddresses } from "../../workers/cleanup.ts";
+import { eraseExpiredAddresses } from "../../workers/daily.ts";
 import { ADMIN, call, expectError, fetchWith, newReader, postJson, SLUG } from "./helpers.ts";
 
 const COMMENTS = `/api/posts/${SLUG}/comments`;

@@ -47,15 +47,15 @@ const post = (body: unknown) => ({ method: "POST", headers: { "Content-Type": "a
 describe("notifications", () => {
   it("queue a message for each new comment when a webhook is configured", async () => {
     const sent: unknown[] = [];
-    const queue = { send: async (m: unknown) => void sent.push(m), sendBatch: async () => {} } as unknown as Queue;
+    const queue = { sendBatch: async (batch: { body: unknown }[]) => void sent.push(...batch.map((m) => m.body)) } as unknown as Queue;
     const res = await fetchWith({ WEBHOOK_URL: "https://hooks.example/billet", NOTIFY: queue }, `/api/posts/${SLUG}/comments`, post(uniqueComment()));
     expect(res.status).toBe(202);
     const { comment } = (await res.json()) as { comment: { id: number } };
-    expect(sent).toEqual([{ event: "comment.created", comment_id: comment.id, post_slug: SLUG }]);
+    expect(sent).toEqual([{ event: "comment.created", channel: "webhook", comment_id: comment.id, post_slug: SLUG }]);
   });
 
   it("never cost the reader their comment when the queue is down", async () => {
-    const broken = { send: () => Promise.reject(new Error("Queue send failed: 503")) } as unknown as Queue;
+    const broken = { sendBatch: () => Promise.reject(new Error("Queue send failed: 503")) } as unknown as Queue;
     const input = uniqueComment();
     const res = await fetchWith({ WEBHOOK_URL: "https://hooks.example/billet", NOTIFY: broken }, `/api/posts/${SLUG}/comments`, post(input));
     expect(res.status).toBe(202);

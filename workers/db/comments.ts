@@ -170,10 +170,10 @@ export async function insertComment(db: Db, row: NewCommentRow): Promise<Comment
   return inserted;
 }
 
-/** A write refused because the same comment is already there (the no-duplicates index). */
-export function isDuplicateError(err: unknown): boolean {
+/** A write refused as already there: by default the same comment (the no-duplicates index), or in `table`. */
+export function isDuplicateError(err: unknown, table = "comments"): boolean {
   for (let e: unknown = err; e instanceof Error; e = (e as { cause?: unknown }).cause) {
-    if (e.message.includes("UNIQUE constraint failed")) return true;
+    if (e.message.includes(`UNIQUE constraint failed: ${table}.`)) return true;
   }
   return false;
 }

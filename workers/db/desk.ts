@@ -2,7 +2,7 @@
 import { and, desc, eq, gt, inArray, isNotNull, isNull, lt, or, sql } from "drizzle-orm";
 import { DOCUMENTS, type FeatureCounts } from "../classifier.ts";
 import type { Db } from "./comments.ts";
-import { audit, type BlockKind, blocks, comments, spamFeatures } from "./schema.ts";
+import { audit, type BlockKind, blocks, comments, spamFeatures, subscribers, subscriptions, usedLinks } from "./schema.ts";
 
 const SLICE = 90;
 const slices = <T>(list: T[], size = SLICE): T[][] => Array.from({ length: Math.ceil(list.length / size) }, (_, i) => list.slice(i * size, (i + 1) * size));
@@ -105,16 +105,85 @@ export async function listAudit(db: Db, opts: { limit: number; cursor?: number }
   return { rows: page, nextCursor: more ? page[page.length - 1].id : null };
 }
 
-/** Everything stored about the commenter with this email: their comments and blocks. */
+/** Everything stored about the commenter with this email: their comments, blocks and subscriptions. */
 export async function commenterData(db: Db, email: string) {
-  const [rows, blocked] = await db.batch([
+  const [rows, blocked, subscriber, followed] = await db.batch([
     db.select().from(comments).where(eq(comments.authorEmail, email)).orderBy(comments.id),
     db
       .select()
       .from(blocks)
       .where(and(eq(blocks.kind, "email"), eq(blocks.value, email))),
+    db.select().from(subscribers).where(eq(subscribers.email, email)),
+    db.select().from(subscriptions).where(eq(subscriptions.email, email)),
   ]);
-  return { comments: rows, blocks: blocked };
+  return { comments: rows, blocks: blocked, subscriber: subscriber[0] ?? null, subscriptions: followed };
+}
+
+/** Statements forgetting that this address ever subscribed. */
+export function forgetSubscriberStatements(db: Db, email: string) {
+  return [db.delete(subscriptions).where(eq(subscriptions.email, email)), db.delete(subscribers).where(eq(subscribers.email, email))];
+}
+
+/**
+ * Statements following a comment's replies for this address. The address is created unconfirmed
+ * when new (the first statement returns it then: it needs the confirmation email).
+ */
+export function subscribeStatements(db: Db, email: string, commentId: number, now: number) {
+  return [
+    db.insert(subscribers).values({ email, createdAt: now }).onConflictDoNothing().returning(),
+    db.insert(subscriptions).values({ email, commentId, createdAt: now }).onConflictDoNothing(),
+  ];
+}
+
+export async function isConfirmed(db: Db, email: string): Promise<boolean> {
+  const [row] = await db.select({ at: subscribers.confirmedAt }).from(subscribers).where(eq(subscribers.email, email));
+  return row?.at != null;
+}
+
+/** Confirms an address (double opt-in); false when it no longer asks for anything. */
+export async function confirmSubscriber(db: Db, email: string, now: number): Promise<boolean> {
+  const rows = await db.update(subscribers).set({ confirmedAt: now }).where(eq(subscribers.email, email)).returning();
+  return rows.length > 0;
+}
+
+/** Stops following one comment's replies, or everything (`commentId` null: the address is forgotten). */
+export async function stopFollowing(db: Db, email: string, commentId: number | null): Promise<void> {
+  if (commentId === null) {
+    const [first, second] = forgetSubscriberStatements(db, email);
+    await db.batch([first, second]);
+  }
+  else await db.delete(subscriptions).where(and(eq(subscriptions.email, email), eq(subscriptions.commentId, commentId)));
+}
+
+/** The confirmed addresses following a comment's replies. */
+export async function followersOf(db: Db, commentId: number): Promise<string[]> {
+  const rows = await db
+    .select({ email: subscriptions.email })
+    .from(subscriptions)
+    .innerJoin(subscribers, eq(subscribers.email, subscriptions.email))
+    .where(and(eq(subscriptions.commentId, commentId), isNotNull(subscribers.confirmedAt)));
+  return rows.map((r) => r.email);
+}
+
+/** Has this one-click link been used? */
+export async function linkUsed(db: Db, nonce: string): Promise<boolean> {
+  const [row] = await db.select().from(usedLinks).where(eq(usedLinks.nonce, nonce));
+  return row !== undefined;
+}
+
+/** A statement marking a link used (fails if it was: run it in the action's batch). */
+export function useLinkStatement(db: Db, nonce: string, now: number) {
+  return db.insert(usedLinks).values({ nonce, usedAt: now });
+}
+
+/** Comments waiting for the author, written since `since` (the digest). */
+export function waitingSince(db: Db, since: number) {
+  return db
+    .select()
+    .from(comments)
+    .where(and(eq(comments.status, "pending"), gt(comments.createdAt, since)))
+    .orderBy(comments.id)
+    .limit(50);
 }
 
 /** Erases address hashes older than `before` (the retention the author configured). */

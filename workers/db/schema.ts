@@ -131,3 +131,28 @@ export const audit = sqliteTable(
   (t) => [index("audit_at").on(t.at)],
 );
 export type AuditRow = typeof audit.$inferSelect;
+
+// One-click links in emails work once: the nonce of each link used.
+export const usedLinks = sqliteTable("used_links", {
+  nonce: text("nonce").primaryKey(),
+  usedAt: integer("used_at").notNull(),
+});
+
+// Readers who asked to be told of replies: their address, once confirmed (double opt-in), and
+// whether they stopped everything. Nothing is ever sent to an address not confirmed.
+export const subscribers = sqliteTable("subscribers", {
+  email: text("email").primaryKey(),
+  confirmedAt: integer("confirmed_at"),
+  createdAt: integer("created_at").notNull(),
+});
+
+// Which comments' replies a subscriber follows (their own comments).
+export const subscriptions = sqliteTable(
+  "subscriptions",
+  {
+    commentId: integer("comment_id").notNull(),
+    email: text("email").notNull(),
+    createdAt: integer("created_at").notNull(),
+  },
+  (t) => [uniqueIndex("subscriptions_comment_email").on(t.commentId, t.email), index("subscriptions_email").on(t.email)],
+);

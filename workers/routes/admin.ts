@@ -4,11 +4,11 @@
 // (export, erase) live here too.
 import * as v from "valibot";
 import { hashNetwork, clientNetwork, requireAdmin } from "../auth.ts";
-import { addDeltas, type FeatureCounts, features, trainingDelta } from "../classifier.ts";
 import * as store from "../db/comments.ts";
 import * as desk from "../db/desk.ts";
-import type { BlockRow, CommentRow, ModerationStatus } from "../db/schema.ts";
+import type { BlockRow, CommentRow } from "../db/schema.ts";
 import { ApiError, json } from "../http.ts";
+import { ACTIONS, decide } from "../moderation.ts";
 import { forgetVersion } from "../page-cache.ts";
 import { adminListQuerySchema, auditQuerySchema, blockSchema, bulkSchema, emailQuerySchema, fieldErrors } from "../validate.ts";
 import { readFields } from "./body.ts";
@@ -52,53 +52,6 @@ async function jsonBody(request: Request): Promise<Record<string, unknown>> {
     throw new ApiError(415, "unsupported_media_type", "Send application/json.");
   }
   return readFields(request, "json");
-}
-
-const ACTIONS: Record<string, ModerationStatus> = { approve: "approved", spam: "spam", delete: "deleted", pending: "pending" };
-// What the filter learns from each decision: approving teaches ham, spam teaches spam, putting a
-// comment back in the queue unlearns (undo); deleting teaches nothing.
-const LEARNS: Record<string, "spam" | "ham" | null | undefined> = { approve: "ham", spam: "spam", pending: null, delete: undefined };
-
-/** Applies a decision to comments, teaches the filter, and records it, in one batch. */
-async function decide(env: Env, actor: string, ids: number[], action: string): Promise<CommentRow[]> {
-  const db = store.openDb(env.DB);
-  const now = Date.now();
-  const log = desk.auditStatement(db, { actor, action, commentIds: ids, at: now });
-  let rows: CommentRow[];
-  try {
-    if (action === "purge") {
-      const results = await store.runBatch(db, [...store.purgeStatements(db, ids, now), log]);
-      rows = (results.slice(0, store.slices(ids).length) as CommentRow[][]).flat();
-    } else {
-      const learn = LEARNS[action];
-      const training = new Map<string, FeatureCounts>();
-      const trained: Record<"spam" | "ham" | "none", number[]> = { spam: [], ham: [], none: [] };
-      if (learn !== undefined) {
-        for (const row of await store.commentsByIds(db, ids)) {
-          if (row.status === "purged" || row.trainedAs === learn) continue;
-          addDeltas(training, trainingDelta(features(row), learn, row.trainedAs));
-          trained[learn ?? "none"].push(row.id);
-        }
-      }
-      // A moderator's decision replaces the automatic reason a comment was held for.
-      const status = store.setStatusStatements(db, ids, ACTIONS[action], now, action === "approve" ? null : "moderator");
-      const results = await store.runBatch(db, [
-        ...status,
-        ...store.trainedAsStatements(db, trained.ham, "ham"),
-        ...store.trainedAsStatements(db, trained.spam, "spam"),
-        ...store.trainedAsStatements(db, trained.none, null),
-        ...desk.trainingStatements(db, training),
-        log,
-      ]);
-      rows = (results.slice(0, status.length) as CommentRow[][]).flat();
-    }
-  } catch (err) {
-    // Bringing back a deleted comment that was posted again since.
-    if (store.isDuplicateError(err)) throw new ApiError(409, "duplicate_comment", "The same comment is already on this post; nothing was changed.");
-    throw err;
-  }
-  for (const slug of new Set(rows.map((r) => r.postSlug))) forgetVersion(slug);
-  return rows;
 }
 
 // GET /api/admin/comments?status=pending&post=&q=&limit=&cursor=
@@ -226,13 +179,18 @@ export async function adminCommenterExport(request: Request, env: Env): Promise<
   await requireAdmin(request, env);
   const { email } = parsed(emailQuerySchema, Object.fromEntries(new URL(request.url).searchParams), 400);
   const data = await desk.commenterData(store.openDb(env.DB), email);
-  return json({ email, comments: data.comments.map(adminComment), blocks: data.blocks.map(publicBlock) }, 200, {
+  const subscriptions = {
+    confirmed_at: data.subscriber?.confirmedAt ? new Date(data.subscriber.confirmedAt).toISOString() : null,
+    following: data.subscriptions.map((f) => f.commentId),
+  };
+  return json({ email, comments: data.comments.map(adminComment), blocks: data.blocks.map(publicBlock), subscriptions }, 200, {
     ...noStore,
     "Content-Disposition": `attachment; filename="billet-commenter.json"`,
   });
 }
 
-// DELETE /api/admin/commenters?email= — erases it: their comments purged, their blocks lifted.
+// DELETE /api/admin/commenters?email= — erases it: their comments purged, their blocks lifted,
+// their subscriptions forgotten.
 export async function adminCommenterErase(request: Request, env: Env): Promise<Response> {
   const actor = await requireAdmin(request, env);
   const { email } = parsed(emailQuerySchema, Object.fromEntries(new URL(request.url).searchParams), 400);
@@ -243,6 +201,7 @@ export async function adminCommenterErase(request: Request, env: Env): Promise<R
   await store.runBatch(db, [
     ...(ids.length ? store.purgeStatements(db, ids, now) : []),
     ...data.blocks.map((b) => desk.removeBlockStatement(db, b.id)),
+    ...desk.forgetSubscriberStatements(db, email),
     // The log keeps that it was done and how much, not whose data it was.
     desk.auditStatement(db, { actor, action: "erase-commenter", detail: `${ids.length} comment(s), ${data.blocks.length} block(s)`, at: now }),
   ]);

@@ -10,7 +10,7 @@ import * as desk from "../db/desk.ts";
 import type { CommentRow } from "../db/schema.ts";
 import { etagOf, notModified } from "../etag.ts";
 import { ApiError, json } from "../http.ts";
-import { announce } from "../notify.ts";
+import { announceComment, askConfirmation } from "../notify.ts";
 import { currentVersion, forgetVersion, getCachedJson, putCachedJson, rememberVersion } from "../page-cache.ts";
 import { renderPostPage } from "../pages.ts";
 import { renderCommentHtml } from "../render/markdown.ts";
@@ -104,9 +104,10 @@ export async function createComment(request: Request & Params, env: Env, ctx: Ex
   try {
     requireSecret(env, "SIGNING_SECRET");
     fields = await readFields(request, kind);
-    const { row, token, status, bookmark, replay } = await acceptComment(request, env, slug, fields);
+    const { row, token, status, bookmark, replay, notify } = await acceptComment(request, env, slug, fields);
     forgetVersion(slug);
-    if (row.status !== "spam" && !replay) ctx.waitUntil(announce(env, { event: "comment.created", comment_id: row.id, post_slug: slug }));
+    if (!replay) ctx.waitUntil(announceComment(env, row));
+    if (notify && row.authorEmail && row.status !== "spam") ctx.waitUntil(follow(env, row.authorEmail, row.id));
     const own = [...(await readOwnIds(request, env)), row.id];
     const secure = new URL(request.url).protocol === "https:";
     const headers = new Headers({ Location: `/posts/${slug}/#comment-${row.id}`, "Cache-Control": "no-store" });
@@ -174,7 +175,7 @@ async function replayOf(env: Env, slug: string, key: string, row: CommentRow, co
     throw new ApiError(422, "validation_failed", "This Idempotency-Key was already used for another comment.", { "Idempotency-Key": "reused" });
   }
   const { token } = await newEditToken(env, `${slug}|${key}`);
-  return { row, token, status: row.status === "approved" ? ("approved" as const) : ("pending" as const), bookmark, replay: true };
+  return { row, token, status: row.status === "approved" ? ("approved" as const) : ("pending" as const), bookmark, replay: true, notify: false };
 }
 
 /** Checks, then stores, a new comment. Nothing is written unless every check has passed. */
@@ -185,6 +186,9 @@ async function acceptComment(request: Request, env: Env, slug: string, fields: R
   const parsed = v.safeParse(newCommentSchema(config.maxCommentLength), fields);
   if (!parsed.success) throw new ApiError(422, "validation_failed", "Some fields are not valid.", fieldErrors(parsed.issues));
   const input = parsed.output;
+  if (input.notify_replies && !input.author_email) {
+    throw new ApiError(422, "validation_failed", "An email address is needed to be told of replies.", { author_email: "required_to_notify" });
+  }
   const key = idempotencyKey(request);
   const hash = await contentHash(input.author_name, input.content);
   const session = store.openSession(env.DB, "first-primary");
@@ -240,7 +244,18 @@ async function acceptComment(request: Request, env: Env, slug: string, fields: R
     throw duplicateError();
   }
   // A honeypot catch is answered like a held comment, so the bot learns nothing.
-  return { row, token: token.token, status: verdict.status === "approved" ? ("approved" as const) : ("pending" as const), bookmark: session.bookmark(), replay: false };
+  return { row, token: token.token, status: verdict.status === "approved" ? ("approved" as const) : ("pending" as const), bookmark: session.bookmark(), replay: false, notify: input.notify_replies === true };
+}
+
+/** The commenter follows replies to their comment; a new address is asked to confirm first. Never throws. */
+async function follow(env: Env, email: string, commentId: number): Promise<void> {
+  try {
+    const db = store.openDb(env.DB);
+    const [created] = await store.runBatch(db, desk.subscribeStatements(db, email, commentId, Date.now()));
+    if ((created as unknown[]).length) await askConfirmation(env, email);
+  } catch (err) {
+    console.error("could not record a subscription", commentId, err instanceof Error ? err.message : err);
+  }
 }
 
 /** The host of a commenter's website, as blocks name it. */

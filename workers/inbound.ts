@@ -1,0 +1,63 @@
+// Moderating by replying: with Email Routing sending an address to this Worker, the author answers
+// a notification with "ok", "spam" or "delete" and it is done. Only from the author's own address
+// (AUTHOR_EMAIL), and only with the signed reference the notification carries (its last line), so
+// a forged sender alone can do nothing.
+import PostalMime from "postal-mime";
+import { verifyLink } from "./auth.ts";
+import { emailSettings, REFERENCE } from "./email.ts";
+import { ApiError } from "./http.ts";
+import { decide } from "./moderation.ts";
+
+const COMMANDS: Record<string, "approve" | "spam" | "delete"> = {
+  ok: "approve",
+  oui: "approve",
+  yes: "approve",
+  approve: "approve",
+  publier: "approve",
+  publish: "approve",
+  spam: "spam",
+  delete: "delete",
+  supprimer: "delete",
+  effacer: "delete",
+};
+
+/** The first word the author wrote, above the quoted notification. */
+export function commandOf(text: string): "approve" | "spam" | "delete" | null {
+  for (const raw of text.split(/\r?\n/)) {
+    const line = raw.trim();
+    if (!line) continue;
+    const word = line
+      .toLowerCase()
+      .replace(/^[^\p{L}]+|[^\p{L}]+$/gu, "")
+      .split(/\s+/)[0];
+    return COMMANDS[word] ?? null;
+  }
+  return null;
+}
+
+export async function receiveEmail(message: ForwardableEmailMessage, env: Env, _ctx?: ExecutionContext): Promise<void> {
+  const settings = emailSettings(env);
+  if (!settings?.author || message.from.toLowerCase() !== settings.author) {
+    message.setReject("This address only takes the blog author's replies to its notifications.");
+    return;
+  }
+  const email = await PostalMime.parse(message.raw);
+  const ref = REFERENCE.exec(`${email.subject ?? ""}\n${email.text ?? ""}`);
+  const link = ref ? await verifyLink<{ c: number }>(env, "reply-ref", ref[1]) : null;
+  if (!link) {
+    message.setReject("No valid billet reference: reply to a notification and keep its last line (billet-ref:…).");
+    return;
+  }
+  const action = commandOf(email.text ?? "");
+  if (!action) {
+    message.setReject("Start your reply with ok, spam or delete.");
+    return;
+  }
+  try {
+    const [row] = await decide(env, "email-reply", [link.c], action);
+    if (!row) message.setReject("This comment no longer exists.");
+  } catch (err) {
+    message.setReject(err instanceof ApiError ? err.message : "Nothing was changed; please try again.");
+    if (!(err instanceof ApiError)) throw err;
+  }
+}

@@ -1,0 +1,100 @@
+// The words of billet's emails and of the small pages their links open, in French and English.
+import { escapeHtml } from "./html.ts";
+
+const fr = {
+  newComment: (name: string, title: string, waiting: boolean) => `${waiting ? "À modérer" : "Nouveau commentaire"} : ${name} sur « ${title} »`,
+  digest: (n: number) => (n === 1 ? "1 commentaire attend votre décision" : `${n} commentaires attendent votre décision`),
+  wrote: (name: string) => `${name} a écrit :`,
+  heldFor: (why: string) => `Retenu pour : ${why}`,
+  approve: "Publier",
+  spam: "C’est du spam",
+  delete: "Supprimer",
+  replyHint: "Ou répondez à ce message par « ok », « spam » ou « supprimer » (la référence ci-dessous doit rester dans la réponse).",
+  view: "Voir le billet",
+  linkValid: "Ces liens marchent une fois, pendant 7 jours.",
+  confirmSubject: (site: string) => `Confirmez pour être prévenu·e des réponses sur ${site}`,
+  confirmBody: (site: string) => `Vous avez demandé à être prévenu·e des réponses à votre commentaire sur ${site}. Confirmez votre adresse pour commencer ; sans confirmation, nous ne vous écrirons plus.`,
+  confirm: "Confirmer mon adresse",
+  replySubject: (name: string, title: string) => `${name} vous a répondu sur « ${title} »`,
+  replyBody: (name: string) => `${name} a répondu à votre commentaire :`,
+  stopThread: "Ne plus être prévenu·e pour ce fil",
+  stopAll: "Ne plus rien recevoir de ce site",
+  pageConfirmTitle: "Confirmer",
+  pageDone: "C’est fait.",
+  pageUsed: "Ce lien a déjà servi ; rien n’a changé.",
+  pageInvalid: "Ce lien n’est pas valide ou a expiré.",
+  pageMissing: "Ce commentaire n’existe plus.",
+  confirmAction: (action: string, name: string) => `${action} le commentaire de ${name} ?`,
+  confirmSubscription: "Confirmer votre adresse pour être prévenu·e des réponses ?",
+  stopThreadQuestion: "Ne plus être prévenu·e des réponses à ce commentaire ?",
+  stopAllQuestion: "Ne plus rien recevoir de ce site ?",
+  back: "Retour au blog",
+  done: { approve: "Commentaire publié.", spam: "Commentaire classé comme spam.", delete: "Commentaire supprimé.", confirm: "Adresse confirmée : vous serez prévenu·e des réponses.", stop: "Vous ne serez plus prévenu·e." } as Record<string, string>,
+};
+
+type EmailStrings = typeof fr;
+
+const en: EmailStrings = {
+  newComment: (name, title, waiting) => `${waiting ? "To moderate" : "New comment"}: ${name} on “${title}”`,
+  digest: (n) => (n === 1 ? "1 comment awaits your decision" : `${n} comments await your decision`),
+  wrote: (name) => `${name} wrote:`,
+  heldFor: (why) => `Held for: ${why}`,
+  approve: "Publish",
+  spam: "It’s spam",
+  delete: "Delete",
+  replyHint: "Or reply to this message with “ok”, “spam” or “delete” (keep the reference below in your reply).",
+  view: "See the post",
+  linkValid: "These links work once, for 7 days.",
+  confirmSubject: (site) => `Confirm to be told of replies on ${site}`,
+  confirmBody: (site) => `You asked to be told of replies to your comment on ${site}. Confirm your address to start; without it, we will not write to you again.`,
+  confirm: "Confirm my address",
+  replySubject: (name, title) => `${name} replied to you on “${title}”`,
+  replyBody: (name) => `${name} replied to your comment:`,
+  stopThread: "Stop replies for this thread",
+  stopAll: "Stop everything from this site",
+  pageConfirmTitle: "Confirm",
+  pageDone: "Done.",
+  pageUsed: "This link was used already; nothing changed.",
+  pageInvalid: "This link is not valid or has expired.",
+  pageMissing: "This comment no longer exists.",
+  confirmAction: (action, name) => `${action}: the comment by ${name}?`,
+  confirmSubscription: "Confirm your address to be told of replies?",
+  stopThreadQuestion: "Stop being told of replies to this comment?",
+  stopAllQuestion: "Stop receiving anything from this site?",
+  back: "Back to the blog",
+  done: { approve: "Comment published.", spam: "Comment marked as spam.", delete: "Comment deleted.", confirm: "Address confirmed: you will be told of replies.", stop: "You will not be told any more." },
+};
+
+export function emailStrings(lang: string | undefined): EmailStrings {
+  return lang?.toLowerCase().startsWith("en") ? en : fr;
+}
+
+/** A small page of the site for what a link in an email opens: a question and its button, or a result. */
+export function linkPage(opts: { lang: string; siteTitle: string; title: string; body: string; form?: { action: string; button: string } }): string {
+  const s = emailStrings(opts.lang);
+  const form = opts.form
+    ? `<form method="post" action="${escapeHtml(opts.form.action)}"><p><button type="submit">${escapeHtml(opts.form.button)}</button></p></form>`
+    : `<p><a href="/">${escapeHtml(s.back)}</a></p>`;
+  return `<!doctype html>
+<html lang="${escapeHtml(opts.lang)}">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="robots" content="noindex, nofollow">
+<meta name="referrer" content="no-referrer">
+<meta name="color-scheme" content="light dark">
+<title>${escapeHtml(opts.title)} · ${escapeHtml(opts.siteTitle)}</title>
+<link rel="icon" href="/favicon.svg" type="image/svg+xml">
+<link rel="stylesheet" href="/billet.css">
+</head>
+<body>
+<main id="main" class="link-page">
+<p class="site-title"><a href="/">${escapeHtml(opts.siteTitle)}</a></p>
+<h1>${escapeHtml(opts.title)}</h1>
+${opts.body}
+${form}
+</main>
+</body>
+</html>
+`;
+}
