@@ -26,10 +26,9 @@ export function commandOf(text: string): "approve" | "spam" | "delete" | null {
   for (const raw of text.split(/\r?\n/)) {
     const line = raw.trim();
     if (!line) continue;
-    const word = line
-      .toLowerCase()
-      .replace(/^[^\p{L}]+|[^\p{L}]+$/gu, "")
-      .split(/\s+/)[0];
+    // The quote already: nothing was written above it.
+    if (line.startsWith(">")) return null;
+    const word = line.toLowerCase().split(/\s+/)[0].replace(/[^\p{L}]+/gu, "");
     return COMMANDS[word] ?? null;
   }
   return null;

@@ -4,6 +4,7 @@ import { getConfig } from "./config.ts";
 import { bookmarkFrom } from "./cookies.ts";
 import { openDb, openSession, pageOfThreads, type Shown } from "./db/comments.ts";
 import type { CommentRow } from "./db/schema.ts";
+import { emailSettings } from "./email.ts";
 import { etagOf, notModified } from "./etag.ts";
 import { currentVersion, getCachedPage, putCachedPage, rememberVersion } from "./page-cache.ts";
 import { renderCommentsSection, SECTION_ID, type FormState, type ThreadComment } from "./render/comments.ts";
@@ -119,6 +120,7 @@ export async function renderPostPage(
       pageCount: threads.pageCount,
       form: opts.form,
       turnstileSiteKey: config.turnstileSiteKey || undefined,
+      notifyReplies: emailSettings(env) !== null,
     });
   } catch (err) {
     console.error("comments unavailable for page", slug, err instanceof Error ? err.message : err);

@@ -18,7 +18,7 @@ export interface ThreadComment {
 }
 
 export interface FormState {
-  values?: Partial<Record<"author_name" | "author_email" | "author_url" | "content", string>>;
+  values?: Partial<Record<"author_name" | "author_email" | "author_url" | "content" | "notify_replies", string>>;
   errors?: Record<string, string>;
   message?: string;
   replyTo?: number;
@@ -39,6 +39,8 @@ export interface SectionInput {
   form?: FormState;
   /** Cloudflare Turnstile's site key, when the anti-spam challenge is on. */
   turnstileSiteKey?: string;
+  /** Whether readers can ask to be told of replies by email (email is configured). */
+  notifyReplies?: boolean;
 }
 
 export const SECTION_ID = "comments";
@@ -178,6 +180,9 @@ function renderForm(input: SectionInput, s: Strings, replyComment: ThreadComment
     field("author_name", s.name, "text", { required: true, autocomplete: "name", maxlength: 80 }) +
     field("author_email", s.email, "email", { hint: s.emailHint, autocomplete: "email", maxlength: 254 }) +
     field("author_url", s.website, "url", { hint: s.websiteHint, autocomplete: "url", maxlength: 300 }) +
+    (input.notifyReplies
+      ? `<p class="field field-notify"><input type="checkbox" id="billet-notify_replies" name="notify_replies" value="on"${form.values?.notify_replies ? " checked" : ""}> <label for="billet-notify_replies">${escapeHtml(s.notifyReplies)}</label></p>`
+      : "") +
     field("content", s.comment, "textarea", { required: true, hint: s.commentHint }) +
     // Honeypot: hidden from people and screen readers, filled by naive bots.
     `<p class="hp" aria-hidden="true"><label for="billet-website">${escapeHtml(s.honeypot)}</label><input id="billet-website" name="website" type="text" tabindex="-1" autocomplete="off" value=""></p>` +

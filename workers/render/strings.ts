@@ -13,6 +13,7 @@ const fr = {
   emailHint: "Facultatif, jamais publié.",
   website: "Site web",
   websiteHint: "Facultatif.",
+  notifyReplies: "Prévenez-moi des réponses par e-mail (un e-mail de confirmation d’abord)",
   comment: "Commentaire",
   commentHint: "Texte simple : *italique*, **gras**, `code`, > citation et liens.",
   required: "obligatoire",
@@ -42,6 +43,7 @@ const fr = {
     invalid_url: "Cette adresse doit commencer par http:// ou https://.",
     invalid_characters: "Ce texte contient des caractères non autorisés.",
     invalid: "Cette valeur n’est pas valide.",
+    required_to_notify: "Indiquez votre e-mail pour être prévenu·e des réponses.",
   } as Record<string, string>,
 };
 
@@ -60,6 +62,7 @@ const en: Strings = {
   emailHint: "Optional, never shown.",
   website: "Website",
   websiteHint: "Optional.",
+  notifyReplies: "Email me replies (a confirmation email first)",
   comment: "Comment",
   commentHint: "Plain text: *italic*, **bold**, `code`, > quote and links.",
   required: "required",
@@ -89,6 +92,7 @@ const en: Strings = {
     invalid_url: "This address must start with http:// or https://.",
     invalid_characters: "This text contains characters that are not allowed.",
     invalid: "This value is not valid.",
+    required_to_notify: "Give your email to be told of replies.",
   },
 };
 

@@ -146,7 +146,7 @@ async function formErrorPage(request: Request, env: Env, slug: string, fields: R
       own: await readOwnIds(request, env),
       status: err.status,
       form: {
-        values: { author_name: str("author_name"), author_email: str("author_email"), author_url: str("author_url"), content: str("content") },
+        values: { author_name: str("author_name"), author_email: str("author_email"), author_url: str("author_url"), content: str("content"), notify_replies: str("notify_replies") },
         errors: err.fields,
         message: err.fields ? s.fixErrors : err.message,
         replyTo: Number.isInteger(parent) && parent > 0 ? parent : undefined,
