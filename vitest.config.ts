@@ -1,45 +1,98 @@
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-plugin";
 import { defineConfig } from "vitest/config";
 
 const root = new URL(".", import.meta.url).pathname;
+// The model tests' fixture site (test/model/site.ts): npm test builds it; built here when missing.
+const MODEL_PUBLIC = `${root}build/model-site/public`;
+const MODEL_KV = `${root}build/model-site/kv-posts.json`;
 
-export default defineConfig(async () => ({
-  test: {
-    projects: [
-      {
-        plugins: [
-          cloudflareTest({
-            wrangler: { configPath: "./wrangler.toml" },
-            miniflare: {
-              bindings: {
-                ADMIN_TOKEN: "test-admin-token",
-                SIGNING_SECRET: "test-signing-secret",
-                // An embedding site, to test CORS.
-                ALLOWED_ORIGINS: "https://ami.example",
-                TEST_MIGRATIONS: await readD1Migrations(`${root}migrations`),
-                TEST_KV_RECORDS: JSON.parse(readFileSync(`${root}build/kv-posts.json`, "utf8")),
-                TEST_SEED_ROWS: JSON.parse(readFileSync(`${root}build/seed-comments.json`, "utf8")),
+// The model tests' size, from the environment (workerd only sees what comes in as bindings):
+// BILLET_MODEL_RUNS sequences of up to BILLET_MODEL_OPS operations; BILLET_MODEL_SEED (and
+// BILLET_MODEL_PATH) replay a reported failure; BILLET_MODEL_SKIP leaves out operation kinds or
+// checks (comma-separated) to look past a known failure; BILLET_MODEL_SHRINK_S caps shrinking time.
+const modelEnv = Object.fromEntries(
+  ["BILLET_MODEL_RUNS", "BILLET_MODEL_OPS", "BILLET_MODEL_SEED", "BILLET_MODEL_PATH", "BILLET_MODEL_SKIP", "BILLET_MODEL_SHRINK_S"].map((k) => [
+    k,
+    process.env[k] ?? "",
+  ]),
+);
+
+export default defineConfig(async () => {
+  const migrations = await readD1Migrations(`${root}migrations`);
+  if (!existsSync(MODEL_KV) || !existsSync(`${MODEL_PUBLIC}/404.html`)) await (await import("./test/model/site.ts")).buildModelSite();
+  return {
+    test: {
+      projects: [
+        {
+          plugins: [
+            cloudflareTest({
+              wrangler: { configPath: "./wrangler.toml" },
+              miniflare: {
+                bindings: {
+                  ADMIN_TOKEN: "test-admin-token",
+                  SIGNING_SECRET: "test-signing-secret",
+                  // An embedding site, to test CORS.
+                  ALLOWED_ORIGINS: "https://ami.example",
+                  TEST_MIGRATIONS: migrations,
+                  TEST_KV_RECORDS: JSON.parse(readFileSync(`${root}build/kv-posts.json`, "utf8")),
+                  TEST_SEED_ROWS: JSON.parse(readFileSync(`${root}build/seed-comments.json`, "utf8")),
+                },
               },
-            },
-          }),
-        ],
-        test: { name: "worker", include: ["test/worker/**/*.test.ts"], setupFiles: ["./test/worker/setup.ts"] },
-      },
-      {
-        test: { name: "node", include: ["test/node/**/*.test.ts"], environment: "node" },
-      },
-      {
-        test: {
-          name: "browser",
-          include: ["test/browser/**/*.test.ts"],
-          environment: "node",
-          globalSetup: ["./test/browser/server.ts"],
-          testTimeout: 60_000,
-          hookTimeout: 120_000,
-          fileParallelism: false,
+            }),
+          ],
+          test: { name: "worker", include: ["test/worker/**/*.test.ts"], setupFiles: ["./test/worker/setup.ts"] },
         },
-      },
-    ],
-  },
-}));
+        {
+          // Model-based tests: random operations through the Worker against a site of 164 posts
+          // (test/model/site.ts), every view compared with a plain model after each sequence.
+          plugins: [
+            cloudflareTest({
+              wrangler: { configPath: "./wrangler.toml" },
+              miniflare: {
+                assets: { directory: MODEL_PUBLIC },
+                bindings: {
+                  ADMIN_TOKEN: "test-admin-token",
+                  SIGNING_SECRET: "test-signing-secret",
+                  MODERATION: "none",
+                  COMMENT_RATE_LIMIT: "off",
+                  // Small pages, so threads cross page boundaries.
+                  COMMENTS_PER_PAGE: "3",
+                  MAX_DEPTH: "3",
+                  MAX_LINKS: "2",
+                  // The learning spam filter off (nothing scores above 1): the model holds a new
+                  // comment only for its links.
+                  SPAM_THRESHOLD: "1",
+                  HOLD_THRESHOLD: "1",
+                  TEST_MIGRATIONS: migrations,
+                  TEST_KV_RECORDS: JSON.parse(readFileSync(MODEL_KV, "utf8")),
+                  ...modelEnv,
+                },
+              },
+            }),
+          ],
+          test: {
+            name: "model",
+            include: ["test/model/**/*.test.ts"],
+            setupFiles: ["./test/model/setup.ts"],
+            testTimeout: 600_000,
+          },
+        },
+        {
+          test: { name: "node", include: ["test/node/**/*.test.ts"], environment: "node" },
+        },
+        {
+          test: {
+            name: "browser",
+            include: ["test/browser/**/*.test.ts"],
+            environment: "node",
+            globalSetup: ["./test/browser/server.ts"],
+            testTimeout: 60_000,
+            hookTimeout: 120_000,
+            fileParallelism: false,
+          },
+        },
+      ],
+    },
+  };
+});

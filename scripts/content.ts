@@ -31,8 +31,9 @@ export interface SeedComment {
   reply_to?: number;
 }
 
-export function readSite(): Site {
-  return JSON.parse(readFileSync(join(CONTENT, "site.json"), "utf8"));
+/** `contentDir` is the content folder (content/ by default; the model tests build a generated one). */
+export function readSite(contentDir = CONTENT): Site {
+  return JSON.parse(readFileSync(join(contentDir, "site.json"), "utf8"));
 }
 
 // The author's own Markdown is trusted: raw HTML is allowed in posts (never in comments).
@@ -46,8 +47,8 @@ function isoDate(value: unknown, file: string, field: string): string {
   return d.toISOString();
 }
 
-export function readPosts(site: Site): Post[] {
-  const dir = join(CONTENT, "posts");
+export function readPosts(site: Site, contentDir = CONTENT): Post[] {
+  const dir = join(contentDir, "posts");
   const posts = readdirSync(dir)
     .filter((f) => f.endsWith(".md"))
     .map((file) => {
@@ -56,7 +57,13 @@ export function readPosts(site: Site): Post[] {
       const { data, content } = matter(readFileSync(join(dir, file), "utf8"));
       if (typeof data.title !== "string" || !data.title) throw new Error(`${file}: front matter needs a title`);
       const html = postMarkdown.render(content);
-      const summary = typeof data.summary === "string" ? data.summary : content.replace(/[#>*_`\[\]]/g, "").trim().slice(0, 200);
+      const summary =
+        typeof data.summary === "string"
+          ? data.summary
+          : content
+              .replace(/[#>*_`[\]]/g, "")
+              .trim()
+              .slice(0, 200);
       const comments = data.comments ?? "open";
       return {
         slug,
@@ -76,8 +83,8 @@ export function readPosts(site: Site): Post[] {
   return posts.sort((a, b) => b.date.localeCompare(a.date));
 }
 
-export function readSeedComments(slug: string): SeedComment[] {
-  const file = join(CONTENT, "comments", `${slug}.json`);
+export function readSeedComments(slug: string, contentDir = CONTENT): SeedComment[] {
+  const file = join(contentDir, "comments", `${slug}.json`);
   if (!existsSync(file)) return [];
   return JSON.parse(readFileSync(file, "utf8"));
 }

@@ -6,6 +6,7 @@ import { join } from "node:path";
 import { buildSite } from "./build.ts";
 import { ROOT } from "./content.ts";
 import { CHROMIUM } from "../test/browser/chromium.ts";
+import { buildModelSite } from "../test/model/site.ts";
 
 function ensureChromium(): void {
   if (existsSync(CHROMIUM)) return;
@@ -22,16 +23,22 @@ function ensureChromium(): void {
 
 ensureChromium();
 await buildSite();
+// The model tests' site: 164 generated posts (build/model-site/), pages and KV records only.
+await buildModelSite();
 mkdirSync(join(ROOT, "test-results"), { recursive: true });
 const report = join(ROOT, "test-results", "vitest.json");
 // A report left by an earlier run must not be read as this run's.
 rmSync(report, { force: true });
 const args = process.argv.slice(2);
-const run = spawnSync(process.execPath, [join(ROOT, "node_modules", "vitest", "vitest.mjs"), "run", "--reporter=default", "--reporter=json", `--outputFile.json=${report}`, ...args], {
-  cwd: ROOT,
-  stdio: "inherit",
-  env: { ...process.env, CLOUDFLARE_CF_FETCH_ENABLED: "false", WRANGLER_SEND_METRICS: "false" },
-});
+const run = spawnSync(
+  process.execPath,
+  [join(ROOT, "node_modules", "vitest", "vitest.mjs"), "run", "--reporter=default", "--reporter=json", `--outputFile.json=${report}`, ...args],
+  {
+    cwd: ROOT,
+    stdio: "inherit",
+    env: { ...process.env, CLOUDFLARE_CF_FETCH_ENABLED: "false", WRANGLER_SEND_METRICS: "false" },
+  },
+);
 
 interface JsonReport {
   numPassedTests: number;
@@ -53,7 +60,8 @@ if (existsSync(report)) {
   // A file that failed without a failed test of its own (it did not load, or a hook threw) counts
   // as one failure, whatever happened elsewhere.
   const brokenFiles = r.testResults.filter((f) => f.status === "failed" && !f.assertionResults.some((t) => t.status === "failed"));
-  for (const f of brokenFiles) console.error(`\n${f.name}: ${f.assertionResults.length ? "failed outside its tests" : "failed to load"}${f.message ? `: ${f.message}` : ""}`);
+  for (const f of brokenFiles)
+    console.error(`\n${f.name}: ${f.assertionResults.length ? "failed outside its tests" : "failed to load"}${f.message ? `: ${f.message}` : ""}`);
   failed = r.numFailedTests + brokenFiles.length;
 }
 // vitest failed with nothing to show for it (no report, or an error outside every file).

@@ -15,7 +15,12 @@ const seedText = read(`test/fixtures/seed/${SLUG}.txt`);
 describe("the seed post", () => {
   it("keeps the French text faithfully, accents and typographic quotes included", () => {
     const md = read(`content/posts/${SLUG}.md`);
-    const paragraphs = seedText.split("Vos réactions")[0].split("\n\n").slice(1).map((p) => p.trim()).filter(Boolean);
+    const paragraphs = seedText
+      .split("Vos réactions")[0]
+      .split("\n\n")
+      .slice(1)
+      .map((p) => p.trim())
+      .filter(Boolean);
     expect(paragraphs.length).toBe(5);
     for (const p of paragraphs) expect(md.replace(/\\\*/g, "*").replace(/^> /m, "")).toContain(p);
     expect(md).toMatch(/^date: 2008-03-/m);
@@ -25,10 +30,16 @@ describe("the seed post", () => {
   it("has the six comments of the seed, in order, anonymous", () => {
     const comments = JSON.parse(read(`content/comments/${SLUG}.json`)) as { author_name: string; content: string; created_at: string }[];
     expect(comments).toHaveLength(6);
-    const blocks = seedText.split("Vos réactions")[1].split(/\n\s*\d\.\s*---\s*\n/).slice(1);
+    const blocks = seedText
+      .split("Vos réactions")[1]
+      .split(/\n\s*\d\.\s*---\s*\n/)
+      .slice(1);
     blocks[5] = blocks[5].split("Laissez un commentaire")[0];
     comments.forEach((c, i) => {
-      const lines = blocks[i].trim().split("\n").map((l) => l.trim());
+      const lines = blocks[i]
+        .trim()
+        .split("\n")
+        .map((l) => l.trim());
       expect(c.content).toBe(lines.join("\n"));
       expect(c.author_name).toBe("Anonyme");
       expect(c.created_at.startsWith("2008-03")).toBe(true);
