@@ -209,8 +209,9 @@ async function acceptComment(request: Request, env: Env, slug: string, fields: R
   const email = input.author_email?.toLowerCase();
   const html = renderCommentHtml(input.content);
   const text = { authorName: input.author_name, authorEmail: email, authorUrl: input.author_url, content: input.content, html };
-  const checks = await desk.checksForNewComment(db, { email, network: ipHash, host: websiteHost(input.author_url), features: features(text), now });
-  const filter = score(features(text), checks.counts);
+  const described = features(text);
+  const checks = await desk.checksForNewComment(db, { email, network: ipHash, host: websiteHost(input.author_url), features: described, now });
+  const filter = score(described, checks.counts);
   let verdict = localVerdict({ ...input, html }, config, { trusted: checks.trusted, blocked: checks.blocked, filter });
   if (verdict.status === "approved") {
     verdict = (await akismetVerdict(env, request, input, `${new URL(request.url).origin}/posts/${slug}/`)) ?? verdict;
