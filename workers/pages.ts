@@ -66,15 +66,45 @@ export async function postPage(request: Request, env: Env, ctx: ExecutionContext
       return htmlResponse(hit.body, hit.status, hit.etag, true);
     }
   }
-  const rendered = await renderPostPage(request, env, slug, { page, own, form: replyTo && /^\d{1,15}$/.test(replyTo) ? { replyTo: Number(replyTo) } : undefined });
+  const form = replyTo && /^\d{1,15}$/.test(replyTo) ? { replyTo: Number(replyTo) } : undefined;
+  const rendered: Rendered = shared ? await sharedRender(request, env, ctx, slug, page, version) : await renderPostPage(request, env, slug, { page, own, form });
   if (rendered.version === null) return htmlResponse(rendered.body, rendered.status, null, false);
-  const etag = await etagOf(rendered.body);
-  if (shared && rendered.status === 200) {
-    rememberVersion(slug, rendered.version);
-    ctx.waitUntil(putCachedPage(url.origin, slug, page, rendered.version, { body: rendered.body, etag, status: 200 }));
-  }
+  const etag = rendered.etag ?? (await etagOf(rendered.body));
   if (notModified(request, etag)) return new Response(null, { status: 304, headers: { ETag: etag } });
   return htmlResponse(rendered.body, rendered.status, etag, shared);
+}
+
+type Rendered = Awaited<ReturnType<typeof renderPostPage>> & { etag?: string };
+
+// Renders under way in this isolate, by page and the version it was asked at: readers who arrive
+// together after a change wait for one render instead of each making their own.
+const rendering = new Map<string, Promise<Rendered>>();
+
+/** Renders a page everyone sees (and caches it), once for all the readers asking at the same time. */
+function sharedRender(request: Request, env: Env, ctx: ExecutionContext, slug: string, page: number, version: number | null): Promise<Rendered> {
+  const key = `${new URL(request.url).origin}|${slug}|${page}|${version}`;
+  let pending = rendering.get(key);
+  if (!pending) {
+    pending = (async (): Promise<Rendered> => {
+      const rendered = await renderPostPage(request, env, slug, { page });
+      if (rendered.version === null || rendered.status !== 200) return rendered;
+      const etag = await etagOf(rendered.body);
+      rememberVersion(slug, rendered.version);
+      ctx.waitUntil(putCachedPage(new URL(request.url).origin, slug, page, rendered.version, { body: rendered.body, etag, status: 200 }));
+      return { ...rendered, etag };
+    })().finally(() => rendering.delete(key));
+    rendering.set(key, pending);
+    renders++;
+    // The render outlives this reader if they leave: the others wait on it.
+    ctx.waitUntil(pending.catch(() => undefined));
+  }
+  return pending;
+}
+
+let renders = 0;
+/** For tests: how many shared renders this isolate has started. */
+export function sharedRenders(): number {
+  return renders;
 }
 
 /**

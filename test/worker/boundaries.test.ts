@@ -7,6 +7,7 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { clientNetwork, ownCookie, readOwnIds } from "../../workers/auth.ts";
 import { countApproved, openDb, pageOfThreads } from "../../workers/db/comments.ts";
+import { sharedRenders } from "../../workers/pages.ts";
 import { currentVersion, forgetVersion, getCachedPage, MEMORY_MAX, memorySize, putCachedPage, VERSION_TTL_MS } from "../../workers/page-cache.ts";
 import { ADMIN, approve, call, expectError, fetchWith, newReader, ORIGIN, postJson, SLUG, uniqueComment } from "./helpers.ts";
 
@@ -324,6 +325,17 @@ describe("caches keyed by the post's version", () => {
     const html = await (await fetchWith({}, PAGE)).text();
     expect(html).not.toContain("late render");
     expect(html).toContain(`id="comment-${id}" class="comment"`);
+  });
+
+  it("many readers arriving together after a change cause one render, not one each", async () => {
+    await approve(await (async () => (await created(await postJson(COMMENTS, uniqueComment()))).id)());
+    forgetVersion(SLUG);
+    const before = sharedRenders();
+    const pages = await Promise.all(Array.from({ length: 20 }, () => fetchWith({}, PAGE)));
+    expect(pages.every((res) => res.status === 200)).toBe(true);
+    const bodies = new Set(await Promise.all(pages.map((res) => res.text())));
+    expect(bodies.size).toBe(1);
+    expect(sharedRenders() - before).toBe(1);
   });
 
   it("keeps a bounded number of entries, whatever cursors readers send", async () => {
