@@ -55,7 +55,15 @@ export function runSpamBench(seed = 2008): SpamBenchResult {
       const window = prepared.slice(i, i + WINDOW);
       const count = (spam: boolean, v: Verdict) => window.filter((x) => x.c.spam === spam && verdict(x.f) === v).length;
       const spam = window.filter((x) => x.c.spam).length;
-      checkpoints.push({ decisions: i, spam, ham: window.length - spam, spamToSpam: count(true, "spam"), spamHeld: count(true, "held"), hamToSpam: count(false, "spam"), hamHeld: count(false, "held") });
+      checkpoints.push({
+        decisions: i,
+        spam,
+        ham: window.length - spam,
+        spamToSpam: count(true, "spam"),
+        spamHeld: count(true, "held"),
+        hamToSpam: count(false, "spam"),
+        hamHeld: count(false, "held"),
+      });
       if (i === CHECKPOINTS.at(-1)) {
         const t = process.cpuUsage();
         for (const x of window) score(features({ ...x.c, html: renderCommentHtml(x.c.content) }), memory);
@@ -73,7 +81,10 @@ export function runSpamBench(seed = 2008): SpamBenchResult {
 const pct = (n: number, of: number) => (of ? `${((100 * n) / of).toFixed(1)} %` : "–");
 
 export function spamMarkdown(r: SpamBenchResult): string {
-  const rows = r.checkpoints.map((c) => `| ${c.decisions.toLocaleString("en-US")} | ${pct(c.spamToSpam, c.spam)} | ${pct(c.spamHeld, c.spam)} | ${pct(c.hamToSpam, c.ham)} | ${pct(c.hamHeld, c.ham)} |`);
+  const rows = r.checkpoints.map(
+    (c) =>
+      `| ${c.decisions.toLocaleString("en-US")} | ${pct(c.spamToSpam, c.spam)} | ${pct(c.spamHeld, c.spam)} | ${pct(c.hamToSpam, c.ham)} | ${pct(c.hamHeld, c.ham)} |`,
+  );
   return `## The spam filter (npm run bench:spam)
 
 A simulated moderator decides a labelled corpus of ${r.corpus.size.toLocaleString("en-US")} blog comments (${r.corpus.spam} spam, ${r.corpus.ham} ham; made by

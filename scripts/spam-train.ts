@@ -18,7 +18,16 @@ interface Options {
   dryRun: boolean;
 }
 
-type Row = { id: number; status: string; trained_as: string | null; author_name: string; author_email: string | null; author_url: string | null; content: string; html: string };
+type Row = {
+  id: number;
+  status: string;
+  trained_as: string | null;
+  author_name: string;
+  author_email: string | null;
+  author_url: string | null;
+  content: string;
+  html: string;
+};
 
 /** The SQL that adds what these comments teach; and how many of each it teaches. */
 export function trainingSql(rows: Row[]): { sql: string; spam: number; ham: number } {
@@ -35,7 +44,9 @@ export function trainingSql(rows: Row[]): { sql: string; spam: number; ham: numb
   const entries = [...delta];
   for (let i = 0; i < entries.length; i += 200) {
     const values = entries.slice(i, i + 200).map(([f, d]) => `(${sqlValue(f)}, ${d.spam}, ${d.ham})`);
-    lines.push(`INSERT INTO spam_features (feature, spam, ham) VALUES ${values.join(", ")} ON CONFLICT (feature) DO UPDATE SET spam = max(0, spam + excluded.spam), ham = max(0, ham + excluded.ham);`);
+    lines.push(
+      `INSERT INTO spam_features (feature, spam, ham) VALUES ${values.join(", ")} ON CONFLICT (feature) DO UPDATE SET spam = max(0, spam + excluded.spam), ham = max(0, ham + excluded.ham);`,
+    );
   }
   for (const learn of ["spam", "ham"] as const) {
     for (let i = 0; i < ids[learn].length; i += 500) {

@@ -10,7 +10,10 @@ const KEYS_TTL_MS = 3_600_000;
 let keyCache: { team: string; at: number; keys: Map<string, Promise<CryptoKey>> } | null = null;
 
 function base64urlBytes(s: string): Uint8Array {
-  const b64 = s.replace(/-/g, "+").replace(/_/g, "/").padEnd(Math.ceil(s.length / 4) * 4, "=");
+  const b64 = s
+    .replace(/-/g, "+")
+    .replace(/_/g, "/")
+    .padEnd(Math.ceil(s.length / 4) * 4, "=");
   return Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
 }
 

@@ -56,10 +56,18 @@ function secretOf(env: Env, name: SecretName): string | null {
 export function requireSecret(env: Env, name: SecretName): string {
   const value = secretOf(env, name);
   if (value) return value;
-  console.error(`${name} is not set (or is shorter than ${MIN_SECRET_LENGTH} characters): set it with \`npx wrangler secret put ${name}\` (locally, in .dev.vars).`);
-  throw new ApiError(503, "not_configured", `This site is not fully set up (${name} is missing); nothing was saved. Its author has been told in the logs.`, undefined, {
-    "Retry-After": "3600",
-  });
+  console.error(
+    `${name} is not set (or is shorter than ${MIN_SECRET_LENGTH} characters): set it with \`npx wrangler secret put ${name}\` (locally, in .dev.vars).`,
+  );
+  throw new ApiError(
+    503,
+    "not_configured",
+    `This site is not fully set up (${name} is missing); nothing was saved. Its author has been told in the logs.`,
+    undefined,
+    {
+      "Retry-After": "3600",
+    },
+  );
 }
 
 /**
@@ -185,7 +193,10 @@ function base64urlText(text: string): string {
 
 function textOfBase64url(s: string): string | null {
   try {
-    const b64 = s.replace(/-/g, "+").replace(/_/g, "/").padEnd(Math.ceil(s.length / 4) * 4, "=");
+    const b64 = s
+      .replace(/-/g, "+")
+      .replace(/_/g, "/")
+      .padEnd(Math.ceil(s.length / 4) * 4, "=");
     return new TextDecoder("utf-8", { fatal: true, ignoreBOM: false }).decode(Uint8Array.from(atob(b64), (c) => c.charCodeAt(0)));
   } catch {
     return null;
@@ -198,7 +209,12 @@ export async function signLink(env: Env, purpose: LinkPurpose, payload: Record<s
 }
 
 /** The payload of a valid, unexpired link for this purpose, or null. */
-export async function verifyLink<T extends Record<string, string | number>>(env: Env, purpose: LinkPurpose, token: string, now = Date.now()): Promise<T | null> {
+export async function verifyLink<T extends Record<string, string | number>>(
+  env: Env,
+  purpose: LinkPurpose,
+  token: string,
+  now = Date.now(),
+): Promise<T | null> {
   const match = /^([\w-]{1,600})\.([\w-]{43})$/.exec(token);
   const secret = secretOf(env, "SIGNING_SECRET");
   if (!match || !secret) return null;

@@ -57,7 +57,10 @@ export function getConfig(env: Env): Config {
     spamThreshold: ratio(env.SPAM_THRESHOLD, 0.9),
     holdThreshold: Math.min(ratio(env.HOLD_THRESHOLD, 0.6), ratio(env.SPAM_THRESHOLD, 0.9)),
     addressRetentionDays: int(env.ADDRESS_RETENTION_DAYS, 30, 1, 3650),
-    access: env.ACCESS_TEAM_DOMAIN && env.ACCESS_AUD ? { teamDomain: env.ACCESS_TEAM_DOMAIN.replace(/^https?:\/\//, "").replace(/\/+$/, ""), audience: env.ACCESS_AUD } : null,
+    access:
+      env.ACCESS_TEAM_DOMAIN && env.ACCESS_AUD
+        ? { teamDomain: env.ACCESS_TEAM_DOMAIN.replace(/^https?:\/\//, "").replace(/\/+$/, ""), audience: env.ACCESS_AUD }
+        : null,
   };
   cache.set(env, config);
   return config;

@@ -27,7 +27,13 @@ export interface EmailSettings {
 export function emailSettings(env: Env): EmailSettings | null {
   if (!env.EMAIL || !env.EMAIL_FROM) return null;
   const mode = env.EMAIL_NOTIFY === "digest" || env.EMAIL_NOTIFY === "off" ? env.EMAIL_NOTIFY : "each";
-  return { from: env.EMAIL_FROM, author: env.AUTHOR_EMAIL ? env.AUTHOR_EMAIL.toLowerCase() : null, mode, base: (env.PUBLIC_URL || site.url).replace(/\/+$/, ""), lang: site.lang };
+  return {
+    from: env.EMAIL_FROM,
+    author: env.AUTHOR_EMAIL ? env.AUTHOR_EMAIL.toLowerCase() : null,
+    mode,
+    base: (env.PUBLIC_URL || site.url).replace(/\/+$/, ""),
+    lang: site.lang,
+  };
 }
 
 type Message = { from: { name: string; email: string }; to: string; subject: string; text: string; html: string; headers?: Record<string, string> };
@@ -46,7 +52,8 @@ const quote = (c: CommentRow) => `<blockquote style="margin: 1rem 0; padding-lef
 export const REFERENCE = /billet-ref:([\w-]{1,600}\.[\w-]{43})/;
 
 async function moderationLinks(env: Env, settings: EmailSettings, c: CommentRow) {
-  const link = async (action: "approve" | "spam" | "delete") => `${settings.base}/moderate/${await signLink(env, "moderate", { c: c.id, a: action, n: crypto.randomUUID() }, MODERATION_LINK_TTL_MS)}`;
+  const link = async (action: "approve" | "spam" | "delete") =>
+    `${settings.base}/moderate/${await signLink(env, "moderate", { c: c.id, a: action, n: crypto.randomUUID() }, MODERATION_LINK_TTL_MS)}`;
   return { approve: await link("approve"), spam: await link("spam"), delete: await link("delete") };
 }
 
@@ -102,18 +109,37 @@ export async function digestEmail(env: Env, settings: EmailSettings, waiting: Co
     }),
   );
   const subject = s.digest(waiting.length);
-  return envelope(settings, settings.author, subject, `${parts.map((p) => p.text).join("\n\n---\n\n")}\n\n${s.linkValid}`, `<h1 style="font-size: 1.2em">${escapeHtml(subject)}</h1>${parts.map((p) => p.html).join("")}<p>${escapeHtml(s.linkValid)}</p>`);
+  return envelope(
+    settings,
+    settings.author,
+    subject,
+    `${parts.map((p) => p.text).join("\n\n---\n\n")}\n\n${s.linkValid}`,
+    `<h1 style="font-size: 1.2em">${escapeHtml(subject)}</h1>${parts.map((p) => p.html).join("")}<p>${escapeHtml(s.linkValid)}</p>`,
+  );
 }
 
 /** Double opt-in: the first email to a reader's address only asks them to confirm it. */
 export async function confirmationEmail(env: Env, settings: EmailSettings, email: string): Promise<Message> {
   const s = emailStrings(settings.lang);
   const confirm = `${settings.base}/subscriptions/confirm/${await signLink(env, "confirm", { m: email }, CONFIRM_TTL_MS)}`;
-  return envelope(settings, email, s.confirmSubject(site.title), `${s.confirmBody(site.title)}\n\n${s.confirm}: ${confirm}`, `<p>${escapeHtml(s.confirmBody(site.title))}</p><p>${button(confirm, s.confirm)}</p>`);
+  return envelope(
+    settings,
+    email,
+    s.confirmSubject(site.title),
+    `${s.confirmBody(site.title)}\n\n${s.confirm}: ${confirm}`,
+    `<p>${escapeHtml(s.confirmBody(site.title))}</p><p>${button(confirm, s.confirm)}</p>`,
+  );
 }
 
 /** A reply to a reader's comment, with a way to stop for this thread or for everything (RFC 8058 one-click). */
-export async function replyEmail(env: Env, settings: EmailSettings, email: string, reply: CommentRow, followed: CommentRow, post: PostRecord | null): Promise<Message> {
+export async function replyEmail(
+  env: Env,
+  settings: EmailSettings,
+  email: string,
+  reply: CommentRow,
+  followed: CommentRow,
+  post: PostRecord | null,
+): Promise<Message> {
   const s = emailStrings(settings.lang);
   const title = post?.title ?? reply.postSlug;
   const page = `${settings.base}/posts/${reply.postSlug}/#comment-${reply.id}`;

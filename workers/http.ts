@@ -31,13 +31,7 @@ export class ApiError extends Error {
   readonly fields?: Record<string, string>;
   readonly headers?: Record<string, string>;
 
-  constructor(
-    status: number,
-    code: ErrorCode,
-    message: string,
-    fields?: Record<string, string>,
-    headers?: Record<string, string>,
-  ) {
+  constructor(status: number, code: ErrorCode, message: string, fields?: Record<string, string>, headers?: Record<string, string>) {
     super(message);
     this.status = status;
     this.code = code;

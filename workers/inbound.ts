@@ -28,7 +28,10 @@ export function commandOf(text: string): "approve" | "spam" | "delete" | null {
     if (!line) continue;
     // The quote already: nothing was written above it.
     if (line.startsWith(">")) return null;
-    const word = line.toLowerCase().split(/\s+/)[0].replace(/[^\p{L}]+/gu, "");
+    const word = line
+      .toLowerCase()
+      .split(/\s+/)[0]
+      .replace(/[^\p{L}]+/gu, "");
     return COMMANDS[word] ?? null;
   }
   return null;

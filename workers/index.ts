@@ -89,7 +89,10 @@ async function handle(request: Request, env: Env, ctx: ExecutionContext): Promis
     }
     if (api && request.method === "OPTIONS") {
       response = cors.allowed
-        ? new Response(null, { status: 204, headers: { "Access-Control-Allow-Methods": CORS_METHODS, "Access-Control-Allow-Headers": CORS_HEADERS, "Access-Control-Max-Age": "86400" } })
+        ? new Response(null, {
+            status: 204,
+            headers: { "Access-Control-Allow-Methods": CORS_METHODS, "Access-Control-Allow-Headers": CORS_HEADERS, "Access-Control-Max-Age": "86400" },
+          })
         : new Response(null, { status: 403 });
     } else {
       response = await router.fetch(request as Request & { params: Record<string, string> }, env, ctx);

@@ -64,7 +64,10 @@ export async function decide(env: Env, actor: string, ids: number[], action: Dec
     throw err;
   }
   for (const slug of new Set(rows.map((r) => r.postSlug))) forgetVersion(slug);
-  if (action === "approve") await announcePublished(env, rows.filter((r) => !wasApproved.has(r.id)));
+  if (action === "approve")
+    await announcePublished(
+      env,
+      rows.filter((r) => !wasApproved.has(r.id)),
+    );
   return rows;
 }
-

@@ -29,7 +29,8 @@ export function announceComment(env: Env, row: CommentRow): Promise<void> {
   const messages: NotifyMessage[] = [];
   if (row.status !== "spam") {
     if (env.WEBHOOK_URL) messages.push({ event: "comment.created", channel: "webhook", comment_id: row.id, post_slug: row.postSlug });
-    if (settings?.author && settings.mode === "each") messages.push({ event: "comment.created", channel: "email", comment_id: row.id, post_slug: row.postSlug });
+    if (settings?.author && settings.mode === "each")
+      messages.push({ event: "comment.created", channel: "email", comment_id: row.id, post_slug: row.postSlug });
   }
   if (row.status === "approved" && row.parentId !== null && settings) messages.push({ event: "reply.published", comment_id: row.id, post_slug: row.postSlug });
   return enqueue(env, messages);

@@ -67,7 +67,9 @@ export async function postPage(request: Request, env: Env, ctx: ExecutionContext
     }
   }
   const form = replyTo && /^\d{1,15}$/.test(replyTo) ? { replyTo: Number(replyTo) } : undefined;
-  const rendered: Rendered = shared ? await sharedRender(request, env, ctx, slug, page, version) : await renderPostPage(request, env, slug, { page, own, form });
+  const rendered: Rendered = shared
+    ? await sharedRender(request, env, ctx, slug, page, version)
+    : await renderPostPage(request, env, slug, { page, own, form });
   if (rendered.version === null) return htmlResponse(rendered.body, rendered.status, null, false);
   const etag = rendered.etag ?? (await etagOf(rendered.body));
   if (notModified(request, etag)) return new Response(null, { status: 304, headers: { ETag: etag } });

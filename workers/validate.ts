@@ -47,20 +47,33 @@ const id = v.pipe(
 );
 
 export function newCommentSchema(maxContentLength: number) {
-  return v.object({
-    author_name: text(80, { singleLine: true }),
-    author_email: optional(email),
-    author_url: optional(websiteUrl),
-    content: text(maxContentLength),
-    parent_id: optional(id),
-    // Anti-spam: the honeypot field, time the reader spent on the form, a Turnstile token.
-    website: v.optional(v.unknown()),
-    // Only a number or a string counts; anything else is dropped (converting it could throw).
-    fill_ms: v.optional(v.pipe(v.unknown(), v.transform((x) => (typeof x === "number" || typeof x === "string" ? x : undefined)))),
-    "cf-turnstile-response": v.optional(v.unknown()),
-    // "Tell me of replies": a checkbox (the form sends "on") or a boolean (the widget).
-    notify_replies: v.optional(v.pipe(v.unknown(), v.transform((x) => x === true || x === "on" || x === "true" || x === "1"))),
-  }, objectMessage);
+  return v.object(
+    {
+      author_name: text(80, { singleLine: true }),
+      author_email: optional(email),
+      author_url: optional(websiteUrl),
+      content: text(maxContentLength),
+      parent_id: optional(id),
+      // Anti-spam: the honeypot field, time the reader spent on the form, a Turnstile token.
+      website: v.optional(v.unknown()),
+      // Only a number or a string counts; anything else is dropped (converting it could throw).
+      fill_ms: v.optional(
+        v.pipe(
+          v.unknown(),
+          v.transform((x) => (typeof x === "number" || typeof x === "string" ? x : undefined)),
+        ),
+      ),
+      "cf-turnstile-response": v.optional(v.unknown()),
+      // "Tell me of replies": a checkbox (the form sends "on") or a boolean (the widget).
+      notify_replies: v.optional(
+        v.pipe(
+          v.unknown(),
+          v.transform((x) => x === true || x === "on" || x === "true" || x === "1"),
+        ),
+      ),
+    },
+    objectMessage,
+  );
 }
 export type NewCommentInput = v.InferOutput<ReturnType<typeof newCommentSchema>>;
 
@@ -82,10 +95,13 @@ export const adminListQuerySchema = v.object({
   cursor: v.optional(v.pipe(v.string(), v.regex(/^\d{1,15}$/, "invalid"), v.transform(Number))),
 });
 
-export const bulkSchema = v.object({
-  ids: v.pipe(v.array(id, "invalid"), v.minLength(1, "required"), v.maxLength(500, "too_long")),
-  action: v.picklist(["approve", "spam", "delete", "pending", "purge"], "invalid"),
-}, objectMessage);
+export const bulkSchema = v.object(
+  {
+    ids: v.pipe(v.array(id, "invalid"), v.minLength(1, "required"), v.maxLength(500, "too_long")),
+    action: v.picklist(["approve", "spam", "delete", "pending", "purge"], "invalid"),
+  },
+  objectMessage,
+);
 
 export const auditQuerySchema = v.object({
   limit: v.optional(v.pipe(v.string(), v.regex(/^\d{1,4}$/, "invalid"), v.transform(Number), v.minValue(1, "invalid"), v.maxValue(200, "too_large")), "50"),
@@ -111,7 +127,14 @@ export const blockSchema = v.object(
 export const countsQuerySchema = v.object({
   posts: v.pipe(
     v.string("required"),
-    v.transform((s) => [...new Set(s.split(",").map((x) => x.trim()).filter(Boolean))]),
+    v.transform((s) => [
+      ...new Set(
+        s
+          .split(",")
+          .map((x) => x.trim())
+          .filter(Boolean),
+      ),
+    ]),
     v.minLength(1, "required"),
     v.maxLength(100, "too_long"),
   ),

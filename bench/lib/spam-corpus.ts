@@ -25,10 +25,64 @@ function random(seed: number): () => number {
   };
 }
 
-const FIRST = ["Claire", "Julien", "Sophie", "Marc", "Nadia", "Paul", "Léa", "Thomas", "Inès", "Hugo", "Camille", "Antoine", "Sarah", "Emma", "John", "Kate", "David", "Maria", "Ahmed", "Yuki", "Pierre", "Anne", "Luc", "Chloé"];
+const FIRST = [
+  "Claire",
+  "Julien",
+  "Sophie",
+  "Marc",
+  "Nadia",
+  "Paul",
+  "Léa",
+  "Thomas",
+  "Inès",
+  "Hugo",
+  "Camille",
+  "Antoine",
+  "Sarah",
+  "Emma",
+  "John",
+  "Kate",
+  "David",
+  "Maria",
+  "Ahmed",
+  "Yuki",
+  "Pierre",
+  "Anne",
+  "Luc",
+  "Chloé",
+];
 const LAST = ["Martin", "Bernard", "Dubois", "Moreau", "Laurent", "Simon", "Michel", "Leroy", "Smith", "Jones", "Garcia", "Nguyen", "Rossi", ""];
-const SUBJECTS_FR = ["les réseaux sociaux", "Facebook", "la photo argentique", "ce voyage au Portugal", "le vélo en ville", "ton dernier billet", "la cuisine du dimanche", "ce livre", "le télétravail", "la musique des années 90", "le jardinage", "l’école de mes enfants", "le casino de Monte-Carlo", "mon vieux téléphone"];
-const SUBJECTS_EN = ["social networks", "film photography", "that trip to Portugal", "cycling in the city", "your last post", "Sunday cooking", "this book", "remote work", "90s music", "gardening", "my kids' school", "the Monte Carlo casino", "my old phone"];
+const SUBJECTS_FR = [
+  "les réseaux sociaux",
+  "Facebook",
+  "la photo argentique",
+  "ce voyage au Portugal",
+  "le vélo en ville",
+  "ton dernier billet",
+  "la cuisine du dimanche",
+  "ce livre",
+  "le télétravail",
+  "la musique des années 90",
+  "le jardinage",
+  "l’école de mes enfants",
+  "le casino de Monte-Carlo",
+  "mon vieux téléphone",
+];
+const SUBJECTS_EN = [
+  "social networks",
+  "film photography",
+  "that trip to Portugal",
+  "cycling in the city",
+  "your last post",
+  "Sunday cooking",
+  "this book",
+  "remote work",
+  "90s music",
+  "gardening",
+  "my kids' school",
+  "the Monte Carlo casino",
+  "my old phone",
+];
 const HAM_FR = [
   "Je suis assez d’accord avec toi sur {s}, même si je nuancerais un peu la fin.",
   "Ça me rappelle une soirée avec des amis où on parlait justement de {s}.",
@@ -53,7 +107,13 @@ const HAM_EN = [
   "Small typo in the second paragraph, otherwise spot on about {s}.",
   "Great photo at the top! And good point about {s}.",
 ];
-const HAM_LINKS = ["https://fr.wikipedia.org/wiki/R%C3%A9seau_social", "https://www.lemonde.fr/pixels/", "https://en.wikipedia.org/wiki/Film_photography", "https://blog.example.org/2008/03/reponse", "https://www.youtube.com/watch?v=dQw4w9WgXcQ"];
+const HAM_LINKS = [
+  "https://fr.wikipedia.org/wiki/R%C3%A9seau_social",
+  "https://www.lemonde.fr/pixels/",
+  "https://en.wikipedia.org/wiki/Film_photography",
+  "https://blog.example.org/2008/03/reponse",
+  "https://www.youtube.com/watch?v=dQw4w9WgXcQ",
+];
 
 interface Family {
   weight: number;
@@ -69,7 +129,12 @@ const FAMILIES: Family[] = [
   {
     weight: 3,
     names: ["Cheap Pills", "buy viagra", "Pharmacy Online", "Generic Cialis", "Mike", "Anna"],
-    texts: ["Buy {w} online without prescription, best price {u}", "{w} cheap, fast delivery worldwide. Order now {u}", "Looking for {w}? Discreet shipping, no prescription needed {u}", "Best {w} deals of the year {u} {u}"],
+    texts: [
+      "Buy {w} online without prescription, best price {u}",
+      "{w} cheap, fast delivery worldwide. Order now {u}",
+      "Looking for {w}? Discreet shipping, no prescription needed {u}",
+      "Best {w} deals of the year {u} {u}",
+    ],
     words: ["viagra", "cialis", "tramadol", "xanax", "levitra", "diet pills", "phentermine"],
     hosts: ["pills-rx", "cheapmeds", "rx-pharm", "bestpharmacy", "meds4u"],
     link: 0.95,
@@ -78,7 +143,12 @@ const FAMILIES: Family[] = [
   {
     weight: 3,
     names: ["Online Casino", "Best Slots", "casino bonus", "Lucky Win", "Jackpot King"],
-    texts: ["Best online {w} with a huge welcome bonus {u}", "Play {w} and win real money today {u}", "Free spins every day at the best {w} {u}", "New {w}: deposit 10 get 100 {u}"],
+    texts: [
+      "Best online {w} with a huge welcome bonus {u}",
+      "Play {w} and win real money today {u}",
+      "Free spins every day at the best {w} {u}",
+      "New {w}: deposit 10 get 100 {u}",
+    ],
     words: ["casino", "slots", "poker", "roulette", "betting", "blackjack"],
     hosts: ["casino-royal", "slots-win", "bet365-bonus", "luckyspins", "jackpotcity"],
     link: 0.9,
@@ -103,7 +173,12 @@ const FAMILIES: Family[] = [
   {
     weight: 2,
     names: ["Crypto Expert", "Bitcoin Trader", "David Miller", "Invest Now"],
-    texts: ["Earn $5000 a week with {w} trading, I did it {u}", "I made $3,200 this month with {w}, contact me on whatsapp +1 555 0199", "Double your {w} in 24 hours guaranteed {u}", "Best {w} investment platform, 300% return {u}"],
+    texts: [
+      "Earn $5000 a week with {w} trading, I did it {u}",
+      "I made $3,200 this month with {w}, contact me on whatsapp +1 555 0199",
+      "Double your {w} in 24 hours guaranteed {u}",
+      "Best {w} investment platform, 300% return {u}",
+    ],
     words: ["bitcoin", "crypto", "forex", "ethereum", "nft"],
     hosts: ["crypto-profit", "btc-double", "forex-signals", "invest-pro"],
     link: 0.7,
@@ -112,7 +187,12 @@ const FAMILIES: Family[] = [
   {
     weight: 2,
     names: ["Voyance Gratuite", "Rachat Crédit", "Serrurier Paris", "Marie", "Déménagement pas cher"],
-    texts: ["{w} gratuite par téléphone, réponse immédiate {u}", "Besoin d’un {w} rapide ? Simulation gratuite en 2 minutes {u}", "Super article ! Pour votre {w}, pensez à nous {u}", "{w} pas cher, devis gratuit en ligne {u}"],
+    texts: [
+      "{w} gratuite par téléphone, réponse immédiate {u}",
+      "Besoin d’un {w} rapide ? Simulation gratuite en 2 minutes {u}",
+      "Super article ! Pour votre {w}, pensez à nous {u}",
+      "{w} pas cher, devis gratuit en ligne {u}",
+    ],
     words: ["voyance", "rachat de crédit", "prêt", "serrurier", "déménagement", "assurance"],
     hosts: ["voyance-direct", "credit-rapide", "serrurier-pro", "pret-facile"],
     link: 0.85,
@@ -140,11 +220,16 @@ export function makeCorpus(size: number, opts: { seed?: number; spamShare?: numb
   const out: LabelledComment[] = [];
   for (let i = 0; i < size; i++) {
     if (r() < spamShare) {
-      let x = r() * totalWeight;
-      const family = FAMILIES.find((f) => (x -= f.weight) < 0) ?? FAMILIES[0];
+      let at = r() * totalWeight;
+      let family = FAMILIES[0];
+      for (const f of FAMILIES) {
+        family = f;
+        at -= f.weight;
+        if (at < 0) break;
+      }
       // Spammers move: most hosts are new names, some come back.
       const host = () => `${pick(family.hosts)}${r() < 0.6 ? Math.floor(r() * 900 + 100) : ""}.${pick(TLDS)}`;
-      const url = () => `https://${r() < 0.3 ? "www." : ""}${host()}/${pick(["", "promo", "offer", "?ref=" + Math.floor(r() * 9999)])}`;
+      const url = () => `https://${r() < 0.3 ? "www." : ""}${host()}/${pick(["", "promo", "offer", `?ref=${Math.floor(r() * 9999)}`])}`;
       const link = r() < family.link;
       let text = pick(family.texts)
         .replace(/\{w\}/g, () => pick(family.words))
@@ -156,7 +241,7 @@ export function makeCorpus(size: number, opts: { seed?: number; spamShare?: numb
       out.push({
         spam: true,
         authorName: pick(family.names),
-        authorEmail: r() < 0.7 ? `${pick(["info", "sales", "contact", "user" + Math.floor(r() * 9999)])}@${host()}` : null,
+        authorEmail: r() < 0.7 ? `${pick(["info", "sales", "contact", `user${Math.floor(r() * 9999)}`])}@${host()}` : null,
         authorUrl: r() < family.site ? url() : null,
         content: text,
       });
@@ -169,7 +254,8 @@ export function makeCorpus(size: number, opts: { seed?: number; spamShare?: numb
       out.push({
         spam: false,
         authorName: r() < 0.1 ? "Anonyme" : name,
-        authorEmail: r() < 0.6 ? `${name.toLowerCase().replace(/[^a-z]+/g, ".")}@${pick(["gmail.com", "free.fr", "orange.fr", "laposte.net", "outlook.com"])}` : null,
+        authorEmail:
+          r() < 0.6 ? `${name.toLowerCase().replace(/[^a-z]+/g, ".")}@${pick(["gmail.com", "free.fr", "orange.fr", "laposte.net", "outlook.com"])}` : null,
         authorUrl: r() < 0.2 ? `https://${pick(["blog", "www", "photos"])}.${name.toLowerCase().replace(/[^a-z]+/g, "")}.${pick(["fr", "net", "org"])}/` : null,
         content: text,
       });

@@ -12,7 +12,9 @@ import { renderCommentHtml } from "../../workers/render/markdown.ts";
 function freshDb(): DatabaseSync {
   const db = new DatabaseSync(":memory:");
   const dir = join(ROOT, "migrations");
-  for (const file of readdirSync(dir).filter((f) => f.endsWith(".sql")).sort()) {
+  for (const file of readdirSync(dir)
+    .filter((f) => f.endsWith(".sql"))
+    .sort()) {
     for (const stmt of readFileSync(join(dir, file), "utf8").split("--> statement-breakpoint")) if (stmt.trim()) db.exec(stmt);
   }
   return db;
@@ -20,13 +22,17 @@ function freshDb(): DatabaseSync {
 
 type Row = Parameters<typeof trainingSql>[0][number];
 const rows = (db: DatabaseSync) => db.prepare("SELECT * FROM comments ORDER BY id").all() as unknown as Row[];
-const count = (db: DatabaseSync, feature: string) => db.prepare("SELECT spam, ham FROM spam_features WHERE feature = ?").get(feature) as { spam: number; ham: number } | undefined;
+const count = (db: DatabaseSync, feature: string) =>
+  db.prepare("SELECT spam, ham FROM spam_features WHERE feature = ?").get(feature) as { spam: number; ham: number } | undefined;
 
 describe("npm run spam:train", () => {
   it("teaches ham from approved comments and spam from spam, nothing from the others, and nothing twice", () => {
     const db = freshDb();
-    const insert = db.prepare("INSERT INTO comments (post_slug, author_name, author_url, content, html, status, created_at, updated_at) VALUES ('p', ?, ?, ?, ?, ?, 1, 1)");
-    const add = (name: string, content: string, status: string, url: string | null = null) => insert.run(name, url, content, renderCommentHtml(content), status);
+    const insert = db.prepare(
+      "INSERT INTO comments (post_slug, author_name, author_url, content, html, status, created_at, updated_at) VALUES ('p', ?, ?, ?, ?, ?, 1, 1)",
+    );
+    const add = (name: string, content: string, status: string, url: string | null = null) =>
+      insert.run(name, url, content, renderCommentHtml(content), status);
     add("Casino King", "Best casino bonus https://casino.example", "spam", "https://casino.example");
     add("Casino Queen", "Casino bonus again https://casino.example", "spam");
     add("Jeanne", "Merci pour ce billet, très juste.", "approved");

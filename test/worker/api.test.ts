@@ -155,7 +155,11 @@ describe("POST /api/posts/:slug/comments (JSON)", () => {
     expect(body.error.fields).toEqual({ author_name: "required", content: "required" });
     body = await expectError(await postJson(COMMENTS, { author_name: "x".repeat(81), content: "y".repeat(5001) }), 422, "validation_failed");
     expect(body.error.fields).toEqual({ author_name: "too_long", content: "too_long" });
-    body = await expectError(await postJson(COMMENTS, uniqueComment({ author_email: "not-an-email", author_url: "javascript:alert(1)" })), 422, "validation_failed");
+    body = await expectError(
+      await postJson(COMMENTS, uniqueComment({ author_email: "not-an-email", author_url: "javascript:alert(1)" })),
+      422,
+      "validation_failed",
+    );
     expect(body.error.fields).toEqual({ author_email: "invalid_email", author_url: "invalid_url" });
     body = await expectError(await postJson(COMMENTS, uniqueComment({ author_name: 42, parent_id: "abc" })), 422, "validation_failed");
     expect(body.error.fields).toEqual({ author_name: "invalid", parent_id: "invalid" });
@@ -167,7 +171,18 @@ describe("POST /api/posts/:slug/comments (JSON)", () => {
 
   it("answers 404 for an unknown post and 403 for a closed one, storing nothing", async () => {
     await expectError(await postJson("/api/posts/no-such-post/comments", uniqueComment()), 404, "post_not_found");
-    const closed = { slug: "ferme", title: "Fermé", date: "2008-01-01T00:00:00.000Z", author: "A", lang: "fr", tags: [], summary: "", url: "/posts/ferme/", comments_open: false, comments_close_at: null };
+    const closed = {
+      slug: "ferme",
+      title: "Fermé",
+      date: "2008-01-01T00:00:00.000Z",
+      author: "A",
+      lang: "fr",
+      tags: [],
+      summary: "",
+      url: "/posts/ferme/",
+      comments_open: false,
+      comments_close_at: null,
+    };
     await env.POSTS.put("post:ferme", JSON.stringify(closed));
     await expectError(await postJson("/api/posts/ferme/comments", uniqueComment()), 403, "comments_closed");
     const expired = { ...closed, slug: "expire", comments_open: true, comments_close_at: "2020-01-01T00:00:00.000Z" };
@@ -212,7 +227,9 @@ describe("POST /api/posts/:slug/comments (JSON)", () => {
   it("holds comments with too many links or a held word, even from a trusted email", async () => {
     const trusted = await create(uniqueComment({ author_email: "trusted@example.org" }));
     await approve(trusted.body.comment.id);
-    const links = await create(uniqueComment({ author_email: "trusted@example.org", content: `https://a.example https://b.example https://c.example ${crypto.randomUUID()}` }));
+    const links = await create(
+      uniqueComment({ author_email: "trusted@example.org", content: `https://a.example https://b.example https://c.example ${crypto.randomUUID()}` }),
+    );
     expect(links.res.status).toBe(202);
     const word = await create(uniqueComment({ author_email: "trusted@example.org", content: `Gagnez au CASINO ${crypto.randomUUID()}` }));
     expect(word.res.status).toBe(202);
@@ -308,7 +325,11 @@ describe("PATCH and DELETE /api/comments/:id", () => {
   it("refuses without a proof of authorship, and for an unknown comment", async () => {
     const { body } = await create(uniqueComment());
     const patch = (token: string) =>
-      call(`/api/comments/${body.comment.id}`, { method: "PATCH", headers: { "Content-Type": "application/json", "X-Edit-Token": token }, body: JSON.stringify({ content: "x" }) });
+      call(`/api/comments/${body.comment.id}`, {
+        method: "PATCH",
+        headers: { "Content-Type": "application/json", "X-Edit-Token": token },
+        body: JSON.stringify({ content: "x" }),
+      });
     await expectError(await patch("wrong-token"), 403, "forbidden");
     await expectError(await call(`/api/comments/${body.comment.id}`, { method: "DELETE" }), 403, "forbidden");
     await expectError(await call("/api/comments/99999999", { method: "DELETE", headers: { "X-Edit-Token": body.edit_token } }), 404, "comment_not_found");
@@ -324,7 +345,10 @@ describe("PATCH and DELETE /api/comments/:id", () => {
   it("deletes with the cookie, and the comment leaves the list", async () => {
     const res = await postJson(COMMENTS, uniqueComment({ author_email: "trusted@example.org" }));
     const body = (await res.json()) as { comment: ApiComment };
-    const cookie = res.headers.getSetCookie().find((c) => c.startsWith("billet_own="))!.split(";")[0];
+    const cookie = res.headers
+      .getSetCookie()
+      .find((c) => c.startsWith("billet_own="))!
+      .split(";")[0];
     expect((await list("?limit=200")).comments.some((c) => c.id === body.comment.id)).toBe(true);
     const del = await call(`/api/comments/${body.comment.id}`, { method: "DELETE", headers: { Cookie: cookie } });
     expect(del.status).toBe(204);
@@ -345,7 +369,14 @@ describe("GET /api/comments/counts and /api/config", () => {
   it("tells the widget the locale, limits and strings", async () => {
     const res = await call("/api/config");
     const config = (await res.json()) as Record<string, unknown>;
-    expect(config).toMatchObject({ locale: "fr", edit_window_seconds: 900, max_depth: 3, max_comment_length: 5000, moderation: "first-comment", turnstile_site_key: null });
+    expect(config).toMatchObject({
+      locale: "fr",
+      edit_window_seconds: 900,
+      max_depth: 3,
+      max_comment_length: 5000,
+      moderation: "first-comment",
+      turnstile_site_key: null,
+    });
   });
 });
 
@@ -370,7 +401,11 @@ describe("admin", () => {
     const spam = await call(`/api/admin/comments/${a.body.comment.id}/spam`, { method: "POST", headers: ADMIN });
     expect(((await spam.json()) as { comment: { status: string } }).comment.status).toBe("spam");
 
-    const bulk = await call("/api/admin/comments/bulk", { method: "POST", headers: { ...ADMIN, "Content-Type": "application/json" }, body: JSON.stringify({ ids: [b.body.comment.id, c.body.comment.id], action: "approve" }) });
+    const bulk = await call("/api/admin/comments/bulk", {
+      method: "POST",
+      headers: { ...ADMIN, "Content-Type": "application/json" },
+      body: JSON.stringify({ ids: [b.body.comment.id, c.body.comment.id], action: "approve" }),
+    });
     expect(bulk.status).toBe(200);
     expect(((await bulk.json()) as { updated: number[] }).updated.sort()).toEqual([b.body.comment.id, c.body.comment.id].sort());
     const ids = (await list("?limit=200")).comments.map((x) => x.id);
@@ -396,7 +431,11 @@ describe("admin", () => {
     await approve(b.body.comment.id);
     const cleared = await env.DB.prepare("SELECT held_for FROM comments WHERE id = ?").bind(b.body.comment.id).first<{ held_for: string | null }>();
     expect(cleared?.held_for).toBeNull();
-    const purge = await call("/api/admin/comments/bulk", { method: "POST", headers: { ...ADMIN, "Content-Type": "application/json" }, body: JSON.stringify({ ids: [a.body.comment.id, b.body.comment.id], action: "purge" }) });
+    const purge = await call("/api/admin/comments/bulk", {
+      method: "POST",
+      headers: { ...ADMIN, "Content-Type": "application/json" },
+      body: JSON.stringify({ ids: [a.body.comment.id, b.body.comment.id], action: "purge" }),
+    });
     expect(purge.status).toBe(200);
     const { results } = await env.DB.prepare("SELECT id FROM comments WHERE id IN (?, ?)").bind(a.body.comment.id, b.body.comment.id).all();
     expect(results).toEqual([]);
@@ -408,7 +447,11 @@ describe("admin", () => {
     await expectError(await call("/api/admin/comments/99999999/approve", { method: "POST", headers: ADMIN }), 404, "comment_not_found");
     await expectError(await call("/api/admin/comments/1/frobnicate", { method: "POST", headers: ADMIN }), 404, "not_found");
     await expectError(await call("/api/admin/comments?status=weird", { headers: ADMIN }), 400, "bad_request");
-    const bad = await call("/api/admin/comments/bulk", { method: "POST", headers: { ...ADMIN, "Content-Type": "application/json" }, body: JSON.stringify({ ids: [], action: "approve" }) });
+    const bad = await call("/api/admin/comments/bulk", {
+      method: "POST",
+      headers: { ...ADMIN, "Content-Type": "application/json" },
+      body: JSON.stringify({ ids: [], action: "approve" }),
+    });
     await expectError(bad, 422, "validation_failed");
   });
 });
@@ -419,7 +462,9 @@ describe("duplicates", () => {
     const answers = await Promise.all(Array.from({ length: 6 }, () => postJson(COMMENTS, input)));
     const statuses = answers.map((r) => r.status).sort();
     expect(statuses).toEqual([202, 409, 409, 409, 409, 409]);
-    const row = await env.DB.prepare("SELECT count(*) AS n FROM comments WHERE content = ?").bind(input.content as string).first<{ n: number }>();
+    const row = await env.DB.prepare("SELECT count(*) AS n FROM comments WHERE content = ?")
+      .bind(input.content as string)
+      .first<{ n: number }>();
     expect(row?.n).toBe(1);
   });
 

@@ -45,7 +45,10 @@ async function views(id: number) {
   const all: number[] = [];
   let total = 0;
   for (let cursor: string | null = ""; cursor !== null; ) {
-    const body = (await (await fetchWith({}, `${COMMENTS}?limit=200${cursor ? `&cursor=${cursor}` : ""}`)).json()) as { comments: { id: number }[]; meta: { total: number; next_cursor: string | null } };
+    const body = (await (await fetchWith({}, `${COMMENTS}?limit=200${cursor ? `&cursor=${cursor}` : ""}`)).json()) as {
+      comments: { id: number }[];
+      meta: { total: number; next_cursor: string | null };
+    };
     all.push(...body.comments.map((c) => c.id));
     total = body.meta.total;
     cursor = body.meta.next_cursor;
@@ -70,7 +73,9 @@ describe("a blog of 100 posts and more", () => {
     const extra = Array.from({ length: 160 }, (_, i) => ({ ...seed[0], slug: `billet-${String(i).padStart(3, "0")}`, url: `/posts/billet-${i}/` }));
     await env.POSTS.put("posts:index", JSON.stringify([...seed, ...extra]));
     // A few comments on posts far into the list.
-    const insert = env.DB.prepare("INSERT INTO comments (post_slug, author_name, content, html, status, created_at, updated_at) VALUES (?, 'A', ?, '<p>x</p>', ?, 1, 1)");
+    const insert = env.DB.prepare(
+      "INSERT INTO comments (post_slug, author_name, content, html, status, created_at, updated_at) VALUES (?, 'A', ?, '<p>x</p>', ?, 1, 1)",
+    );
     await env.DB.batch([
       insert.bind("billet-150", "un", "approved"),
       insert.bind("billet-150", "deux", "approved"),
@@ -119,7 +124,7 @@ describe("a reply whose comment is no longer shown", () => {
     it(`stays on the page under an empty place when its comment is ${how}, and every view agrees`, async () => {
       const root = await published({ author_name: "Racine" });
       const reply = await published({ parent_id: root, content: `Réponse gardée ${crypto.randomUUID()}` });
-      const removedText = ((await statusOf(root))!).content;
+      const removedText = (await statusOf(root))!.content;
       expect((await remove(root)).status).toBeLessThan(300);
 
       const v = await views(reply);
@@ -128,7 +133,9 @@ describe("a reply whose comment is no longer shown", () => {
       expect(v.pageCount).toBe(v.jsonTotal);
       expect(v.count).toBe(v.jsonTotal);
       // The empty place: numbered, no author, no text, no reply link; the reply numbered under it.
-      const place = new RegExp(`<li id="comment-${root}" class="comment comment--removed"[^>]*><article aria-label="Ce commentaire a été retiré."><header class="comment-meta"><a class="comment-number" href="#comment-${root}" aria-label="[^"]*">(\\d+)</a></header><p class="comment-removed">Ce commentaire a été retiré.</p></article><ol class="comment-replies"><li id="comment-${reply}" class="comment"`).exec(v.html);
+      const place = new RegExp(
+        `<li id="comment-${root}" class="comment comment--removed"[^>]*><article aria-label="Ce commentaire a été retiré."><header class="comment-meta"><a class="comment-number" href="#comment-${root}" aria-label="[^"]*">(\\d+)</a></header><p class="comment-removed">Ce commentaire a été retiré.</p></article><ol class="comment-replies"><li id="comment-${reply}" class="comment"`,
+      ).exec(v.html);
       expect(place).not.toBeNull();
       expect(v.html).toContain(`href="#comment-${reply}" aria-label="Lien vers la réaction ${place![1]}.1">${place![1]}.1</a>`);
       expect(v.html).not.toContain(removedText);
@@ -161,7 +168,11 @@ describe("a reply whose comment is no longer shown", () => {
     const root = await published();
     const mid = await published({ parent_id: root });
     const tip = await published({ parent_id: mid });
-    const res = await call("/api/admin/comments/bulk", { method: "POST", headers: { ...ADMIN, "Content-Type": "application/json" }, body: JSON.stringify({ ids: [root, mid, tip], action: "purge" }) });
+    const res = await call("/api/admin/comments/bulk", {
+      method: "POST",
+      headers: { ...ADMIN, "Content-Type": "application/json" },
+      body: JSON.stringify({ ids: [root, mid, tip], action: "purge" }),
+    });
     expect(res.status).toBe(200);
     for (const id of [root, mid, tip]) expect(await statusOf(id)).toBeNull();
     // Purged comments count nowhere, and cannot be brought back.
@@ -185,7 +196,8 @@ describe("rate limits by client network", () => {
   });
 
   it("without an address, keys by the commenter instead of one bucket for all", async () => {
-    const anonymous = (extra: Record<string, unknown>) => call(COMMENTS, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(uniqueComment(extra)) });
+    const anonymous = (extra: Record<string, unknown>) =>
+      call(COMMENTS, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(uniqueComment(extra)) });
     const who = { author_name: `Sans adresse ${crypto.randomUUID().slice(0, 8)}`, author_email: "x@example.org" };
     const statuses: number[] = [];
     for (let i = 0; i < 6; i++) statuses.push((await anonymous(who)).status);
@@ -221,7 +233,13 @@ describe("rate limits by client network", () => {
         const sameNetwork = [...words.slice(0, 4), ...other].map((w) => w.toString(16)).join(":");
         const expected = clientNetwork(full);
         const mapped = words.slice(0, 6).join(",") === "0,0,0,0,0,65535";
-        if (!mapped) expect(expected).toBe(`${words.slice(0, 4).map((w) => w.toString(16)).join(":")}::/64`);
+        if (!mapped)
+          expect(expected).toBe(
+            `${words
+              .slice(0, 4)
+              .map((w) => w.toString(16))
+              .join(":")}::/64`,
+          );
         expect(clientNetwork(upper ? compressed.toUpperCase() : compressed)).toBe(expected);
         if (!mapped) expect(clientNetwork(sameNetwork)).toBe(expected);
       }),
@@ -231,7 +249,8 @@ describe("rate limits by client network", () => {
 });
 
 describe("secrets", () => {
-  const send = (overrides: Partial<Env>) => fetchWith(overrides, COMMENTS, { method: "POST", headers: { "Content-Type": "application/json", ...newReader() }, body: JSON.stringify(uniqueComment()) });
+  const send = (overrides: Partial<Env>) =>
+    fetchWith(overrides, COMMENTS, { method: "POST", headers: { "Content-Type": "application/json", ...newReader() }, body: JSON.stringify(uniqueComment()) });
 
   it("refuses writes with 503 not_configured when SIGNING_SECRET is missing or too short, storing nothing; reads still work", async () => {
     const before = (await env.DB.prepare("SELECT count(*) AS n FROM comments").first<{ n: number }>())!.n;
@@ -242,7 +261,11 @@ describe("secrets", () => {
     expect((await env.DB.prepare("SELECT count(*) AS n FROM comments").first<{ n: number }>())!.n).toBe(before);
     expect((await fetchWith({ SIGNING_SECRET: "" }, PAGE)).status).toBe(200);
     expect((await fetchWith({ SIGNING_SECRET: "" }, COMMENTS)).status).toBe(200);
-    await expectError(await fetchWith({ SIGNING_SECRET: "" }, "/api/comments/1", { method: "DELETE", headers: { "X-Edit-Token": "x" } }), 503, "not_configured");
+    await expectError(
+      await fetchWith({ SIGNING_SECRET: "" }, "/api/comments/1", { method: "DELETE", headers: { "X-Edit-Token": "x" } }),
+      503,
+      "not_configured",
+    );
   });
 
   it("answers the admin API with 503 not_configured, not 401, when ADMIN_TOKEN is missing", async () => {
@@ -283,7 +306,11 @@ describe("caches keyed by the post's version", () => {
     await approve(id);
     const v1 = await version();
     expect(v1).not.toBe(v0);
-    const edit = await call(`/api/comments/${id}`, { method: "PATCH", headers: { "Content-Type": "application/json", "X-Edit-Token": token, ...newReader() }, body: JSON.stringify({ content: `modifié ${crypto.randomUUID()}` }) });
+    const edit = await call(`/api/comments/${id}`, {
+      method: "PATCH",
+      headers: { "Content-Type": "application/json", "X-Edit-Token": token, ...newReader() },
+      body: JSON.stringify({ content: `modifié ${crypto.randomUUID()}` }),
+    });
     expect(edit.status).toBe(200);
     const v2 = await version();
     expect(v2).not.toBe(v1);
@@ -362,7 +389,11 @@ describe("a retried post (Idempotency-Key)", () => {
     await approve(first.id);
     expect((await send({ ...body }, key)).status).toBe(201);
     // The token works for an edit.
-    const edit = await call(`/api/comments/${first.id}`, { method: "PATCH", headers: { "Content-Type": "application/json", "X-Edit-Token": again.token, ...newReader() }, body: JSON.stringify({ content: "corrigé" }) });
+    const edit = await call(`/api/comments/${first.id}`, {
+      method: "PATCH",
+      headers: { "Content-Type": "application/json", "X-Edit-Token": again.token, ...newReader() },
+      body: JSON.stringify({ content: "corrigé" }),
+    });
     expect(edit.status).toBe(200);
   });
 
@@ -407,7 +438,11 @@ describe("edits", () => {
     const { id, token } = await created(await postJson(COMMENTS, body));
     await approve(id);
     const links = "https://a.example https://b.example https://c.example";
-    const res = await call(`/api/comments/${id}`, { method: "PATCH", headers: { "Content-Type": "application/json", "X-Edit-Token": token, ...newReader() }, body: JSON.stringify({ content: links }) });
+    const res = await call(`/api/comments/${id}`, {
+      method: "PATCH",
+      headers: { "Content-Type": "application/json", "X-Edit-Token": token, ...newReader() },
+      body: JSON.stringify({ content: links }),
+    });
     expect(res.status).toBe(200);
     expect(((await res.json()) as { status: string }).status).toBe("pending");
     expect(await statusOf(id)).toMatchObject({ status: "pending", content: links, held_for: "too_many_links" });
@@ -419,7 +454,11 @@ describe("edits", () => {
     const { id, token } = await created(await postJson(COMMENTS, uniqueComment(), reader));
     const statuses: number[] = [];
     for (let i = 0; i < 5; i++) {
-      const res = await call(`/api/comments/${id}`, { method: "PATCH", headers: { "Content-Type": "application/json", "X-Edit-Token": token, ...reader }, body: JSON.stringify({ content: `version ${i}` }) });
+      const res = await call(`/api/comments/${id}`, {
+        method: "PATCH",
+        headers: { "Content-Type": "application/json", "X-Edit-Token": token, ...reader },
+        body: JSON.stringify({ content: `version ${i}` }),
+      });
       statuses.push(res.status);
     }
     expect(statuses).toEqual([200, 200, 200, 200, 429]);

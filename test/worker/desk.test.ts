@@ -8,7 +8,11 @@ import { eraseExpiredAddresses } from "../../workers/daily.ts";
 import { ADMIN, call, expectError, fetchWith, newReader, postJson, SLUG } from "./helpers.ts";
 
 const COMMENTS = `/api/posts/${SLUG}/comments`;
-const json = (body: unknown, headers: Record<string, string> = {}) => ({ method: "POST", headers: { ...ADMIN, "Content-Type": "application/json", ...headers }, body: JSON.stringify(body) });
+const json = (body: unknown, headers: Record<string, string> = {}) => ({
+  method: "POST",
+  headers: { ...ADMIN, "Content-Type": "application/json", ...headers },
+  body: JSON.stringify(body),
+});
 
 afterEach(() => {
   vi.restoreAllMocks();
@@ -42,7 +46,9 @@ async function decide(id: number, action: "approve" | "spam" | "pending"): Promi
 }
 
 async function featureCount(feature: string): Promise<{ spam: number; ham: number }> {
-  return (await env.DB.prepare("SELECT spam, ham FROM spam_features WHERE feature = ?").bind(feature).first<{ spam: number; ham: number }>()) ?? { spam: 0, ham: 0 };
+  return (
+    (await env.DB.prepare("SELECT spam, ham FROM spam_features WHERE feature = ?").bind(feature).first<{ spam: number; ham: number }>()) ?? { spam: 0, ham: 0 }
+  );
 }
 
 const spamText = (i: number) => `Cheap casino bonus ${i}: win big money now at https://casino-${i % 3}.example/bonus and https://pills.example`;
@@ -97,7 +103,19 @@ describe("the spam filter learns from the author's decisions", () => {
       content: "GREAT DEALS TODAY!!!!! Visit",
       html: '<p>GREAT DEALS TODAY!!!!! Visit <a href="https://www.deals.example/a">here</a></p>',
     });
-    for (const expected of ["great", "great deals", "host:deals.example", "links:1", "name:buy", "name:shouting", "site:shop.example", "mail:spam.example", "script:latin", "shouting", "repeated"]) {
+    for (const expected of [
+      "great",
+      "great deals",
+      "host:deals.example",
+      "links:1",
+      "name:buy",
+      "name:shouting",
+      "site:shop.example",
+      "mail:spam.example",
+      "script:latin",
+      "shouting",
+      "repeated",
+    ]) {
       expect(f).toContain(expected);
     }
   });
@@ -106,7 +124,10 @@ describe("the spam filter learns from the author's decisions", () => {
 describe("blocks", () => {
   it("sends a blocked commenter's new comments to spam, by email, network (/64) or website, until lifted", async () => {
     const reader = { "CF-Connecting-IP": "2001:db8:b10c:1::7" };
-    const first = await post({ author_name: "Troll", author_email: "Troll@Example.org", author_url: "https://troll.example", content: `premier ${crypto.randomUUID()}` }, reader);
+    const first = await post(
+      { author_name: "Troll", author_email: "Troll@Example.org", author_url: "https://troll.example", content: `premier ${crypto.randomUUID()}` },
+      reader,
+    );
     const blocks: number[] = [];
     for (const kind of ["email", "network", "host"]) {
       const res = await call("/api/admin/blocks", json({ kind, comment_id: first, reason: "insultes" }));
@@ -118,7 +139,8 @@ describe("blocks", () => {
     expect(listed.blocks.find((b) => b.kind === "host")!.value).toBe("troll.example");
     expect(listed.blocks.every((b) => b.until === null)).toBe(true);
 
-    const statusOf = async (id: number) => (await env.DB.prepare("SELECT status, held_for FROM comments WHERE id = ?").bind(id).first<{ status: string; held_for: string }>())!;
+    const statusOf = async (id: number) =>
+      (await env.DB.prepare("SELECT status, held_for FROM comments WHERE id = ?").bind(id).first<{ status: string; held_for: string }>())!;
     // Each way alone catches them: another address of the same /64, another email, another site.
     const byNetwork = await post({ author_name: "T", content: `réseau ${crypto.randomUUID()}` }, { "CF-Connecting-IP": "2001:db8:b10c:1:ffff::1" });
     const byEmail = await post({ author_name: "T", author_email: "troll@example.org", content: `courriel ${crypto.randomUUID()}` });
@@ -128,7 +150,9 @@ describe("blocks", () => {
     expect((await statusOf(await post({ author_name: "Autre", content: `libre ${crypto.randomUUID()}` }))).status).toBe("pending");
 
     for (const id of blocks) expect((await call(`/api/admin/blocks/${id}`, { method: "DELETE", headers: ADMIN })).status).toBe(204);
-    expect((await statusOf(await post({ author_name: "T", author_email: "troll@example.org", content: `pardonné ${crypto.randomUUID()}` }, reader))).status).toBe("pending");
+    expect(
+      (await statusOf(await post({ author_name: "T", author_email: "troll@example.org", content: `pardonné ${crypto.randomUUID()}` }, reader))).status,
+    ).toBe("pending");
     await expectError(await call(`/api/admin/blocks/${blocks[0]}`, { method: "DELETE", headers: ADMIN }), 404, "not_found");
   });
 
@@ -140,7 +164,9 @@ describe("blocks", () => {
     const id = await post({ author_name: "X", content: `temps ${crypto.randomUUID()}` }, { "CF-Connecting-IP": "2001:db8:7e:7:abcd::9" });
     expect((await env.DB.prepare("SELECT status FROM comments WHERE id = ?").bind(id).first<{ status: string }>())!.status).toBe("spam");
     // An ended block no longer applies.
-    await env.DB.prepare("UPDATE blocks SET until = ? WHERE kind = 'network'").bind(Date.now() - 1000).run();
+    await env.DB.prepare("UPDATE blocks SET until = ? WHERE kind = 'network'")
+      .bind(Date.now() - 1000)
+      .run();
     const later = await post({ author_name: "X", content: `après ${crypto.randomUUID()}` }, { "CF-Connecting-IP": "2001:db8:7e:7:abcd::9" });
     expect((await env.DB.prepare("SELECT status FROM comments WHERE id = ?").bind(later).first<{ status: string }>())!.status).toBe("pending");
 
@@ -158,7 +184,9 @@ describe("the audit log and sign-in", () => {
     const id = await post({ author_name: "Audité", content: `audit ${crypto.randomUUID()}` });
     await decide(id, "approve");
     await call("/api/admin/comments/bulk", json({ ids: [id], action: "spam" }));
-    const { entries } = (await (await call("/api/admin/audit?limit=5", { headers: ADMIN })).json()) as { entries: { actor: string; action: string; comment_ids: number[]; at: string }[] };
+    const { entries } = (await (await call("/api/admin/audit?limit=5", { headers: ADMIN })).json()) as {
+      entries: { actor: string; action: string; comment_ids: number[]; at: string }[];
+    };
     expect(entries[0]).toMatchObject({ actor: "token", action: "spam", comment_ids: [id] });
     expect(entries[1]).toMatchObject({ actor: "token", action: "approve", comment_ids: [id] });
     expect(Date.parse(entries[0].at)).toBeGreaterThanOrEqual(Date.parse(entries[1].at));
@@ -167,7 +195,8 @@ describe("the audit log and sign-in", () => {
   it("limits failed sign-ins per client network; the right token still works", async () => {
     const from = { "CF-Connecting-IP": "2001:db8:bad:1::1" };
     const statuses: number[] = [];
-    for (let i = 0; i < 11; i++) statuses.push((await call("/api/admin/comments", { headers: { Authorization: `Bearer guess-${i}-guess-guess`, ...from } })).status);
+    for (let i = 0; i < 11; i++)
+      statuses.push((await call("/api/admin/comments", { headers: { Authorization: `Bearer guess-${i}-guess-guess`, ...from } })).status);
     expect(statuses.slice(0, 10)).toEqual(Array(10).fill(401));
     expect(statuses[10]).toBe(429);
     expect((await call("/api/admin/comments", { headers: { ...ADMIN, ...from } })).status).toBe(200);
@@ -177,7 +206,11 @@ describe("the audit log and sign-in", () => {
     forgetAccessKeys();
     const team = "billet-team.cloudflareaccess.com";
     const aud = "aud-tag-123";
-    const pair = (await crypto.subtle.generateKey({ name: "RSASSA-PKCS1-v1_5", modulusLength: 2048, publicExponent: new Uint8Array([1, 0, 1]), hash: "SHA-256" }, true, ["sign", "verify"])) as CryptoKeyPair;
+    const pair = (await crypto.subtle.generateKey(
+      { name: "RSASSA-PKCS1-v1_5", modulusLength: 2048, publicExponent: new Uint8Array([1, 0, 1]), hash: "SHA-256" },
+      true,
+      ["sign", "verify"],
+    )) as CryptoKeyPair;
     const jwk = { ...((await crypto.subtle.exportKey("jwk", pair.publicKey)) as JsonWebKey), kid: "k1" };
     const spy = vi.spyOn(globalThis, "fetch").mockImplementation(async (input) => {
       expect(String(input)).toBe(`https://${team}/cdn-cgi/access/certs`);
@@ -187,15 +220,25 @@ describe("the audit log and sign-in", () => {
     const sign = async (claims: Record<string, unknown>, kid = "k1") => {
       const head = `${b64({ alg: "RS256", kid, typ: "JWT" })}.${b64(claims)}`;
       const sig = new Uint8Array(await crypto.subtle.sign("RSASSA-PKCS1-v1_5", pair.privateKey, new TextEncoder().encode(head)));
-      return `${head}.${btoa(String.fromCharCode(...sig)).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "")}`;
+      return `${head}.${btoa(String.fromCharCode(...sig))
+        .replace(/\+/g, "-")
+        .replace(/\//g, "_")
+        .replace(/=+$/, "")}`;
     };
     const now = Math.floor(Date.now() / 1000);
     const good = { aud: [aud], iss: `https://${team}`, exp: now + 600, email: "auteur@example.org" };
     const withAccess = (jwt: string, path = "/api/admin/comments/counts", init: RequestInit = {}) =>
-      fetchWith({ ACCESS_TEAM_DOMAIN: team, ACCESS_AUD: aud }, path, { ...init, headers: { "Cf-Access-Jwt-Assertion": jwt, ...newReader(), ...(init.headers as Record<string, string>) } });
+      fetchWith({ ACCESS_TEAM_DOMAIN: team, ACCESS_AUD: aud }, path, {
+        ...init,
+        headers: { "Cf-Access-Jwt-Assertion": jwt, ...newReader(), ...(init.headers as Record<string, string>) },
+      });
 
     expect((await withAccess(await sign(good))).status).toBe(200);
-    for (const bad of [{ ...good, aud: ["other"] }, { ...good, exp: now - 10 }, { ...good, iss: "https://evil.example" }]) {
+    for (const bad of [
+      { ...good, aud: ["other"] },
+      { ...good, exp: now - 10 },
+      { ...good, iss: "https://evil.example" },
+    ]) {
       await expectError(await withAccess(await sign(bad)), 401, "unauthorized");
     }
     await expectError(await withAccess(await sign(good, "unknown-key")), 401, "unauthorized");
@@ -213,7 +256,10 @@ describe("the audit log and sign-in", () => {
 describe("a commenter's data", () => {
   it("is exported whole by email, then erased: comments purged (a place kept for replies), blocks lifted, nothing left", async () => {
     const email = `camille-${crypto.randomUUID().slice(0, 6)}@example.org`;
-    const mine = [await post({ author_name: "Camille", author_email: email, content: `un ${crypto.randomUUID()}` }), await post({ author_name: "Camille", author_email: email.toUpperCase(), content: `deux ${crypto.randomUUID()}` })];
+    const mine = [
+      await post({ author_name: "Camille", author_email: email, content: `un ${crypto.randomUUID()}` }),
+      await post({ author_name: "Camille", author_email: email.toUpperCase(), content: `deux ${crypto.randomUUID()}` }),
+    ];
     await decide(mine[0], "approve");
     const reply = await post({ author_name: "Réponse", content: `réponse ${crypto.randomUUID()}`, parent_id: mine[0] });
     await decide(reply, "approve");
@@ -228,7 +274,10 @@ describe("a commenter's data", () => {
 
     const erased = await call(`/api/admin/commenters?email=${encodeURIComponent(email)}`, { method: "DELETE", headers: ADMIN });
     expect(await erased.json()).toEqual({ erased: { comments: 2, blocks: 1 } });
-    const after = (await (await call(`/api/admin/commenters?email=${encodeURIComponent(email)}`, { headers: ADMIN })).json()) as { comments: unknown[]; blocks: unknown[] };
+    const after = (await (await call(`/api/admin/commenters?email=${encodeURIComponent(email)}`, { headers: ADMIN })).json()) as {
+      comments: unknown[];
+      blocks: unknown[];
+    };
     expect(after).toMatchObject({ comments: [], blocks: [] });
     const rows = await env.DB.prepare(`SELECT id, status, author_name, content, author_email FROM comments WHERE id IN (${mine.join(",")})`).all();
     // The approved one had a reply: its empty place stays, with nothing of Camille in it.
@@ -242,7 +291,9 @@ describe("a commenter's data", () => {
   it("address hashes are erased after the retention; newer ones are kept", async () => {
     const old = await post({ author_name: "Ancienne", content: `vieux ${crypto.randomUUID()}` });
     const recent = await post({ author_name: "Récente", content: `récent ${crypto.randomUUID()}` });
-    await env.DB.prepare("UPDATE comments SET created_at = ? WHERE id = ?").bind(Date.now() - 31 * 86_400_000, old).run();
+    await env.DB.prepare("UPDATE comments SET created_at = ? WHERE id = ?")
+      .bind(Date.now() - 31 * 86_400_000, old)
+      .run();
     const hash = (id: number) => env.DB.prepare("SELECT ip_hash FROM comments WHERE id = ?").bind(id).first<{ ip_hash: string | null }>();
     expect((await hash(old))!.ip_hash).toMatch(/^[\w-]{22}$/);
     expect(await eraseExpiredAddresses(env)).toBeGreaterThanOrEqual(1);

@@ -30,13 +30,21 @@ function mailEnv(extra: Partial<Env> = {}) {
     EMAIL_NOTIFY: "each",
     PUBLIC_URL: "https://billet.test",
     NOTIFY: { sendBatch: async (batch: { body: NotifyMessage }[]) => void queued.push(...batch.map((m) => m.body)) } as unknown as Queue,
-    EMAIL: { send: async (m: Sent) => (mailbox.push(m), { messageId: `m${mailbox.length}` }) } as unknown as SendEmail,
+    EMAIL: {
+      send: async (m: Sent) => {
+        mailbox.push(m);
+        return { messageId: `m${mailbox.length}` };
+      },
+    } as unknown as SendEmail,
     ...extra,
   };
   /** Runs the queue consumer on what was queued so far (and empties the queue). */
   const deliverQueued = async () => {
     const bodies = queued.splice(0);
-    const batch = createMessageBatch<NotifyMessage>("billet-notify", bodies.map((body, i) => ({ id: `q${i}`, timestamp: new Date(), attempts: 1, body })));
+    const batch = createMessageBatch<NotifyMessage>(
+      "billet-notify",
+      bodies.map((body, i) => ({ id: `q${i}`, timestamp: new Date(), attempts: 1, body })),
+    );
     const ctx = createExecutionContext();
     await worker.queue(batch, { ...env, ...overrides } as Env, ctx);
     const result = await getQueueResult(batch, ctx);
@@ -44,7 +52,11 @@ function mailEnv(extra: Partial<Env> = {}) {
   };
   const request = (path: string, init: RequestInit = {}) => fetchWith(overrides, path, init);
   const post = async (body: Record<string, unknown>) => {
-    const res = await request(`/api/posts/${SLUG}/comments`, { method: "POST", headers: { "Content-Type": "application/json", ...newReader() }, body: JSON.stringify(body) });
+    const res = await request(`/api/posts/${SLUG}/comments`, {
+      method: "POST",
+      headers: { "Content-Type": "application/json", ...newReader() },
+      body: JSON.stringify(body),
+    });
     expect([201, 202]).toContain(res.status);
     return ((await res.json()) as { comment: { id: number } }).comment.id;
   };
@@ -75,7 +87,7 @@ describe("the author's email for each new comment", () => {
     const ask = await m.request(approve);
     expect(ask.status).toBe(200);
     const page = await ask.text();
-    expect(page).toContain("<form method=\"post\"");
+    expect(page).toContain('<form method="post"');
     expect(page).toContain("Publier le commentaire de Lectrice pressée ?");
     expect(await statusOf(id)).toBe("pending");
     // The button acts, once.
@@ -90,7 +102,9 @@ describe("the author's email for each new comment", () => {
     // A forged or altered link does nothing.
     expect((await m.request(`${approve.slice(0, -3)}AAA`, { method: "POST" })).status).toBe(404);
     expect((await m.request("/moderate/nothing-here", { method: "POST" })).status).toBe(404);
-    const { entries } = (await (await fetchWith({}, "/api/admin/audit?limit=2", { headers: ADMIN })).json()) as { entries: { actor: string; action: string }[] };
+    const { entries } = (await (await fetchWith({}, "/api/admin/audit?limit=2", { headers: ADMIN })).json()) as {
+      entries: { actor: string; action: string }[];
+    };
     expect(entries.map((e) => `${e.actor} ${e.action}`)).toEqual(["link spam", "link approve"]);
   });
 
@@ -120,7 +134,9 @@ describe("moderating by replying to the email", () => {
       raw: new Response(raw).body!,
       rawSize: raw.length,
       headers: new Headers({ From: from, Subject: "Re: a moderer" }),
-      setReject: (reason: string) => void (rejected = reason),
+      setReject: (reason: string) => {
+        rejected = reason;
+      },
       forward: async () => ({ messageId: "" }),
       reply: async () => ({ messageId: "" }),
     } as unknown as ForwardableEmailMessage;
@@ -152,7 +168,9 @@ describe("moderating by replying to the email", () => {
     await worker.email(ok.message, menv, createExecutionContext());
     expect(ok.rejected()).toBeNull();
     expect(await statusOf(id)).toBe("spam");
-    const { entries } = (await (await fetchWith({}, "/api/admin/audit?limit=1", { headers: ADMIN })).json()) as { entries: { actor: string; comment_ids: number[] }[] };
+    const { entries } = (await (await fetchWith({}, "/api/admin/audit?limit=1", { headers: ADMIN })).json()) as {
+      entries: { actor: string; comment_ids: number[] }[];
+    };
     expect(entries[0]).toMatchObject({ actor: "email-reply", comment_ids: [id] });
     expect(ref).toMatch(/^billet-ref:/);
   });
@@ -173,7 +191,11 @@ describe("reply notifications for commenters who ask", () => {
     const reader = `suivi-${crypto.randomUUID().slice(0, 6)}@example.org`;
     // Asking without an email is refused on the email field.
     const missing = await expectError(
-      await m.request(`/api/posts/${SLUG}/comments`, { method: "POST", headers: { "Content-Type": "application/json", ...newReader() }, body: JSON.stringify(uniqueComment({ notify_replies: true })) }),
+      await m.request(`/api/posts/${SLUG}/comments`, {
+        method: "POST",
+        headers: { "Content-Type": "application/json", ...newReader() },
+        body: JSON.stringify(uniqueComment({ notify_replies: true })),
+      }),
       422,
       "validation_failed",
     );
@@ -206,7 +228,11 @@ describe("reply notifications for commenters who ask", () => {
     const stop = /^<https:\/\/billet\.test(\/subscriptions\/stop\/[^>]+)>$/.exec(told[0].headers!["List-Unsubscribe"])![1];
 
     // One click from the mail client (RFC 8058), and nothing more is sent for this thread.
-    const oneClick = await m.request(stop, { method: "POST", headers: { "Content-Type": "application/x-www-form-urlencoded" }, body: "List-Unsubscribe=One-Click" });
+    const oneClick = await m.request(stop, {
+      method: "POST",
+      headers: { "Content-Type": "application/x-www-form-urlencoded" },
+      body: "List-Unsubscribe=One-Click",
+    });
     expect(oneClick.status).toBe(200);
     const third = await m.post(uniqueComment({ author_name: "Réponse 3", parent_id: mine }));
     await m.request(`/api/admin/comments/${third}/approve`, { method: "POST", headers: ADMIN });

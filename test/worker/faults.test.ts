@@ -92,7 +92,11 @@ describe("D1 down", () => {
   it("a moderation batch that fails changes nothing", async () => {
     const res = await fetchWith({}, COMMENTS, post(uniqueComment()));
     const { comment } = (await res.json()) as { comment: { id: number } };
-    const admin = { method: "POST", headers: { Authorization: "Bearer test-admin-token", "Content-Type": "application/json" }, body: JSON.stringify({ ids: [1, comment.id], action: "spam" }) };
+    const admin = {
+      method: "POST",
+      headers: { Authorization: "Bearer test-admin-token", "Content-Type": "application/json" },
+      body: JSON.stringify({ ids: [1, comment.id], action: "spam" }),
+    };
     await expectError(await fetchWith({ DB: brokenD1() }, "/api/admin/comments/bulk", admin), 503, "storage_unavailable");
     const rows = await env.DB.prepare("SELECT id, status FROM comments WHERE id IN (1, ?) ORDER BY id").bind(comment.id).all();
     expect(rows.results).toEqual([

@@ -59,7 +59,9 @@ describe("notifications", () => {
     const input = uniqueComment();
     const res = await fetchWith({ WEBHOOK_URL: "https://hooks.example/billet", NOTIFY: broken }, `/api/posts/${SLUG}/comments`, post(input));
     expect(res.status).toBe(202);
-    const row = await env.DB.prepare("SELECT count(*) AS n FROM comments WHERE content = ?").bind(input.content as string).first<{ n: number }>();
+    const row = await env.DB.prepare("SELECT count(*) AS n FROM comments WHERE content = ?")
+      .bind(input.content as string)
+      .first<{ n: number }>();
     expect(row?.n).toBe(1);
   });
 
@@ -73,7 +75,9 @@ describe("notifications", () => {
       return new Response(null, { status: answer });
     });
     const run = async (attempts: number) => {
-      const batch = createMessageBatch<NotifyMessage>("billet-notify", [{ id: `m${attempts}`, timestamp: Date.now(), attempts, body: { event: "comment.created", comment_id: comment.id, post_slug: SLUG } }]);
+      const batch = createMessageBatch<NotifyMessage>("billet-notify", [
+        { id: `m${attempts}`, timestamp: Date.now(), attempts, body: { event: "comment.created", comment_id: comment.id, post_slug: SLUG } },
+      ]);
       const ctx = createExecutionContext();
       await worker.queue(batch, { ...env, WEBHOOK_URL: "https://hooks.example/billet" }, ctx);
       return getQueueResult(batch, ctx);
@@ -86,7 +90,11 @@ describe("notifications", () => {
     expect(up.explicitAcks).toEqual(["m4"]);
     expect(calls).toHaveLength(2);
     expect(calls[1].url).toBe("https://hooks.example/billet");
-    expect(calls[1].body).toMatchObject({ event: "comment.created", post: { slug: SLUG, title: "Réseaux sociaux, trois ans après" }, comment: { id: comment.id, status: "pending", author: { name: "Notifiée" } } });
+    expect(calls[1].body).toMatchObject({
+      event: "comment.created",
+      post: { slug: SLUG, title: "Réseaux sociaux, trois ans après" },
+      comment: { id: comment.id, status: "pending", author: { name: "Notifiée" } },
+    });
     expect(JSON.stringify(calls[1].body)).not.toContain("secret@example.org");
   });
 

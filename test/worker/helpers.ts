@@ -18,11 +18,20 @@ export function call(path: string, init: RequestInit = {}): Promise<Response> {
 }
 
 export function postJson(path: string, body: unknown, headers: Record<string, string> = {}): Promise<Response> {
-  return call(path, { method: "POST", headers: { "Content-Type": "application/json", ...newReader(), ...headers }, body: typeof body === "string" ? body : JSON.stringify(body) });
+  return call(path, {
+    method: "POST",
+    headers: { "Content-Type": "application/json", ...newReader(), ...headers },
+    body: typeof body === "string" ? body : JSON.stringify(body),
+  });
 }
 
 export function postForm(path: string, fields: Record<string, string>, headers: Record<string, string> = {}): Promise<Response> {
-  return call(path, { method: "POST", redirect: "manual", headers: { "Content-Type": "application/x-www-form-urlencoded", ...newReader(), ...headers }, body: new URLSearchParams(fields).toString() });
+  return call(path, {
+    method: "POST",
+    redirect: "manual",
+    headers: { "Content-Type": "application/x-www-form-urlencoded", ...newReader(), ...headers },
+    body: new URLSearchParams(fields).toString(),
+  });
 }
 
 let n = 0;
@@ -31,7 +40,11 @@ export function uniqueComment(extra: Record<string, unknown> = {}): Record<strin
   return { author_name: `Lectrice ${n}`, content: `Un commentaire numéro ${n} — ${crypto.randomUUID()}`, ...extra };
 }
 
-export async function expectError(res: Response, status: number, code: string): Promise<{ error: { code: string; message: string; fields?: Record<string, string> } }> {
+export async function expectError(
+  res: Response,
+  status: number,
+  code: string,
+): Promise<{ error: { code: string; message: string; fields?: Record<string, string> } }> {
   const body = (await res.json()) as { error: { code: string; message: string; fields?: Record<string, string> } };
   if (res.status !== status || body.error?.code !== code) {
     throw new Error(`expected ${status} ${code}, got ${res.status} ${JSON.stringify(body)}`);

@@ -25,7 +25,18 @@ async function inParallel<T>(jobs: (() => Promise<T>)[], width: number): Promise
 describe("concurrent posting", () => {
   it(`stores exactly the ${POSTS.length * PER_POST} comments it accepted, none twice`, { timeout: 120_000 }, async () => {
     for (const slug of POSTS) {
-      const record = { slug, title: slug, date: "2026-01-01T00:00:00.000Z", author: "A", lang: "fr", tags: [], summary: "", url: `/posts/${slug}/`, comments_open: true, comments_close_at: null };
+      const record = {
+        slug,
+        title: slug,
+        date: "2026-01-01T00:00:00.000Z",
+        author: "A",
+        lang: "fr",
+        tags: [],
+        summary: "",
+        url: `/posts/${slug}/`,
+        comments_open: true,
+        comments_close_at: null,
+      };
       await env.POSTS.put(`post:${slug}`, JSON.stringify(record));
     }
     // A few approved threads to reply to.
@@ -38,7 +49,11 @@ describe("concurrent posting", () => {
       }
     }
     const all = Object.values(parents).flat();
-    const bulk = await call("/api/admin/comments/bulk", { method: "POST", headers: { ...ADMIN, "Content-Type": "application/json" }, body: JSON.stringify({ ids: all, action: "approve" }) });
+    const bulk = await call("/api/admin/comments/bulk", {
+      method: "POST",
+      headers: { ...ADMIN, "Content-Type": "application/json" },
+      body: JSON.stringify({ ids: all, action: "approve" }),
+    });
     expect(bulk.status).toBe(200);
 
     const jobs = POSTS.flatMap((slug) =>
@@ -60,7 +75,9 @@ describe("concurrent posting", () => {
     expect(results.filter((r) => r.wantParent !== undefined).every((r) => r.parent === r.wantParent)).toBe(true);
 
     for (const slug of POSTS) {
-      const rows = await env.DB.prepare("SELECT content, count(*) AS n FROM comments WHERE post_slug = ? AND author_name != 'Racine' GROUP BY content").bind(slug).all<{ content: string; n: number }>();
+      const rows = await env.DB.prepare("SELECT content, count(*) AS n FROM comments WHERE post_slug = ? AND author_name != 'Racine' GROUP BY content")
+        .bind(slug)
+        .all<{ content: string; n: number }>();
       expect(rows.results).toHaveLength(PER_POST);
       expect(rows.results.every((r) => r.n === 1)).toBe(true);
       const expected = new Set(Array.from({ length: PER_POST }, (_, i) => `Charge ${slug} n°${i}`));

@@ -17,7 +17,7 @@ describe("the post page", () => {
     expect(res.headers.get("Content-Type")).toBe("text/html; charset=utf-8");
     const html = await res.text();
     expect(html).toContain('<html lang="fr">');
-    expect(html).toContain("<h1 id=\"post-title\">Réseaux sociaux, trois ans après</h1>");
+    expect(html).toContain('<h1 id="post-title">Réseaux sociaux, trois ans après</h1>');
     expect(html).toContain("J’ai récemment découvert le billet de Pascal Faucompré");
     expect(html).toContain("soi-disante “mega soirée d’amis”");
     const ids = commentIds(html).slice(0, 6);
@@ -76,7 +76,7 @@ describe("the post page", () => {
     try {
       const html = await (await call(`${PAGE}?reply_to=1`)).text();
       expect(html).toContain("Les commentaires sont fermés pour ce billet.");
-      expect(html).not.toContain("<form class=\"comment-form\"");
+      expect(html).not.toContain('<form class="comment-form"');
     } finally {
       await env.POSTS.put(`post:${SLUG}`, JSON.stringify(record));
     }
@@ -104,7 +104,10 @@ describe("headers", () => {
     const stranger = await call("/api/config", { headers: { Origin: "https://evil.example" } });
     expect(stranger.headers.get("Access-Control-Allow-Origin")).toBeNull();
     expect(stranger.headers.get("Vary")).toContain("Origin");
-    const preflight = await call(`/api/posts/${SLUG}/comments`, { method: "OPTIONS", headers: { Origin: "https://ami.example", "Access-Control-Request-Method": "POST" } });
+    const preflight = await call(`/api/posts/${SLUG}/comments`, {
+      method: "OPTIONS",
+      headers: { Origin: "https://ami.example", "Access-Control-Request-Method": "POST" },
+    });
     expect(preflight.status).toBe(204);
     expect(preflight.headers.get("Access-Control-Allow-Methods")).toContain("POST");
     const badPreflight = await call(`/api/posts/${SLUG}/comments`, { method: "OPTIONS", headers: { Origin: "https://evil.example" } });
@@ -131,16 +134,26 @@ describe("a long thread", () => {
       const root = await insert.bind(SLUG, null, null, 0, `Fil ${i}`, `Fil ${i}`, `<p>Fil ${i}</p>`, now + i, now + i).run();
       const id = root.meta.last_row_id;
       rootIds.push(id);
-      await env.DB.batch([insert.bind(SLUG, id, id, 1, "R", `Réponse ${i}a`, `<p>Réponse ${i}a</p>`, now, now), insert.bind(SLUG, id, id, 1, "R", `Réponse ${i}b`, `<p>Réponse ${i}b</p>`, now, now)]);
+      await env.DB.batch([
+        insert.bind(SLUG, id, id, 1, "R", `Réponse ${i}a`, `<p>Réponse ${i}a</p>`, now, now),
+        insert.bind(SLUG, id, id, 1, "R", `Réponse ${i}b`, `<p>Réponse ${i}b</p>`, now, now),
+      ]);
     }
     // Approving a comment clears the post's cached pages.
     const res = await postJson(`/api/posts/${SLUG}/comments`, uniqueComment());
     await approve(((await res.json()) as { comment: { id: number } }).comment.id);
-    const roots = (await env.DB.prepare("SELECT count(*) AS n FROM comments WHERE post_slug = ? AND status = 'approved' AND root_id IS NULL").bind(SLUG).first<{ n: number }>())!.n;
+    const roots = (await env.DB.prepare("SELECT count(*) AS n FROM comments WHERE post_slug = ? AND status = 'approved' AND root_id IS NULL")
+      .bind(SLUG)
+      .first<{ n: number }>())!.n;
     expect(roots).toBeGreaterThan(70);
 
     const first = await (await call(PAGE)).text();
-    const threads = (html: string) => [...html.matchAll(/<li id="comment-(\d+)" class="comment"[^>]*><article[^>]*><header class="comment-meta"><a class="comment-number" href="#comment-\d+" aria-label="[^"]*">(\d+)<\/a>/g)].map((m) => Number(m[2]));
+    const threads = (html: string) =>
+      [
+        ...html.matchAll(
+          /<li id="comment-(\d+)" class="comment"[^>]*><article[^>]*><header class="comment-meta"><a class="comment-number" href="#comment-\d+" aria-label="[^"]*">(\d+)<\/a>/g,
+        ),
+      ].map((m) => Number(m[2]));
     expect(threads(first)).toEqual(Array.from({ length: 50 }, (_, i) => i + 1));
     expect(first).toContain("Réponse 0a");
     expect(first).toContain(`rel="next" href="/posts/${SLUG}/?page=2#comments-title"`);

@@ -12,7 +12,20 @@ beforeAll(async () => {
   );
   await env.DB.batch(
     env.TEST_SEED_ROWS.map((r) =>
-      insert.bind(r.id, r.slug, r.parentId, r.rootId, r.depth, r.comment.author_name, r.comment.author_email ?? null, r.comment.author_url ?? null, r.comment.content, r.html, r.createdAt, r.createdAt),
+      insert.bind(
+        r.id,
+        r.slug,
+        r.parentId,
+        r.rootId,
+        r.depth,
+        r.comment.author_name,
+        r.comment.author_email ?? null,
+        r.comment.author_url ?? null,
+        r.comment.content,
+        r.html,
+        r.createdAt,
+        r.createdAt,
+      ),
     ),
   );
 });

@@ -11,7 +11,11 @@ afterEach(() => {
 
 async function postWith(overrides: Partial<Env>, body: Record<string, unknown>): Promise<Response> {
   const ctx = createExecutionContext();
-  const req = new Request(`${ORIGIN}/api/posts/${SLUG}/comments`, { method: "POST", headers: { "Content-Type": "application/json", ...newReader() }, body: JSON.stringify(body) });
+  const req = new Request(`${ORIGIN}/api/posts/${SLUG}/comments`, {
+    method: "POST",
+    headers: { "Content-Type": "application/json", ...newReader() },
+    body: JSON.stringify(body),
+  });
   const res = await worker.fetch(req as Request<unknown, IncomingRequestCfProperties>, { ...env, MODERATION: "none", ...overrides }, ctx);
   await waitOnExecutionContext(ctx);
   return res;
@@ -27,7 +31,11 @@ describe("Turnstile (TURNSTILE_SECRET set)", () => {
     const spy = vi.spyOn(globalThis, "fetch").mockResolvedValue(Response.json({ success: false }));
     const missing = await expectError(await postWith({ TURNSTILE_SECRET: "s3cret" }, uniqueComment()), 422, "validation_failed");
     expect(missing.error.fields).toEqual({ "cf-turnstile-response": "required" });
-    const failed = await expectError(await postWith({ TURNSTILE_SECRET: "s3cret" }, uniqueComment({ "cf-turnstile-response": "bad" })), 422, "validation_failed");
+    const failed = await expectError(
+      await postWith({ TURNSTILE_SECRET: "s3cret" }, uniqueComment({ "cf-turnstile-response": "bad" })),
+      422,
+      "validation_failed",
+    );
     expect(failed.error.fields).toEqual({ "cf-turnstile-response": "invalid" });
     expect(spy).toHaveBeenCalledTimes(1);
     const [url, init] = spy.mock.calls[0];
@@ -47,7 +55,11 @@ describe("Turnstile (TURNSTILE_SECRET set)", () => {
     vi.spyOn(globalThis, "fetch").mockRejectedValue(new TypeError("fetch failed"));
     const input = uniqueComment({ "cf-turnstile-response": "good" });
     await expectError(await postWith({ TURNSTILE_SECRET: "s3cret" }, input), 503, "service_unavailable");
-    expect(await env.DB.prepare("SELECT id FROM comments WHERE content = ?").bind(input.content as string).first()).toBeNull();
+    expect(
+      await env.DB.prepare("SELECT id FROM comments WHERE content = ?")
+        .bind(input.content as string)
+        .first(),
+    ).toBeNull();
   });
 
   it("answers 503, not 422, when Turnstile itself fails (a 5xx, or its internal-error)", async () => {
@@ -56,7 +68,11 @@ describe("Turnstile (TURNSTILE_SECRET set)", () => {
     await expectError(await postWith({ TURNSTILE_SECRET: "s3cret" }, input), 503, "service_unavailable");
     vi.spyOn(globalThis, "fetch").mockResolvedValueOnce(Response.json({ success: false, "error-codes": ["internal-error"] }));
     await expectError(await postWith({ TURNSTILE_SECRET: "s3cret" }, input), 503, "service_unavailable");
-    expect(await env.DB.prepare("SELECT id FROM comments WHERE content = ?").bind(input.content as string).first()).toBeNull();
+    expect(
+      await env.DB.prepare("SELECT id FROM comments WHERE content = ?")
+        .bind(input.content as string)
+        .first(),
+    ).toBeNull();
   });
 });
 
@@ -79,7 +95,11 @@ describe("Akismet (AKISMET_KEY set)", () => {
 describe("Turnstile on the page (TURNSTILE_SITE_KEY set)", () => {
   it("puts the challenge in the form and lets its script through the CSP", async () => {
     const ctx = createExecutionContext();
-    const res = await worker.fetch(new Request(`${ORIGIN}/posts/${SLUG}/?reply_to=1`) as Request<unknown, IncomingRequestCfProperties>, { ...env, TURNSTILE_SITE_KEY: "0x4AAAAAAtest" }, ctx);
+    const res = await worker.fetch(
+      new Request(`${ORIGIN}/posts/${SLUG}/?reply_to=1`) as Request<unknown, IncomingRequestCfProperties>,
+      { ...env, TURNSTILE_SITE_KEY: "0x4AAAAAAtest" },
+      ctx,
+    );
     await waitOnExecutionContext(ctx);
     const html = await res.text();
     expect(html).toContain('<div class="turnstile" data-sitekey="0x4AAAAAAtest"></div>');

@@ -91,7 +91,10 @@ export async function pageOfThreads(db: Db, slug: string, page: number, perPage:
   // One round trip; the page's comments are found by thread id, one index range each.
   const [threads, [totals], [version], approved, pending] = await db.batch([
     threadsOfPage,
-    db.select({ total: count(), threads: countDistinct(comments.threadId) }).from(comments).where(visibleOn(slug)),
+    db
+      .select({ total: count(), threads: countDistinct(comments.threadId) })
+      .from(comments)
+      .where(visibleOn(slug)),
     versionQuery(db, slug),
     db
       .select()
@@ -126,7 +129,9 @@ export async function pageOfThreads(db: Db, slug: string, page: number, perPage:
   );
   const rows: (CommentRow & { shown: Shown })[] = [
     ...approved.map((r) => ({ ...r, shown: "approved" as const })),
-    ...pending.filter((r) => onPage.has(r.threadId!) || (!shownThreads.has(r.threadId) && page === pageCount)).map((r) => ({ ...r, shown: "pending" as const })),
+    ...pending
+      .filter((r) => onPage.has(r.threadId!) || (!shownThreads.has(r.threadId) && page === pageCount))
+      .map((r) => ({ ...r, shown: "pending" as const })),
   ];
   // The ancestors that are not shown themselves: fetched level by level (a thread is at most a
   // few levels deep); one that no longer exists at all leaves its replies where they can hang.
@@ -134,7 +139,12 @@ export async function pageOfThreads(db: Db, slug: string, page: number, perPage:
   for (let level = 0; level < 32; level++) {
     const missing = [...new Set(rows.map((r) => r.parentId).filter((id): id is number => id !== null && !byId.has(id)))];
     if (!missing.length) break;
-    const found = await inSlices(db, missing, (ids) => db.select().from(comments).where(and(eq(comments.postSlug, slug), inArray(comments.id, ids))));
+    const found = await inSlices(db, missing, (ids) =>
+      db
+        .select()
+        .from(comments)
+        .where(and(eq(comments.postSlug, slug), inArray(comments.id, ids))),
+    );
     for (const id of missing) byId.set(id, { id } as CommentRow & { shown: Shown });
     for (const r of found) {
       const placeholder = { ...r, shown: "removed" as const };
@@ -275,11 +285,7 @@ export function purgeStatements(db: Db, ids: number[], now: number) {
   return [
     ...parts.map((slice) => db.update(comments).set(erase).where(inArray(comments.id, slice)).returning()),
     ...Array.from({ length: PURGE_LEVELS }, () =>
-      parts.map((slice) =>
-        db
-          .delete(comments)
-          .where(and(inArray(comments.id, slice), eq(comments.status, "purged"), sql`not ${hasReplies}`)),
-      ),
+      parts.map((slice) => db.delete(comments).where(and(inArray(comments.id, slice), eq(comments.status, "purged"), sql`not ${hasReplies}`))),
     ).flat(),
   ];
 }

@@ -151,8 +151,7 @@ export async function stopFollowing(db: Db, email: string, commentId: number | n
   if (commentId === null) {
     const [first, second] = forgetSubscriberStatements(db, email);
     await db.batch([first, second]);
-  }
-  else await db.delete(subscriptions).where(and(eq(subscriptions.email, email), eq(subscriptions.commentId, commentId)));
+  } else await db.delete(subscriptions).where(and(eq(subscriptions.email, email), eq(subscriptions.commentId, commentId)));
 }
 
 /** The confirmed addresses following a comment's replies. */

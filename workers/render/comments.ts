@@ -76,7 +76,12 @@ function childrenOf(comments: ThreadComment[]): Map<number | null, ThreadComment
   const ids = new Set(comments.map((c) => c.id));
   const children = new Map<number | null, ThreadComment[]>();
   for (const c of [...comments].sort((a, b) => a.id - b.id)) {
-    const key = c.parentId !== null && ids.has(c.parentId) ? c.parentId : c.parentId !== null && c.threadId !== undefined && c.threadId !== c.id && ids.has(c.threadId) ? c.threadId : null;
+    const key =
+      c.parentId !== null && ids.has(c.parentId)
+        ? c.parentId
+        : c.parentId !== null && c.threadId !== undefined && c.threadId !== c.id && ids.has(c.threadId)
+          ? c.threadId
+          : null;
     const list = children.get(key) ?? [];
     list.push(c);
     children.set(key, list);
@@ -107,7 +112,9 @@ function renderComment(c: ThreadComment, number: string, input: SectionInput, s:
     );
   }
   const name = escapeHtml(c.authorName);
-  const author = c.authorUrl ? `<a class="comment-author" href="${escapeHtml(c.authorUrl)}" rel="nofollow ugc noopener">${name}</a>` : `<span class="comment-author">${name}</span>`;
+  const author = c.authorUrl
+    ? `<a class="comment-author" href="${escapeHtml(c.authorUrl)}" rel="nofollow ugc noopener">${name}</a>`
+    : `<span class="comment-author">${name}</span>`;
   const when = formatDateTime(c.createdAt, input.lang, input.timeZone);
   const edited = c.editedAt ? ` <span class="comment-edited">(${escapeHtml(s.edited)})</span>` : "";
   const pending = c.status === "pending" ? `<p class="comment-pending" role="status">${escapeHtml(s.pending)}</p>` : "";
@@ -141,7 +148,12 @@ function renderForm(input: SectionInput, s: Strings, replyComment: ThreadComment
   const errors = form.errors ?? {};
   // Without JavaScript, the page that comes back after a refused post puts the reader on the first problem.
   const firstError = (["author_name", "author_email", "author_url", "content"] as const).find((name) => errors[name]);
-  const field = (name: keyof NonNullable<FormState["values"]>, label: string, type: string, opts: { required?: boolean; hint?: string; autocomplete?: string; maxlength?: number }) => {
+  const field = (
+    name: keyof NonNullable<FormState["values"]>,
+    label: string,
+    type: string,
+    opts: { required?: boolean; hint?: string; autocomplete?: string; maxlength?: number },
+  ) => {
     const id = `billet-${name}`;
     const error = errors[name];
     const described = [opts.hint ? `${id}-hint` : "", error ? `${id}-error` : ""].filter(Boolean).join(" ");

@@ -13,7 +13,8 @@ const fr = {
   view: "Voir le billet",
   linkValid: "Ces liens marchent une fois, pendant 7 jours.",
   confirmSubject: (site: string) => `Confirmez pour être prévenu·e des réponses sur ${site}`,
-  confirmBody: (site: string) => `Vous avez demandé à être prévenu·e des réponses à votre commentaire sur ${site}. Confirmez votre adresse pour commencer ; sans confirmation, nous ne vous écrirons plus.`,
+  confirmBody: (site: string) =>
+    `Vous avez demandé à être prévenu·e des réponses à votre commentaire sur ${site}. Confirmez votre adresse pour commencer ; sans confirmation, nous ne vous écrirons plus.`,
   confirm: "Confirmer mon adresse",
   replySubject: (name: string, title: string) => `${name} vous a répondu sur « ${title} »`,
   replyBody: (name: string) => `${name} a répondu à votre commentaire :`,
@@ -29,7 +30,13 @@ const fr = {
   stopThreadQuestion: "Ne plus être prévenu·e des réponses à ce commentaire ?",
   stopAllQuestion: "Ne plus rien recevoir de ce site ?",
   back: "Retour au blog",
-  done: { approve: "Commentaire publié.", spam: "Commentaire classé comme spam.", delete: "Commentaire supprimé.", confirm: "Adresse confirmée : vous serez prévenu·e des réponses.", stop: "Vous ne serez plus prévenu·e." } as Record<string, string>,
+  done: {
+    approve: "Commentaire publié.",
+    spam: "Commentaire classé comme spam.",
+    delete: "Commentaire supprimé.",
+    confirm: "Adresse confirmée : vous serez prévenu·e des réponses.",
+    stop: "Vous ne serez plus prévenu·e.",
+  } as Record<string, string>,
 };
 
 type EmailStrings = typeof fr;
@@ -46,7 +53,8 @@ const en: EmailStrings = {
   view: "See the post",
   linkValid: "These links work once, for 7 days.",
   confirmSubject: (site) => `Confirm to be told of replies on ${site}`,
-  confirmBody: (site) => `You asked to be told of replies to your comment on ${site}. Confirm your address to start; without it, we will not write to you again.`,
+  confirmBody: (site) =>
+    `You asked to be told of replies to your comment on ${site}. Confirm your address to start; without it, we will not write to you again.`,
   confirm: "Confirm my address",
   replySubject: (name, title) => `${name} replied to you on “${title}”`,
   replyBody: (name) => `${name} replied to your comment:`,
@@ -62,7 +70,13 @@ const en: EmailStrings = {
   stopThreadQuestion: "Stop being told of replies to this comment?",
   stopAllQuestion: "Stop receiving anything from this site?",
   back: "Back to the blog",
-  done: { approve: "Comment published.", spam: "Comment marked as spam.", delete: "Comment deleted.", confirm: "Address confirmed: you will be told of replies.", stop: "You will not be told any more." },
+  done: {
+    approve: "Comment published.",
+    spam: "Comment marked as spam.",
+    delete: "Comment deleted.",
+    confirm: "Address confirmed: you will be told of replies.",
+    stop: "You will not be told any more.",
+  },
 };
 
 export function emailStrings(lang: string | undefined): EmailStrings {

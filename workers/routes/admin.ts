@@ -98,7 +98,14 @@ export async function adminBulk(request: Request, env: Env): Promise<Response> {
 }
 
 function publicBlock(b: BlockRow) {
-  return { id: b.id, kind: b.kind, value: b.value, until: b.until === null ? null : new Date(b.until).toISOString(), reason: b.reason, created_at: new Date(b.createdAt).toISOString() };
+  return {
+    id: b.id,
+    kind: b.kind,
+    value: b.value,
+    until: b.until === null ? null : new Date(b.until).toISOString(),
+    reason: b.reason,
+    created_at: new Date(b.createdAt).toISOString(),
+  };
 }
 
 // GET /api/admin/blocks — the blocks in force.
@@ -122,7 +129,10 @@ export async function adminBlock(request: Request, env: Env): Promise<Response> 
     const row = await store.getComment(db, input.comment_id);
     if (!row || row.status === "purged") throw new ApiError(404, "comment_not_found", "There is no such comment.");
     value = input.kind === "email" ? row.authorEmail : input.kind === "network" ? row.ipHash : websiteHost(row.authorUrl);
-    if (!value) throw new ApiError(422, "validation_failed", "This comment has nothing to block by that (no email, no address kept, or no website).", { kind: "missing" });
+    if (!value)
+      throw new ApiError(422, "validation_failed", "This comment has nothing to block by that (no email, no address kept, or no website).", {
+        kind: "missing",
+      });
   } else if (input.value !== undefined) {
     if (input.kind === "email") value = input.value.toLowerCase();
     else if (input.kind === "host") value = websiteHost(/^https?:\/\//i.test(input.value) ? input.value : `https://${input.value}`);
@@ -137,7 +147,15 @@ export async function adminBlock(request: Request, env: Env): Promise<Response> 
   const now = Date.now();
   const until = input.days === undefined ? null : now + input.days * 86_400_000;
   const block = await desk.addBlock(db, { kind: input.kind, value, until, reason: input.reason ?? null, now });
-  await store.runBatch(db, [desk.auditStatement(db, { actor, action: `block:${input.kind}`, commentIds: input.comment_id ? [input.comment_id] : [], detail: until ? `until ${new Date(until).toISOString()}` : "for good", at: now })]);
+  await store.runBatch(db, [
+    desk.auditStatement(db, {
+      actor,
+      action: `block:${input.kind}`,
+      commentIds: input.comment_id ? [input.comment_id] : [],
+      detail: until ? `until ${new Date(until).toISOString()}` : "for good",
+      at: now,
+    }),
+  ]);
   return json({ block: publicBlock(block) }, 201, noStore);
 }
 

@@ -17,7 +17,16 @@ import { renderCommentHtml } from "../render/markdown.ts";
 import { stringsFor } from "../render/strings.ts";
 import { akismetVerdict, checkTurnstile, localVerdict } from "../spam.ts";
 import { commentsOpen, getPost, type PostRecord } from "../store/posts.ts";
-import { countsQuerySchema, editCommentSchema, fieldErrors, IDEMPOTENCY_KEY, listQuerySchema, newCommentSchema, SLUG, type NewCommentInput } from "../validate.ts";
+import {
+  countsQuerySchema,
+  editCommentSchema,
+  fieldErrors,
+  IDEMPOTENCY_KEY,
+  listQuerySchema,
+  newCommentSchema,
+  SLUG,
+  type NewCommentInput,
+} from "../validate.ts";
 import { bodyKind, readFields } from "./body.ts";
 
 type Params = { params: Record<string, string> };
@@ -146,7 +155,13 @@ async function formErrorPage(request: Request, env: Env, slug: string, fields: R
       own: await readOwnIds(request, env),
       status: err.status,
       form: {
-        values: { author_name: str("author_name"), author_email: str("author_email"), author_url: str("author_url"), content: str("content"), notify_replies: str("notify_replies") },
+        values: {
+          author_name: str("author_name"),
+          author_email: str("author_email"),
+          author_url: str("author_url"),
+          content: str("content"),
+          notify_replies: str("notify_replies"),
+        },
         errors: err.fields,
         message: err.fields ? s.fixErrors : err.message,
         replyTo: Number.isInteger(parent) && parent > 0 ? parent : undefined,
@@ -165,7 +180,10 @@ async function formErrorPage(request: Request, env: Env, slug: string, fields: R
 function idempotencyKey(request: Request): string | undefined {
   const key = request.headers.get("Idempotency-Key");
   if (key === null) return undefined;
-  if (!IDEMPOTENCY_KEY.test(key)) throw new ApiError(400, "bad_request", "The Idempotency-Key header is not valid (1 to 100 letters, digits, and - _ . :).", { "Idempotency-Key": "invalid" });
+  if (!IDEMPOTENCY_KEY.test(key))
+    throw new ApiError(400, "bad_request", "The Idempotency-Key header is not valid (1 to 100 letters, digits, and - _ . :).", {
+      "Idempotency-Key": "invalid",
+    });
   return key;
 }
 
@@ -245,7 +263,14 @@ async function acceptComment(request: Request, env: Env, slug: string, fields: R
     throw duplicateError();
   }
   // A honeypot catch is answered like a held comment, so the bot learns nothing.
-  return { row, token: token.token, status: verdict.status === "approved" ? ("approved" as const) : ("pending" as const), bookmark: session.bookmark(), replay: false, notify: input.notify_replies === true };
+  return {
+    row,
+    token: token.token,
+    status: verdict.status === "approved" ? ("approved" as const) : ("pending" as const),
+    bookmark: session.bookmark(),
+    replay: false,
+    notify: input.notify_replies === true,
+  };
 }
 
 /** The commenter follows replies to their comment; a new address is asked to confirm first. Never throws. */
@@ -301,7 +326,8 @@ async function ownComment(request: Request & Params, env: Env): Promise<CommentR
   const id = /^\d{1,15}$/.test(request.params.id) ? Number(request.params.id) : NaN;
   const db = store.openDb(env.DB);
   const row = Number.isFinite(id) ? await store.getComment(db, id) : undefined;
-  if (!row || row.status === "deleted" || row.status === "spam" || row.status === "purged") throw new ApiError(404, "comment_not_found", "There is no such comment.");
+  if (!row || row.status === "deleted" || row.status === "spam" || row.status === "purged")
+    throw new ApiError(404, "comment_not_found", "There is no such comment.");
   const byToken = await editTokenMatches(request.headers.get("X-Edit-Token"), row.editTokenHash);
   const byCookie = (await readOwnIds(request, env)).includes(row.id);
   if (!byToken && !byCookie) throw new ApiError(403, "forbidden", "Only the author of this comment may change it.");
@@ -329,7 +355,13 @@ export async function editComment(request: Request & Params, env: Env): Promise<
   const hold = row.status === "approved" && verdict.status !== "approved" ? (verdict.heldFor ?? "edited") : undefined;
   let updated: CommentRow | undefined;
   try {
-    updated = await store.editComment(store.openDb(env.DB), row.id, { content, html, contentHash: await contentHash(row.authorName, content), now: Date.now(), hold });
+    updated = await store.editComment(store.openDb(env.DB), row.id, {
+      content,
+      html,
+      contentHash: await contentHash(row.authorName, content),
+      now: Date.now(),
+      hold,
+    });
   } catch (err) {
     // The same text as another comment of theirs on the post.
     if (store.isDuplicateError(err)) throw duplicateError();

@@ -51,7 +51,8 @@ export async function moderateLink(request: Request & Params, env: Env): Promise
 export async function confirmLink(request: Request & Params, env: Env): Promise<Response> {
   const link = await verifyLink<{ m: string }>(env, "confirm", request.params.token);
   if (!link) return invalid();
-  if (request.method !== "POST") return page(200, s.pageConfirmTitle, said(s.confirmSubscription), { action: `/subscriptions/confirm/${request.params.token}`, button: s.confirm });
+  if (request.method !== "POST")
+    return page(200, s.pageConfirmTitle, said(s.confirmSubscription), { action: `/subscriptions/confirm/${request.params.token}`, button: s.confirm });
   const confirmed = await desk.confirmSubscriber(openDb(env.DB), link.m, Date.now());
   return confirmed ? page(200, s.pageDone, said(s.done.confirm)) : invalid();
 }
@@ -62,7 +63,11 @@ export async function stopLink(request: Request & Params, env: Env): Promise<Res
   const link = await verifyLink<{ m: string; c?: number }>(env, "stop", request.params.token);
   if (!link) return invalid();
   const question = link.c === undefined ? s.stopAllQuestion : s.stopThreadQuestion;
-  if (request.method !== "POST") return page(200, s.pageConfirmTitle, said(question), { action: `/subscriptions/stop/${request.params.token}`, button: link.c === undefined ? s.stopAll : s.stopThread });
+  if (request.method !== "POST")
+    return page(200, s.pageConfirmTitle, said(question), {
+      action: `/subscriptions/stop/${request.params.token}`,
+      button: link.c === undefined ? s.stopAll : s.stopThread,
+    });
   await desk.stopFollowing(openDb(env.DB), link.m, link.c ?? null);
   return page(200, s.pageDone, said(s.done.stop));
 }

@@ -12,10 +12,21 @@ type Params = { params: Record<string, string> };
 /** GET /api/posts */
 export async function listPostsRoute(_request: Request, env: Env): Promise<Response> {
   const posts = await listPosts(env.POSTS);
-  const counts = await countApproved(openDb(env.DB), posts.map((p) => p.slug));
+  const counts = await countApproved(
+    openDb(env.DB),
+    posts.map((p) => p.slug),
+  );
   return json(
     {
-      posts: posts.map((p) => ({ slug: p.slug, title: p.title, date: p.date, summary: p.summary, url: p.url, lang: p.lang, comment_count: counts[p.slug] ?? 0 })),
+      posts: posts.map((p) => ({
+        slug: p.slug,
+        title: p.title,
+        date: p.date,
+        summary: p.summary,
+        url: p.url,
+        lang: p.lang,
+        comment_count: counts[p.slug] ?? 0,
+      })),
     },
     200,
     { "Cache-Control": "public, max-age=30" },
