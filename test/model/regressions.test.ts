@@ -55,6 +55,15 @@ describe("many posts", () => {
   });
 });
 
+describe("long threads", () => {
+  it("the feed keeps the 50 newest of 55 comments; the JSON list and 18 pages of threads hold the 53 left", async () => {
+    const ops: Op[] = [];
+    for (let i = 0; i < 55; i++) ops.push({ op: "post", post: 0, author: i % 3, text: Math.floor(i / 3) % 8, links: Math.floor(i / 24) });
+    ops.push({ op: "moderate", target: 54, action: "delete" }, { op: "moderate", target: 3, action: "spam" });
+    await run(ops);
+  });
+});
+
 describe("imports", () => {
   // Known case (3): an imported reply whose parent was imported deleted.
   it("shows an imported reply under its imported deleted parent", async () => {
