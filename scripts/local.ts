@@ -4,6 +4,7 @@ import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { stripVTControlCharacters } from "node:util";
 import { buildSite } from "./build.ts";
 import { ROOT } from "./content.ts";
 
@@ -12,17 +13,141 @@ const WRANGLER = join(ROOT, "node_modules", "wrangler", "bin", "wrangler.js");
 /** Offline and quiet: no metrics, no request to Cloudflare for `request.cf`. */
 export const OFFLINE_ENV = { ...process.env, CLOUDFLARE_CF_FETCH_ENABLED: "false", WRANGLER_SEND_METRICS: "false", CI: "true", NO_COLOR: "1" };
 
+/**
+ * Talking to Cloudflare: no metrics, and no offer to send wrangler's crash reports (the project's
+ * scripts say what failed and what to run instead).
+ */
+const onlineEnv = () => ({ ...process.env, WRANGLER_SEND_METRICS: "false", WRANGLER_SEND_ERROR_REPORTS: "false" });
+
+/** A wrangler command that failed against Cloudflare: `message` is one line saying what to run. */
+export class WranglerError extends Error {
+  readonly args: string[];
+  readonly status: number | null;
+  /** Everything wrangler printed (its own error, warnings and progress), colours removed. */
+  readonly output: string;
+  /** Whether the failure was recognised (the message then names the command that fixes it). */
+  readonly known: boolean;
+  constructor(args: string[], status: number | null, output: string, message: string, known: boolean) {
+    super(message);
+    this.name = "WranglerError";
+    this.args = args;
+    this.status = status;
+    this.output = output;
+    this.known = known;
+  }
+}
+
+/** wrangler's failures an author meets on a first deploy, each turned into the command that fixes it. */
+const FAILURES: [RegExp, (m: RegExpMatchArray) => string][] = [
+  [
+    /necessary to set a CLOUDFLARE_API_TOKEN|You are not authenticated|Not logged in|not logged in/,
+    () => "not logged in to Cloudflare: run `npx wrangler login` (or set CLOUDFLARE_API_TOKEN to an API token), then run the command again",
+  ],
+  [
+    /Authentication error \[code: 10000\]|Invalid API Token|\[code: 1000\]|\[code: 6111\]|\[code: 9109\]|\[code: 10001\]/,
+    () =>
+      "Cloudflare refused your credentials: run `npx wrangler login` again (or check CLOUDFLARE_API_TOKEN and CLOUDFLARE_ACCOUNT_ID; `npx wrangler whoami` shows who you are), then run the command again",
+  ],
+  [
+    /More than one account available/,
+    () => "you have several Cloudflare accounts: set CLOUDFLARE_ACCOUNT_ID to the one to use (`npx wrangler whoami` lists them), then run the command again",
+  ],
+  [
+    /required secrets have not been set: ([A-Z0-9_, ]+)/,
+    (m) => {
+      const names = m[1].split(/,\s*/).filter(Boolean);
+      return `secret${names.length > 1 ? "s" : ""} ${names.join(", ")} not set on the Worker: run \`npm run provision\` (it sets the missing ones) or \`npx wrangler secret put ${names[0]}\`, then run the command again`;
+    },
+  ],
+  [
+    /inherit binding '([^']+)' is invalid/,
+    (m) =>
+      `secret ${m[1]} not set on the Worker: run \`npm run provision\` (it sets the missing ones) or \`npx wrangler secret put ${m[1]}\`, then run the command again`,
+  ],
+  [
+    /Queue "([^"]+)" does not exist/i,
+    (m) =>
+      `the queue ${m[1]} does not exist on your Cloudflare account: run \`npx wrangler queues create ${m[1]}\` (npm run provision creates the queues of wrangler.toml), then run the command again`,
+  ],
+  [
+    /[Dd]ead letter queue "?([a-z0-9-]+)"? does not exist/,
+    (m) => `the dead-letter queue ${m[1]} does not exist on your Cloudflare account: run \`npx wrangler queues create ${m[1]}\`, then run the command again`,
+  ],
+  [
+    /A KV namespace with the title "([^"]+)" already exists|a namespace with this account ID and title already exists/,
+    (m) =>
+      `a KV namespace titled "${m[1] ?? "?"}" already exists on your Cloudflare account: put its id in wrangler.toml (\`npx wrangler kv namespace list\` shows it) or delete it, then run the command again`,
+  ],
+  [
+    /A database with that name already exists/,
+    () =>
+      "a D1 database with that name already exists on your Cloudflare account: put its id in wrangler.toml as database_id (`npx wrangler d1 list` shows it) or choose another database_name, then run the command again",
+  ],
+  [
+    /Queue name already taken|\[code: 11009\]/,
+    () =>
+      "a queue with that name already exists on your Cloudflare account (queues are shared by name: `npx wrangler queues list` shows them); choose another name in wrangler.toml or use that one, then run the command again",
+  ],
+  [
+    /KV namespace '([^']+)' is not valid/,
+    (m) =>
+      `the KV namespace ${m[1]} of wrangler.toml is not on your Cloudflare account: run \`npm run provision\` (or put an id from \`npx wrangler kv namespace list\`), then run the command again`,
+  ],
+  [
+    /must have a valid `id`|Couldn't find a D1 DB|The database (\S+) could not be found|\[code: 7404\]/,
+    () =>
+      "the D1 database of wrangler.toml is not on your Cloudflare account: run `npm run provision` (or put a database_id from `npx wrangler d1 list`), then run the command again",
+  ],
+  [
+    /Worker "([^"]+)" not found/,
+    (m) => `there is no Worker "${m[1]}" on your Cloudflare account yet: run \`npm run provision\` first, then run the command again`,
+  ],
+];
+
+/**
+ * One line for a failed wrangler command: the fix when the failure is known, else wrangler's own
+ * error. Known fixes end with "then run the command again", which a script may name.
+ */
+export function explainWranglerFailure(args: string[], output: string): { message: string; known: boolean } {
+  const text = stripVTControlCharacters(output);
+  for (const [pattern, fix] of FAILURES) {
+    const m = text.match(pattern);
+    if (m) {
+      const line = fix(m);
+      return { message: `${line[0].toUpperCase()}${line.slice(1)}.`, known: true };
+    }
+  }
+  // Unknown: wrangler's error line and its first note, on one line.
+  const lines = text.split("\n").map((l) => l.trim());
+  const at = lines.findIndex((l) => l.startsWith("✘ [ERROR]"));
+  const error =
+    at >= 0
+      ? [lines[at].replace("✘ [ERROR] ", ""), ...lines.slice(at + 1, at + 4).filter((l) => l && !l.startsWith("If you think"))].join(" ")
+      : (lines.filter(Boolean).at(-1) ?? "");
+  return { message: `wrangler ${args.join(" ")} failed: ${error || "see its output above"}`, known: false };
+}
+
 export function wrangler(args: string[], opts: { quiet?: boolean; input?: string; online?: boolean } = {}): string {
+  // Against Cloudflare, wrangler's errors are read to say what to do (and shown as they come otherwise).
+  const captureErrors = opts.online === true;
   const result = spawnSync(process.execPath, [WRANGLER, ...args], {
     cwd: ROOT,
-    env: opts.online ? { ...process.env, WRANGLER_SEND_METRICS: "false" } : OFFLINE_ENV,
-    stdio: [opts.input === undefined ? "inherit" : "pipe", opts.quiet ? "pipe" : "inherit", opts.quiet ? "pipe" : "inherit"],
+    env: opts.online ? onlineEnv() : OFFLINE_ENV,
+    stdio: [opts.input === undefined ? "inherit" : "pipe", opts.quiet ? "pipe" : "inherit", opts.quiet || captureErrors ? "pipe" : "inherit"],
     input: opts.input,
     encoding: "utf8",
   });
+  if (captureErrors && !opts.quiet && result.stderr) process.stderr.write(result.stderr);
   if (result.status !== 0) {
-    if (opts.quiet) process.stderr.write(`${result.stdout ?? ""}${result.stderr ?? ""}`);
-    throw new Error(`wrangler ${args.join(" ")} failed (exit ${result.status})`);
+    if (!captureErrors) {
+      if (opts.quiet) process.stderr.write(`${result.stdout ?? ""}${result.stderr ?? ""}`);
+      throw new Error(`wrangler ${args.join(" ")} failed (exit ${result.status})`);
+    }
+    const output = `${result.stdout ?? ""}${result.stderr ?? ""}${result.error ? `\n${result.error.message}` : ""}`;
+    const { message, known } = explainWranglerFailure(args, output);
+    // An unknown failure of a quiet command: show what wrangler said, the message alone is not enough.
+    if (opts.quiet && !known) process.stderr.write(output);
+    throw new WranglerError(args, result.status, stripVTControlCharacters(output), message, known);
   }
   return result.stdout ?? "";
 }
