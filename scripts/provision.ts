@@ -1,47 +1,133 @@
-// npm run provision: first-time set-up of a Cloudflare account for billet (run once, after
-// `npx wrangler login`): creates the KV namespace and the D1 database, writes their ids into
-// wrangler.toml, creates the notification queues, and sets the ADMIN_TOKEN and SIGNING_SECRET
-// secrets to fresh random values.
+// npm run provision: sets up a Cloudflare account for billet, once, after `npx wrangler login`.
+// From wrangler.toml, it creates what is missing and says what it did:
+//   1. each KV namespace whose id is still a placeholder (titled <worker>-<binding>, billet-posts),
+//      and writes its id into wrangler.toml (commit that)
+//   2. each D1 database whose database_id is still a placeholder, its id written likewise
+//   3. every queue named (producers, consumers, dead-letter queues); one that exists is used as is
+//   4. each required secret not set yet on the Worker, to a fresh random value (wrangler creates an
+//      empty Worker to hold them until the first npm run deploy); the admin token is printed once
+// Running it again changes nothing that exists: ids already written and secrets already set are kept.
 import { randomBytes } from "node:crypto";
 import { readFileSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
-import { ROOT } from "./content.ts";
-import { wrangler } from "./local.ts";
+import { failWith, isPlaceholderId, queueNames, readWranglerConfig, remoteSecrets, wranglerToml } from "./deploy.ts";
+import { wrangler, WranglerError } from "./local.ts";
 
-const TOML = join(ROOT, "wrangler.toml");
-const PLACEHOLDER_KV = "00000000000000000000000000000000";
-const PLACEHOLDER_D1 = "00000000-0000-0000-0000-000000000000";
+const COMMAND = "npm run provision";
 
-function idFrom(output: string, key: string): string {
-  const match = new RegExp(`"?${key}"?\\s*[=:]\\s*"([0-9a-f-]{32,36})"`).exec(output);
-  if (!match) throw new Error(`could not find ${key} in wrangler's answer:\n${output}`);
-  return match[1];
+/**
+ * Sets `key = "value"` in the [[table]] entry whose `match` key has the given value, keeping the
+ * rest of wrangler.toml (comments included) as it is.
+ */
+export function setTomlId(toml: string, table: string, match: [string, string], key: string, value: string): string {
+  const lines = toml.split("\n");
+  let inEntry = false;
+  let entryStart = -1;
+  for (let i = 0; i <= lines.length; i++) {
+    const line = lines[i] ?? "[end]";
+    if (/^\s*\[/.test(line)) {
+      if (inEntry) {
+        const entry = lines.slice(entryStart, i);
+        const matches = entry.some((l) => new RegExp(`^\\s*${match[0]}\\s*=\\s*"${match[1]}"\\s*(#.*)?$`).test(l));
+        const at = entry.findIndex((l) => new RegExp(`^\\s*${key}\\s*=`).test(l));
+        if (matches && at >= 0) {
+          lines[entryStart + at] = lines[entryStart + at].replace(/=\s*"[^"]*"/, `= "${value}"`);
+          return lines.join("\n");
+        }
+      }
+      inEntry = line.trim() === `[[${table}]]`;
+      entryStart = i;
+    }
+  }
+  throw new Error(`could not find ${key} in the [[${table}]] entry with ${match[0]} = "${match[1]}" in wrangler.toml: write ${value} there yourself`);
 }
 
-let toml = readFileSync(TOML, "utf8");
-if (toml.includes(`id = "${PLACEHOLDER_KV}"`)) {
-  const out = wrangler(["kv", "namespace", "create", "POSTS"], { quiet: true, online: true });
-  toml = toml.replace(`id = "${PLACEHOLDER_KV}"`, `id = "${idFrom(out, "id")}"`);
-  console.log("KV namespace created");
+function writeId(table: string, match: [string, string], key: string, value: string): void {
+  const file = wranglerToml();
+  writeFileSync(file, setTomlId(readFileSync(file, "utf8"), table, match, key, value));
 }
-if (toml.includes(`database_id = "${PLACEHOLDER_D1}"`)) {
-  const out = wrangler(["d1", "create", "billet"], { quiet: true, online: true });
-  toml = toml.replace(`database_id = "${PLACEHOLDER_D1}"`, `database_id = "${idFrom(out, "database_id")}"`);
-  console.log("D1 database created");
-}
-writeFileSync(TOML, toml);
 
-// The notification queue and its dead-letter queue (creating one that exists fails: that is fine).
-for (const queue of ["billet-notify", "billet-notify-failed"]) {
+/** A KV namespace's title for a binding: billet-posts for POSTS (the name wrangler itself would give it). */
+const kvTitle = (worker: string, binding: string) => `${worker}-${binding.toLowerCase().replaceAll("_", "-")}`;
+
+function main(): void {
+  const config = readWranglerConfig();
+  console.log(`Setting up your Cloudflare account for the Worker "${config.name}" (as wrangler.toml describes it)…`);
+
+  // 1. KV namespaces.
+  for (const kv of config.kv_namespaces ?? []) {
+    if (!isPlaceholderId(kv.id)) {
+      console.log(`· KV namespace ${kv.binding}: wrangler.toml already has its id (${kv.id}), kept`);
+      continue;
+    }
+    const title = kvTitle(config.name, kv.binding);
+    wrangler(["kv", "namespace", "create", title], { quiet: true, online: true });
+    // The id, read back as JSON rather than from wrangler's text.
+    const list = JSON.parse(wrangler(["kv", "namespace", "list"], { quiet: true, online: true })) as { id: string; title: string }[];
+    const id = list.find((n) => n.title === title)?.id;
+    if (!id)
+      throw new Error(
+        `the KV namespace "${title}" was created but is not listed: run \`npx wrangler kv namespace list\`, put its id in wrangler.toml, then \`${COMMAND}\` again.`,
+      );
+    writeId("kv_namespaces", ["binding", kv.binding], "id", id);
+    console.log(`✓ KV namespace "${title}" created for ${kv.binding}; its id ${id} is now in wrangler.toml`);
+  }
+
+  // 2. D1 databases.
+  for (const db of config.d1_databases ?? []) {
+    const name = db.database_name ?? kvTitle(config.name, db.binding);
+    if (!isPlaceholderId(db.database_id)) {
+      console.log(`· D1 database ${name}: wrangler.toml already has its id (${db.database_id}), kept`);
+      continue;
+    }
+    wrangler(["d1", "create", name], { quiet: true, online: true });
+    const list = JSON.parse(wrangler(["d1", "list", "--json"], { quiet: true, online: true })) as { uuid: string; name: string }[];
+    const id = list.find((d) => d.name === name)?.uuid;
+    if (!id)
+      throw new Error(
+        `the D1 database "${name}" was created but is not listed: run \`npx wrangler d1 list\`, put its id in wrangler.toml, then \`${COMMAND}\` again.`,
+      );
+    writeId("d1_databases", ["binding", db.binding], "database_id", id);
+    console.log(`✓ D1 database "${name}" created for ${db.binding}; its id ${id} is now in wrangler.toml`);
+  }
+
+  // 3. Queues: referred to by name, so one that exists already is simply used.
+  for (const queue of queueNames(config)) {
+    try {
+      wrangler(["queues", "create", queue], { quiet: true, online: true });
+      console.log(`✓ queue ${queue} created`);
+    } catch (err) {
+      if (!(err instanceof WranglerError && /already taken|\[code: 11009\]/.test(err.output))) throw err;
+      console.log(`· queue ${queue} already exists on your account: used as is`);
+    }
+  }
+
+  // 4. Secrets the Worker requires; those already set are kept (changing them signs readers out).
+  const required = config.secrets?.required ?? [];
+  if (required.length) {
+    const existing = remoteSecrets();
+    const set = existing ?? [];
+    let adminToken: string | undefined;
+    for (const name of required) {
+      if (set.includes(name)) {
+        console.log(`· secret ${name} already set: kept (to change it: npx wrangler secret put ${name})`);
+        continue;
+      }
+      const value = randomBytes(name === "ADMIN_TOKEN" ? 24 : 32).toString("base64url");
+      wrangler(["secret", "put", name], { input: value, quiet: true, online: true });
+      if (name === "ADMIN_TOKEN") adminToken = value;
+      console.log(
+        `✓ secret ${name} set to a random value${existing === null && name === required[0] ? ` (wrangler created an empty Worker "${config.name}" to hold it until npm run deploy)` : ""}`,
+      );
+    }
+    if (adminToken) console.log(`\nYour admin token (for /admin/; keep it, it is not shown again):\n  ${adminToken}`);
+  }
+  console.log(`\nDone. Next: commit wrangler.toml, set "url" in content/site.json to your site's address, then npm run deploy.`);
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
   try {
-    wrangler(["queues", "create", queue], { quiet: true, online: true });
-    console.log(`queue ${queue} created`);
-  } catch {
-    console.log(`queue ${queue} not created (it may exist already)`);
+    main();
+  } catch (err) {
+    failWith(COMMAND, err);
   }
 }
-
-const admin = randomBytes(24).toString("base64url");
-wrangler(["secret", "put", "ADMIN_TOKEN"], { input: admin, quiet: true, online: true });
-wrangler(["secret", "put", "SIGNING_SECRET"], { input: randomBytes(32).toString("base64url"), quiet: true, online: true });
-console.log(`Secrets set. Your admin token (keep it; it is not shown again):\n  ${admin}\nNext: set "url" in content/site.json to your site's address, then npm run deploy.`);
