@@ -10,6 +10,7 @@ import { COMMENT_STATUSES } from "../workers/db/schema.ts";
 import { readSite, ROOT } from "./content.ts";
 import { EXPORT_FORMAT } from "./import/formats.ts";
 import { fromCwd } from "./import.ts";
+import { refuseWhilePlaceholders } from "./deploy.ts";
 import { wrangler } from "./local.ts";
 
 export interface ExportOptions {
@@ -39,6 +40,7 @@ function exportRow(row: Row): Row {
 
 /** Reads every comment, a page at a time (by id), from the local or remote database. */
 export function readAllComments(opts: ExportOptions): Row[] {
+  if (opts.remote) refuseWhilePlaceholders("npm run export -- --remote");
   const where = opts.remote ? ["--remote"] : ["--local", ...(opts.persistTo ? ["--persist-to", opts.persistTo] : [])];
   const pageSize = opts.pageSize ?? 1000;
   const rows: Row[] = [];

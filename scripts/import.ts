@@ -13,6 +13,7 @@ import { MODERATION_STATUSES, type CommentStatus } from "../workers/db/schema.ts
 import { readPosts, readSite, ROOT } from "./content.ts";
 import { detectFormat, parseExport, type Format } from "./import/formats.ts";
 import { countsByPost, planImport, planSql, sqlValue, type Plan, type StatusCounts } from "./import/plan.ts";
+import { refuseWhilePlaceholders } from "./deploy.ts";
 import { wrangler } from "./local.ts";
 
 export interface ImportOptions {
@@ -116,6 +117,7 @@ function tally(rows: { post_slug: string; status: CommentStatus; n: number }[]):
 }
 
 export function runImport(opts: ImportOptions, log: (line: string) => void = console.log): ImportResult {
+  if (opts.remote && !opts.dryRun) refuseWhilePlaceholders(`npm run import -- ${basename(opts.file)} --remote`);
   // Disqus sends its export gzipped: read it as it comes.
   const raw = readFileSync(opts.file);
   const text = (raw[0] === 0x1f && raw[1] === 0x8b ? gunzipSync(raw) : raw).toString("utf8");
@@ -150,7 +152,7 @@ export function runImport(opts: ImportOptions, log: (line: string) => void = con
     let after: Map<string, StatusCounts>;
     if (opts.remote) {
       before = query();
-      wrangler(["d1", "execute", "DB", ...where, "--file", sqlFile], { online: true });
+      wrangler(["d1", "execute", "DB", ...where, "--file", sqlFile], { quiet: true, online: true });
       after = query();
     } else {
       const out = JSON.parse(wrangler(["d1", "execute", "DB", ...where, "--file", sqlFile, "--json"], { quiet: true })) as Counted;
