@@ -137,6 +137,13 @@ describe("found by the property (shrunk)", () => {
 
   // Found: a post reopened (or closed) in KV kept its cached pages (no form) and JSON (open: false)
   // after KV's 60 s: the caches are keyed by the comments' version only.
+  it("a post closed after a reader saw it open loses its form", async () => {
+    await run([
+      { op: "view", post: 0 },
+      { op: "close", post: 0 },
+    ]);
+  });
+
   it("a post reopened after a reader saw it closed shows its form again", async () => {
     await run([
       { op: "close", post: 0 },
