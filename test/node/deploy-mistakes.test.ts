@@ -4,7 +4,7 @@
 // Each must end on one line (the last on stderr) naming the command that fixes it, and must not
 // send what it should not. And `npm run deploy -- --dry-run` prints the whole plan, sending nothing.
 // The deploy that goes right is in deploy-rehearsal.test.ts.
-import { readdirSync } from "node:fs";
+import { readdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ROOT } from "../../scripts/content.ts";
@@ -65,6 +65,18 @@ describe("the mistakes a new author makes, each answered in one line with the co
       expect(run.last).toMatch(/^✘ npm run provision: Not logged in to Cloudflare: run `npx wrangler login`.*then run `npm run provision` again\.$/);
       expect(standin.since(mark)).toEqual([]);
     });
+  });
+
+  it("the network guard is live: without wrangler's cached answer, its question to the npm registry is refused and logged", { timeout: TIMEOUT }, async () => {
+    const r = new Rehearsal(standin);
+    try {
+      rmSync(join(r.dir, "tmp", "update-check"), { recursive: true, force: true });
+      const run = await r.npm(["provision"], { CLOUDFLARE_API_TOKEN: undefined, CLOUDFLARE_ACCOUNT_ID: undefined });
+      expectExit(run, 1);
+      expect(r.leaks()).toMatch(/tried to (connect to|look up) registry\.npmjs\.org/);
+    } finally {
+      r.remove();
+    }
   });
 
   it("a token Cloudflare refuses: npm run provision says so and how to log in again, and changes nothing", { timeout: TIMEOUT }, async () => {
