@@ -64,6 +64,9 @@ export function refuseWhilePlaceholders(command: string, root = ROOT): void {
   if (left.length) throw new Error(placeholderMessage(left, command));
 }
 
+/** The KV namespace the build's post records go to (the Worker reads them as env.POSTS). */
+const postsNamespace = (config: WranglerConfig) => config.kv_namespaces?.find((k) => k.binding === "POSTS");
+
 /** Every queue wrangler.toml names: producers, consumers and dead-letter queues. */
 export function queueNames(config: WranglerConfig): string[] {
   const q = config.queues ?? {};
@@ -118,7 +121,8 @@ function printPlan(config: WranglerConfig, posts: number): void {
   say(`   - wrangler.toml has real ids (${left.length ? `NOT YET: ${left.join(", ")}` : "yes"})`);
   say(`   - the Worker's required secrets are set: ${(config.secrets?.required ?? []).join(", ") || "none"} (wrangler secret list)`);
   say(`1. Build: ${posts} post(s) → ${relative(ROOT, assetsDir)}/ (${assets.length} files) and build/kv-posts.json (${kvRecords.length} records).`);
-  for (const kv of config.kv_namespaces ?? []) {
+  const kv = postsNamespace(config);
+  if (kv) {
     say(`2. Post records → KV namespace ${kv.binding} (${id(kv.id)}): ${kvRecords.map((r) => r.key).join(", ")}`);
     say(`   wrangler kv bulk put build/kv-posts.json --binding ${kv.binding} --remote`);
   }
@@ -201,12 +205,12 @@ async function main(argv: string[]): Promise<void> {
     const set = remoteSecrets();
     if (set === null)
       throw new Error(
-        `there is no Worker "${config.name}" on your Cloudflare account yet, so its secrets ${required.join(", ")} are not set: run \`npm run provision\` (it sets them), then \`${command}\` again.`,
+        `There is no Worker "${config.name}" on your Cloudflare account yet, so its secrets ${required.join(", ")} are not set: run \`npm run provision\` (it sets them), then \`${command}\` again.`,
       );
     const missing = required.filter((s) => !set.includes(s));
     if (missing.length) {
       throw new Error(
-        `secret${missing.length > 1 ? "s" : ""} ${missing.join(", ")} not set on the Worker "${config.name}": run \`npm run provision\` (it sets the missing ones to random values) or \`npx wrangler secret put ${missing[0]}\`, then \`${command}\` again.`,
+        `Secret${missing.length > 1 ? "s" : ""} ${missing.join(", ")} not set on the Worker "${config.name}": run \`npm run provision\` (it sets the missing ones to random values) or \`npx wrangler secret put ${missing[0]}\`, then \`${command}\` again.`,
       );
     }
   }
@@ -214,7 +218,8 @@ async function main(argv: string[]): Promise<void> {
   if (warning) console.log(`Note: ${warning}`);
   console.log("1/4 Building the site…");
   const { posts } = await buildSite();
-  for (const kv of config.kv_namespaces ?? []) {
+  const kv = postsNamespace(config);
+  if (kv) {
     console.log(`2/4 Post records (${posts.length} post(s) and the index) → KV namespace ${kv.binding} (${kv.id})…`);
     wrangler(["kv", "bulk", "put", join(ROOT, "build", "kv-posts.json"), "--binding", kv.binding, "--remote"], { online: true });
   }

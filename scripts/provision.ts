@@ -46,6 +46,16 @@ function writeId(table: string, match: [string, string], key: string, value: str
   writeFileSync(file, setTomlId(readFileSync(file, "utf8"), table, match, key, value));
 }
 
+/** Runs a creation; when the name is already taken on the account, says what to do instead. */
+function nameTaken(create: () => void, message: string): void {
+  try {
+    create();
+  } catch (err) {
+    if (err instanceof WranglerError && /already exists|\[code: (10014|7502)\]/.test(err.output)) throw new Error(message);
+    throw err;
+  }
+}
+
 /** A KV namespace's title for a binding: billet-posts for POSTS (the name wrangler itself would give it). */
 const kvTitle = (worker: string, binding: string) => `${worker}-${binding.toLowerCase().replaceAll("_", "-")}`;
 
@@ -60,13 +70,16 @@ function main(): void {
       continue;
     }
     const title = kvTitle(config.name, kv.binding);
-    wrangler(["kv", "namespace", "create", title], { quiet: true, online: true });
+    nameTaken(
+      () => wrangler(["kv", "namespace", "create", title], { quiet: true, online: true }),
+      `A KV namespace titled "${title}" already exists on your Cloudflare account: if it is this blog's, put its id in wrangler.toml (\`npx wrangler kv namespace list\` shows it), otherwise delete or rename that one, then \`${COMMAND}\` again.`,
+    );
     // The id, read back as JSON rather than from wrangler's text.
     const list = JSON.parse(wrangler(["kv", "namespace", "list"], { quiet: true, online: true })) as { id: string; title: string }[];
     const id = list.find((n) => n.title === title)?.id;
     if (!id)
       throw new Error(
-        `the KV namespace "${title}" was created but is not listed: run \`npx wrangler kv namespace list\`, put its id in wrangler.toml, then \`${COMMAND}\` again.`,
+        `The KV namespace "${title}" was created but is not listed: run \`npx wrangler kv namespace list\`, put its id in wrangler.toml, then \`${COMMAND}\` again.`,
       );
     writeId("kv_namespaces", ["binding", kv.binding], "id", id);
     console.log(`✓ KV namespace "${title}" created for ${kv.binding}; its id ${id} is now in wrangler.toml`);
@@ -79,12 +92,15 @@ function main(): void {
       console.log(`· D1 database ${name}: wrangler.toml already has its id (${db.database_id}), kept`);
       continue;
     }
-    wrangler(["d1", "create", name], { quiet: true, online: true });
+    nameTaken(
+      () => wrangler(["d1", "create", name], { quiet: true, online: true }),
+      `A D1 database named "${name}" already exists on your Cloudflare account: if it is this blog's, put its id in wrangler.toml as database_id (\`npx wrangler d1 info ${name}\` shows it), otherwise set another database_name in wrangler.toml, then \`${COMMAND}\` again.`,
+    );
     const list = JSON.parse(wrangler(["d1", "list", "--json"], { quiet: true, online: true })) as { uuid: string; name: string }[];
     const id = list.find((d) => d.name === name)?.uuid;
     if (!id)
       throw new Error(
-        `the D1 database "${name}" was created but is not listed: run \`npx wrangler d1 list\`, put its id in wrangler.toml, then \`${COMMAND}\` again.`,
+        `The D1 database "${name}" was created but is not listed: run \`npx wrangler d1 list\`, put its id in wrangler.toml, then \`${COMMAND}\` again.`,
       );
     writeId("d1_databases", ["binding", db.binding], "database_id", id);
     console.log(`✓ D1 database "${name}" created for ${db.binding}; its id ${id} is now in wrangler.toml`);

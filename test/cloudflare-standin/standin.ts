@@ -908,11 +908,11 @@ export class CloudflareStandin {
       (r) => {
         const upload = this.d1Uploads.get(r.params.token);
         if (!upload) return new Raw(403, "Cloudflare stand-in: no such upload");
-        const filename = r.query.get("filename") ?? "";
-        upload.sql = r.raw.toString("utf8");
         const etag = createHash("md5").update(r.raw).digest("hex");
-        const entry = this.d1Uploads.get(filename);
-        if (entry) entry.sql = upload.sql;
+        // What ingest will run: the file as uploaded, and the etag it really has.
+        for (const entry of [upload, this.d1Uploads.get(r.query.get("filename") ?? "")]) {
+          if (entry) Object.assign(entry, { sql: r.raw.toString("utf8"), etag });
+        }
         return new Raw(200, "", { etag: `"${etag}"` });
       },
       false,

@@ -120,7 +120,7 @@ describe("the mistakes a new author makes, each answered in one line with the co
       const run = await r.npm(["deploy"]);
       expectExit(run, 1);
       expect(run.last).toMatch(
-        /^✘ npm run deploy: secret SIGNING_SECRET not set on the Worker "billet": run `npm run provision` .*`npx wrangler secret put SIGNING_SECRET`, then `npm run deploy` again\.$/,
+        /^✘ npm run deploy: Secret SIGNING_SECRET not set on the Worker "billet": run `npm run provision` .*`npx wrangler secret put SIGNING_SECRET`, then `npm run deploy` again\.$/,
       );
       expect(standin.since(mark).map((c) => c.route)).toEqual(["GET /accounts/:account/workers/scripts/:script/secrets"]);
     });
@@ -180,7 +180,7 @@ describe("the mistakes a new author makes, each answered in one line with the co
         const run = await r.npm(["provision"]);
         expectExit(run, 1);
         expect(run.last).toMatch(
-          /^✘ npm run provision: A D1 database with that name already exists .*`npx wrangler d1 list`.*then run `npm run provision` again\.$/,
+          /^✘ npm run provision: A D1 database named "billet" already exists on your Cloudflare account: .*`npx wrangler d1 info billet`.*then `npm run provision` again\.$/,
         );
         // The KV namespace made first stays in wrangler.toml, so provision goes on from there next time.
         const config = r.config();
