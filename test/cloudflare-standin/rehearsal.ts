@@ -68,6 +68,8 @@ export class Rehearsal {
       HOME: home,
       XDG_CONFIG_HOME: join(home, ".config"),
       TMPDIR: join(this.dir, "tmp"),
+      // wrangler caches account details under node_modules/.cache, which the copy shares: not there.
+      WRANGLER_CACHE_DIR: join(this.dir, "wrangler-cache"),
       ...this.standin.env(),
       WRANGLER_SEND_METRICS: "false",
       CLOUDFLARE_CF_FETCH_ENABLED: "false",

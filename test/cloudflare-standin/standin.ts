@@ -1169,7 +1169,9 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   const standin = await CloudflareStandin.start({ port: at > 0 ? Number(process.argv[at + 1]) : 8790 });
   console.log(`Cloudflare stand-in on ${standin.apiBase} (not Cloudflare: nothing leaves this machine). In another shell:`);
   for (const [k, v] of Object.entries(standin.env())) console.log(`  export ${k}=${v}`);
-  console.log("  export WRANGLER_SEND_METRICS=false CLOUDFLARE_CF_FETCH_ENABLED=false\nEvery call is printed here; unknown ones are marked ✘.");
+  console.log("  export WRANGLER_SEND_METRICS=false CLOUDFLARE_CF_FETCH_ENABLED=false");
+  console.log(`  export NODE_OPTIONS="--import ${new URL("no-other-hosts.mjs", import.meta.url).pathname}"   # refuses every other host`);
+  console.log("Every call is printed here; unknown ones are marked ✘.");
   let shown = 0;
   setInterval(() => {
     for (const c of standin.calls.slice(shown))
