@@ -89,7 +89,7 @@ const FAILURES: [RegExp, (m: RegExpMatchArray) => string][] = [
       "a queue with that name already exists on your Cloudflare account (queues are shared by name: `npx wrangler queues list` shows them); choose another name in wrangler.toml or use that one, then run the command again",
   ],
   [
-    /KV namespace '([^']+)' is not valid/,
+    /KV namespace '([^']+)' is not valid|namespace not found|\[code: 10013\]/,
     (m) =>
       `the KV namespace ${m[1]} of wrangler.toml is not on your Cloudflare account: run \`npm run provision\` (or put an id from \`npx wrangler kv namespace list\`), then run the command again`,
   ],
