@@ -28,8 +28,8 @@ export async function decide(env: Env, actor: string, ids: number[], action: Dec
   let wasApproved = new Set<number>();
   try {
     if (action === "purge") {
-      const results = await store.runBatch(db, [...store.purgeStatements(db, ids, now), log, ...extra]);
-      rows = (results.slice(0, store.slices(ids).length) as CommentRow[][]).flat();
+      const purge = store.purgeStatements(db, ids, now);
+      rows = purge.purged(await store.runBatch(db, [...purge.statements, log, ...extra]));
     } else {
       const learn = LEARNS[action];
       const training = new Map<string, FeatureCounts>();

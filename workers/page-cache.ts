@@ -1,13 +1,16 @@
 // What readers of a post get over and over, cached per post: its pages (with their comments) in
 // this isolate's memory and in the data centre's Cache API, and its comments JSON in memory.
 //
-// Every key holds the post's version, which the database replaces on every change readers can see
-// (migrations/0005_post-versions.sql), in the same transaction as the change. A copy made from
-// older data is filed under an older version and never served again, whichever isolate or data
-// centre made it, and a render stores what it read under the version it read with it: nothing has
-// to be found and deleted. This isolate trusts the version it knows for VERSION_TTL_MS, so another
-// isolate's change shows here within that time; its own changes show at once (forgetVersion).
+// Every key holds the post's state: the version of its comments, which the database replaces on
+// every change readers can see (migrations/0005_post-versions.sql) in the same transaction as the
+// change; and its record as read from KV (its title, whether it takes comments, which a closing
+// date changes by itself). A copy made from an older state is filed under an older key and never
+// served again, whichever isolate or data centre made it, and a render stores what it read under
+// the state it read with it: nothing has to be found and deleted. This isolate trusts the state it
+// knows for VERSION_TTL_MS, so another isolate's change shows here within that time (a republished
+// record, once KV shows it); its own changes show at once (forgetVersion).
 import { openDb, postVersion } from "./db/comments.ts";
+import { commentsOpen, getPost, type PostRecord } from "./store/posts.ts";
 
 export const VERSION_TTL_MS = 5_000;
 export const EDGE_TTL_S = 60;
@@ -35,46 +38,59 @@ class Bounded<V> extends Map<string, V> {
 
 export const MEMORY_MAX = 500;
 const memory = new Bounded<Entry>(MEMORY_MAX);
-const versions = new Bounded<{ version: number; at: number }>(2_000);
+const states = new Bounded<{ version: number; post: PostRecord | null; at: number }>(2_000);
 
 /** How many entries this isolate keeps (for tests: it never grows past MEMORY_MAX). */
 export function memorySize(): number {
   return memory.size;
 }
 
-/** What a render read the version as, in the same snapshot as its comments. */
-export function rememberVersion(slug: string, version: number, now = Date.now()): void {
-  versions.set(slug, { version, at: now });
+/** A short fingerprint of a post record (FNV-1a). */
+function fingerprint(post: PostRecord | null): string {
+  if (!post) return "none";
+  let h = 0x811c9dc5;
+  for (const c of JSON.stringify(post)) h = Math.imul(h ^ c.charCodeAt(0), 0x01000193) >>> 0;
+  return h.toString(36);
+}
+
+/** The key of what a post's readers see: its comments' version, its record, whether it is open now. */
+export function stateKey(version: number, post: PostRecord | null, now = Date.now()): string {
+  return `${version}.${fingerprint(post)}.${post && commentsOpen(post, now) ? "open" : "closed"}`;
+}
+
+/** What a render read, in the same snapshot as its comments (and the record it used). */
+export function rememberState(slug: string, version: number, post: PostRecord | null, now = Date.now()): void {
+  states.set(slug, { version, post, at: now });
 }
 
 /** After a write to the post here: the next reader asks the database. */
 export function forgetVersion(slug: string): void {
-  versions.delete(slug);
+  states.delete(slug);
 }
 
 /**
- * The post's version: known here for a few seconds, else read from D1. When D1 cannot be read the
- * last known version is used (cached pages stay up during an outage); null when none is known.
+ * The post's state key: known here for a few seconds, else read from D1 and KV. When they cannot
+ * be read the last known state is used (cached pages stay up during an outage); null when none is.
  */
-export async function currentVersion(env: Env, slug: string, now = Date.now()): Promise<number | null> {
-  const known = versions.get(slug);
-  if (known && now - known.at < VERSION_TTL_MS) return known.version;
+export async function currentKey(env: Env, slug: string, now = Date.now()): Promise<string | null> {
+  const known = states.get(slug);
+  if (known && now - known.at < VERSION_TTL_MS) return stateKey(known.version, known.post, now);
   try {
-    const version = await postVersion(openDb(env.DB), slug);
-    rememberVersion(slug, version, now);
-    return version;
+    const [version, post] = await Promise.all([postVersion(openDb(env.DB), slug), getPost(env.POSTS, slug)]);
+    rememberState(slug, version, post, now);
+    return stateKey(version, post, now);
   } catch (err) {
-    console.error("post version unavailable", slug, err instanceof Error ? err.message : err);
-    return known?.version ?? null;
+    console.error("post state unavailable", slug, err instanceof Error ? err.message : err);
+    return known ? stateKey(known.version, known.post, now) : null;
   }
 }
 
-function pageKey(origin: string, slug: string, page: number, version: number): string {
-  return `${origin}/posts/${slug}/?page=${page}&billet-version=${version}`;
+function pageKey(origin: string, slug: string, page: number, state: string): string {
+  return `${origin}/posts/${slug}/?page=${page}&billet-state=${state}`;
 }
 
-export async function getCachedPage(origin: string, slug: string, page: number, version: number): Promise<Entry | null> {
-  const key = pageKey(origin, slug, page, version);
+export async function getCachedPage(origin: string, slug: string, page: number, state: string): Promise<Entry | null> {
+  const key = pageKey(origin, slug, page, state);
   const hit = memory.get(key);
   if (hit) return hit;
   const res = await caches.default.match(key);
@@ -84,8 +100,8 @@ export async function getCachedPage(origin: string, slug: string, page: number, 
   return entry;
 }
 
-export async function putCachedPage(origin: string, slug: string, page: number, version: number, entry: Entry): Promise<void> {
-  const key = pageKey(origin, slug, page, version);
+export async function putCachedPage(origin: string, slug: string, page: number, state: string, entry: Entry): Promise<void> {
+  const key = pageKey(origin, slug, page, state);
   memory.set(key, entry);
   const res = new Response(entry.body, {
     status: entry.status,
@@ -95,10 +111,10 @@ export async function putCachedPage(origin: string, slug: string, page: number, 
 }
 
 /** The comments JSON of a post for one query (limit, cursor, sort), from this isolate's memory. */
-export function getCachedJson(slug: string, query: string, version: number): Entry | null {
-  return memory.get(`json|${slug}|${version}|${query}`) ?? null;
+export function getCachedJson(slug: string, query: string, state: string): Entry | null {
+  return memory.get(`json|${slug}|${state}|${query}`) ?? null;
 }
 
-export function putCachedJson(slug: string, query: string, version: number, entry: Entry): void {
-  memory.set(`json|${slug}|${version}|${query}`, entry);
+export function putCachedJson(slug: string, query: string, state: string, entry: Entry): void {
+  memory.set(`json|${slug}|${state}|${query}`, entry);
 }

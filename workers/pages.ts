@@ -6,9 +6,9 @@ import { openDb, openSession, pageOfThreads, type Shown } from "./db/comments.ts
 import type { CommentRow } from "./db/schema.ts";
 import { emailSettings } from "./email.ts";
 import { etagOf, notModified } from "./etag.ts";
-import { currentVersion, getCachedPage, putCachedPage, rememberVersion } from "./page-cache.ts";
+import { currentKey, getCachedPage, putCachedPage, rememberState, stateKey } from "./page-cache.ts";
 import { renderCommentsSection, SECTION_ID, type FormState, type ThreadComment } from "./render/comments.ts";
-import { commentsOpen, getPost } from "./store/posts.ts";
+import { commentsOpen, getPost, type PostRecord } from "./store/posts.ts";
 import { SLUG } from "./validate.ts";
 import site from "../content/site.json";
 
@@ -58,18 +58,16 @@ export async function postPage(request: Request, env: Env, ctx: ExecutionContext
   const own = await readOwnIds(request, env);
   const shared = own.length === 0 && !replyTo && bookmarkFrom(request) === null;
 
-  const version = shared ? await currentVersion(env, slug) : null;
-  if (version !== null) {
-    const hit = await getCachedPage(url.origin, slug, page, version);
+  const state = shared ? await currentKey(env, slug) : null;
+  if (state !== null) {
+    const hit = await getCachedPage(url.origin, slug, page, state);
     if (hit) {
       if (notModified(request, hit.etag)) return new Response(null, { status: 304, headers: { ETag: hit.etag } });
       return htmlResponse(hit.body, hit.status, hit.etag, true);
     }
   }
   const form = replyTo && /^\d{1,15}$/.test(replyTo) ? { replyTo: Number(replyTo) } : undefined;
-  const rendered: Rendered = shared
-    ? await sharedRender(request, env, ctx, slug, page, version)
-    : await renderPostPage(request, env, slug, { page, own, form });
+  const rendered: Rendered = shared ? await sharedRender(request, env, ctx, slug, page, state) : await renderPostPage(request, env, slug, { page, own, form });
   if (rendered.version === null) return htmlResponse(rendered.body, rendered.status, null, false);
   const etag = rendered.etag ?? (await etagOf(rendered.body));
   if (notModified(request, etag)) return new Response(null, { status: 304, headers: { ETag: etag } });
@@ -78,21 +76,23 @@ export async function postPage(request: Request, env: Env, ctx: ExecutionContext
 
 type Rendered = Awaited<ReturnType<typeof renderPostPage>> & { etag?: string };
 
-// Renders under way in this isolate, by page and the version it was asked at: readers who arrive
+// Renders under way in this isolate, by page and the state it was asked at: readers who arrive
 // together after a change wait for one render instead of each making their own.
 const rendering = new Map<string, Promise<Rendered>>();
 
 /** Renders a page everyone sees (and caches it), once for all the readers asking at the same time. */
-function sharedRender(request: Request, env: Env, ctx: ExecutionContext, slug: string, page: number, version: number | null): Promise<Rendered> {
-  const key = `${new URL(request.url).origin}|${slug}|${page}|${version}`;
+function sharedRender(request: Request, env: Env, ctx: ExecutionContext, slug: string, page: number, state: string | null): Promise<Rendered> {
+  const key = `${new URL(request.url).origin}|${slug}|${page}|${state}`;
   let pending = rendering.get(key);
   if (!pending) {
     pending = (async (): Promise<Rendered> => {
       const rendered = await renderPostPage(request, env, slug, { page });
       if (rendered.version === null || rendered.status !== 200) return rendered;
       const etag = await etagOf(rendered.body);
-      rememberVersion(slug, rendered.version);
-      ctx.waitUntil(putCachedPage(new URL(request.url).origin, slug, page, rendered.version, { body: rendered.body, etag, status: 200 }));
+      rememberState(slug, rendered.version, rendered.post);
+      ctx.waitUntil(
+        putCachedPage(new URL(request.url).origin, slug, page, stateKey(rendered.version, rendered.post), { body: rendered.body, etag, status: 200 }),
+      );
       return { ...rendered, etag };
     })().finally(() => rendering.delete(key));
     rendering.set(key, pending);
@@ -120,24 +120,26 @@ export async function renderPostPage(
   env: Env,
   slug: string,
   opts: { page?: number; own?: number[]; form?: FormState; status?: number },
-): Promise<{ body: string; status: number; version: number | null }> {
+): Promise<{ body: string; status: number; version: number | null; post: PostRecord | null }> {
   const url = new URL(request.url);
   const page = opts.page ?? 1;
   const asset = await env.ASSETS.fetch(new URL(`/posts/${slug}/`, url));
   if (!asset.ok) {
     const nf = await notFoundPage(env, url);
-    return { body: await nf.text(), status: 404, version: null };
+    return { body: await nf.text(), status: 404, version: null, post: null };
   }
   const config = getConfig(env);
   let section: string;
   let version: number;
+  let post: PostRecord | null;
   try {
     const bookmark = bookmarkFrom(request);
     const db = bookmark ? openSession(env.DB, bookmark).db : openDb(env.DB);
-    const [post, threads] = await Promise.all([getPost(env.POSTS, slug), pageOfThreads(db, slug, page, config.commentsPerPage, opts.own ?? [])]);
+    let threads: Awaited<ReturnType<typeof pageOfThreads>>;
+    [post, threads] = await Promise.all([getPost(env.POSTS, slug), pageOfThreads(db, slug, page, config.commentsPerPage, opts.own ?? [])]);
     if (page > threads.pageCount) {
       const nf = await notFoundPage(env, url);
-      return { body: await nf.text(), status: 404, version: null };
+      return { body: await nf.text(), status: 404, version: null, post: null };
     }
     version = threads.version;
     section = renderCommentsSection({
@@ -156,7 +158,7 @@ export async function renderPostPage(
     });
   } catch (err) {
     console.error("comments unavailable for page", slug, err instanceof Error ? err.message : err);
-    return { body: await asset.text(), status: 200, version: null };
+    return { body: await asset.text(), status: 200, version: null, post: null };
   }
   const body = await new HTMLRewriter()
     .on(`#${SECTION_ID}`, {
@@ -166,5 +168,5 @@ export async function renderPostPage(
     })
     .transform(asset)
     .text();
-  return { body, status: opts.status ?? 200, version };
+  return { body, status: opts.status ?? 200, version, post };
 }

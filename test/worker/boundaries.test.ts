@@ -8,7 +8,8 @@ import { describe, expect, it } from "vitest";
 import { clientNetwork, ownCookie, readOwnIds } from "../../workers/auth.ts";
 import { countApproved, openDb, pageOfThreads } from "../../workers/db/comments.ts";
 import { sharedRenders } from "../../workers/pages.ts";
-import { currentVersion, forgetVersion, getCachedPage, MEMORY_MAX, memorySize, putCachedPage, VERSION_TTL_MS } from "../../workers/page-cache.ts";
+import { currentKey, forgetVersion, getCachedPage, MEMORY_MAX, memorySize, putCachedPage, stateKey, VERSION_TTL_MS } from "../../workers/page-cache.ts";
+import { getPost } from "../../workers/store/posts.ts";
 import { ADMIN, approve, call, expectError, fetchWith, newReader, ORIGIN, postJson, SLUG, uniqueComment } from "./helpers.ts";
 
 const COMMENTS = `/api/posts/${SLUG}/comments`;
@@ -323,7 +324,7 @@ describe("caches keyed by the post's version", () => {
 
   it("a copy of any page made before a change is never served after it (another isolate's page 3, a late render)", async () => {
     const origin = ORIGIN;
-    const v0 = (await currentVersion(env, SLUG))!;
+    const v0 = (await currentKey(env, SLUG))!;
     const stale = { body: "<p>stale copy</p>", etag: '"stale"', status: 200 };
     // Another isolate cached page 3 and page 1; then a comment is approved behind this isolate's back.
     await putCachedPage(origin, SLUG, 3, v0, stale);
@@ -332,7 +333,7 @@ describe("caches keyed by the post's version", () => {
     const id = (await created(await postJson(COMMENTS, uniqueComment()))).id;
     await env.DB.prepare("UPDATE comments SET status = 'approved' WHERE id = ?").bind(id).run();
     // Once this isolate's knowledge of the version expires, no old copy is found.
-    const v1 = (await currentVersion(env, SLUG, Date.now() + VERSION_TTL_MS + 1))!;
+    const v1 = (await currentKey(env, SLUG, Date.now() + VERSION_TTL_MS + 1))!;
     expect(v1).not.toBe(v0);
     expect(await getCachedPage(origin, SLUG, 3, v1)).toBeNull();
     expect(await getCachedPage(origin, SLUG, 1, v1)).toBeNull();
@@ -348,10 +349,31 @@ describe("caches keyed by the post's version", () => {
     expect(before.rows.some((r) => r.id === id)).toBe(false);
     expect((await fetchWith({}, `/api/admin/comments/${id}/approve`, { method: "POST", headers: ADMIN })).status).toBe(200);
     // The late render stores its page now, under what it read.
-    await putCachedPage(ORIGIN, SLUG, 1, before.version, { body: "<p>late render</p>", etag: '"late"', status: 200 });
+    await putCachedPage(ORIGIN, SLUG, 1, stateKey(before.version, await getPost(env.POSTS, SLUG)), { body: "<p>late render</p>", etag: '"late"', status: 200 });
     const html = await (await fetchWith({}, PAGE)).text();
     expect(html).not.toContain("late render");
     expect(html).toContain(`id="comment-${id}" class="comment"`);
+  });
+
+  it("a post closed (or its closing date passed) after readers saw it shows closed, page and JSON (found by the model tests)", async () => {
+    const record = (await env.POSTS.get(`post:${SLUG}`))!;
+    const form = '<form class="comment-form"';
+    expect(await (await fetchWith({}, PAGE)).text()).toContain(form);
+    expect(((await (await fetchWith({}, COMMENTS)).json()) as { meta: { open: boolean } }).meta.open).toBe(true);
+    try {
+      await env.POSTS.put(`post:${SLUG}`, JSON.stringify({ ...JSON.parse(record), comments_open: false }));
+      // Once this isolate's knowledge of the post's state is older than it trusts it.
+      await currentKey(env, SLUG, Date.now() + VERSION_TTL_MS + 1);
+      expect(await (await fetchWith({}, PAGE)).text()).not.toContain(form);
+      expect(((await (await fetchWith({}, COMMENTS)).json()) as { meta: { open: boolean } }).meta.open).toBe(false);
+      // A closing date that passes changes the key by itself.
+      const soon = new Date(Date.now() + 1000).toISOString();
+      const dated = { ...JSON.parse(record), comments_close_at: soon };
+      expect(stateKey(1, dated)).not.toBe(stateKey(1, dated, Date.now() + 2000));
+    } finally {
+      await env.POSTS.put(`post:${SLUG}`, record);
+      await currentKey(env, SLUG, Date.now() + VERSION_TTL_MS + 1);
+    }
   });
 
   it("many readers arriving together after a change cause one render, not one each", async () => {

@@ -21,10 +21,11 @@ export function openSession(d1: D1Database, start: string | null): { db: Db; boo
 
 // D1 binds at most 100 parameters to a statement: every list goes in slices, all in one batch
 // (a batch is one transaction: all of it or none).
+// A statement that also binds values of its own (an update's new values) takes smaller slices.
 const SLICE = 90;
-export function slices<T>(list: T[]): T[][] {
+export function slices<T>(list: T[], size = SLICE): T[][] {
   const out: T[][] = [];
-  for (let i = 0; i < list.length; i += SLICE) out.push(list.slice(i, i + SLICE));
+  for (let i = 0; i < list.length; i += size) out.push(list.slice(i, i + size));
   return out;
 }
 
@@ -261,8 +262,8 @@ const PURGE_LEVELS = 12;
 /**
  * Statements removing comments for good: text, author and everything about them is erased. A
  * comment that still has replies keeps its row, empty, so the replies keep their place in the
- * thread; the others are deleted (leaves first, so purging a whole branch leaves nothing). The
- * first `slices` statements return the purged rows.
+ * thread; the others are deleted (leaves first, so purging a whole branch leaves nothing).
+ * `purged` picks the purged rows out of the batch's results.
  */
 export function purgeStatements(db: Db, ids: number[], now: number) {
   const erase = {
@@ -280,21 +281,23 @@ export function purgeStatements(db: Db, ids: number[], now: number) {
     spamReasons: null,
     updatedAt: now,
   };
-  const parts = slices(ids);
+  // The erasing update binds its dozen new values besides the ids.
+  const parts = slices(ids, 80);
   const hasReplies = sql`exists (select 1 from ${comments} as reply where reply.parent_id = ${comments.id})`;
-  return [
+  const statements = [
     ...parts.map((slice) => db.update(comments).set(erase).where(inArray(comments.id, slice)).returning()),
     ...Array.from({ length: PURGE_LEVELS }, () =>
       parts.map((slice) => db.delete(comments).where(and(inArray(comments.id, slice), eq(comments.status, "purged"), sql`not ${hasReplies}`))),
     ).flat(),
   ];
+  return { statements, purged: (results: unknown[]) => (results.slice(0, parts.length) as CommentRow[][]).flat() };
 }
 
 /** Removes comments for good (see purgeStatements), on its own. */
 export async function purgeComments(db: Db, ids: number[]): Promise<CommentRow[]> {
   if (!ids.length) return [];
-  const results = await runBatch(db, purgeStatements(db, ids, Date.now()));
-  return (results.slice(0, slices(ids).length) as CommentRow[][]).flat();
+  const purge = purgeStatements(db, ids, Date.now());
+  return purge.purged(await runBatch(db, purge.statements));
 }
 
 /** Approved comment counts for these posts (0 for a post without any). */

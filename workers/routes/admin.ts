@@ -217,7 +217,7 @@ export async function adminCommenterErase(request: Request, env: Env): Promise<R
   const ids = data.comments.map((c) => c.id);
   const now = Date.now();
   await store.runBatch(db, [
-    ...(ids.length ? store.purgeStatements(db, ids, now) : []),
+    ...(ids.length ? store.purgeStatements(db, ids, now).statements : []),
     ...data.blocks.map((b) => desk.removeBlockStatement(db, b.id)),
     ...desk.forgetSubscriberStatements(db, email),
     // The log keeps that it was done and how much, not whose data it was.

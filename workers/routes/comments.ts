@@ -11,7 +11,7 @@ import type { CommentRow } from "../db/schema.ts";
 import { etagOf, notModified } from "../etag.ts";
 import { ApiError, json } from "../http.ts";
 import { announceComment, askConfirmation } from "../notify.ts";
-import { currentVersion, forgetVersion, getCachedJson, putCachedJson, rememberVersion } from "../page-cache.ts";
+import { currentKey, forgetVersion, getCachedJson, putCachedJson, rememberState, stateKey } from "../page-cache.ts";
 import { renderPostPage } from "../pages.ts";
 import { renderCommentHtml } from "../render/markdown.ts";
 import { stringsFor } from "../render/strings.ts";
@@ -70,8 +70,8 @@ export async function listComments(request: Request & Params, env: Env): Promise
   const q = parseQuery(listQuerySchema, new URL(request.url));
   const key = `${q.limit}|${q.cursor ?? ""}|${q.sort}`;
   const bookmark = bookmarkFrom(request);
-  const version = bookmark || !SLUG.test(slug) ? null : await currentVersion(env, slug);
-  let entry = version === null ? null : getCachedJson(slug, key, version);
+  const state = bookmark || !SLUG.test(slug) ? null : await currentKey(env, slug);
+  let entry = state === null ? null : getCachedJson(slug, key, state);
   if (!entry) {
     const post = await requirePost(env, slug);
     const db = bookmark ? store.openSession(env.DB, bookmark).db : store.openDb(env.DB);
@@ -87,8 +87,8 @@ export async function listComments(request: Request & Params, env: Env): Promise
     });
     entry = { body, etag: await etagOf(body), status: 200 };
     if (!bookmark) {
-      rememberVersion(slug, result.version);
-      putCachedJson(slug, key, result.version, entry);
+      rememberState(slug, result.version, post);
+      putCachedJson(slug, key, stateKey(result.version, post), entry);
     }
   }
   const headers = { ETag: entry.etag, "Cache-Control": "public, max-age=0, must-revalidate", "Content-Type": "application/json; charset=utf-8" };
