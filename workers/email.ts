@@ -73,10 +73,10 @@ export async function newCommentEmail(env: Env, settings: EmailSettings, c: Comm
     c.content,
     "",
     held,
-    `${s.approve}: ${links.approve}`,
-    `${s.spam}: ${links.spam}`,
-    `${s.delete}: ${links.delete}`,
-    `${s.view}: ${page}`,
+    `${s.approve}${s.colon}${links.approve}`,
+    `${s.spam}${s.colon}${links.spam}`,
+    `${s.delete}${s.colon}${links.delete}`,
+    `${s.view}${s.colon}${page}`,
     "",
     s.linkValid,
     s.replyHint,
@@ -103,7 +103,7 @@ export async function digestEmail(env: Env, settings: EmailSettings, waiting: Co
     waiting.map(async (c) => {
       const links = await moderationLinks(env, settings, c);
       return {
-        text: `${s.wrote(c.authorName)}\n${c.content}\n${s.approve}: ${links.approve}\n${s.spam}: ${links.spam}\n${s.delete}: ${links.delete}`,
+        text: `${s.wrote(c.authorName)}\n${c.content}\n${s.approve}${s.colon}${links.approve}\n${s.spam}${s.colon}${links.spam}\n${s.delete}${s.colon}${links.delete}`,
         html: `<p>${escapeHtml(s.wrote(c.authorName))}</p>${quote(c)}<p>${button(links.approve, s.approve)}${button(links.spam, s.spam)}${button(links.delete, s.delete)}</p><hr>`,
       };
     }),
@@ -126,7 +126,7 @@ export async function confirmationEmail(env: Env, settings: EmailSettings, email
     settings,
     email,
     s.confirmSubject(site.title),
-    `${s.confirmBody(site.title)}\n\n${s.confirm}: ${confirm}`,
+    `${s.confirmBody(site.title)}\n\n${s.confirm}${s.colon}${confirm}`,
     `<p>${escapeHtml(s.confirmBody(site.title))}</p><p>${button(confirm, s.confirm)}</p>`,
   );
 }
@@ -149,7 +149,7 @@ export async function replyEmail(
     settings,
     email,
     s.replySubject(reply.authorName, title),
-    `${s.replyBody(reply.authorName)}\n\n${reply.content}\n\n${s.view}: ${page}\n\n${s.stopThread}: ${stopThread}\n${s.stopAll}: ${stopAll}`,
+    `${s.replyBody(reply.authorName)}\n\n${reply.content}\n\n${s.view}${s.colon}${page}\n\n${s.stopThread}${s.colon}${stopThread}\n${s.stopAll}${s.colon}${stopAll}`,
     `<p>${escapeHtml(s.replyBody(reply.authorName))}</p>${quote(reply)}<p><a href="${escapeHtml(page)}">${escapeHtml(s.view)}</a></p><p style="color: #666; font-size: 0.9em"><a href="${escapeHtml(stopThread)}">${escapeHtml(s.stopThread)}</a> · <a href="${escapeHtml(stopAll)}">${escapeHtml(s.stopAll)}</a></p>`,
     { "List-Unsubscribe": `<${stopThread}>`, "List-Unsubscribe-Post": "List-Unsubscribe=One-Click" },
   );

@@ -2,6 +2,8 @@
 import { escapeHtml } from "./html.ts";
 
 const fr = {
+  /** Before a link in plain text: French puts a space before the colon. */
+  colon: " : ",
   newComment: (name: string, title: string, waiting: boolean) => `${waiting ? "À modérer" : "Nouveau commentaire"} : ${name} sur « ${title} »`,
   digest: (n: number) => (n === 1 ? "1 commentaire attend votre décision" : `${n} commentaires attendent votre décision`),
   wrote: (name: string) => `${name} a écrit :`,
@@ -42,6 +44,7 @@ const fr = {
 type EmailStrings = typeof fr;
 
 const en: EmailStrings = {
+  colon: ": ",
   newComment: (name, title, waiting) => `${waiting ? "To moderate" : "New comment"}: ${name} on “${title}”`,
   digest: (n) => (n === 1 ? "1 comment awaits your decision" : `${n} comments await your decision`),
   wrote: (name) => `${name} wrote:`,
