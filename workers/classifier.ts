@@ -56,7 +56,9 @@ function script(text: string): string {
 export function features(c: CommentText): string[] {
   const out = new Set<string>();
   const text = c.content.normalize("NFKC");
-  const words = (text.toLowerCase().match(WORD) ?? []).filter((w) => w.length <= 30);
+  // Addresses written in the text count by their host (below), not as the words "https", "www"…
+  const prose = text.replace(/\b(?:https?:\/\/|www\.)\S+/gi, " ");
+  const words = (prose.toLowerCase().match(WORD) ?? []).filter((w) => w.length <= 30);
   for (const w of words) if (w.length > 1) out.add(w);
   for (let i = 1; i < words.length; i++) out.add(`${words[i - 1]} ${words[i]}`);
   const links = [...c.html.matchAll(/href="([^"]*)"/g)].map((m) => host(m[1].replace(/&amp;/g, "&")));
