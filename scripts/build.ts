@@ -1,14 +1,18 @@
 // npm run build: content/ → public/ (pages, feed, sitemap, widget) and build/ (KV records, seed SQL).
 // buildSite() can also build another content folder into other folders (the model tests' site).
-import { mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { bundleBrowserScript } from "./bundle.ts";
 import { renderCommentHtml } from "../workers/render/markdown.ts";
 import type { ThreadComment } from "../workers/render/comments.ts";
 import { POST_INDEX_KEY, postKey, type PostRecord } from "../workers/store/posts.ts";
-import { CONTENT, readPosts, readSeedComments, readSite, ROOT, type Post, type SeedComment } from "./content.ts";
+import { CONTENT, readPages, readPosts, readSeedComments, readSite, ROOT, type Page, type Post, type SeedComment } from "./content.ts";
 import { buildAdmin } from "./admin-page.ts";
-import { atomFeed, homePage, notFoundPage, postPage, robots, sitemap } from "./templates.ts";
+import { buildRedirects } from "./redirects.ts";
+import { atomFeed, DEFAULT_POSTS_PER_PAGE, homePage, notFoundPage, pagePage, postPage, robots, sitemap } from "./templates.ts";
+
+/** Posts in the site's Atom feed: the newest ones. */
+export const FEED_SIZE = 50;
 
 function write(path: string, text: string): void {
   mkdirSync(join(path, ".."), { recursive: true });
@@ -16,7 +20,10 @@ function write(path: string, text: string): void {
 }
 
 export interface SeedRow {
+  /** The id the comment gets in a fresh database (seeded first, in order); not fixed by the SQL. */
   id: number;
+  /** How the seed finds its comment again, whatever id it got: "seed:<slug>:<index>". */
+  importKey: string;
   slug: string;
   parentId: number | null;
   rootId: number | null;
@@ -26,7 +33,11 @@ export interface SeedRow {
   createdAt: number;
 }
 
-/** Seed comments get fixed ids (1, 2, … across posts in slug order), so seeding twice changes nothing. */
+/**
+ * Seed comments, in order (posts by slug, then as listed), each with its import key: seeding twice
+ * changes nothing, and no id is fixed, so comments already in the database (an import into a fresh
+ * database) never hide them. In a fresh database they are the first, so their ids are 1, 2, …
+ */
 export function seedRows(posts: Post[], content = CONTENT): SeedRow[] {
   const rows: SeedRow[] = [];
   let next = 1;
@@ -36,6 +47,7 @@ export function seedRows(posts: Post[], content = CONTENT): SeedRow[] {
       const parent = comment.reply_to !== undefined ? rows.find((r) => r.id === first + comment.reply_to!) : undefined;
       rows.push({
         id: next++,
+        importKey: `seed:${post.slug}:${i}`,
         slug: post.slug,
         parentId: parent?.id ?? null,
         rootId: parent ? (parent.rootId ?? parent.id) : null,
@@ -51,15 +63,23 @@ export function seedRows(posts: Post[], content = CONTENT): SeedRow[] {
 
 const sql = (v: string | number | null) => (v === null ? "NULL" : typeof v === "number" ? String(v) : `'${v.replace(/'/g, "''")}'`);
 
+/**
+ * One statement a comment, inserted unless it is there: found by its import key, or (seeded by an
+ * older billet, which fixed ids and kept no key) by post, text and date. Its parent is found the
+ * same way.
+ */
 function seedSql(rows: SeedRow[]): string {
+  const match = (r: SeedRow) => `import_key = ${sql(r.importKey)} OR (import_key IS NULL AND post_slug = ${sql(r.slug)} AND content = ${sql(r.comment.content)} AND created_at = ${r.createdAt})`;
+  const byId = new Map(rows.map((r) => [r.id, r]));
+  const ref = (id: number | null) => (id === null ? "NULL" : `(SELECT id FROM comments WHERE ${match(byId.get(id)!)} LIMIT 1)`);
   return rows
     .map(
       (r) =>
-        `INSERT OR IGNORE INTO comments (id, post_slug, parent_id, root_id, depth, author_name, author_email, author_url, content, html, status, created_at, updated_at) VALUES (${[
-          r.id,
+        `INSERT OR IGNORE INTO comments (id, post_slug, parent_id, root_id, depth, author_name, author_email, author_url, content, html, status, created_at, updated_at, import_key) SELECT ${[
+          "NULL",
           sql(r.slug),
-          sql(r.parentId),
-          sql(r.rootId),
+          ref(r.parentId),
+          ref(r.rootId),
           r.depth,
           sql(r.comment.author_name),
           sql(r.comment.author_email ?? null),
@@ -69,7 +89,8 @@ function seedSql(rows: SeedRow[]): string {
           sql("approved"),
           r.createdAt,
           r.createdAt,
-        ].join(", ")});`,
+          sql(r.importKey),
+        ].join(", ")} WHERE NOT EXISTS (SELECT 1 FROM comments WHERE ${match(r)});`,
     )
     .join("\n");
 }
@@ -85,13 +106,24 @@ export interface BuildOptions {
   scripts?: boolean;
 }
 
-export async function buildSite(options: BuildOptions = {}): Promise<{ posts: Post[]; seeds: SeedRow[] }> {
+export async function buildSite(options: BuildOptions = {}): Promise<{ posts: Post[]; pages: Page[]; seeds: SeedRow[]; redirects: { static: number; dynamic: number; query: number; dropped: string[] } }> {
   const { content = CONTENT, public: publicDir = join(ROOT, "public"), build: buildDir = join(ROOT, "build"), scripts = true } = options;
   const site = readSite(content);
   const posts = readPosts(site, content);
+  const pages = readPages(site, content);
   const seeds = seedRows(posts, content);
+  const taken = new Set(posts.map((p) => p.slug));
+  for (const page of pages) if (taken.has(page.slug)) throw new Error(`pages/${page.slug}.md: a post has the same slug; rename one of them`);
 
-  for (const dir of ["posts", "index.html", "404.html", "feed.xml", "sitemap.xml", "robots.txt", "widget.js"])
+  // What the last build wrote (pages of the home page, pages) goes, so nothing stale is served.
+  const listFile = join(buildDir, "public-pages.json");
+  let previous: string[] = [];
+  try {
+    previous = JSON.parse(readFileSync(listFile, "utf8"));
+  } catch {
+    // first build
+  }
+  for (const dir of ["posts", "page", "index.html", "404.html", "feed.xml", "sitemap.xml", "robots.txt", "widget.js", "_redirects", ...previous])
     rmSync(join(publicDir, dir), { recursive: true, force: true });
   const counts: Record<string, number> = {};
   for (const post of posts) {
@@ -110,15 +142,29 @@ export async function buildSite(options: BuildOptions = {}): Promise<{ posts: Po
     counts[post.slug] = comments.length;
     write(join(publicDir, "posts", post.slug, "index.html"), postPage(site, post, comments));
   }
-  write(join(publicDir, "index.html"), homePage(site, posts, counts));
+  // The home page, a page of posts at a time: /, /page/2/, /page/3/…
+  const perPage = site.posts_per_page && site.posts_per_page > 0 ? Math.floor(site.posts_per_page) : DEFAULT_POSTS_PER_PAGE;
+  const pageCount = Math.max(1, Math.ceil(posts.length / perPage));
+  for (let n = 1; n <= pageCount; n++) {
+    const file = n === 1 ? join(publicDir, "index.html") : join(publicDir, "page", String(n), "index.html");
+    write(file, homePage(site, posts.slice((n - 1) * perPage, n * perPage), counts, { page: n, pageCount, perPage }));
+  }
+  for (const page of pages) write(join(publicDir, page.slug, "index.html"), pagePage(site, page));
+  write(listFile, JSON.stringify(pages.map((p) => p.slug)));
   write(join(publicDir, "404.html"), notFoundPage(site));
-  write(join(publicDir, "feed.xml"), atomFeed(site, posts));
-  write(join(publicDir, "sitemap.xml"), sitemap(site, posts));
+  write(join(publicDir, "feed.xml"), atomFeed(site, posts.slice(0, FEED_SIZE)));
+  write(join(publicDir, "sitemap.xml"), sitemap(site, posts, pages));
   write(join(publicDir, "robots.txt"), robots(site));
+  const redirects = buildRedirects(posts, pages);
+  if (redirects.staticCount + redirects.dynamicCount > 0) write(join(publicDir, "_redirects"), redirects.file);
 
-  // Post records for KV, in wrangler's bulk format.
-  const records: PostRecord[] = posts.map(({ html: _html, ...record }) => record);
-  const kv = [...records.map((r) => ({ key: postKey(r.slug), value: JSON.stringify(r) })), { key: POST_INDEX_KEY, value: JSON.stringify(records) }];
+  // Post records for KV, in wrangler's bulk format; and the old addresses with a query.
+  const records: PostRecord[] = posts.map(({ html: _html, categories: _c, redirect_from: _r, ...record }) => record);
+  const kv = [
+    ...records.map((r) => ({ key: postKey(r.slug), value: JSON.stringify(r) })),
+    { key: POST_INDEX_KEY, value: JSON.stringify(records) },
+    ...redirects.kv,
+  ];
   write(join(buildDir, "kv-posts.json"), JSON.stringify(kv, null, 2));
   write(join(buildDir, "seed.sql"), `${seedSql(seeds)}\n`);
   write(join(buildDir, "seed-comments.json"), JSON.stringify(seeds, null, 2));
@@ -127,10 +173,12 @@ export async function buildSite(options: BuildOptions = {}): Promise<{ posts: Po
     await bundleBrowserScript(join(ROOT, "widget", "widget.ts"), join(publicDir, "widget.js"));
     await buildAdmin(site, posts, publicDir);
   }
-  return { posts, seeds };
+  return { posts, pages, seeds, redirects: { static: redirects.staticCount, dynamic: redirects.dynamicCount, query: redirects.kv.length, dropped: redirects.dropped } };
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  const { posts, seeds } = await buildSite();
-  console.log(`built ${posts.length} post(s), ${seeds.length} seed comment(s) into public/ and build/`);
+  const { posts, pages, seeds, redirects } = await buildSite();
+  const old = redirects.static + redirects.dynamic + redirects.query;
+  console.log(`built ${posts.length} post(s)${pages.length ? `, ${pages.length} page(s)` : ""}, ${seeds.length} seed comment(s)${old ? `, ${old} redirect rule(s) for old addresses` : ""} into public/ and build/`);
+  if (redirects.dropped.length) console.log(`${redirects.dropped.length} old address(es) not redirected:\n  ${redirects.dropped.slice(0, 20).join("\n  ")}${redirects.dropped.length > 20 ? "\n  …" : ""}`);
 }

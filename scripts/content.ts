@@ -15,10 +15,30 @@ export interface Site {
   url: string;
   lang: string;
   timezone: string;
+  /** Posts on each page of the home page (default 20). */
+  posts_per_page?: number;
 }
 
 export interface Post extends PostRecord {
   html: string;
+  /** WordPress categories (shown with the tags; not in the KV record). */
+  categories?: string[];
+  /** Old addresses that answer 301 to this one (the build writes the redirects). */
+  redirect_from?: string[];
+}
+
+/** A page: served at its own address (`/<slug>/` unless `path`), not on the home page or in the feed. */
+export interface Page {
+  slug: string;
+  title: string;
+  date: string;
+  updated?: string;
+  author: string;
+  lang: string;
+  summary: string;
+  url: string;
+  html: string;
+  redirect_from?: string[];
 }
 
 export interface SeedComment {
@@ -47,6 +67,28 @@ function isoDate(value: unknown, file: string, field: string): string {
   return d.toISOString();
 }
 
+/** Tags out, entities decoded enough for a summary. */
+function textOfHtml(html: string): string {
+  return html
+    .replace(/<(script|style)\b[\s\S]*?<\/\1>/gi, " ")
+    .replace(/<[^>]*>/g, " ")
+    .replace(/&nbsp;/g, " ")
+    .replace(/&#(\d+);/g, (_, n: string) => String.fromCodePoint(Number(n)))
+    .replace(/&(amp|lt|gt|quot|#39);/g, (e) => ({ "&amp;": "&", "&lt;": "<", "&gt;": ">", "&quot;": '"', "&#39;": "'" })[e] ?? e)
+    .replace(/\s+/g, " ")
+    .trim();
+}
+
+/** The body as HTML: Markdown (HTML allowed), or HTML as written with `format: html` (imported posts). */
+function bodyHtml(data: Record<string, unknown>, content: string): { html: string; summary: string } {
+  const isHtml = data.format === "html";
+  const html = isHtml ? `${content.trim()}\n` : postMarkdown.render(content);
+  const fallback = isHtml ? textOfHtml(content).slice(0, 200) : content.replace(/[#>*_`[\]]/g, "").trim().slice(0, 200);
+  return { html, summary: typeof data.summary === "string" ? data.summary : fallback };
+}
+
+const stringList = (value: unknown): string[] => (Array.isArray(value) ? value.map(String) : typeof value === "string" && value ? [value] : []);
+
 export function readPosts(site: Site, contentDir = CONTENT): Post[] {
   const dir = join(contentDir, "posts");
   const posts = readdirSync(dir)
@@ -56,14 +98,7 @@ export function readPosts(site: Site, contentDir = CONTENT): Post[] {
       if (!SLUG.test(slug)) throw new Error(`${file}: the file name must be a slug (a-z, 0-9 and -)`);
       const { data, content } = matter(readFileSync(join(dir, file), "utf8"));
       if (typeof data.title !== "string" || !data.title) throw new Error(`${file}: front matter needs a title`);
-      const html = postMarkdown.render(content);
-      const summary =
-        typeof data.summary === "string"
-          ? data.summary
-          : content
-              .replace(/[#>*_`[\]]/g, "")
-              .trim()
-              .slice(0, 200);
+      const { html, summary } = bodyHtml(data, content);
       const comments = data.comments ?? "open";
       return {
         slug,
@@ -78,9 +113,43 @@ export function readPosts(site: Site, contentDir = CONTENT): Post[] {
         comments_open: comments === "open" || comments === true,
         comments_close_at: data.comments_close_at ? isoDate(data.comments_close_at, file, "comments_close_at") : null,
         html,
+        categories: stringList(data.categories),
+        redirect_from: stringList(data.redirect_from),
       } satisfies Post;
     });
-  return posts.sort((a, b) => b.date.localeCompare(a.date));
+  // Newest first, by instant (dates may carry different offsets).
+  return posts.sort((a, b) => Date.parse(b.date) - Date.parse(a.date) || a.slug.localeCompare(b.slug));
+}
+
+/** Addresses billet itself answers at: a page may not take them. */
+export const RESERVED_PATHS = new Set(["posts", "page", "admin", "api", "moderate", "subscriptions", "feed", "feed.xml", "sitemap.xml", "robots.txt", "404.html", "widget.js", "cdn-cgi", "index.html", "billet.css", "admin.css", "admin.js", "favicon.svg"]);
+
+export function readPages(site: Site, contentDir = CONTENT): Page[] {
+  const dir = join(contentDir, "pages");
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir)
+    .filter((f) => f.endsWith(".md"))
+    .map((file) => {
+      const slug = file.replace(/\.md$/, "");
+      if (!SLUG.test(slug)) throw new Error(`pages/${file}: the file name must be a slug (a-z, 0-9 and -)`);
+      if (RESERVED_PATHS.has(slug)) throw new Error(`pages/${file}: /${slug}/ is one of billet's own addresses: rename the page`);
+      const { data, content } = matter(readFileSync(join(dir, file), "utf8"));
+      if (typeof data.title !== "string" || !data.title) throw new Error(`pages/${file}: front matter needs a title`);
+      const { html, summary } = bodyHtml(data, content);
+      return {
+        slug,
+        title: data.title,
+        date: data.date ? isoDate(data.date, file, "date") : new Date(0).toISOString(),
+        updated: data.updated ? isoDate(data.updated, file, "updated") : undefined,
+        author: typeof data.author === "string" ? data.author : site.author,
+        lang: typeof data.lang === "string" ? data.lang : site.lang,
+        summary,
+        url: `/${slug}/`,
+        html,
+        redirect_from: stringList(data.redirect_from),
+      } satisfies Page;
+    })
+    .sort((a, b) => a.slug.localeCompare(b.slug));
 }
 
 export function readSeedComments(slug: string, contentDir = CONTENT): SeedComment[] {

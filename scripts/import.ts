@@ -1,18 +1,23 @@
-// npm run import -- <file> [--format wordpress|disqus|json] [--map old-address=slug ...]
-//                          [--local | --remote] [--persist-to dir] [--dry-run] [--pingbacks]
+// npm run import -- <file> [--format wordpress|disqus|json|isso|remark42|waline] [--map old-address=slug ...]
+//                          [--local | --remote] [--persist-to dir] [--dry-run] [--pingbacks] [--site address]
+//                          [--lang fr|en] [--media-base address] [--overwrite] [--lenient] [--create-posts]
 //
-// Brings comments from a WordPress export (WXR), a Disqus export or billet's own export
-// (npm run export) into D1: threads matched to posts in content/posts, replies kept as replies,
-// statuses and dates kept, comment HTML turned into billet's Markdown and rendered by billet's own
-// renderer. Writes the SQL into build/ and applies it with wrangler (local database by default).
-// Running it again adds only what is not there yet.
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
-import { basename, join, resolve } from "node:path";
-import { gunzipSync } from "node:zlib";
+// Moves a blog in: from a WordPress export (WXR), its published posts and pages into content/
+// (with their old addresses, answered by 301s once built) and their comments; from a Disqus export,
+// an Isso database, a Remark42 backup, a Waline export or billet's own export (npm run export), the
+// comments, each thread matched to its post. Replies kept as replies, statuses and dates kept,
+// comment HTML turned into billet's Markdown and rendered by billet's own renderer. The export is
+// read as a stream (bounded memory, a progress bar); a file that cannot be read is refused whole,
+// with the line and column or the comment and field. Writes the SQL into build/ and applies it
+// with wrangler (local database by default). Running it again adds only what is not there yet.
+import { readFileSync, writeFileSync } from "node:fs";
+import { basename, relative, resolve } from "node:path";
 import { MODERATION_STATUSES, type CommentStatus } from "../workers/db/schema.ts";
-import { readPosts, readSite, ROOT } from "./content.ts";
-import { detectFormat, parseExport, type Format } from "./import/formats.ts";
-import { countsByPost, planImport, planSql, sqlValue, type Plan, type StatusCounts } from "./import/plan.ts";
+import { ROOT } from "./content.ts";
+import { FORMATS, type Format } from "./import/formats.ts";
+import { sqlValue, type StatusCounts } from "./import/plan.ts";
+import { ImportError } from "./import/problems.ts";
+import { mapLine, runPipeline, tally, type PipelineResult } from "./import/run.ts";
 import { refuseWhilePlaceholders } from "./deploy.ts";
 import { wrangler } from "./local.ts";
 
@@ -26,15 +31,25 @@ export interface ImportOptions {
   pingbacks: boolean;
   /** Where the SQL goes (default build/import-<file name>.sql). */
   sqlOut?: string;
+  /** The old site's address (exports that name none: Isso, Waline; or to override). */
+  site?: string;
+  /** The language of imported posts (default: the export's, else content/site.json's). */
+  lang?: string;
+  /** Media on the old site's host are rewritten to this base. */
+  mediaBase?: string;
+  /** Replace post files that are there. */
+  overwrite?: boolean;
+  /** Import what is sound and list what is left out, instead of refusing the file. */
+  lenient?: boolean;
+  /** Make a post for each thread that matches none (title and date from the export). */
+  createPosts?: boolean;
+  /** The content folder (default content/). */
+  contentDir?: string;
+  /** The progress bar (default: when standard error is a terminal). */
+  progress?: boolean;
 }
 
-export interface ImportResult {
-  format: Format;
-  plan: Plan;
-  sqlFile: string;
-  ignored: Record<string, number>;
-  /** Per post and status: comments in the file. */
-  inFile: Map<string, StatusCounts>;
+export interface ImportResult extends PipelineResult {
   /** Per post and status, comments actually added (the rest were there already); not on a dry run. */
   added?: Map<string, StatusCounts>;
 }
@@ -42,8 +57,9 @@ export interface ImportResult {
 /** npm run starts scripts in the project folder; paths are taken from where the command was typed. */
 export const fromCwd = (path: string) => resolve(process.env.INIT_CWD ?? process.cwd(), path);
 
-const USAGE = `usage: npm run import -- <file> [--format wordpress|disqus|json] [--map old-address=slug ...]
-                        [--local | --remote] [--persist-to <dir>] [--dry-run] [--pingbacks]`;
+const USAGE = `usage: npm run import -- <file> [--format wordpress|disqus|json|isso|remark42|waline] [--map old-address=slug ...]
+                        [--local | --remote] [--persist-to <dir>] [--dry-run] [--pingbacks] [--site <old site address>]
+                        [--lang fr|en] [--media-base <address>] [--overwrite] [--lenient] [--create-posts]`;
 
 export function parseArgs(argv: string[]): ImportOptions {
   const opts: ImportOptions = { file: "", map: {}, remote: false, dryRun: false, pingbacks: false };
@@ -60,8 +76,8 @@ export function parseArgs(argv: string[]): ImportOptions {
     switch (flag) {
       case "--format": {
         const f = next();
-        if (f !== "wordpress" && f !== "disqus" && f !== "json") throw new Error(`--format must be wordpress, disqus or json\n${USAGE}`);
-        opts.format = f;
+        if (!FORMATS.includes(f as Format)) throw new Error(`--format must be one of ${FORMATS.join(", ")}\n${USAGE}`);
+        opts.format = f as Format;
         break;
       }
       case "--map": {
@@ -89,6 +105,30 @@ export function parseArgs(argv: string[]): ImportOptions {
       case "--sql":
         opts.sqlOut = fromCwd(next());
         break;
+      case "--site":
+        opts.site = next();
+        break;
+      case "--lang": {
+        const l = next();
+        if (!/^[a-z]{2}(-[a-z]{2})?$/i.test(l)) throw new Error(`--lang takes a language code (fr, en), got "${l}"`);
+        opts.lang = l.slice(0, 2).toLowerCase();
+        break;
+      }
+      case "--media-base":
+        opts.mediaBase = next();
+        break;
+      case "--overwrite":
+        opts.overwrite = true;
+        break;
+      case "--lenient":
+        opts.lenient = true;
+        break;
+      case "--create-posts":
+        opts.createPosts = true;
+        break;
+      case "--content":
+        opts.contentDir = fromCwd(next());
+        break;
       case "--help":
       case "-h":
         throw new Error(USAGE);
@@ -104,45 +144,14 @@ export function parseArgs(argv: string[]): ImportOptions {
 
 const EMPTY = (): StatusCounts => ({ approved: 0, pending: 0, spam: 0, deleted: 0 });
 
-/** Per post and status, from `SELECT post_slug, status, count(*) AS n` rows. */
-function tally(rows: { post_slug: string; status: CommentStatus; n: number }[]): Map<string, StatusCounts> {
-  const out = new Map<string, StatusCounts>();
-  for (const r of rows) {
-    if (r.status === "purged") continue;
-    const c = out.get(r.post_slug) ?? EMPTY();
-    c[r.status] = r.n;
-    out.set(r.post_slug, c);
-  }
-  return out;
-}
-
-export function runImport(opts: ImportOptions, log: (line: string) => void = console.log): ImportResult {
+export async function runImport(opts: ImportOptions, log: (line: string) => void = console.log): Promise<ImportResult> {
   if (opts.remote && !opts.dryRun) refuseWhilePlaceholders(`npm run import -- ${basename(opts.file)} --remote`);
-  // Disqus sends its export gzipped: read it as it comes.
-  const raw = readFileSync(opts.file);
-  const text = (raw[0] === 0x1f && raw[1] === 0x8b ? gunzipSync(raw) : raw).toString("utf8");
-  const format = opts.format ?? detectFormat(text);
-  const site = readSite();
-  const posts = new Set(readPosts(site).map((p) => p.slug));
-  for (const [from, slug] of Object.entries(opts.map)) {
-    if (!posts.has(slug)) throw new Error(`--map ${from}=${slug}: there is no post "${slug}" in content/posts`);
-  }
-  const parsed = parseExport(text, format, { anonymous: site.lang === "fr" ? "Anonyme" : "Anonymous", timeZone: site.timezone, pingbacks: opts.pingbacks });
-  const plan = planImport(parsed, { posts, map: opts.map });
-  const inFile = countsByPost(plan.rows);
-
+  const r: ImportResult = await runPipeline(opts);
+  const slugs = [...r.inFile.keys()];
   // Counting before and after tells what was added: locally in the same run as the inserts; on
   // Cloudflare (where a file is imported as a whole) with a query on each side.
-  const slugs = [...inFile.keys()];
   const count = `SELECT post_slug, status, count(*) AS n FROM comments WHERE post_slug IN (${slugs.map(sqlValue).join(", ")}) GROUP BY post_slug, status;`;
-  const applyLocally = !opts.dryRun && !opts.remote && plan.rows.length > 0;
-  const sql = applyLocally ? `${count}\n${planSql(plan)}${count}\n` : planSql(plan);
-  const sqlFile = opts.sqlOut ?? join(ROOT, "build", `import-${basename(opts.file).replace(/[^\w.-]+/g, "_")}.sql`);
-  mkdirSync(join(sqlFile, ".."), { recursive: true });
-  writeFileSync(sqlFile, sql);
-
-  const result: ImportResult = { format, plan, sqlFile, ignored: parsed.ignored, inFile };
-  if (!opts.dryRun && plan.rows.length) {
+  if (!opts.dryRun && r.comments > 0) {
     const where = opts.remote ? ["--remote"] : ["--local", ...(opts.persistTo ? ["--persist-to", opts.persistTo] : [])];
     type Counted = { results: { post_slug: string; status: CommentStatus; n: number }[] }[];
     const query = () => tally((JSON.parse(wrangler(["d1", "execute", "DB", ...where, "--json", "--command", count], { quiet: true, online: true })) as Counted)[0].results);
@@ -152,14 +161,15 @@ export function runImport(opts: ImportOptions, log: (line: string) => void = con
     let after: Map<string, StatusCounts>;
     if (opts.remote) {
       before = query();
-      wrangler(["d1", "execute", "DB", ...where, "--file", sqlFile], { quiet: true, online: true });
+      wrangler(["d1", "execute", "DB", ...where, "--file", r.sqlFile], { quiet: true, online: true });
       after = query();
     } else {
-      const out = JSON.parse(wrangler(["d1", "execute", "DB", ...where, "--file", sqlFile, "--json"], { quiet: true })) as Counted;
+      writeFileSync(r.sqlFile, `${count}\n${readFileSync(r.sqlFile, "utf8")}${count}\n`);
+      const out = JSON.parse(wrangler(["d1", "execute", "DB", ...where, "--file", r.sqlFile, "--json"], { quiet: true })) as Counted;
       before = tally(out[0].results);
       after = tally(out[out.length - 1].results);
     }
-    result.added = new Map(
+    r.added = new Map(
       slugs.map((slug) => {
         const a = after.get(slug) ?? EMPTY();
         const b = before.get(slug) ?? EMPTY();
@@ -167,11 +177,11 @@ export function runImport(opts: ImportOptions, log: (line: string) => void = con
       }),
     );
   }
-  report(result, opts, log);
-  return result;
+  report(r, opts, log);
+  return r;
 }
 
-const FORMAT_NAMES: Record<Format, string> = { wordpress: "WordPress", disqus: "Disqus", json: "billet export" };
+const FORMAT_NAMES: Record<Format, string> = { wordpress: "WordPress", disqus: "Disqus", json: "billet", isso: "Isso", remark42: "Remark42", waline: "Waline" };
 
 const SHOWN_ORDER = ["approved", "pending", "spam", "deleted"] as const;
 
@@ -179,36 +189,90 @@ function describe(c: StatusCounts): string {
   return SHOWN_ORDER.filter((s) => c[s]).map((s) => `${c[s]} ${s}`).join(", ") || "none";
 }
 
+const rel = (path: string) => relative(ROOT, path) || path;
+const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
+
 function report(r: ImportResult, opts: ImportOptions, log: (line: string) => void): void {
-  const total = r.plan.rows.length;
-  log(`${FORMAT_NAMES[r.format]} export ${basename(opts.file)}: ${total} comment(s) for ${r.inFile.size} post(s)`);
-  const width = Math.max(0, ...[...r.inFile.keys()].map((s) => s.length));
-  for (const [slug, counts] of r.inFile) {
+  const total = r.comments;
+  const wrote = opts.dryRun ? "would be " : "";
+  log(`${FORMAT_NAMES[r.format]} export ${basename(opts.file)}${r.site ? ` (site ${r.site})` : ""}`);
+  if (r.brokenAt) log(`The file is broken: ${r.brokenAt}. Everything after that point is left out (--lenient).`);
+  if (r.items) {
+    const i = r.items;
+    for (const kind of ["post", "page"] as const) {
+      const n = (list: { kind: string }[]) => list.filter((e) => e.kind === kind).length;
+      const all = n(i.entries);
+      if (!all) continue;
+      const parts = [`${n(i.created)} ${wrote}created`, n(i.overwritten) ? `${n(i.overwritten)} ${wrote}overwritten` : "", n(i.unchanged) ? `${n(i.unchanged)} unchanged` : "", n(i.kept) ? `${n(i.kept)} already there, kept as they are (--overwrite replaces them)` : ""].filter(Boolean);
+      log(`${kind === "post" ? "Posts" : "Pages"}: ${all} published in the export: ${parts.join(", ")} → ${rel(`${opts.contentDir ?? `${ROOT}/content`}/${kind}s`)}/`);
+    }
+    if (i.renamed.length) log(`Slugs made valid (the old address redirects): ${i.renamed.slice(0, 5).map((x) => `${x.from} → ${x.to}`).join(", ")}${i.renamed.length > 5 ? `, … (${i.renamed.length})` : ""}`);
+    if (r.mediaFile) log(`Media: ${plural(i.media.size, "file")} at ${opts.mediaBase ? `their old addresses on ${opts.mediaBase} (--media-base)` : "their old addresses"}, listed in ${rel(r.mediaFile)}`);
+    const codes = Object.entries(i.unknownShortcodes);
+    if (codes.length) log(`Shortcodes left as text (not known here): ${codes.map(([n, c]) => `[${n}] ×${c}`).join(", ")}`);
+  }
+  if (r.stubs.length) log(`Posts made for threads that matched none (--create-posts): ${r.stubs.map((s) => s.slug).join(", ")} (write their text in content/posts/)`);
+  log(`Comments: ${plural(total, "comment")} for ${plural(r.inFile.size, "post")}${r.statements ? ` (${plural(r.statements, "SQL statement")})` : ""}`);
+  const width = Math.min(60, Math.max(0, ...[...r.inFile.keys()].map((s) => s.length)));
+  const shown = [...r.inFile].slice(0, r.inFile.size > 60 ? 40 : 60);
+  for (const [slug, counts] of shown) {
     const added = r.added?.get(slug);
     const addedTotal = added ? MODERATION_STATUSES.reduce((n, s) => n + added[s], 0) : undefined;
     const fileTotal = MODERATION_STATUSES.reduce((n, s) => n + counts[s], 0);
     const tail = added ? `  → ${addedTotal} added, ${fileTotal - (addedTotal ?? 0)} already there` : "";
     log(`  ${slug.padEnd(width)}  ${describe(counts)}${tail}`);
   }
+  if (shown.length < r.inFile.size) {
+    const sum = (m: Map<string, StatusCounts> | undefined) => {
+      const c = EMPTY();
+      for (const v of m?.values() ?? []) for (const s of SHOWN_ORDER) c[s] += v[s];
+      return c;
+    };
+    const all = sum(r.inFile);
+    const added = r.added ? MODERATION_STATUSES.reduce((n, s) => n + sum(r.added)[s], 0) : undefined;
+    log(`  … and ${r.inFile.size - shown.length} more posts. In all: ${describe(all)}${added !== undefined ? `  → ${added} added, ${total - added} already there` : ""}`);
+  }
   if (r.plan.skipped.length) {
     const n = r.plan.skipped.reduce((sum, t) => sum + t.comments, 0);
-    log(`Skipped ${r.plan.skipped.length} thread(s), ${n} comment(s): no post in content/posts matches (import them with --map <old address>=<slug>):`);
-    for (const t of r.plan.skipped) log(`  ${t.label}  (${t.comments} comment(s))`);
+    log(`Skipped ${plural(r.plan.skipped.length, "thread")}, ${plural(n, "comment")}: no post matches. To import one, give its post's slug (in content/posts) and run:`);
+    for (const t of r.plan.skipped.slice(0, 50)) {
+      const ref = t.refs?.find((x) => /^https?:\/\//.test(x)) ?? t.refs?.[0] ?? t.label;
+      log(`  ${t.label}  (${plural(t.comments, "comment")})${t.title && t.title !== t.label ? ` “${t.title}”` : ""}`);
+      log(`    ${mapLine(opts.file, ref, "<slug>")}`);
+    }
+    if (r.plan.skipped.length > 50) log(`  … and ${r.plan.skipped.length - 50} more`);
+    log("  (or add --create-posts to make a post for each, with its title and date)");
   }
-  for (const [what, n] of Object.entries(r.ignored)) log(`Not imported: ${n} ${what}(s)${what === "pingback" || what === "trackback" ? " (add --pingbacks to keep them)" : ""}`);
+  for (const [what, n] of Object.entries(r.ignored)) log(`Not imported: ${n} × ${what}${what === "pingback" || what === "trackback" || what === "webmention" ? " (add --pingbacks to keep them)" : ""}`);
   if (r.plan.orphans) log(`${r.plan.orphans} ${r.plan.orphans === 1 ? "reply" : "replies"} to a comment not in the file: imported at the top level`);
-  for (const w of r.plan.warnings) log(`warning: ${w}`);
-  log(`SQL: ${r.sqlFile}`);
-  if (opts.dryRun) log("Dry run: nothing was written to the database.");
-  else if (!total) log("Nothing to import.");
-  else log(opts.remote ? "Applied to the remote D1 database." : `Applied to the local D1 database${opts.persistTo ? ` in ${opts.persistTo}` : ""}.`);
+  if (r.leftOut.length) {
+    log(`Left out (--lenient): ${plural(r.leftOut.length, "item")} whose values do not parse:`);
+    for (const l of r.leftOut) log(`  ${l}`);
+  }
+  for (const w of r.plan.warnings.slice(0, 20)) log(`warning: ${w}`);
+  if (r.plan.warnings.length > 20) log(`warning: … and ${r.plan.warnings.length - 20} more`);
+  log(`SQL: ${rel(r.sqlFile)}`);
+  if (opts.dryRun) log("Dry run: nothing was written (no post, no page, no comment).");
+  else {
+    if (!total) log("No comment to import.");
+    else log(opts.remote ? "Comments applied to the remote D1 database." : `Comments applied to the local D1 database${opts.persistTo ? ` in ${opts.persistTo}` : ""}.`);
+    if (r.items || r.stubs.length) log(opts.remote ? "Next: npm run deploy (builds the new posts and pages, and their redirects)." : "Next: npm start to see them (it builds the posts, pages and redirects), then npm run deploy.");
+  }
+}
+
+/** An error as the author sees it: our own messages as they are, anything else in one line (no stack trace). */
+export function errorMessage(err: unknown): string {
+  if (err instanceof ImportError) return err.message;
+  const message = err instanceof Error ? err.message : String(err);
+  if (process.env.BILLET_DEBUG) return err instanceof Error && err.stack ? err.stack : message;
+  return message.split("\n").slice(0, 20).join("\n");
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
   try {
-    runImport(parseArgs(process.argv.slice(2)));
+    await runImport(parseArgs(process.argv.slice(2)));
   } catch (err) {
-    console.error((err as Error).message);
+    console.error(errorMessage(err));
     process.exitCode = 1;
   }
 }

@@ -2,11 +2,11 @@
 import { escapeHtml } from "../workers/render/html.ts";
 import { renderCommentsSection, SECTION_ID, type ThreadComment } from "../workers/render/comments.ts";
 import { stringsFor } from "../workers/render/strings.ts";
-import type { Post, Site } from "./content.ts";
+import type { Page, Post, Site } from "./content.ts";
 
 const ui = {
-  fr: { home: "Accueil", posts: "Billets", feed: "Flux Atom", by: "par", notFound: "Page introuvable", notFoundText: "Cette page n’existe pas, ou plus.", back: "Retour à l’accueil", skip: "Aller au contenu", tags: "Mots-clés", commentsLink: "réactions" },
-  en: { home: "Home", posts: "Posts", feed: "Atom feed", by: "by", notFound: "Page not found", notFoundText: "This page does not exist, or no longer.", back: "Back to the home page", skip: "Skip to content", tags: "Tags", commentsLink: "comments" },
+  fr: { home: "Accueil", posts: "Billets", feed: "Flux Atom", by: "par", notFound: "Page introuvable", notFoundText: "Cette page n’existe pas, ou plus.", back: "Retour à l’accueil", skip: "Aller au contenu", tags: "Mots-clés", categories: "Catégories", commentsLink: "réactions", newer: "Billets plus récents", older: "Billets plus anciens", pages: "Pages des billets", pageOf: (n: number, total: number) => `page ${n} sur ${total}`, pagesNav: "Pages" },
+  en: { home: "Home", posts: "Posts", feed: "Atom feed", by: "by", notFound: "Page not found", notFoundText: "This page does not exist, or no longer.", back: "Back to the home page", skip: "Skip to content", tags: "Tags", categories: "Categories", commentsLink: "comments", newer: "Newer posts", older: "Older posts", pages: "Pages of posts", pageOf: (n: number, total: number) => `page ${n} of ${total}`, pagesNav: "Pages" },
 };
 const uiFor = (lang: string) => (lang.startsWith("en") ? ui.en : ui.fr);
 
@@ -52,6 +52,9 @@ export function postPage(site: Site, post: Post, comments: ThreadComment[]): str
   const tags = post.tags.length
     ? `<p class="post-tags"><span class="visually-hidden">${escapeHtml(t.tags)} : </span>${post.tags.map((tag) => `<span class="tag">${escapeHtml(tag)}</span>`).join(" ")}</p>`
     : "";
+  const categories = post.categories?.length
+    ? `<p class="post-tags post-categories"><span class="visually-hidden">${escapeHtml(t.categories)} : </span>${post.categories.map((c) => `<span class="tag">${escapeHtml(c)}</span>`).join(" ")}</p>`
+    : "";
   const roots = comments.filter((c) => c.parentId === null).length;
   const section = renderCommentsSection({
     slug: post.slug,
@@ -66,7 +69,7 @@ export function postPage(site: Site, post: Post, comments: ThreadComment[]): str
   });
   const body = `<article class="post" aria-labelledby="post-title">
 <header class="post-header"><h1 id="post-title">${escapeHtml(post.title)}</h1>
-<p class="post-meta"><time datetime="${post.date}">${escapeHtml(dateOnly(post.date, post.lang, site.timezone))}</time> ${escapeHtml(t.by)} ${escapeHtml(post.author)}</p>${tags}</header>
+<p class="post-meta"><time datetime="${post.date}">${escapeHtml(dateOnly(post.date, post.lang, site.timezone))}</time> ${escapeHtml(t.by)} ${escapeHtml(post.author)}</p>${categories}${tags}</header>
 <div class="post-body">
 ${post.html}</div>
 </article>
@@ -77,8 +80,15 @@ ${section}
   return layout(site, { lang: post.lang, title: `${post.title} · ${site.title}`, description: post.summary, path: post.url, body, type: "article", head: feed });
 }
 
-export function homePage(site: Site, posts: Post[], counts: Record<string, number>): string {
+export const DEFAULT_POSTS_PER_PAGE = 20;
+
+/** The address of page n of the home page: /, then /page/2/, /page/3/… */
+export const homePath = (n: number) => (n <= 1 ? "/" : `/page/${n}/`);
+
+/** One page of the home page: `posts` are that page's posts; links to the newer and older pages. */
+export function homePage(site: Site, posts: Post[], counts: Record<string, number>, paging: { page: number; pageCount: number; perPage?: number } = { page: 1, pageCount: 1 }): string {
   const t = uiFor(site.lang);
+  const { page, pageCount } = paging;
   const items = posts
     .map((p) => {
       const s = stringsFor(p.lang);
@@ -87,7 +97,26 @@ export function homePage(site: Site, posts: Post[], counts: Record<string, numbe
 <p>${escapeHtml(p.summary)}</p></li>`;
     })
     .join("\n");
-  return layout(site, { lang: site.lang, title: site.title, description: site.description, path: "/", body: `<h1 class="visually-hidden">${escapeHtml(t.posts)}</h1>\n<ol class="post-list">${items}</ol>` });
+  const links = [
+    page > 1 ? `<a href="${homePath(page - 1)}" rel="prev">${escapeHtml(t.newer)}</a>` : "",
+    `<span class="pagination-current">${escapeHtml(t.pageOf(page, pageCount))}</span>`,
+    page < pageCount ? `<a href="${homePath(page + 1)}" rel="next">${escapeHtml(t.older)}</a>` : "",
+  ].filter(Boolean);
+  const nav = pageCount > 1 ? `\n<nav class="pagination" aria-label="${escapeHtml(t.pages)}"><p>${links.join(" · ")}</p></nav>` : "";
+  const head = [page > 1 ? `\n<link rel="prev" href="${homePath(page - 1)}">` : "", page < pageCount ? `\n<link rel="next" href="${homePath(page + 1)}">` : ""].join("");
+  const title = page > 1 ? `${site.title} · ${t.pageOf(page, pageCount)}` : site.title;
+  const start = page > 1 ? ` start="${(page - 1) * (paging.perPage ?? DEFAULT_POSTS_PER_PAGE) + 1}"` : "";
+  return layout(site, { lang: site.lang, title, description: site.description, path: homePath(page), head, body: `<h1 class="visually-hidden">${escapeHtml(t.posts)}</h1>\n<ol class="post-list"${start}>${items}</ol>${nav}` });
+}
+
+/** A page (not a post): its text, no comments, not on the home page or in the feed. */
+export function pagePage(site: Site, page: Page): string {
+  const body = `<article class="post page" aria-labelledby="post-title">
+<header class="post-header"><h1 id="post-title">${escapeHtml(page.title)}</h1></header>
+<div class="post-body">
+${page.html}</div>
+</article>`;
+  return layout(site, { lang: page.lang, title: `${page.title} · ${site.title}`, description: page.summary, path: page.url, body, type: "article" });
 }
 
 export function notFoundPage(site: Site): string {
@@ -125,8 +154,12 @@ ${entries}
 `;
 }
 
-export function sitemap(site: Site, posts: Post[]): string {
-  const urls = [{ loc: new URL("/", site.url).toString(), lastmod: posts[0]?.date }, ...posts.map((p) => ({ loc: new URL(p.url, site.url).toString(), lastmod: p.updated ?? p.date }))];
+export function sitemap(site: Site, posts: Post[], pages: Page[] = []): string {
+  const urls = [
+    { loc: new URL("/", site.url).toString(), lastmod: posts[0]?.date },
+    ...posts.map((p) => ({ loc: new URL(p.url, site.url).toString(), lastmod: p.updated ?? p.date })),
+    ...pages.map((p) => ({ loc: new URL(p.url, site.url).toString(), lastmod: p.updated ?? p.date })),
+  ];
   return `<?xml version="1.0" encoding="utf-8"?>
 <urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">
 ${urls.map((u) => `<url><loc>${escapeHtml(u.loc)}</loc>${u.lastmod ? `<lastmod>${u.lastmod.slice(0, 10)}</lastmod>` : ""}</url>`).join("\n")}

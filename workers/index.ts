@@ -24,6 +24,7 @@ import { receiveEmail } from "./inbound.ts";
 import { confirmLink, moderateLink, stopLink } from "./routes/links.ts";
 import { commentCounts, createComment, deleteOwnComment, editComment, listComments } from "./routes/comments.ts";
 import { configRoute, getPostRoute, listPostsRoute } from "./routes/posts.ts";
+import { oldAddress } from "./routes/redirects.ts";
 
 type Args = [Env, ExecutionContext];
 
@@ -64,6 +65,9 @@ router
   .post("/subscriptions/stop/:token", stopLink)
   .get("/posts/:slug/comments.xml", commentsFeed)
   .get("/posts/:slug/", postPage)
+  // Old WordPress addresses with a query (/?p=123): 301 to their post; else the home page.
+  .get("/", oldAddress)
+  .get("/index.php", oldAddress)
   // Anything else under /posts/ is a static asset (or the 404 page).
   .all("*", (request, env) => env.ASSETS.fetch(request));
 

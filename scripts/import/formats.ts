@@ -1,12 +1,14 @@
-// Reading comment exports: WordPress (WXR), Disqus (XML) and billet's own JSON, into one shape:
-// threads (one per post of the old site) holding comments with their source ids and parents.
-// Pure functions: no file system, no database.
-import { XMLParser } from "fast-xml-parser";
+// Reading exports into one shape: threads (one per post of the old site) holding comments with
+// their source ids and parents, and, from WordPress, the posts, pages and media themselves.
+// Readers hand what they read to a sink: MemorySink keeps it (tests, small files), StagingSink
+// (staging.ts) writes it to a SQLite file so an export of any size is read in bounded memory.
+// No file system or database here.
 import * as v from "valibot";
 import { COMMENT_STATUSES, type CommentStatus } from "../../workers/db/schema.ts";
-import { decodeEntities, htmlToMarkdown } from "./html-to-markdown.ts";
+import type { Problem } from "./problems.ts";
 
-export type Format = "wordpress" | "disqus" | "json";
+export type Format = "wordpress" | "disqus" | "json" | "isso" | "remark42" | "waline";
+export const FORMATS: Format[] = ["wordpress", "disqus", "json", "isso", "remark42", "waline"];
 
 export interface SourceComment {
   /** Unique within the file; parents are found by it. */
@@ -28,6 +30,14 @@ export interface SourceComment {
   updatedAt: number;
   ipHash: string | null;
   editTokenHash: string | null;
+  /** billet JSON: the duplicate guard and the rest of the row, restored as they were. */
+  contentHash?: string | null;
+  idempotencyKey?: string | null;
+  spamScore?: number | null;
+  spamReasons?: string | null;
+  trainedAs?: string | null;
+  /** The line of the file it was read at (messages). */
+  line?: number;
 }
 
 export interface SourceThread {
@@ -37,7 +47,62 @@ export interface SourceThread {
   refs: string[];
   /** A slug the source gives directly (WordPress post_name, billet post_slug). */
   slug?: string;
+  /** The old post's title: matched last, when nothing else matched. */
+  title?: string;
+  /** What --create-posts needs to make a post for a thread that matches none. */
+  stub?: { title: string; date: number; link: string; closed: boolean };
   comments: SourceComment[];
+}
+
+/** A WordPress post or page, as the export holds it (the body is made into HTML by posts.ts). */
+export interface WpItem {
+  kind: "post" | "page";
+  wpId: string;
+  title: string;
+  link: string;
+  guid: string;
+  /** wp:post_name, as WordPress stored it (may be percent-encoded). */
+  postName: string;
+  /** ISO 8601 with the blog's offset at the time. */
+  date: string;
+  author: string;
+  categories: string[];
+  tags: string[];
+  excerpt: string;
+  content: string;
+  commentsOpen: boolean;
+  parentId: string;
+  line: number;
+}
+
+export interface WpAttachment {
+  wpId: string;
+  url: string;
+  parentId: string;
+  title: string;
+  caption: string;
+  alt: string;
+}
+
+/** What the file says of the old site. */
+export interface SourceSite {
+  url?: string;
+  title?: string;
+  lang?: string;
+}
+
+export interface ImportSink {
+  site(info: SourceSite): void;
+  /** A thread (its comments follow through `comment`); returns its handle. */
+  thread(t: Omit<SourceThread, "comments">): number;
+  comment(thread: number, c: SourceComment): void;
+  item(item: WpItem): void;
+  attachment(a: WpAttachment): void;
+  /** Something deliberately not imported, counted ("pingback", "draft"…). */
+  ignored(what: string, n?: number): void;
+  warn(message: string): void;
+  /** A value that does not parse: its item is left out (and the import refused unless --lenient). */
+  problem(p: Problem): void;
 }
 
 export interface ParsedExport {
@@ -46,6 +111,47 @@ export interface ParsedExport {
   /** Things in the file that are deliberately not imported, counted (pingbacks...). */
   ignored: Record<string, number>;
   warnings: string[];
+  problems?: Problem[];
+  items?: WpItem[];
+  attachments?: WpAttachment[];
+  site?: SourceSite;
+}
+
+/** Keeps everything in memory: for tests and small files. */
+export class MemorySink implements ImportSink {
+  readonly parsed: ParsedExport;
+  constructor(format: Format) {
+    this.parsed = { format, threads: [], ignored: {}, warnings: [], problems: [], items: [], attachments: [], site: {} };
+  }
+  site(info: SourceSite): void {
+    Object.assign(this.parsed.site!, info);
+  }
+  thread(t: Omit<SourceThread, "comments">): number {
+    this.parsed.threads.push({ ...t, comments: [] });
+    return this.parsed.threads.length - 1;
+  }
+  comment(thread: number, c: SourceComment): void {
+    this.parsed.threads[thread].comments.push(c);
+  }
+  item(item: WpItem): void {
+    this.parsed.items!.push(item);
+  }
+  attachment(a: WpAttachment): void {
+    this.parsed.attachments!.push(a);
+  }
+  ignored(what: string, n = 1): void {
+    this.parsed.ignored[what] = (this.parsed.ignored[what] ?? 0) + n;
+  }
+  warn(message: string): void {
+    this.parsed.warnings.push(message);
+  }
+  problem(p: Problem): void {
+    this.parsed.problems!.push(p);
+  }
+  /** Threads without comments are of no use to the comment import (posts come as items). */
+  result(): ParsedExport {
+    return { ...this.parsed, threads: this.parsed.threads.filter((t) => t.comments.length) };
+  }
 }
 
 export interface ParseOptions {
@@ -55,46 +161,14 @@ export interface ParseOptions {
   timeZone?: string;
   /** WordPress pingbacks and trackbacks are notices from other blogs, not comments: off by default. */
   pingbacks?: boolean;
+  /** The old site's address, for exports that name none (Isso, Waline), or to override. */
+  site?: string;
+  /** The file name, for messages. */
+  file?: string;
 }
 
 // ---------------------------------------------------------------------------------------------
 // Shared helpers
-
-/** A text value from fast-xml-parser: a string, or an element with attributes ({"#text": ...}). */
-function str(value: unknown): string {
-  if (value === undefined || value === null) return "";
-  if (typeof value === "string") return value;
-  if (typeof value === "number" || typeof value === "boolean") return String(value);
-  if (Array.isArray(value)) return str(value[0]);
-  if (typeof value === "object") return str((value as Record<string, unknown>)["#text"]);
-  return "";
-}
-
-function attr(value: unknown, name: string): string {
-  if (Array.isArray(value)) return attr(value[0], name);
-  if (value && typeof value === "object") return str((value as Record<string, unknown>)[`@${name}`]).trim();
-  return "";
-}
-
-function asArray<T>(value: T | T[] | undefined): T[] {
-  return value === undefined || value === null ? [] : Array.isArray(value) ? value : [value];
-}
-
-const ARRAYS = new Set(["rss.channel.item", "rss.channel.item.wp:comment", "disqus.thread", "disqus.post"]);
-
-function parseXml(xml: string): Record<string, unknown> {
-  const parser = new XMLParser({
-    ignoreAttributes: false,
-    attributeNamePrefix: "@",
-    parseTagValue: false,
-    parseAttributeValue: false,
-    trimValues: false,
-    // Numeric character references (&#233;) outside CDATA are decoded too.
-    htmlEntities: true,
-    isArray: (_name, jpath) => ARRAYS.has(String(jpath)),
-  });
-  return parser.parse(xml) as Record<string, unknown>;
-}
 
 /** A website as billet links it: an absolute http(s) address with a host, nothing else. */
 export function safeWebsite(value: string): string | null {
@@ -109,203 +183,77 @@ export function safeWebsite(value: string): string | null {
 }
 
 /** A commenter's website from another system: "example.com" becomes "http://example.com". */
-function websiteOrNull(value: string): string | null {
-  const s = value.trim();
+export function websiteOrNull(value: string | null | undefined): string | null {
+  const s = (value ?? "").trim();
   if (!s) return null;
   return safeWebsite(/^[a-z][a-z\d+.-]*:/i.test(s) ? s : `http://${s.replace(/^\/\//, "")}`);
 }
 
-function emailOrNull(value: string): string | null {
-  const s = value.trim();
+export function emailOrNull(value: string | null | undefined): string | null {
+  const s = (value ?? "").trim();
   return s && s.length <= 254 && /^[^\s@]+@[^\s@]+$/.test(s) ? s : null;
 }
 
-function oneLine(value: string, anonymous: string): string {
-  const s = value.replace(/[\u0000-\u001f\u007f]+/g, " ").replace(/\s+/g, " ").trim();
+export function oneLine(value: string | null | undefined, anonymous: string): string {
+  const s = (value ?? "")
+    .replace(/[\u0000-\u001f\u007f]+/g, " ")
+    .replace(/\s+/g, " ")
+    .trim();
   return s || anonymous;
 }
 
 /** Milliseconds since the epoch of a wall-clock time in an IANA zone. */
 export function zonedTime(y: number, mo: number, d: number, h: number, mi: number, s: number, timeZone: string): number {
   const asUtc = Date.UTC(y, mo - 1, d, h, mi, s);
-  const offsetAt = (t: number) => {
-    const parts = Object.fromEntries(
-      new Intl.DateTimeFormat("en-US", { timeZone, hourCycle: "h23", year: "numeric", month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit", second: "2-digit" })
-        .formatToParts(new Date(t))
-        .map((p) => [p.type, p.value]),
-    );
-    return Date.UTC(+parts.year, +parts.month - 1, +parts.day, +parts.hour, +parts.minute, +parts.second) - t;
-  };
-  let t = asUtc - offsetAt(asUtc);
-  t = asUtc - offsetAt(t);
+  let t = asUtc - offsetAt(asUtc, timeZone);
+  t = asUtc - offsetAt(t, timeZone);
   return t;
+}
+
+/** The zone's offset from UTC at an instant, in milliseconds. */
+export function offsetAt(t: number, timeZone: string): number {
+  const parts = Object.fromEntries(
+    new Intl.DateTimeFormat("en-US", { timeZone, hourCycle: "h23", year: "numeric", month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit", second: "2-digit" })
+      .formatToParts(new Date(t))
+      .map((p) => [p.type, p.value]),
+  );
+  return Date.UTC(+parts.year, +parts.month - 1, +parts.day, +parts.hour, +parts.minute, +parts.second) - Math.floor(t / 1000) * 1000;
+}
+
+/** An instant as ISO 8601 with a given offset (minutes east of UTC): 2008-03-17T09:30:00+01:00. */
+export function isoWithOffset(t: number, offsetMinutes: number): string {
+  const local = new Date(t + offsetMinutes * 60_000).toISOString().slice(0, 19);
+  const sign = offsetMinutes < 0 ? "-" : "+";
+  const abs = Math.abs(offsetMinutes);
+  return `${local}${sign}${String(Math.floor(abs / 60)).padStart(2, "0")}:${String(abs % 60).padStart(2, "0")}`;
 }
 
 const SQL_DATE = /^(\d{4})-(\d{2})-(\d{2})[ T](\d{2}):(\d{2}):(\d{2})$/;
 
-// ---------------------------------------------------------------------------------------------
-// WordPress (WXR: Tools → Export → All content)
+/**
+ * A MySQL-style date ("2008-03-17 14:12:00"): its parts, null when empty or WordPress's zero date,
+ * "invalid" when it is not a date at all (or not a real day or time).
+ */
+export function sqlDateParts(value: string): number[] | null | "invalid" {
+  const s = value.trim();
+  if (!s || /^0000-00-00[ T]00:00:00$/.test(s)) return null;
+  const m = SQL_DATE.exec(s);
+  if (!m) return "invalid";
+  const [y, mo, d, h, mi, sec] = m.slice(1).map(Number);
+  const check = new Date(Date.UTC(y, mo - 1, d, h, mi, sec));
+  if (mo < 1 || mo > 12 || d < 1 || h > 23 || mi > 59 || sec > 59 || check.getUTCDate() !== d || check.getUTCMonth() !== mo - 1) return "invalid";
+  return [y, mo, d, h, mi, sec];
+}
 
-const WP_STATUS: Record<string, CommentStatus> = { "1": "approved", approve: "approved", approved: "approved", "0": "pending", hold: "pending", spam: "spam", trash: "deleted", "post-trashed": "deleted" };
-
-/** The site part of a WordPress import key: host and path, whatever the scheme or a leading www. */
-function siteKey(url: string): string {
+/** The site part of an import key: host and path, whatever the scheme or a leading www. */
+export function siteKey(url: string): string {
+  const s = url.trim();
   try {
-    const u = new URL(url);
+    const u = new URL(/^[a-z][a-z\d+.-]*:\/\//i.test(s) ? s : `http://${s}`);
     return `${u.hostname.replace(/^www\./, "")}${u.pathname.replace(/\/+$/, "")}`.toLowerCase();
   } catch {
-    return url.trim().toLowerCase() || "site";
+    return s.toLowerCase();
   }
-}
-
-export function parseWordPress(xml: string, opts: ParseOptions = {}): ParsedExport {
-  const anonymous = opts.anonymous ?? "Anonymous";
-  const doc = parseXml(xml);
-  const channel = (doc.rss as Record<string, unknown> | undefined)?.channel as Record<string, unknown> | undefined;
-  if (!channel) throw new Error("not a WordPress export (WXR): no <rss><channel>");
-  const site = siteKey(str(channel["wp:base_blog_url"]) || str(channel["wp:base_site_url"]) || str(channel.link));
-  const result: ParsedExport = { format: "wordpress", threads: [], ignored: {}, warnings: [] };
-
-  for (const item of asArray(channel.item as Record<string, unknown>[])) {
-    const raw = asArray(item["wp:comment"] as Record<string, unknown>[]);
-    if (!raw.length) continue;
-    const link = str(item.link).trim();
-    const postId = str(item["wp:post_id"]).trim();
-    const postDate = Date.parse(`${str(item["wp:post_date_gmt"]).trim().replace(" ", "T")}Z`);
-    const thread: SourceThread = {
-      label: link || str(item.title).trim() || `post ${postId}`,
-      refs: [link, str(item.guid).trim(), postId ? `?p=${postId}` : ""].filter(Boolean),
-      slug: str(item["wp:post_name"]).trim() || undefined,
-      comments: [],
-    };
-    for (const c of raw) {
-      const type = str(c["wp:comment_type"]).trim() || "comment";
-      if ((type === "pingback" || type === "trackback") && !opts.pingbacks) {
-        result.ignored[type] = (result.ignored[type] ?? 0) + 1;
-        continue;
-      }
-      const id = str(c["wp:comment_id"]).trim();
-      const parent = str(c["wp:comment_parent"]).trim();
-      const approved = str(c["wp:comment_approved"]).trim();
-      const status = WP_STATUS[approved];
-      if (!status) result.warnings.push(`WordPress comment ${id}: unknown status "${approved}", imported as pending`);
-      let createdAt = NaN;
-      const gmt = SQL_DATE.exec(str(c["wp:comment_date_gmt"]).trim());
-      if (gmt && gmt[1] !== "0000") createdAt = Date.UTC(+gmt[1], +gmt[2] - 1, +gmt[3], +gmt[4], +gmt[5], +gmt[6]);
-      const local = SQL_DATE.exec(str(c["wp:comment_date"]).trim());
-      if (Number.isNaN(createdAt) && local && local[1] !== "0000") createdAt = zonedTime(+local[1], +local[2], +local[3], +local[4], +local[5], +local[6], opts.timeZone ?? "UTC");
-      if (Number.isNaN(createdAt)) {
-        createdAt = Number.isNaN(postDate) ? 0 : postDate;
-        result.warnings.push(`WordPress comment ${id}: no date, given its post's date`);
-      }
-      thread.comments.push({
-        sourceId: id,
-        parentSourceId: parent && parent !== "0" ? parent : null,
-        importKey: `wordpress:${site}:${id}`,
-        authorName: oneLine(decodeEntities(str(c["wp:comment_author"])), anonymous),
-        authorEmail: emailOrNull(str(c["wp:comment_author_email"])),
-        authorUrl: websiteOrNull(decodeEntities(str(c["wp:comment_author_url"]))),
-        content: htmlToMarkdown(str(c["wp:comment_content"]), { newlines: "wordpress" }),
-        status: status ?? "pending",
-        heldFor: null,
-        createdAt,
-        editedAt: null,
-        updatedAt: createdAt,
-        // The commenter's address (wp:comment_author_IP) is never kept.
-        ipHash: null,
-        editTokenHash: null,
-      });
-    }
-    if (thread.comments.length) result.threads.push(thread);
-  }
-  return result;
-}
-
-// ---------------------------------------------------------------------------------------------
-// Disqus (Admin → Moderation → Export)
-
-function disqusDate(value: string): number {
-  const s = value.trim();
-  if (!s) return NaN;
-  return Date.parse(/[zZ]|[+-]\d{2}:?\d{2}$/.test(s) ? s : `${s}Z`);
-}
-
-const isTrue = (value: unknown) => str(value).trim().toLowerCase() === "true";
-
-export function parseDisqus(xml: string, opts: ParseOptions = {}): ParsedExport {
-  const anonymous = opts.anonymous ?? "Anonymous";
-  const doc = parseXml(xml);
-  const root = doc.disqus as Record<string, unknown> | undefined;
-  if (!root) throw new Error("not a Disqus export: no <disqus> root element");
-  const result: ParsedExport = { format: "disqus", threads: [], ignored: {}, warnings: [] };
-
-  // Threads are referred to by their Disqus id (dsq:id) or, in hand-made files, by their <id>.
-  const threads = new Map<string, SourceThread>();
-  const byRef = new Map<string, SourceThread>();
-  for (const t of asArray(root.thread as Record<string, unknown>[])) {
-    const dsqId = attr(t, "dsq:id");
-    const identifier = str(t.id).trim();
-    const link = str(t.link).trim();
-    const thread: SourceThread = { label: link || str(t.title).trim() || identifier || `thread ${dsqId}`, refs: [link, identifier].filter(Boolean), comments: [] };
-    threads.set(dsqId || identifier, thread);
-    if (dsqId) byRef.set(`dsq:${dsqId}`, thread);
-    if (identifier) byRef.set(`id:${identifier}`, thread);
-  }
-
-  const posts = asArray(root.post as Record<string, unknown>[]);
-  // A post's own ids, so replies find their parent whichever way they name it.
-  const sourceIds = new Map<string, string>();
-  for (const p of posts) {
-    const dsqId = attr(p, "dsq:id");
-    const id = str(p.id).trim();
-    const sourceId = dsqId ? `dsq:${dsqId}` : `id:${id}`;
-    if (dsqId) sourceIds.set(`dsq:${dsqId}`, sourceId);
-    if (id) sourceIds.set(`id:${id}`, sourceId);
-  }
-  const orphanThreads = new Map<string, SourceThread>();
-
-  for (const p of posts) {
-    const dsqId = attr(p, "dsq:id");
-    const id = str(p.id).trim();
-    const sourceId = dsqId ? `dsq:${dsqId}` : `id:${id}`;
-    const threadDsq = attr(p.thread, "dsq:id");
-    const threadText = str(p.thread).trim();
-    let thread = (threadDsq && byRef.get(`dsq:${threadDsq}`)) || (threadText && byRef.get(`id:${threadText}`)) || undefined;
-    if (!thread) {
-      const ref = threadDsq || threadText || "?";
-      thread = orphanThreads.get(ref) ?? { label: `unknown Disqus thread ${ref}`, refs: [ref], comments: [] };
-      orphanThreads.set(ref, thread);
-    }
-    const parentDsq = attr(p.parent, "dsq:id");
-    const parentText = str(p.parent).trim();
-    const parent = (parentDsq && sourceIds.get(`dsq:${parentDsq}`)) || (parentText && sourceIds.get(`id:${parentText}`)) || (parentDsq ? `dsq:${parentDsq}` : parentText ? `id:${parentText}` : null);
-    const author = (p.author ?? {}) as Record<string, unknown>;
-    let createdAt = disqusDate(str(p.createdAt));
-    if (Number.isNaN(createdAt)) {
-      createdAt = 0;
-      result.warnings.push(`Disqus post ${dsqId || id}: no date`);
-    }
-    const status: CommentStatus = isTrue(p.isDeleted) ? "deleted" : isTrue(p.isSpam) ? "spam" : str(p.isApproved).trim().toLowerCase() === "false" ? "pending" : "approved";
-    thread.comments.push({
-      sourceId,
-      parentSourceId: parent,
-      importKey: dsqId ? `disqus:${dsqId}` : `disqus:id:${id}`,
-      authorName: oneLine(str(author.name) || str(author.username), anonymous),
-      authorEmail: emailOrNull(str(author.email)),
-      authorUrl: websiteOrNull(str(author.link) || str(author.url)),
-      content: htmlToMarkdown(str(p.message), { newlines: "html" }),
-      status,
-      heldFor: null,
-      createdAt,
-      editedAt: null,
-      updatedAt: createdAt,
-      // <ipAddress> is never kept.
-      ipHash: null,
-      editTokenHash: null,
-    });
-  }
-  for (const t of [...threads.values(), ...orphanThreads.values()]) if (t.comments.length) result.threads.push(t);
-  return result;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -334,6 +282,11 @@ const exportedComment = v.object({
   ip_hash: nullableString,
   edit_token_hash: nullableString,
   import_key: nullableString,
+  content_hash: nullableString,
+  idempotency_key: nullableString,
+  spam_score: v.nullish(v.number()),
+  spam_reasons: nullableString,
+  trained_as: v.nullish(v.picklist(["spam", "ham"])),
 });
 const exportFile = v.object({ format: v.literal(EXPORT_FORMAT), version: v.literal(1), comments: v.array(exportedComment) });
 export type ExportedComment = v.InferOutput<typeof exportedComment>;
@@ -341,18 +294,40 @@ export type ExportFile = v.InferOutput<typeof exportFile> & { exported_at?: stri
 
 const ms = (t: number | string) => (typeof t === "number" ? t : Date.parse(t));
 
-export function parseBilletJson(text: string): ParsedExport {
-  const parsed = v.safeParse(exportFile, JSON.parse(text));
+/** Where a JSON syntax error is, as line and column (from the offset the engine reports). */
+export function jsonErrorAt(text: string, err: unknown): string {
+  const message = err instanceof Error ? err.message : String(err);
+  const pos = /position (\d+)/.exec(message);
+  if (!pos) return /Unexpected end/i.test(message) ? "the file ends too early: it looks truncated (cut off before its end)" : "it is not valid JSON";
+  const offset = Number(pos[1]);
+  const before = text.slice(0, offset);
+  const line = before.split("\n").length;
+  const column = offset - before.lastIndexOf("\n");
+  const truncated = offset >= text.trimEnd().length;
+  return `line ${line}, column ${column}: ${truncated ? "the file ends too early: it looks truncated (cut off before its end)" : "this is not valid JSON here"}`;
+}
+
+export function parseBilletJson(text: string, file = "the file"): ParsedExport {
+  let data: unknown;
+  try {
+    data = JSON.parse(text);
+  } catch (err) {
+    throw new Error(`${file}: ${jsonErrorAt(text, err)}. Nothing was imported.`);
+  }
+  const parsed = v.safeParse(exportFile, data);
   if (!parsed.success) {
     const issue = parsed.issues[0];
-    throw new Error(`not a billet export: ${v.getDotPath(issue) ?? "(file)"}: ${issue.message}`);
+    const path = v.getDotPath(issue);
+    const at = /^comments\.(\d+)\.(.+)$/.exec(path ?? "");
+    const where = at ? `comment ${(data as { comments: { id?: unknown }[] }).comments[Number(at[1])]?.id ?? `#${Number(at[1]) + 1}`}, field ${at[2]}` : (path ?? "(file)");
+    throw new Error(`not a billet export: ${where}: ${issue.message}`);
   }
   const result: ParsedExport = { format: "json", threads: [], ignored: {}, warnings: [] };
   const bySlug = new Map<string, SourceThread>();
   for (const c of parsed.output.comments) {
     let thread = bySlug.get(c.post_slug);
     if (!thread) {
-      thread = { label: c.post_slug, refs: [c.post_slug, `/posts/${c.post_slug}/`], slug: c.post_slug, comments: [] };
+      thread = { label: c.post_slug, refs: [`/posts/${c.post_slug}/`], slug: c.post_slug, comments: [] };
       bySlug.set(c.post_slug, thread);
       result.threads.push(thread);
     }
@@ -375,6 +350,11 @@ export function parseBilletJson(text: string): ParsedExport {
       updatedAt: c.updated_at === undefined ? createdAt : ms(c.updated_at),
       ipHash: c.ip_hash ?? null,
       editTokenHash: c.edit_token_hash ?? null,
+      contentHash: c.content_hash ?? null,
+      idempotencyKey: c.idempotency_key ?? null,
+      spamScore: c.spam_score ?? null,
+      spamReasons: c.spam_reasons ?? null,
+      trainedAs: c.trained_as ?? null,
     });
   }
   return result;
@@ -382,17 +362,21 @@ export function parseBilletJson(text: string): ParsedExport {
 
 // ---------------------------------------------------------------------------------------------
 
-export function detectFormat(text: string): Format {
-  const head = text.slice(0, 4000).replace(/^\uFEFF/, "").trimStart();
-  if (head.startsWith("{")) return "json";
-  if (/<disqus[\s>]/.test(head)) return "disqus";
-  if (/<rss[\s>]/.test(head) && /wordpress\.org\/export|xmlns:wp=/.test(head)) return "wordpress";
-  throw new Error("cannot tell the file's format: use --format wordpress|disqus|json");
-}
-
-export function parseExport(text: string, format: Format, opts: ParseOptions = {}): ParsedExport {
-  const body = text.replace(/^\uFEFF/, "");
-  if (format === "wordpress") return parseWordPress(body, opts);
-  if (format === "disqus") return parseDisqus(body, opts);
-  return parseBilletJson(body);
+/** The format, from the first bytes of the file (already gunzipped). */
+export function detectFormat(head: string | Buffer): Format {
+  const bytes = typeof head === "string" ? Buffer.from(head.slice(0, 4000)) : head;
+  if (bytes.subarray(0, 16).toString("latin1") === "SQLite format 3\u0000") return "isso";
+  const text = bytes.toString("utf8").replace(/^\uFEFF/, "").trimStart();
+  if (text.startsWith("{")) {
+    if (/"format"\s*:\s*"billet-comments"/.test(text)) return "json";
+    if (/"type"\s*:\s*"waline"/.test(text) || /"tables"\s*:\s*\[/.test(text)) return "waline";
+    // Remark42's backup: a first line of metadata, then one comment a line.
+    const first = text.split("\n", 1)[0];
+    if (/"(users|posts)"\s*:/.test(first) || /"locator"\s*:/.test(text)) return "remark42";
+    return "json";
+  }
+  if (/<disqus[\s>]/.test(text)) return "disqus";
+  if (/<rss[\s>]/.test(text) && /wordpress\.(org|com)\/export|xmlns:wp=/.test(text)) return "wordpress";
+  if (/<rss[\s>]|<\?xml/.test(text)) return "wordpress";
+  throw new Error("cannot tell the file's format: use --format wordpress|disqus|json|isso|remark42|waline");
 }

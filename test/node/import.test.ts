@@ -1,7 +1,7 @@
 // npm run import / npm run export: WordPress and Disqus exports read into rows (pure functions),
 // the SQL run against SQLite (node:sqlite, with the real migrations), and once end to end through
 // wrangler's local D1: import, import again, export, restore the export into a fresh database.
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
@@ -11,7 +11,8 @@ import { afterAll, describe, expect, it } from "vitest";
 import { ROOT } from "../../scripts/content.ts";
 import { runExport } from "../../scripts/export.ts";
 import { parseArgs, runImport } from "../../scripts/import.ts";
-import { detectFormat, parseBilletJson, parseDisqus, parseWordPress, type ParsedExport } from "../../scripts/import/formats.ts";
+import { detectFormat, parseBilletJson, type ParsedExport } from "../../scripts/import/formats.ts";
+import { parseDisqus, parseWordPress } from "../../scripts/import/readers.ts";
 import { htmlToMarkdown } from "../../scripts/import/html-to-markdown.ts";
 import { normalizeRef, planImport, planSql, resolveSlug, type Plan, type PlannedComment } from "../../scripts/import/plan.ts";
 import { prepareLocal } from "../../scripts/local.ts";
@@ -30,8 +31,8 @@ const byKey = (plan: Plan, key: string): PlannedComment => {
   if (!row) throw new Error(`no row ${key}`);
   return row;
 };
-const wp = (plan: Plan, id: number) => byKey(plan, `wordpress:ancien-blog.example.org:${id}`);
-const dq = (plan: Plan, id: number) => byKey(plan, `disqus:${id}`);
+const wp = (plan: Plan, id: number) => byKey(plan, `wordpress:ancien-blog.example.org:${id > 200 ? 57 : 42}:${id}`);
+const dq = (plan: Plan, id: number) => byKey(plan, `disqus:ancienblog:7001:${id}`);
 
 /** What a reader sees of some HTML: its text, entities decoded (markdown-it writes "<br>\n"). */
 function visibleText(html: string): string {
@@ -49,9 +50,9 @@ describe("WordPress (WXR)", () => {
   const plan = wpPlan();
 
   it("reads the post's comments, skips the thread of a post billet does not have, and leaves pingbacks out", () => {
-    expect(plan.rows.map((r) => r.comment.sourceId)).toEqual(["101", "102", "103", "104", "105", "106", "107", "109"]);
+    expect(plan.rows.map((r) => r.comment.sourceId)).toEqual(["42:101", "42:102", "42:103", "42:104", "42:105", "42:106", "42:107", "42:109"]);
     expect(plan.rows.every((r) => r.slug === SLUG)).toBe(true);
-    expect(plan.skipped).toEqual([{ label: "http://www.ancien-blog.example.org/2008/04/02/un-autre-billet/", comments: 2 }]);
+    expect(plan.skipped.map(({ label, comments }) => ({ label, comments }))).toEqual([{ label: "http://www.ancien-blog.example.org/2008/04/02/un-autre-billet/", comments: 2 }]);
     expect(parseWordPress(fixture("wordpress.xml"), OPTS).ignored).toEqual({ pingback: 1 });
     expect(wpPlan(undefined, true).rows).toHaveLength(9);
   });
@@ -140,7 +141,7 @@ describe("Disqus", () => {
   it("matches threads by their /posts/<slug>/ address, reports the unmatched one, ignores empty threads", () => {
     expect(plan.rows).toHaveLength(7);
     expect(plan.rows.every((r) => r.slug === SLUG)).toBe(true);
-    expect(plan.skipped).toEqual([{ label: "https://ancien-blog.example.org/2012/04/un-autre-billet.html", comments: 1 }]);
+    expect(plan.skipped.map(({ label, comments }) => ({ label, comments }))).toEqual([{ label: "https://ancien-blog.example.org/2012/04/un-autre-billet.html", comments: 1 }]);
   });
 
   it("keeps the threading even when a reply comes before its parent in the file", () => {
@@ -148,8 +149,8 @@ describe("Disqus", () => {
     expect([b.parent, b.depth]).toEqual([a, 1]);
     expect([c.parent, c.root, c.depth]).toEqual([b, a, 2]);
     const order = plan.rows.map((r) => r.comment.sourceId);
-    expect(order.indexOf("dsq:9001")).toBeLessThan(order.indexOf("dsq:9002"));
-    expect(order.indexOf("dsq:9002")).toBeLessThan(order.indexOf("dsq:9003"));
+    expect(order.indexOf("7001/dsq:9001")).toBeLessThan(order.indexOf("7001/dsq:9002"));
+    expect(order.indexOf("7001/dsq:9002")).toBeLessThan(order.indexOf("7001/dsq:9003"));
     expect([dq(plan, 9007).parent, dq(plan, 9007).depth]).toEqual([null, 0]);
   });
 
@@ -226,6 +227,7 @@ describe("matching threads to posts", () => {
 
   it("reads the format from the file, and the command line", () => {
     expect(detectFormat(fixture("wordpress.xml"))).toBe("wordpress");
+    expect(detectFormat(fixture("wxr-full.xml"))).toBe("wordpress");
     expect(detectFormat(fixture("disqus.xml"))).toBe("disqus");
     expect(detectFormat('{"format":"billet-comments"}')).toBe("json");
     expect(parseArgs(["x.xml", "--map", "http://a/?p=1=slug", "--map=/old/=b", "--dry-run", "--persist-to", "/tmp/d"])).toMatchObject({
@@ -239,17 +241,21 @@ describe("matching threads to posts", () => {
 });
 
 describe("a dry run", () => {
-  it("reads a gzipped Disqus export as it comes and only writes the SQL", () => {
+  it("reads a gzipped Disqus export as it comes and only writes the SQL", async () => {
     const dir = mkdtempSync(join(tmpdir(), "billet-dry-"));
     try {
       writeFileSync(join(dir, "disqus.xml.gz"), gzipSync(fixture("disqus.xml")));
       const lines: string[] = [];
-      const r = runImport(parseArgs([join(dir, "disqus.xml.gz"), "--dry-run", "--sql", join(dir, "out.sql")]), (l) => lines.push(l));
+      const r = await runImport(parseArgs([join(dir, "disqus.xml.gz"), "--dry-run", "--sql", join(dir, "out.sql")]), (l) => lines.push(l));
       expect(r.format).toBe("disqus");
       expect(r.added).toBeUndefined();
       expect(r.inFile.get(SLUG)).toEqual({ approved: 5, pending: 0, spam: 1, deleted: 1 });
-      expect(readFileSync(join(dir, "out.sql"), "utf8").match(/^INSERT INTO comments/gm)).toHaveLength(7);
-      expect(lines.join("\n")).toContain("https://ancien-blog.example.org/2012/04/un-autre-billet.html  (1 comment(s))");
+      const sql = readFileSync(join(dir, "out.sql"), "utf8");
+      const db = freshDb();
+      db.exec(sql);
+      expect(all(db)).toHaveLength(7);
+      expect(lines.join("\n")).toContain("https://ancien-blog.example.org/2012/04/un-autre-billet.html  (1 comment)");
+      expect(lines.join("\n")).toContain("npm run import -- disqus.xml.gz --map 'https://ancien-blog.example.org/2012/04/un-autre-billet.html=<slug>'");
       expect(lines.join("\n")).toContain("5 approved, 1 spam, 1 deleted");
     } finally {
       rmSync(dir, { recursive: true, force: true });
@@ -300,7 +306,7 @@ describe("the import SQL", () => {
     db.exec(sql);
     const rows = all(db);
     expect(rows).toHaveLength(8);
-    const id = (wpId: number) => rows.find((r) => r.import_key === `wordpress:ancien-blog.example.org:${wpId}`)!;
+    const id = (wpId: number) => rows.find((r) => r.import_key === `wordpress:ancien-blog.example.org:42:${wpId}`)!;
     expect(id(109)).toMatchObject({ parent_id: id(103).id, root_id: id(101).id, depth: 3 });
     expect(id(102)).toMatchObject({ parent_id: id(101).id, root_id: id(101).id, depth: 1 });
     // The same export with more comments later: only the new ones come in.
@@ -359,28 +365,34 @@ describe("npm run import / export with the local D1", () => {
     const quiet = () => {};
     await prepareLocal({ persistTo: first, build: false, quiet: true });
 
-    const opts = parseArgs([join(FIXTURES, "wordpress.xml"), "--persist-to", first, "--sql", join(tmp, "wp.sql")]);
-    const once = runImport(opts, quiet);
+    const content = join(tmp, "content");
+    cpSync(join(ROOT, "content"), content, { recursive: true });
+    const opts = parseArgs([join(FIXTURES, "wordpress.xml"), "--persist-to", first, "--sql", join(tmp, "wp.sql"), "--content", content]);
+    const once = await runImport(opts, quiet);
     expect(once.added?.get(SLUG)).toEqual({ approved: 5, pending: 1, spam: 1, deleted: 1 });
-    const twice = runImport(opts, quiet);
+    const twice = await runImport(opts, quiet);
     expect(twice.added?.get(SLUG)).toEqual({ approved: 0, pending: 0, spam: 0, deleted: 0 });
 
     const exportA = join(tmp, "a.json");
-    expect(runExport({ remote: false, persistTo: first, out: exportA }, quiet).count).toBe(6 + 8);
+    expect(runExport({ remote: false, persistTo: first, out: exportA }, quiet).count).toBe(6 + 10);
     const a = JSON.parse(readFileSync(exportA, "utf8")) as { format: string; comments: Record<string, unknown>[] };
     expect(a.format).toBe("billet-comments");
-    expect(a.comments.map((c) => c.status).sort()).toEqual([...Array(11).fill("approved"), "deleted", "pending", "spam"].sort());
-    const reply = a.comments.find((c) => c.import_key === "wordpress:ancien-blog.example.org:109")!;
-    const parent = a.comments.find((c) => c.import_key === "wordpress:ancien-blog.example.org:103")!;
-    const root = a.comments.find((c) => c.import_key === "wordpress:ancien-blog.example.org:101")!;
+    expect(a.comments.map((c) => c.status).sort()).toEqual([...Array(13).fill("approved"), "deleted", "pending", "spam"].sort());
+    // The seed's comments come first, found by their key (no fixed id).
+    expect(a.comments.slice(0, 6).map((c) => c.import_key)).toEqual([0, 1, 2, 3, 4, 5].map((i) => `seed:${SLUG}:${i}`));
+    const reply = a.comments.find((c) => c.import_key === "wordpress:ancien-blog.example.org:42:109")!;
+    const parent = a.comments.find((c) => c.import_key === "wordpress:ancien-blog.example.org:42:103")!;
+    const root = a.comments.find((c) => c.import_key === "wordpress:ancien-blog.example.org:42:101")!;
     expect(reply).toMatchObject({ parent_id: parent.id, root_id: root.id, depth: 3, created_at: "2008-03-22T17:00:00.000Z", ip_hash: null });
     expect(root).toMatchObject({ author_email: "jose@example.net", author_name: "José Martin" });
     expect(JSON.stringify(a)).not.toContain("203.0.113.7");
 
     // The backup into a database that has nothing yet (the import applies the migrations).
-    const restored = runImport(parseArgs([exportA, "--persist-to", second, "--sql", join(tmp, "restore.sql")]), quiet);
+    const restored = await runImport(parseArgs([exportA, "--persist-to", second, "--sql", join(tmp, "restore.sql"), "--content", content]), quiet);
     expect(restored.format).toBe("json");
     expect(restored.added?.get(SLUG)).toEqual({ approved: 11, pending: 1, spam: 1, deleted: 1 });
+    // Seeding that database now adds nothing: the restored seed comments are found by their key.
+    await prepareLocal({ persistTo: second, build: false, quiet: true });
     const exportB = join(tmp, "b.json");
     runExport({ remote: false, persistTo: second, out: exportB }, quiet);
     const b = JSON.parse(readFileSync(exportB, "utf8")) as { comments: unknown[] };

@@ -1,0 +1,193 @@
+// WordPress posts and pages into content/: content/posts/<slug>.md and content/pages/<slug>.md,
+// front matter (title, date in the blog's zone, author's display name, categories, tags, summary,
+// comments open or closed, language, the old addresses to redirect) and the body as HTML (format:
+// html), shortcodes made HTML and WordPress's automatic paragraphs applied. A file already there is
+// never overwritten unless asked; writing the same post again changes nothing.
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import matter from "gray-matter";
+import { RESERVED_PATHS } from "../content.ts";
+import type { WpAttachment, WpItem } from "./formats.ts";
+import { normalizeRef, normalizeTitle, slugify } from "./plan.ts";
+import { mediaUrls, plainText, rewriteMedia, summaryOf, wordpressBody } from "./wp-content.ts";
+
+export interface ContentEntry {
+  kind: "post" | "page";
+  slug: string;
+  title: string;
+  url: string;
+  redirect_from: string[];
+  importedFrom?: string;
+}
+
+const stringList = (value: unknown): string[] => (Array.isArray(value) ? value.map(String) : typeof value === "string" && value ? [value] : []);
+
+/** The posts and pages already in content/ (front matter only). */
+export function readExisting(contentDir: string): ContentEntry[] {
+  const out: ContentEntry[] = [];
+  for (const kind of ["post", "page"] as const) {
+    const dir = join(contentDir, `${kind}s`);
+    if (!existsSync(dir)) continue;
+    for (const file of readdirSync(dir).filter((f) => f.endsWith(".md"))) {
+      const slug = file.replace(/\.md$/, "");
+      let data: Record<string, unknown> = {};
+      try {
+        data = matter(readFileSync(join(dir, file), "utf8")).data;
+      } catch {
+        // the build will say what is wrong with it
+      }
+      out.push({
+        kind,
+        slug,
+        title: typeof data.title === "string" ? data.title : "",
+        url: kind === "post" ? `/posts/${slug}/` : `/${slug}/`,
+        redirect_from: stringList(data.redirect_from),
+        importedFrom: typeof data.imported_from === "string" ? data.imported_from : undefined,
+      });
+    }
+  }
+  return out;
+}
+
+export interface WriteItemsOptions {
+  contentDir: string;
+  /** The old site, as in import keys (host and path). */
+  site: string;
+  /** Replace files that are there (else they are kept as they are). */
+  overwrite: boolean;
+  dryRun: boolean;
+  /** The language of the posts: --lang, else the export's, else the site's. */
+  lang: string;
+  /** --media-base: media addresses on the old site's host move to this base. */
+  mediaBase?: string;
+  /** Hosts of the old site (media on them are rewritten with --media-base). */
+  oldHosts: string[];
+  attachments: Map<string, WpAttachment>;
+}
+
+export interface ItemsResult {
+  created: ContentEntry[];
+  unchanged: ContentEntry[];
+  /** There already, different, kept as they are (no --overwrite). */
+  kept: ContentEntry[];
+  overwritten: ContentEntry[];
+  /** Every post and page of the export, as billet now has it (for matching threads). */
+  entries: ContentEntry[];
+  /** Slugs changed from WordPress's (underscores, accents, collisions): old → new. */
+  renamed: { from: string; to: string }[];
+  media: Set<string>;
+  unknownShortcodes: Record<string, number>;
+}
+
+const yamlString = (s: string) => JSON.stringify(s);
+const yamlList = (list: string[]) => `[${list.map(yamlString).join(", ")}]`;
+
+/** An old address as billet redirects it: path and query, no scheme or host. */
+function oldPath(url: string): string | null {
+  if (!url.trim()) return null;
+  try {
+    const u = new URL(url.trim(), "http://host.invalid");
+    return `${u.pathname}${u.search}`;
+  } catch {
+    return null;
+  }
+}
+
+function fileText(item: WpItem, slug: string, html: string, redirects: string[], importedFrom: string, lang: string): string {
+  const excerpt = plainText(item.excerpt);
+  const summary = excerpt || summaryOf(plainText(html));
+  const lines = [
+    "---",
+    `title: ${yamlString(item.title || slug)}`,
+    `date: ${item.date}`,
+    ...(item.author ? [`author: ${yamlString(item.author)}`] : []),
+    `lang: ${lang}`,
+    ...(item.kind === "post" && item.categories.length ? [`categories: ${yamlList(item.categories)}`] : []),
+    ...(item.kind === "post" && item.tags.length ? [`tags: ${yamlList(item.tags)}`] : []),
+    ...(summary ? [`summary: ${yamlString(summary)}`] : []),
+    ...(item.kind === "post" ? [`comments: ${item.commentsOpen ? "open" : "closed"}`] : []),
+    "format: html",
+    `imported_from: ${yamlString(importedFrom)}`,
+    ...(redirects.length ? ["redirect_from:", ...redirects.map((r) => `  - ${yamlString(r)}`)] : []),
+    "---",
+    "",
+    html,
+    "",
+  ];
+  return lines.join("\n");
+}
+
+export function writeItems(items: Iterable<WpItem>, existing: ContentEntry[], opts: WriteItemsOptions): ItemsResult {
+  const result: ItemsResult = { created: [], unchanged: [], kept: [], overwritten: [], entries: [], renamed: [], media: new Set(), unknownShortcodes: {} };
+  const bySource = new Map(existing.filter((e) => e.importedFrom).map((e) => [e.importedFrom!, e]));
+  const taken = new Map(existing.map((e) => [e.slug, e]));
+  const byParent = new Map<string, WpAttachment[]>();
+  for (const a of opts.attachments.values()) {
+    if (a.url) result.media.add(a.url);
+    const list = byParent.get(a.parentId) ?? [];
+    list.push(a);
+    byParent.set(a.parentId, list);
+  }
+
+  for (const item of items) {
+    const importedFrom = `wordpress:${opts.site}:${item.wpId}`;
+    let entry = bySource.get(importedFrom);
+    let adopted = false;
+    if (!entry) {
+      const wanted = slugify(item.postName) || slugify(item.title) || `${item.kind}-${item.wpId}`;
+      let slug = item.kind === "page" && RESERVED_PATHS.has(wanted) ? `${wanted}-page` : wanted;
+      const there = taken.get(slug);
+      // A post written by hand with the same slug and title is the same post: its comments go there.
+      if (there && !there.importedFrom && there.kind === item.kind && normalizeTitle(there.title) === normalizeTitle(item.title)) {
+        entry = there;
+        adopted = true;
+      } else {
+        if (there) slug = `${wanted}-${item.wpId}`.slice(0, 120);
+        for (let n = 2; taken.has(slug); n++) slug = `${wanted.slice(0, 110)}-${item.wpId}-${n}`;
+        entry = { kind: item.kind, slug, title: item.title, url: item.kind === "post" ? `/posts/${slug}/` : `/${slug}/`, redirect_from: [], importedFrom };
+      }
+      if (item.postName && decodeURIComponentSafe(item.postName) !== entry.slug) result.renamed.push({ from: item.postName, to: entry.slug });
+    }
+    taken.set(entry.slug, entry);
+    bySource.set(importedFrom, entry);
+
+    // Old addresses: the permalink, ?p=N (or ?page_id=N), the guid.
+    const redirects: string[] = [];
+    const seen = new Set([normalizeRef(entry.url)]);
+    for (const ref of [oldPath(item.link), item.wpId ? (item.kind === "page" ? `/?page_id=${item.wpId}` : `/?p=${item.wpId}`) : null, oldPath(item.guid)]) {
+      if (!ref || seen.has(normalizeRef(ref)) || normalizeRef(ref) === "/") continue;
+      seen.add(normalizeRef(ref));
+      redirects.push(ref);
+    }
+    entry.redirect_from = [...new Set([...entry.redirect_from, ...redirects])];
+    result.entries.push(entry);
+
+    const body = wordpressBody(item.content, { attachments: opts.attachments, postId: item.wpId, attachmentsByParent: byParent });
+    for (const [name, n] of Object.entries(body.unknownShortcodes)) result.unknownShortcodes[name] = (result.unknownShortcodes[name] ?? 0) + n;
+    for (const url of mediaUrls(body.html)) result.media.add(url);
+    const html = opts.mediaBase ? rewriteMedia(body.html, opts.oldHosts, opts.mediaBase) : body.html;
+    const text = fileText(item, entry.slug, html, redirects, importedFrom, opts.lang);
+
+    const file = join(opts.contentDir, `${item.kind}s`, `${entry.slug}.md`);
+    const current = existsSync(file) ? readFileSync(file, "utf8") : null;
+    if (current === text) result.unchanged.push(entry);
+    else if (current !== null && !opts.overwrite) result.kept.push(entry);
+    else {
+      (current === null ? result.created : result.overwritten).push(entry);
+      if (!opts.dryRun) {
+        mkdirSync(join(file, ".."), { recursive: true });
+        writeFileSync(file, text);
+      }
+    }
+    void adopted;
+  }
+  return result;
+}
+
+function decodeURIComponentSafe(s: string): string {
+  try {
+    return decodeURIComponent(s);
+  } catch {
+    return s;
+  }
+}

@@ -1,0 +1,396 @@
+// npm run import, from the file to the SQL: read the export as a stream (gzipped or not) into a
+// staging file with a progress bar, refuse it whole when it cannot be read (or, with --lenient,
+// list what is left out), write the WordPress posts and pages into content/, match every thread
+// to a post, and write the SQL a slice at a time. Memory holds one post's thread at a time.
+import { closeSync, createReadStream, existsSync, mkdirSync, openSync, readFileSync, readSync, statSync, writeFileSync, writeSync } from "node:fs";
+import { basename, join, relative } from "node:path";
+import { createGunzip, gunzipSync } from "node:zlib";
+import { type CommentStatus } from "../../workers/db/schema.ts";
+import { readSite, ROOT } from "../content.ts";
+import { detectFormat, siteKey, type Format, type ParseOptions, type SourceComment } from "./formats.ts";
+import { emptyIndex, indexPost, planThreads, resolveSlug, rowKey, rowValues, slugify, SqlWriter, type Plan, type StatusCounts } from "./plan.ts";
+import { readExisting, writeItems, type ContentEntry, type ItemsResult } from "./posts.ts";
+import { describeProblem, ImportError } from "./problems.ts";
+import { streamingReader } from "./readers.ts";
+import { readIsso, readWaline } from "./servers.ts";
+import { StagingSink } from "./staging.ts";
+import { parseBilletJson } from "./formats.ts";
+
+export interface PipelineOptions {
+  file: string;
+  format?: Format;
+  map: Record<string, string>;
+  dryRun: boolean;
+  pingbacks: boolean;
+  sqlOut?: string;
+  site?: string;
+  lang?: string;
+  mediaBase?: string;
+  overwrite?: boolean;
+  lenient?: boolean;
+  createPosts?: boolean;
+  /** The content folder (default content/). */
+  contentDir?: string;
+  /** Show the progress bar (default: when standard error is a terminal). */
+  progress?: boolean;
+}
+
+export interface PipelineResult {
+  format: Format;
+  site: string | null;
+  plan: Plan;
+  sqlFile: string;
+  /** Statements in the SQL file (each adds many comments). */
+  statements: number;
+  ignored: Record<string, number>;
+  inFile: Map<string, StatusCounts>;
+  items?: ItemsResult;
+  /** Posts made for threads that matched none (--create-posts). */
+  stubs: ContentEntry[];
+  mediaFile?: string;
+  /** Items left out with --lenient, in words. */
+  leftOut: string[];
+  /** With --lenient, where a broken file stopped being read. */
+  brokenAt?: string;
+  comments: number;
+}
+
+const EMPTY = (): StatusCounts => ({ approved: 0, pending: 0, spam: 0, deleted: 0 });
+
+// ---------------------------------------------------------------------------------------------
+// The progress bar
+
+class Progress {
+  private last = 0;
+  private shown = false;
+  private readonly enabled: boolean;
+  constructor(enabled: boolean) {
+    this.enabled = enabled;
+  }
+  update(label: string, done: number, total: number, unit: "bytes" | "items" = "bytes"): void {
+    if (!this.enabled) return;
+    const now = Date.now();
+    if (now - this.last < 100 && done < total) return;
+    this.last = now;
+    const ratio = total > 0 ? Math.min(1, done / total) : 0;
+    const width = 30;
+    const bar = "#".repeat(Math.round(ratio * width)).padEnd(width, ".");
+    const amount = unit === "bytes" ? `${(done / 1e6).toFixed(1)} of ${(total / 1e6).toFixed(1)} MB` : `${done} of ${total}`;
+    process.stderr.write(`\r${label} [${bar}] ${String(Math.round(ratio * 100)).padStart(3)}%  ${amount}   `);
+    this.shown = true;
+  }
+  end(): void {
+    if (this.shown) process.stderr.write("\n");
+    this.shown = false;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Reading
+
+function readHead(file: string): { gzip: boolean; head: Buffer } {
+  const fd = openSync(file, "r");
+  const buf = Buffer.alloc(65536);
+  const n = readSync(fd, buf, 0, buf.length, 0);
+  closeSync(fd);
+  const raw = buf.subarray(0, n);
+  const gzip = raw[0] === 0x1f && raw[1] === 0x8b;
+  if (!gzip) return { gzip, head: raw };
+  // The start of a gzipped file, decompressed (a partial stream is fine for a look).
+  try {
+    return { gzip, head: gunzipSync(raw, { finishFlush: 2 /* Z_SYNC_FLUSH */ }).subarray(0, 65536) };
+  } catch {
+    return { gzip, head: Buffer.alloc(0) };
+  }
+}
+
+/** The XML declaration's encoding, when it is not UTF-8. */
+function declaredEncoding(head: Buffer): string {
+  const m = /^\s*<\?xml[^>]*encoding\s*=\s*["']([\w.-]+)["']/i.exec(head.subarray(0, 200).toString("latin1"));
+  return m ? m[1].toLowerCase() : "utf-8";
+}
+
+async function streamInto(file: string, gzip: boolean, encoding: string, reader: { write(s: string): void; close(): void }, progress: Progress, label: string): Promise<void> {
+  const total = statSync(file).size;
+  let decoder: TextDecoder;
+  try {
+    decoder = new TextDecoder(encoding, { fatal: true });
+  } catch {
+    throw new ImportError(`${basename(file)}: its XML declaration says encoding="${encoding}", which is not known here: convert it to UTF-8 (iconv -f ${encoding} -t UTF-8). Nothing was imported.`);
+  }
+  const input = createReadStream(file, { highWaterMark: 256 * 1024 });
+  let read = 0;
+  input.on("data", (chunk) => {
+    read += chunk.length;
+  });
+  const source = gzip ? input.pipe(createGunzip()) : input;
+  let lines = 1;
+  try {
+    for await (const chunk of source as AsyncIterable<Buffer>) {
+      let text: string;
+      try {
+        text = decoder.decode(chunk, { stream: true });
+      } catch {
+        throw new ImportError(`${basename(file)}: not valid ${encoding.toUpperCase()} text after line ${lines} (a byte sequence that is not a character). Nothing was imported.`, { line: lines });
+      }
+      for (let i = text.indexOf("\n"); i >= 0; i = text.indexOf("\n", i + 1)) lines++;
+      reader.write(text);
+      progress.update(label, read, total);
+    }
+    reader.write(decoder.decode());
+  } catch (err) {
+    if (err instanceof ImportError) throw err;
+    const code = (err as { code?: string }).code;
+    if (code === "Z_BUF_ERROR" || code === "Z_DATA_ERROR" || /unexpected end of file|incorrect header/i.test((err as Error).message))
+      throw new ImportError(`${basename(file)}: the gzip file is damaged or truncated (it ends before its end). Nothing was imported.`);
+    throw err;
+  } finally {
+    input.destroy();
+  }
+  progress.update(label, total, total);
+  reader.close();
+}
+
+// ---------------------------------------------------------------------------------------------
+
+function problemsMessage(file: string, sink: StagingSink): string {
+  const list = sink.problems.slice(0, 20).map((p) => `  ${describeProblem(p)}`);
+  const more = sink.problems.length > 20 ? [`  … and ${sink.problems.length - 20} more`] : [];
+  return [
+    `${file}: ${sink.problems.length} value(s) that do not parse:`,
+    ...list,
+    ...more,
+    "Nothing was imported. Correct the file, or add --lenient to import everything else and list what is left out.",
+  ].join("\n");
+}
+
+/** Shell-quoted, for a line to paste. */
+const quote = (s: string) => (/^[\w@%+=:,./-]+$/.test(s) ? s : `'${s.replace(/'/g, "'\\''")}'`);
+
+export function mapLine(file: string, ref: string, slug: string): string {
+  return `npm run import -- ${quote(basename(file))} --map ${quote(`${ref}=${slug}`)}`;
+}
+
+/** Writes a post for a thread that matches none (--create-posts): its title, date and old address. */
+function writeStub(contentDir: string, thread: { label: string; refs: string[]; title?: string; stub?: { title: string; date: number; link: string; closed: boolean } }, taken: Set<string>, dryRun: boolean, lang: string): ContentEntry | null {
+  const title = thread.stub?.title ?? thread.title;
+  if (!title) return null;
+  const link = thread.stub?.link || thread.refs[0] || "";
+  let path = "";
+  try {
+    const u = new URL(link, "http://host.invalid");
+    path = `${u.pathname}${u.search}`;
+  } catch {
+    // no address
+  }
+  const last = path.replace(/\?.*$/, "").replace(/\/+$/, "").split("/").pop() ?? "";
+  let slug = slugify(last.replace(/\.(html?|php)$/, "")) || slugify(title) || "billet";
+  for (let n = 2; taken.has(slug); n++) slug = `${slugify(last) || slugify(title)}-${n}`;
+  taken.add(slug);
+  const date = thread.stub?.date ? new Date(thread.stub.date).toISOString() : new Date().toISOString();
+  const text = [
+    "---",
+    `title: ${JSON.stringify(title)}`,
+    `date: ${date}`,
+    `lang: ${lang}`,
+    `comments: ${thread.stub?.closed ? "closed" : "open"}`,
+    ...(path && path !== "/" ? ["redirect_from:", `  - ${JSON.stringify(path)}`] : []),
+    "---",
+    "",
+    `<!-- Made by npm run import for the comments of ${link || title}: write the post here. -->`,
+    "",
+  ].join("\n");
+  const file = join(contentDir, "posts", `${slug}.md`);
+  if (!dryRun && !existsSync(file)) {
+    mkdirSync(join(file, ".."), { recursive: true });
+    writeFileSync(file, text);
+  }
+  return { kind: "post", slug, title, url: `/posts/${slug}/`, redirect_from: path ? [path] : [] };
+}
+
+export async function runPipeline(opts: PipelineOptions): Promise<PipelineResult> {
+  const file = opts.file;
+  const name = basename(file);
+  if (!existsSync(file) || !statSync(file).isFile()) throw new ImportError(`${file}: no such file.`);
+  const contentDir = opts.contentDir ?? join(ROOT, "content");
+  const site = readSite(contentDir);
+  const { gzip, head } = readHead(file);
+  if (!head.length) throw new ImportError(`${name}: the file is empty${gzip ? " (or its gzip stream is damaged)" : ""}. Nothing was imported.`);
+  let format: Format;
+  try {
+    format = opts.format ?? detectFormat(head);
+  } catch (err) {
+    throw new ImportError(`${name}: ${(err as Error).message}`);
+  }
+  const parseOpts: ParseOptions = { anonymous: site.lang === "fr" ? "Anonyme" : "Anonymous", timeZone: site.timezone, pingbacks: opts.pingbacks, site: opts.site, file: name };
+  const progress = new Progress(opts.progress ?? process.stderr.isTTY === true);
+  mkdirSync(join(ROOT, "build"), { recursive: true });
+  const sink = new StagingSink(join(ROOT, "build", `import-staging-${process.pid}.sqlite`));
+  try {
+    let brokenAt: string | undefined;
+    try {
+      if (format === "isso") {
+        if (gzip) throw new ImportError(`${name}: an Isso database is a SQLite file: gunzip it first.`);
+        readIsso(file, sink, parseOpts);
+      } else if (format === "json" || format === "waline") {
+        const raw = readFileSync(file);
+        const text = (gzip ? gunzipSync(raw) : raw).toString("utf8").replace(/^\uFEFF/, "");
+        if (format === "waline") readWaline(text, sink, parseOpts);
+        else {
+          const parsed = parseBilletJson(text, name);
+          for (const w of parsed.warnings) sink.warn(w);
+          for (const t of parsed.threads) {
+            const h = sink.thread({ label: t.label, refs: t.refs, slug: t.slug });
+            for (const c of t.comments) sink.comment(h, c);
+          }
+        }
+      } else {
+        const reader = streamingReader(format, sink, parseOpts)!;
+        await streamInto(file, gzip, format === "remark42" ? "utf-8" : declaredEncoding(head), reader, progress, `Reading ${name}`);
+      }
+    } catch (err) {
+      progress.end();
+      if (!(err instanceof ImportError) || err.kind !== "xml" || !opts.lenient) throw err;
+      brokenAt = err.message.replace(/ Nothing was imported\.$/, "");
+    }
+    progress.end();
+    sink.finish();
+    if (sink.problems.length && !opts.lenient) throw new ImportError(problemsMessage(name, sink));
+    const leftOut = sink.problems.map(describeProblem);
+    const sourceSite = opts.site ? siteKey(opts.site) : sink.siteInfo.url ? siteKey(sink.siteInfo.url) : null;
+
+    // Posts and pages (WordPress).
+    const existing = readExisting(contentDir);
+    let items: ItemsResult | undefined;
+    let mediaFile: string | undefined;
+    if (sink.items > 0) {
+      const lang = opts.lang ?? sink.siteInfo.lang ?? site.lang;
+      const oldHosts = [sink.siteInfo.url, opts.site].filter((u): u is string => !!u).map((u) => {
+        try {
+          return new URL(/^[a-z]+:\/\//i.test(u) ? u : `http://${u}`).hostname;
+        } catch {
+          return u;
+        }
+      });
+      items = writeItems(sink.allItems(), existing, { contentDir, site: sourceSite ?? "site", overwrite: opts.overwrite ?? false, dryRun: opts.dryRun, lang, mediaBase: opts.mediaBase, oldHosts, attachments: sink.attachments() });
+      if (items.media.size) {
+        mediaFile = join(ROOT, "build", `import-media-${name.replace(/[^\w.-]+/g, "_")}.txt`);
+        const fd = openSync(mediaFile, "w");
+        writeSync(fd, `${[...items.media].sort().join("\n")}\n`);
+        closeSync(fd);
+      }
+    }
+
+    // Every post and page billet has now, with its old addresses and title.
+    const entries = new Map(existing.map((e) => [e.slug, e]));
+    for (const e of items?.entries ?? []) entries.set(e.slug, e);
+    const index = emptyIndex();
+    for (const e of entries.values()) indexPost(index, e);
+    const posts = new Set(entries.keys());
+    for (const [from, slug] of Object.entries(opts.map)) {
+      if (!posts.has(slug)) throw new ImportError(`--map ${from}=${slug}: there is no post "${slug}" in ${relative(ROOT, join(contentDir, "posts")) || "content/posts"}. Nothing was imported.`);
+    }
+
+    // Threads to posts.
+    const plan: Plan = { rows: [], skipped: [], orphans: 0, warnings: [...sink.warnings] };
+    const groups = new Map<string, number[]>();
+    const stubs: ContentEntry[] = [];
+    const taken = new Set(entries.keys());
+    for (const t of sink.threads) {
+      if (!t.count) continue;
+      let slug = resolveSlug(t, { posts, map: opts.map, index });
+      if (!slug && opts.createPosts) {
+        const stub = writeStub(contentDir, t, taken, opts.dryRun, opts.lang ?? site.lang);
+        if (stub) {
+          stubs.push(stub);
+          posts.add(stub.slug);
+          indexPost(index, stub);
+          slug = stub.slug;
+        }
+      }
+      if (!slug) {
+        plan.skipped.push({ label: t.label, comments: t.count, refs: t.refs, title: t.title });
+        continue;
+      }
+      const list = groups.get(slug) ?? [];
+      list.push(t.handle);
+      groups.set(slug, list);
+    }
+
+    // Threading a post at a time; rows wait in the staging file for the global order.
+    sink.db.exec("CREATE TABLE out (seq INTEGER PRIMARY KEY, sort_key INTEGER, depth INTEGER, own TEXT, parent TEXT, root TEXT, slug TEXT, status TEXT, vals TEXT)");
+    const put = sink.db.prepare("INSERT INTO out (sort_key, depth, own, parent, root, slug, status, vals) VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
+    const inFile = new Map<string, StatusCounts>();
+    let done = 0;
+    const total = sink.comments;
+    sink.db.exec("BEGIN");
+    for (const [slug, handles] of groups) {
+      const comments: SourceComment[] = sink.commentsOf(handles);
+      const rows = planThreads([{ slug, comments }], plan);
+      for (const row of rows) {
+        put.run(row.sortKey, row.depth, rowKey(row), rowKey(row.parent), rowKey(row.root), slug, row.comment.status, rowValues(row));
+        if (row.comment.status !== "purged") {
+          const c = inFile.get(slug) ?? EMPTY();
+          c[row.comment.status as Exclude<CommentStatus, "purged">]++;
+          inFile.set(slug, c);
+        }
+      }
+      done += comments.length;
+      progress.update("Threading comments", done, total, "items");
+    }
+    sink.db.exec("COMMIT; CREATE INDEX out_order ON out (sort_key, depth, seq)");
+    progress.end();
+
+    // The SQL, a statement of many comments at a time, in insertion order.
+    const sqlFile = opts.sqlOut ?? join(ROOT, "build", `import-${name.replace(/[^\w.-]+/g, "_")}.sql`);
+    mkdirSync(join(sqlFile, ".."), { recursive: true });
+    const fd = openSync(sqlFile, "w");
+    let statements = 0;
+    let count = 0;
+    try {
+      writeSync(fd, `-- billet import of ${name}: comments already present are left as they are.\n`);
+      const writer = new SqlWriter((s) => {
+        writeSync(fd, `${s};\n`);
+        statements++;
+      });
+      for (const r of sink.db.prepare("SELECT own, parent, root, vals FROM out ORDER BY sort_key, depth, seq").iterate() as Iterable<{ own: string; parent: string | null; root: string | null; vals: string }>) {
+        writer.add(r.vals, r.own, r.parent, r.root);
+        count++;
+      }
+      writer.flush();
+    } finally {
+      closeSync(fd);
+    }
+    plan.rows = [];
+    return {
+      format,
+      site: sourceSite,
+      plan,
+      sqlFile,
+      statements,
+      ignored: sink.ignoredCounts,
+      inFile: new Map([...inFile].sort(([a], [b]) => a.localeCompare(b))),
+      items,
+      stubs,
+      mediaFile,
+      leftOut,
+      brokenAt,
+      comments: count,
+    };
+  } finally {
+    sink.close();
+  }
+}
+
+/** Counts per post and status in a local or remote database (rows of SELECT post_slug, status, count(*)). */
+export function tally(rows: { post_slug: string; status: CommentStatus; n: number }[]): Map<string, StatusCounts> {
+  const out = new Map<string, StatusCounts>();
+  for (const r of rows) {
+    if (r.status === "purged") continue;
+    const c = out.get(r.post_slug) ?? EMPTY();
+    c[r.status] = r.n;
+    out.set(r.post_slug, c);
+  }
+  return out;
+}
+

@@ -1,0 +1,154 @@
+// Old addresses of posts and pages (front matter `redirect_from`, which `npm run import` fills with
+// WordPress's permalink, ?p=N and ?page_id=N) → 301 to their billet address, and each old feed
+// (…/feed/) to the post's comment feed. Paths go into public/_redirects, which Cloudflare's static
+// assets layer answers without running the Worker (it holds at most 2,000 static and 100 dynamic
+// rules: where many posts share a permalink shape and kept their slug, one dynamic rule covers
+// them). Addresses with a query (?p=123) cannot be matched there: they become KV records
+// `redirect:<path>?<query>` that the Worker answers (workers/routes/redirects.ts).
+import type { Page, Post } from "./content.ts";
+
+export const REDIRECT_KEY_PREFIX = "redirect:";
+export const MAX_STATIC = 2000;
+export const MAX_DYNAMIC = 100;
+
+/** The queries WordPress addresses content by; other parameters are ignored. */
+const QUERY_KEYS = ["p", "page_id", "attachment_id"];
+
+/** The Worker's key for an address with a query: "/?p=123" (also for /index.php?p=123). */
+export function queryRedirectKey(pathname: string, search: string): string | null {
+  const params = new URLSearchParams(search);
+  const key = QUERY_KEYS.find((k) => params.get(k));
+  if (!key) return null;
+  const path = pathname.replace(/\/index\.php$/i, "/").replace(/\/+$/, "") || "/";
+  return `${REDIRECT_KEY_PREFIX}${path === "/" ? "/" : `${path}/`}?${key}=${params.get(key)!.toLowerCase()}`;
+}
+
+export interface Redirects {
+  /** The _redirects file. */
+  file: string;
+  /** KV records for the Worker: addresses with a query. */
+  kv: { key: string; value: string }[];
+  staticCount: number;
+  dynamicCount: number;
+  /** Old addresses that could not be redirected, and why. */
+  dropped: string[];
+}
+
+interface Rule {
+  from: string;
+  to: string;
+  slug?: string;
+}
+
+/** An old address as a path (and query): absolute addresses lose their scheme and host. */
+function pathOf(ref: string): { pathname: string; search: string } | null {
+  const s = ref.trim();
+  if (!s) return null;
+  try {
+    const u = new URL(s, "http://host.invalid");
+    return { pathname: u.pathname, search: u.search };
+  } catch {
+    return null;
+  }
+}
+
+/** billet's own addresses, which a generated dynamic rule must never catch. */
+function ownPaths(posts: Post[], pages: Page[]): string[] {
+  return ["/", "/page/2/", "/page/10/", "/admin/", "/feed.xml", "/sitemap.xml", "/robots.txt", "/404.html", "/widget.js", "/billet.css", "/api/posts/", "/api/posts/a/comments", "/moderate/x", "/subscriptions/confirm/x", "/subscriptions/stop/x", "/posts/a-post/", "/posts/a-post/comments.xml", ...posts.slice(0, 50).flatMap((p) => [p.url, `${p.url}comments.xml`]), ...pages.map((p) => p.url)];
+}
+
+const placeholderRegex = (pattern: string) => new RegExp(`^${pattern.split("/").map((seg) => (seg.startsWith(":") ? "[^/]+" : seg.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"))).join("/")}$`);
+
+/**
+ * The shape of an old path whose last segment is the post's slug, as a dynamic rule:
+ * /2008/03/17/my-post/ → /:a/:b/:c/:slug/ (numeric segments become placeholders, words stay).
+ */
+function shapeOf(from: string, slug: string): string | null {
+  const trailing = from.endsWith("/");
+  const segments = from.replace(/^\/|\/$/g, "").split("/");
+  if (segments.length < 2 || segments.at(-1) !== slug) return null;
+  let n = 0;
+  const shape = segments.map((seg, i) => (i === segments.length - 1 ? ":slug" : /^\d+$/.test(seg) ? `:n${n++}` : seg));
+  if (!n && shape.length < 3) return null;
+  return `/${shape.join("/")}${trailing ? "/" : ""}`;
+}
+
+export function buildRedirects(posts: Post[], pages: Page[]): Redirects {
+  const path: Rule[] = [];
+  const kv = new Map<string, string>();
+  const dropped: string[] = [];
+  const seen = new Set<string>();
+  const targets = [...posts.map((p) => ({ item: p, url: p.url, feed: `${p.url}comments.xml`, slug: p.slug })), ...pages.map((p) => ({ item: p, url: p.url, feed: p.url, slug: p.slug }))];
+  for (const { item, url, feed, slug } of targets) {
+    for (const ref of item.redirect_from ?? []) {
+      const at = pathOf(ref);
+      if (!at) continue;
+      if (at.search) {
+        const key = queryRedirectKey(at.pathname, at.search);
+        if (key && !kv.has(key)) kv.set(key, url);
+        else if (!key) dropped.push(`${ref} (only ?p=, ?page_id= and ?attachment_id= addresses are redirected)`);
+        continue;
+      }
+      let from = at.pathname;
+      try {
+        from = decodeURI(from);
+      } catch {
+        // keep it encoded
+      }
+      if (/\s/.test(from)) {
+        dropped.push(`${ref} (a space in an address cannot be written in _redirects)`);
+        continue;
+      }
+      const feedFrom = `${from.replace(/\/$/, "")}/feed/`;
+      for (const [f, t] of [
+        [from, url],
+        [feedFrom, feed],
+      ]) {
+        if (f === t || f === "/" || seen.has(f)) continue;
+        seen.add(f);
+        path.push({ from: f, to: t, slug });
+      }
+    }
+  }
+
+  // Dynamic rules where many posts share a shape and kept their slug.
+  const own = ownPaths(posts, pages);
+  const byShape = new Map<string, Rule[]>();
+  for (const r of path) {
+    if (!r.slug || !r.to.startsWith("/posts/")) continue;
+    const isFeed = r.to.endsWith("comments.xml");
+    const shape = shapeOf(isFeed ? r.from.replace(/\/feed\/$/, "/") : r.from, r.slug);
+    if (!shape) continue;
+    const key = `${isFeed ? `${shape.replace(/\/$/, "")}/feed/` : shape} ${isFeed ? "/posts/:slug/comments.xml" : "/posts/:slug/"}`;
+    const list = byShape.get(key) ?? [];
+    list.push(r);
+    byShape.set(key, list);
+  }
+  const dynamic: string[] = [];
+  const covered = new Set<Rule>();
+  const needed = path.length > MAX_STATIC;
+  for (const [key, rules] of [...byShape].sort((a, b) => b[1].length - a[1].length)) {
+    if (dynamic.length >= MAX_DYNAMIC || rules.length < (needed ? 2 : 25)) continue;
+    const [pattern] = key.split(" ");
+    const re = placeholderRegex(pattern);
+    if (own.some((p) => re.test(p))) continue;
+    dynamic.push(`${key} 301`);
+    for (const r of rules) covered.add(r);
+  }
+  const rest = path.filter((r) => !covered.has(r));
+  // Static rules that a dynamic rule would send elsewhere stay static (they come first).
+  const statics = rest.slice(0, MAX_STATIC);
+  for (const r of rest.slice(MAX_STATIC)) dropped.push(`${r.from} (over the 2,000 static redirects Cloudflare allows)`);
+  const lines = [
+    "# Made by npm run build from the posts' and pages' redirect_from (old addresses): do not edit.",
+    ...statics.map((r) => `${r.from} ${r.to} 301`),
+    ...dynamic,
+  ];
+  return {
+    file: `${lines.join("\n")}\n`,
+    kv: [...kv].map(([key, to]) => ({ key, value: to })),
+    staticCount: statics.length,
+    dynamicCount: dynamic.length,
+    dropped,
+  };
+}
