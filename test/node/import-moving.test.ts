@@ -1,0 +1,398 @@
+// Moving a whole blog in: WordPress posts and pages written into a content folder, refusals of
+// files that cannot be read (with line and column, or comment and field), --lenient, threads
+// matched to posts in every form, import keys with the site, and the other comment servers'
+// exports (Isso, Remark42, Waline). No wrangler here: dry runs and SQL run against node:sqlite.
+import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { gzipSync } from "node:zlib";
+import { DatabaseSync } from "node:sqlite";
+import matter from "gray-matter";
+import { afterAll, describe, expect, it } from "vitest";
+import { ROOT } from "../../scripts/content.ts";
+import { buildSite } from "../../scripts/build.ts";
+import { errorMessage, parseArgs, runImport } from "../../scripts/import.ts";
+import { parseText } from "../../scripts/import/readers.ts";
+import { readIsso } from "../../scripts/import/servers.ts";
+import { MemorySink } from "../../scripts/import/formats.ts";
+import { emptyIndex, indexPost, resolveSlug, slugify } from "../../scripts/import/plan.ts";
+import { wordpressBody } from "../../scripts/import/wp-content.ts";
+
+const FIXTURES = join(ROOT, "test", "fixtures", "import");
+const fixture = (name: string) => readFileSync(join(FIXTURES, name), "utf8");
+const tmp = mkdtempSync(join(tmpdir(), "billet-moving-"));
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+let n = 0;
+
+/** A fresh content folder (the real site.json and seed post). */
+function contentDir(): string {
+  const dir = join(tmp, `content-${n++}`);
+  cpSync(join(ROOT, "content"), dir, { recursive: true });
+  return dir;
+}
+
+function freshDb(): DatabaseSync {
+  const db = new DatabaseSync(":memory:");
+  const dir = join(ROOT, "migrations");
+  for (const file of readdirSync(dir).filter((f) => f.endsWith(".sql")).sort()) {
+    for (const stmt of readFileSync(join(dir, file), "utf8").split("--> statement-breakpoint")) if (stmt.trim()) db.exec(stmt);
+  }
+  return db;
+}
+
+/** Runs npm run import without touching a database: writes content, returns the result, the log and the SQL. */
+async function dry(file: string, args: string[] = [], content = contentDir()) {
+  const lines: string[] = [];
+  const sql = join(tmp, `out-${n++}.sql`);
+  const result = await runImport(parseArgs([file, "--sql", sql, "--content", content, ...args]), (l) => lines.push(l));
+  return { result, log: lines.join("\n"), sql: existsSync(sql) ? readFileSync(sql, "utf8") : "", content };
+}
+
+const rows = (db: DatabaseSync) => db.prepare("SELECT * FROM comments ORDER BY id").all() as Record<string, unknown>[];
+const write = (name: string, text: string | Buffer) => {
+  const path = join(tmp, name);
+  writeFileSync(path, text);
+  return path;
+};
+
+describe("a WordPress export brings the posts and pages", () => {
+  it("writes nothing on a dry run, and says what it would do", async () => {
+    const { log, content } = await dry(join(FIXTURES, "wxr-full.xml"), ["--dry-run"]);
+    expect(log).toContain("Posts: 2 published in the export: 2 would be created");
+    expect(log).toContain("Pages: 1 published in the export: 1 would be created");
+    expect(log).toContain("Not imported: 1 × draft");
+    expect(log).toContain("Dry run: nothing was written");
+    expect(existsSync(join(content, "posts", "summer-and-the-sea.md"))).toBe(false);
+    expect(existsSync(join(content, "pages"))).toBe(false);
+  });
+
+  it("creates the files, keeps them on a second run, never overwrites unless asked", async () => {
+    const content = contentDir();
+    const sqlFile = join(tmp, "full.sql");
+    const opts = { ...parseArgs([join(FIXTURES, "wxr-full.xml"), "--sql", sqlFile, "--content", content]), progress: false };
+    // No wrangler: run the pipeline only (the database step is tested elsewhere).
+    const { runPipeline } = await import("../../scripts/import/run.ts");
+    const first = await runPipeline(opts);
+    expect(first.items!.created.map((e) => `${e.kind}:${e.slug}`).sort()).toEqual(["page:about", "post:ete-a-paris", "post:summer-and-the-sea"]);
+    const post = matter(readFileSync(join(content, "posts", "summer-and-the-sea.md"), "utf8"));
+    expect(post.data).toMatchObject({
+      title: "Summer & the sea",
+      author: "Marie Curie-Dupont",
+      lang: "en",
+      categories: ["Travel"],
+      tags: ["sea", "summer"],
+      summary: "A summer by the sea.",
+      comments: "closed",
+      format: "html",
+      redirect_from: ["/2009/07/14/summer_and_the_sea/", "/?p=10"],
+    });
+    // The date in the blog's zone (WordPress's local time and its offset).
+    expect(readFileSync(join(content, "posts", "summer-and-the-sea.md"), "utf8")).toContain("date: 2009-07-14T10:00:00+02:00");
+    const body = post.content;
+    expect(body).toContain("<p>First paragraph with <strong>bold</strong>.<br />\nA line break.</p>");
+    expect(body).toContain('<figure id="attachment_30" class="wp-caption alignleft">');
+    expect(body).toContain('<figcaption class="wp-caption-text">The sea at noon</figcaption>');
+    expect(body).toContain('<div class="gallery gallery-columns-3">');
+    expect(body).toContain("sand.jpg");
+    expect(body).toContain('<p class="embed"><a href="https://video.example.org/watch?v=abc">');
+    expect(body).toContain('<pre><code class="language-php">&lt;?php echo "a &lt; b"; ?&gt;\n\necho 2;</code></pre>');
+    expect(body).not.toContain("<!--more-->");
+    // Block-editor content: no automatic paragraphs, block comments out.
+    const ete = matter(readFileSync(join(content, "posts", "ete-a-paris.md"), "utf8"));
+    expect(ete.content.trim()).toBe("<p>Block editor paragraph.</p>");
+    expect(ete.data.redirect_from).toEqual(["/2010/08/01/%c3%a9t%c3%a9-a-paris/", "/?p=11"]);
+    expect(ete.data.comments).toBe("open");
+    const page = matter(readFileSync(join(content, "pages", "about.md"), "utf8"));
+    expect(page.data).toMatchObject({ title: "About", redirect_from: ["/?page_id=2"] });
+    expect(page.content.trim()).toBe("<p>I write here.</p>");
+    expect(first.ignored).toMatchObject({ draft: 1, "private post": 1, "scheduled post": 1, "password-protected post": 1, "attachment (medium)": 2, "menu item": 1, pingback: 1 });
+    expect(first.items!.unknownShortcodes).toEqual({ "contact-form-7": 1 });
+    expect(readFileSync(first.mediaFile!, "utf8").trim().split("\n")).toEqual([
+      "https://www.carnet.example.net/wp-content/uploads/2009/07/sand.jpg",
+      "https://www.carnet.example.net/wp-content/uploads/2009/07/sea-300x200.jpg",
+      "https://www.carnet.example.net/wp-content/uploads/2009/07/sea.jpg",
+    ]);
+
+    // Again: nothing changes.
+    const before = readFileSync(join(content, "posts", "summer-and-the-sea.md"), "utf8");
+    const second = await runPipeline(opts);
+    expect(second.items!.unchanged).toHaveLength(3);
+    expect(second.items!.created).toHaveLength(0);
+    // Edited by the author: kept, unless --overwrite.
+    writeFileSync(join(content, "posts", "summer-and-the-sea.md"), `${before}\n<p>My edit.</p>\n`);
+    const third = await runPipeline(opts);
+    expect(third.items!.kept.map((e) => e.slug)).toEqual(["summer-and-the-sea"]);
+    expect(readFileSync(join(content, "posts", "summer-and-the-sea.md"), "utf8")).toContain("My edit.");
+    const fourth = await runPipeline({ ...opts, overwrite: true, mediaBase: "https://media.example.org" });
+    expect(fourth.items!.overwritten.map((e) => e.slug)).toEqual(["summer-and-the-sea"]);
+    const moved = readFileSync(join(content, "posts", "summer-and-the-sea.md"), "utf8");
+    expect(moved).not.toContain("My edit.");
+    expect(moved).toContain('src="https://media.example.org/wp-content/uploads/2009/07/sea-300x200.jpg"');
+
+    // Comments: the same comment id in two posts imports both; the page's comment goes to the page.
+    const db = freshDb();
+    db.exec(readFileSync(sqlFile, "utf8"));
+    const got = rows(db);
+    expect(got.map((r) => [r.post_slug, r.status, r.import_key])).toEqual([
+      ["about", "spam", "wordpress:carnet.example.net:2:40"],
+      ["summer-and-the-sea", "approved", "wordpress:carnet.example.net:10:5"],
+      ["summer-and-the-sea", "approved", "wordpress:carnet.example.net:10:6"],
+      ["ete-a-paris", "pending", "wordpress:carnet.example.net:11:5"],
+    ]);
+    expect(got[2].parent_id).toBe(got[1].id);
+
+    // The build: pages at their address, not on the home page or in the feed; old addresses redirect.
+    const pub = join(tmp, "full-public");
+    const build = join(tmp, "full-build");
+    const built = await buildSite({ content, public: pub, build, scripts: false });
+    expect(built.pages.map((p) => p.url)).toEqual(["/about/"]);
+    expect(readFileSync(join(pub, "about", "index.html"), "utf8")).toContain("I write here.");
+    expect(readFileSync(join(pub, "index.html"), "utf8")).not.toContain('href="/about/"');
+    expect(readFileSync(join(pub, "feed.xml"), "utf8")).not.toContain("/about/");
+    expect(readFileSync(join(pub, "sitemap.xml"), "utf8")).toContain("/about/");
+    const redirects = readFileSync(join(pub, "_redirects"), "utf8");
+    expect(redirects).toContain("/2009/07/14/summer_and_the_sea/ /posts/summer-and-the-sea/ 301");
+    expect(redirects).toContain("/2009/07/14/summer_and_the_sea/feed/ /posts/summer-and-the-sea/comments.xml 301");
+    expect(redirects).toContain("/2010/08/01/été-a-paris/ /posts/ete-a-paris/ 301");
+    const kv = JSON.parse(readFileSync(join(build, "kv-posts.json"), "utf8")) as { key: string; value: string }[];
+    expect(kv.filter((r) => r.key.startsWith("redirect:"))).toEqual(
+      expect.arrayContaining([
+        { key: "redirect:/?p=10", value: "/posts/summer-and-the-sea/" },
+        { key: "redirect:/?p=11", value: "/posts/ete-a-paris/" },
+        { key: "redirect:/?page_id=2", value: "/about/" },
+      ]),
+    );
+    expect(JSON.parse(kv.find((r) => r.key === "post:summer-and-the-sea")!.value)).not.toHaveProperty("redirect_from");
+  });
+
+  it("pages the home page", async () => {
+    const content = contentDir();
+    for (let i = 0; i < 45; i++) writeFileSync(join(content, "posts", `p-${String(i).padStart(2, "0")}.md`), `---\ntitle: "Post ${i}"\ndate: 2010-01-${String((i % 28) + 1).padStart(2, "0")}T10:${String(i).padStart(2, "0")}:00Z\n---\nText ${i}.\n`);
+    const pub = join(tmp, "paged-public");
+    await buildSite({ content, public: pub, build: join(tmp, "paged-build"), scripts: false });
+    const home = readFileSync(join(pub, "index.html"), "utf8");
+    expect(home.match(/class="post-item"/g)).toHaveLength(20);
+    expect(home).toContain('<a href="/page/2/" rel="next">');
+    const third = readFileSync(join(pub, "page", "3", "index.html"), "utf8");
+    expect(third.match(/class="post-item"/g)).toHaveLength(6);
+    expect(third).toContain('<a href="/page/2/" rel="prev">');
+    expect(third).not.toContain('rel="next"');
+    expect(existsSync(join(pub, "page", "4"))).toBe(false);
+  });
+});
+
+describe("a file that cannot be read is refused whole, with the reason", () => {
+  const wxr = fixture("wxr-full.xml");
+  const refused = async (name: string, text: string | Buffer, args: string[] = []) => {
+    const content = contentDir();
+    const path = write(name, text);
+    const before = readdirSync(join(content, "posts")).sort();
+    let message = "";
+    try {
+      await dry(path, args, content);
+    } catch (err) {
+      message = errorMessage(err);
+    }
+    expect(message).not.toBe("");
+    expect(message).not.toMatch(/\n\s+at |Error:/);
+    expect(readdirSync(join(content, "posts")).sort()).toEqual(before);
+    return message;
+  };
+
+  it("a stray character before <?xml", async () => {
+    const m = await refused("stray.xml", `x${wxr}`);
+    expect(m).toMatch(/^stray\.xml, line 1, column \d+: /);
+    expect(m).toContain("Nothing was imported");
+  });
+
+  it("an unquoted attribute", async () => {
+    const m = await refused("unquoted.xml", wxr.replace('<category domain="category" nicename="travel">', "<category domain=category nicename=travel>"));
+    const line = wxr.split("\n").findIndex((l) => l.includes('nicename="travel"')) + 1;
+    expect(m).toMatch(new RegExp(`^unquoted\\.xml, line ${line}, column \\d+: an attribute's value is not in quotes`));
+  });
+
+  it("a truncated file, plain or gzipped", async () => {
+    const cut = wxr.slice(0, Math.floor(wxr.length * 0.6));
+    expect(await refused("cut.xml", cut)).toMatch(/^cut\.xml, line \d+, column \d+: the file ends while <.*> is still open: it looks truncated/);
+    const gz = gzipSync(wxr);
+    expect(await refused("cut.xml.gz", gz.subarray(0, Math.floor(gz.length * 0.7)))).toMatch(/cut\.xml\.gz: the gzip file is damaged or truncated|it looks truncated/);
+  });
+
+  it("a date or a status that does not parse: the comment and the field", async () => {
+    const m = await refused("date.xml", wxr.replace("<wp:comment_date_gmt><![CDATA[2009-07-14 11:00:00]]>", "<wp:comment_date_gmt><![CDATA[2009-13-45 99:00:00]]>"));
+    expect(m).toContain('WordPress comment 6 on “Summer & the sea” (line');
+    expect(m).toContain('<wp:comment_date_gmt> is "2009-13-45 99:00:00", not a date');
+    const spam = fixture("disqus.xml").replace("<isSpam>true</isSpam>", "<isSpam>maybe</isSpam>");
+    const d = await refused("spam.xml", spam);
+    expect(d).toContain('Disqus comment 9004 (line');
+    expect(d).toContain('<isSpam> is "maybe", neither true nor false');
+  });
+
+  it("--lenient imports what is sound and lists what it left out", async () => {
+    const content = contentDir();
+    const path = write("lenient.xml", wxr.replace("<wp:comment_approved><![CDATA[0]]>", "<wp:comment_approved><![CDATA[perhaps]]>"));
+    const { result, log } = await dry(path, ["--lenient", "--dry-run"], content);
+    expect(result.leftOut).toHaveLength(1);
+    expect(log).toContain('Left out (--lenient): 1 item whose values do not parse:\n  WordPress comment 5 on “Été à Paris”');
+    expect(result.comments).toBe(3);
+    // A broken file: what came before the break.
+    const cut = write("lenient-cut.xml", wxr.slice(0, wxr.indexOf("<title>About</title>") + 40));
+    const broken = await dry(cut, ["--lenient", "--dry-run"], content);
+    expect(broken.result.brokenAt).toMatch(/it looks truncated/);
+    expect(broken.log).toContain("Everything after that point is left out");
+    expect(broken.result.comments).toBe(3);
+  });
+
+  it("an export that names no site needs --site", async () => {
+    const nosite = wxr.replace(/<link>https:\/\/www\.carnet\.example\.net<\/link>|<wp:base_(site|blog)_url>[^<]*<\/wp:base_\1_url>/g, "");
+    const m = await refused("nosite.xml", nosite);
+    expect(m).toContain("--site");
+    const ok = await dry(write("nosite2.xml", nosite), ["--site", "https://carnet.example.net", "--dry-run"]);
+    expect(ok.sql).toContain("wordpress:carnet.example.net:10:5");
+  });
+});
+
+describe("threads find their posts", () => {
+  const posts = new Set(["mon-billet", "autre", "ete"]);
+  const index = emptyIndex();
+  indexPost(index, { slug: "mon-billet", title: "Mon billet", redirect_from: ["/2008/03/17/mon_billet/", "/?p=42"] });
+  indexPost(index, { slug: "autre", title: "Un « autre » billet", redirect_from: ["/archives/57"] });
+  indexPost(index, { slug: "ete", title: "Été" });
+  const find = (refs: string[], title?: string, slug?: string) => resolveSlug({ refs, title, slug }, { posts, index });
+
+  it("by link in any form", () => {
+    for (const link of [
+      "http://www.old.example/2008/03/17/mon_billet/",
+      "https://old.example/2008/03/17/mon_billet",
+      "//old.example/2008/03/17/mon_billet/#comments",
+      "http://old.example/?p=42",
+      "https://www.old.example/index.php?p=42&utm_source=feed",
+      "/blog/?p=42",
+      "http://old.example/archives/57",
+    ])
+      expect([link, find([link])]).toEqual([link, link.includes("57") ? "autre" : "mon-billet"]);
+  });
+
+  it("by identifier, by the last segment as a slug, then by title", () => {
+    expect(find(["42 http://old.example/?p=42"])).toBe("mon-billet");
+    expect(find(["", "42", "/?p=42"])).toBe("mon-billet");
+    expect(find(["http://old.example/2011/06/ete.html"])).toBe("ete");
+    expect(find(["http://old.example/unknown/"], "un « Autre » billet")).toBe("autre");
+    expect(find(["http://old.example/unknown/"], "Nothing like it")).toBeNull();
+    expect(slugify("Mon_Billet%20d%C3%A9t%C3%A9")).toBe("mon-billet-dete");
+  });
+
+  it("lists what matches nothing with the --map line to paste, or makes posts for them", async () => {
+    const { log } = await dry(join(FIXTURES, "disqus.xml"), ["--dry-run"]);
+    expect(log).toContain("npm run import -- disqus.xml --map 'https://ancien-blog.example.org/2012/04/un-autre-billet.html=<slug>'");
+    const content = contentDir();
+    const { runPipeline } = await import("../../scripts/import/run.ts");
+    const r = await runPipeline({ ...parseArgs([join(FIXTURES, "disqus.xml"), "--create-posts", "--content", content, "--sql", join(tmp, "stub.sql")]), progress: false });
+    expect(r.stubs.map((s) => s.slug)).toEqual(["un-autre-billet"]);
+    expect(r.plan.skipped).toEqual([]);
+    const stub = matter(readFileSync(join(content, "posts", "un-autre-billet.md"), "utf8"));
+    expect(stub.data).toMatchObject({ title: "Un autre billet", redirect_from: ["/2012/04/un-autre-billet.html"] });
+    // A WordPress export then a Disqus export of the same blog: Disqus threads find the imported posts.
+    const wpThenDisqus = contentDir();
+    await runPipeline({ ...parseArgs([join(FIXTURES, "wordpress.xml"), "--content", wpThenDisqus, "--sql", join(tmp, "wp.sql")]), progress: false });
+    const d = await runPipeline({ ...parseArgs([join(FIXTURES, "disqus.xml"), "--content", wpThenDisqus, "--sql", join(tmp, "dq.sql")]), progress: false });
+    // Its ?p=57 identifier finds the post the WordPress export made.
+    expect(d.plan.skipped).toEqual([]);
+    expect([...d.inFile.keys()]).toEqual(["reseaux-sociaux-trois-ans-apres", "un-autre-billet"]);
+  });
+});
+
+describe("other comment servers", () => {
+  const OPTS = { anonymous: "Anonyme", timeZone: "Europe/Paris", site: "https://old.example.org" };
+
+  it("Isso: its SQLite database, modes, one level of replies, deleted comments kept as empty places only under replies", () => {
+    const path = join(tmp, "comments.db");
+    const db = new DatabaseSync(path);
+    db.exec(`CREATE TABLE threads (id INTEGER PRIMARY KEY, uri VARCHAR(256) UNIQUE, title VARCHAR(256));
+      CREATE TABLE comments (tid REFERENCES threads(id), id INTEGER PRIMARY KEY, parent INTEGER, created FLOAT NOT NULL, modified FLOAT, mode INTEGER, remote_addr VARCHAR, text VARCHAR, author VARCHAR, email VARCHAR, website VARCHAR, likes INTEGER DEFAULT 0, dislikes INTEGER DEFAULT 0, voters BLOB NOT NULL, notification INTEGER NOT NULL DEFAULT 0);
+      INSERT INTO threads VALUES (1, '/2008/03/17/mon_billet/', 'Mon billet'), (2, '/empty/', 'Empty');
+      INSERT INTO comments (tid, id, parent, created, modified, mode, remote_addr, text, author, email, website, voters) VALUES
+        (1, 1, NULL, 1205762400.5, NULL, 1, '192.0.2.1', 'Premier *commentaire*', 'Zoé', 'zoe@example.org', 'zoe.example.org', x''),
+        (1, 2, 1, 1205766000, 1205766100, 1, '192.0.2.2', 'Une réponse', NULL, NULL, NULL, x''),
+        (1, 3, NULL, 1205769600, NULL, 2, '192.0.2.3', 'En attente', 'Paul', NULL, NULL, x''),
+        (1, 4, NULL, 1205773200, NULL, 4, '192.0.2.4', '', NULL, 'gone@example.org', NULL, x''),
+        (1, 5, 4, 1205776800, NULL, 1, '192.0.2.5', 'Réponse à un supprimé', 'Léa', NULL, NULL, x''),
+        (2, 6, NULL, 1205780400, NULL, 4, '192.0.2.6', '', NULL, NULL, NULL, x'');`);
+    db.close();
+    const sink = new MemorySink("isso");
+    readIsso(path, sink, OPTS);
+    const parsed = sink.result();
+    expect(parsed.threads).toHaveLength(1);
+    const [t] = parsed.threads;
+    expect(t.refs).toEqual(["/2008/03/17/mon_billet/"]);
+    expect(t.comments.map((c) => [c.sourceId, c.parentSourceId, c.status, c.authorName])).toEqual([
+      ["1", null, "approved", "Zoé"],
+      ["2", "1", "approved", "Anonyme"],
+      ["3", null, "pending", "Paul"],
+      ["4", null, "purged", ""],
+      ["5", "4", "approved", "Léa"],
+    ]);
+    expect(t.comments[0]).toMatchObject({ importKey: "isso:old.example.org:1", createdAt: 1205762400500, authorUrl: "http://zoe.example.org", content: "Premier *commentaire*" });
+    expect(t.comments[1].editedAt).toBe(1205766100000);
+    expect(parsed.ignored).toEqual({ "comment deleted in Isso without replies (nothing left to keep)": 1 });
+    expect(() => readIsso(path, new MemorySink("isso"), { ...OPTS, site: undefined })).toThrow(/--site/);
+  });
+
+  it("Remark42: its backup, a line of metadata then a comment a line", () => {
+    const lines = [
+      JSON.stringify({ version: 1, users: [], posts: [{ url: "https://old.example.org/2008/03/17/mon_billet/", read_only: false }] }),
+      JSON.stringify({ id: "c1", pid: "", text: "<p>Hello <b>there</b></p>", orig: "Hello **there**", user: { name: "Ann", id: "github_1", ip: "hash" }, locator: { site: "remark", url: "https://old.example.org/2008/03/17/mon_billet/" }, score: 2, votes: {}, time: "2018-01-02T03:04:05.123+01:00", title: "Mon billet" }),
+      JSON.stringify({ id: "c2", pid: "c1", text: "<p>Re</p>", user: { name: "Bob", id: "x" }, locator: { site: "remark", url: "https://old.example.org/2008/03/17/mon_billet/" }, time: "2018-01-02T04:00:00Z", edit: { time: "2018-01-02T04:05:00Z", summary: "" } }),
+      JSON.stringify({ id: "c3", pid: "", text: "", user: { name: "deleted", id: "deleted" }, locator: { site: "remark", url: "https://old.example.org/other/" }, time: "2018-01-03T00:00:00Z", delete: true }),
+    ];
+    const parsed = parseText(`${lines.join("\n")}\n`, "remark42", { anonymous: "Anonyme" });
+    expect(parsed.threads).toHaveLength(1);
+    const [t] = parsed.threads;
+    expect(t.title).toBe("Mon billet");
+    expect(t.comments.map((c) => [c.importKey, c.parentSourceId, c.status, c.content])).toEqual([
+      ["remark42:remark:c1", null, "approved", "Hello **there**"],
+      ["remark42:remark:c2", "c1", "approved", "Re"],
+    ]);
+    expect(t.comments[0].createdAt).toBe(Date.UTC(2018, 0, 2, 2, 4, 5, 123));
+    expect(t.comments[1].editedAt).toBe(Date.UTC(2018, 0, 2, 4, 5, 0));
+    const bad = parseText(`${lines[0]}\n${lines[1].replace('"2018-01-02T03:04:05.123+01:00"', '"yesterday"')}\n${lines[2].slice(0, 40)}`, "remark42", {});
+    expect(bad.problems!.map((p) => `${p.item}: ${p.field} ${p.expected}`)).toEqual(['Remark42 comment c1: "time" not a date', "Remark42 comment on line 3: the line cut off: the file looks truncated"]);
+  });
+
+  it("Waline: its JSON export, statuses, parents, users", () => {
+    const data = {
+      type: "waline",
+      version: 1,
+      time: 1700000000000,
+      tables: ["Comment", "Counter", "Users"],
+      data: {
+        Comment: [
+          { objectId: "a1", comment: "Bonjour **tout** le monde", insertedAt: "2021-05-03T06:43:31.000Z", ip: "192.0.2.1", link: "https://ann.example", mail: "ann@example.org", nick: "Ann", pid: null, rid: null, status: "approved", ua: "x", url: "/2008/03/17/mon_billet/" },
+          { objectId: "a2", comment: "<p>Une <b>réponse</b></p>", insertedAt: "2021-05-04 08:00:00", nick: "", mail: "", pid: "a1", rid: "a1", status: "waiting", url: "/2008/03/17/mon_billet/", user_id: "u1" },
+          { objectId: "a3", comment: "casino", insertedAt: "2021-05-05T00:00:00.000Z", nick: "Spam", status: "spam", url: "/2008/03/17/mon_billet/" },
+        ],
+        Counter: [],
+        Users: [{ objectId: "u1", display_name: "Arnaud", email: "arnaud@example.org", url: "https://arnaud.example" }],
+      },
+    };
+    const parsed = parseText(JSON.stringify(data), "waline", OPTS);
+    const [t] = parsed.threads;
+    expect(t.comments.map((c) => [c.importKey, c.parentSourceId, c.status, c.authorName, c.content])).toEqual([
+      ["waline:old.example.org:a1", null, "approved", "Ann", "Bonjour **tout** le monde"],
+      ["waline:old.example.org:a2", "a1", "pending", "Arnaud", "Une **réponse**"],
+      ["waline:old.example.org:a3", null, "spam", "Spam", "casino"],
+    ]);
+    // A local time without a zone is read in the site's zone.
+    expect(t.comments[1].createdAt).toBe(Date.UTC(2021, 4, 4, 6, 0, 0));
+    const bad = parseText(JSON.stringify({ ...data, data: { ...data.data, Comment: [{ ...data.data.Comment[0], status: "maybe" }] } }), "waline", OPTS);
+    expect(bad.problems![0]).toMatchObject({ item: "Waline comment a1", field: '"status"', value: "maybe" });
+    expect(() => parseText(JSON.stringify(data), "waline", { ...OPTS, site: undefined })).toThrow(/--site/);
+  });
+});
+
+describe("WordPress bodies", () => {
+  it("applies wpautop and keeps <pre> as it is", () => {
+    const { html } = wordpressBody("One\ntwo\n\n<pre>a\n\nb</pre>\n\nhttps://example.org/watch", { attachments: new Map(), postId: "1" });
+    expect(html).toBe('<p>One<br />\ntwo</p>\n<pre>a\n\nb</pre>\n<p class="embed"><a href="https://example.org/watch">https://example.org/watch</a></p>');
+  });
+});
