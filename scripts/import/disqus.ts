@@ -22,7 +22,9 @@ function bool(node: XNode | undefined, name: string): boolean | null {
   return null;
 }
 
-const idOf = (node: XNode | undefined) => (node?.attrs["dsq:id"] ?? "").trim();
+/** A string of its own: one cut from the parser's input would keep a whole chunk of the file alive. */
+const own = (s: string) => (s.length ? JSON.parse(JSON.stringify(s)) as string : s);
+const idOf = (node: XNode | undefined) => own((node?.attrs["dsq:id"] ?? "").trim());
 
 interface ThreadRef {
   handle: number;
@@ -51,16 +53,16 @@ export function disqusReader(sink: ImportSink, opts: ParseOptions = {}): XmlRead
     },
     onChild: (node) => {
       if (node.name === "category") {
-        if (!forum && text(node, "forum").trim()) forum = text(node, "forum").trim().toLowerCase();
+        if (!forum && text(node, "forum").trim()) forum = own(text(node, "forum").trim().toLowerCase());
       } else if (node.name === "thread") readThread(node);
       else if (node.name === "post") readPost(node);
     },
   });
 
   function readThread(t: XNode): void {
-    if (!forum && text(t, "forum").trim()) forum = text(t, "forum").trim().toLowerCase();
+    if (!forum && text(t, "forum").trim()) forum = own(text(t, "forum").trim().toLowerCase());
     const dsqId = idOf(t);
-    const identifier = text(t, "id").trim();
+    const identifier = own(text(t, "id").trim());
     const link = text(t, "link").trim();
     const title = text(t, "title").trim();
     const deleted = bool(t, "isDeleted");

@@ -119,10 +119,6 @@ async function streamInto(file: string, gzip: boolean, encoding: string, reader:
     throw new ImportError(`${basename(file)}: its XML declaration says encoding="${encoding}", which is not known here: convert it to UTF-8 (iconv -f ${encoding} -t UTF-8). Nothing was imported.`);
   }
   const input = createReadStream(file, { highWaterMark: 256 * 1024 });
-  let read = 0;
-  input.on("data", (chunk) => {
-    read += chunk.length;
-  });
   const source = gzip ? input.pipe(createGunzip()) : input;
   let lines = 1;
   try {
@@ -135,7 +131,7 @@ async function streamInto(file: string, gzip: boolean, encoding: string, reader:
       }
       for (let i = text.indexOf("\n"); i >= 0; i = text.indexOf("\n", i + 1)) lines++;
       reader.write(text);
-      progress.update(label, read, total);
+      progress.update(label, input.bytesRead, total);
     }
     reader.write(decoder.decode());
   } catch (err) {

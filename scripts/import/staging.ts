@@ -48,7 +48,8 @@ export class StagingSink implements ImportSink {
     for (const [k, v] of Object.entries(info)) if (v) (this.siteInfo as Record<string, string>)[k] = v;
   }
   thread(t: Omit<SourceThread, "comments">): number {
-    this.threads.push({ ...t, handle: this.threads.length, count: 0 });
+    // A copy: strings cut from the parser's input would keep whole chunks of the file alive.
+    this.threads.push({ ...(JSON.parse(JSON.stringify(t)) as Omit<SourceThread, "comments">), handle: this.threads.length, count: 0 });
     return this.threads.length - 1;
   }
   comment(thread: number, c: SourceComment): void {

@@ -18,7 +18,7 @@ import {
   type WpItem,
 } from "./formats.ts";
 import { ImportError } from "./problems.ts";
-import { children, text, XmlReader, type XNode } from "./xml.ts";
+import { child, children, text, XmlReader, type XNode } from "./xml.ts";
 
 const WP_STATUS: Record<string, CommentStatus> = { "1": "approved", approve: "approved", approved: "approved", "0": "pending", hold: "pending", unapproved: "pending", spam: "spam", trash: "deleted", "post-trashed": "deleted" };
 
@@ -27,6 +27,8 @@ const NOT_PUBLISHED: Record<string, string> = { draft: "draft", "auto-draft": "d
 const OTHER_TYPES: Record<string, string> = { attachment: "attachment (medium)", nav_menu_item: "menu item", revision: "revision", wp_block: "reusable block", custom_css: "custom CSS", customize_changeset: "customizer change", oembed_cache: "embed cache", wp_template: "template", wp_template_part: "template part", wp_global_styles: "global styles", wp_navigation: "navigation menu", user_request: "privacy request", wp_font_family: "font", wp_font_face: "font" };
 
 const clean = (s: string) => decodeEntities(s).replace(/\s+/g, " ").trim();
+/** A string of its own: one cut from the parser's input would keep a whole chunk of the file alive. */
+const own = (s: string) => (s.length ? (JSON.parse(JSON.stringify(s)) as string) : s);
 
 export interface WordPressState {
   site: string | null;
@@ -57,9 +59,31 @@ export function wordPressReader(sink: ImportSink, opts: ParseOptions = {}): XmlR
     return state.site;
   };
 
+  // Comments are read as each closes (a post's fields come before its comments in WordPress's
+  // exports), so that a post with thousands of comments is never held whole.
+  const contexts = new WeakMap<XNode, ItemContext | null>();
+  const contextOf = (item: XNode): ItemContext | null | undefined => {
+    if (contexts.has(item)) return contexts.get(item);
+    if (!child(item, "wp:post_id") || !child(item, "wp:status")) return undefined;
+    const ctx = startItem(item);
+    contexts.set(item, ctx);
+    return ctx;
+  };
+
   const reader = new XmlReader({
     file,
     container: ["rss", "channel"],
+    nested: {
+      names: new Set(["wp:comment"]),
+      onNested: (comment, item) => {
+        if (item.name !== "item") return false;
+        const ctx = contextOf(item);
+        if (ctx === undefined) return false;
+        if (ctx === null) ctx0.skippedComments(item, 1);
+        else readComment(ctx, comment);
+        return true;
+      },
+    },
     onRoot: (name) => {
       if (name !== "rss") throw new ImportError(`${file}: not a WordPress export (WXR): its root element is <${name}>, not <rss>. Nothing was imported.`);
     },
@@ -76,12 +100,12 @@ export function wordPressReader(sink: ImportSink, opts: ParseOptions = {}): XmlR
         case "link":
         case "wp:base_site_url":
         case "wp:base_blog_url":
-          channelLink[node.name] = node.text.trim();
+          channelLink[node.name] = own(node.text.trim());
           return;
         case "wp:author": {
           const login = text(node, "wp:author_login").trim();
           const display = clean(text(node, "wp:author_display_name")) || [clean(text(node, "wp:author_first_name")), clean(text(node, "wp:author_last_name"))].filter(Boolean).join(" ");
-          if (login) state.authors.set(login, display || login);
+          if (login) state.authors.set(own(login), own(display || login));
           return;
         }
         case "item":
@@ -93,14 +117,27 @@ export function wordPressReader(sink: ImportSink, opts: ParseOptions = {}): XmlR
     },
   });
 
-  function readItem(item: XNode): void {
+  interface ItemContext {
+    type: string;
+    wpId: string;
+    title: string;
+    link: string;
+    guid: string;
+    postName: string;
+    kind: "post" | "page";
+    site: string;
+    /** The thread of its comments, made at the first one. */
+    thread: number | null;
+    /** The post's date (a comment without one gets it), when known. */
+    postDate: number;
+  }
+
+  /** What a post is, from its fields before its comments: null when it is not imported (counted). */
+  function startItem(item: XNode): ItemContext | null {
     const type = text(item, "wp:post_type").trim() || "post";
     const status = text(item, "wp:status").trim() || "publish";
     const wpId = text(item, "wp:post_id").trim();
     const title = clean(text(item, "title"));
-    const rawComments = children(item, "wp:comment");
-    const label = `WordPress ${type === "page" ? "page" : "post"} ${wpId}${title ? ` “${title}”` : ""}`;
-
     if (type === "attachment") {
       const meta = postMeta(item);
       sink.attachment({
@@ -118,11 +155,30 @@ export function wordPressReader(sink: ImportSink, opts: ParseOptions = {}): XmlR
     else if (text(item, "wp:post_password").trim()) skip = "password-protected post";
     if (skip) {
       sink.ignored(skip);
-      if (rawComments.length) sink.ignored(`comment on a ${skip} (not imported)`, rawComments.length);
+      skipReason.set(item, skip);
+      return null;
+    }
+    const gmt = sqlDateParts(text(item, "wp:post_date_gmt"));
+    const postDate = Array.isArray(gmt) ? Date.UTC(gmt[0], gmt[1] - 1, gmt[2], gmt[3], gmt[4], gmt[5]) : NaN;
+    return { type, wpId, title, link: text(item, "link").trim(), guid: text(item, "guid").trim(), postName: text(item, "wp:post_name").trim(), kind: type === "page" ? "page" : "post", site: siteOf(item.line), thread: null, postDate };
+  }
+
+  const skipReason = new WeakMap<XNode, string>();
+  const ctx0 = {
+    skippedComments(item: XNode, n: number) {
+      sink.ignored(`comment on a ${skipReason.get(item) ?? "post not imported"} (not imported)`, n);
+    },
+  };
+
+  function readItem(item: XNode): void {
+    const known = contextOf(item);
+    const ctx = known === undefined ? startItem(item) : known;
+    const rest = children(item, "wp:comment");
+    if (!ctx) {
+      if (rest.length) ctx0.skippedComments(item, rest.length);
       return;
     }
-    const site = siteOf(item.line);
-
+    const label = `WordPress ${ctx.kind} ${ctx.wpId}${ctx.title ? ` “${ctx.title}”` : ""}`;
     // The date in the blog's zone: WordPress keeps the local time and the UTC time.
     const local = sqlDateParts(text(item, "wp:post_date"));
     const gmt = sqlDateParts(text(item, "wp:post_date_gmt"));
@@ -151,6 +207,7 @@ export function wordPressReader(sink: ImportSink, opts: ParseOptions = {}): XmlR
       }
       date = isoWithOffset(pub, Math.round(offsetAt(pub, timeZone) / 60_000));
     }
+    if (Number.isNaN(ctx.postDate)) ctx.postDate = Date.parse(date);
 
     const categories: string[] = [];
     const tags: string[] = [];
@@ -162,13 +219,13 @@ export function wordPressReader(sink: ImportSink, opts: ParseOptions = {}): XmlR
       else if (domain === "post_tag" && !tags.includes(name)) tags.push(name);
     }
     const login = text(item, "dc:creator").trim();
-    const wpItem: WpItem = {
-      kind: type === "page" ? "page" : "post",
-      wpId,
-      title,
-      link: text(item, "link").trim(),
-      guid: text(item, "guid").trim(),
-      postName: text(item, "wp:post_name").trim(),
+    sink.item({
+      kind: ctx.kind,
+      wpId: ctx.wpId,
+      title: ctx.title,
+      link: ctx.link,
+      guid: ctx.guid,
+      postName: ctx.postName,
       date,
       author: state.authors.get(login) ?? clean(login),
       categories,
@@ -178,81 +235,78 @@ export function wordPressReader(sink: ImportSink, opts: ParseOptions = {}): XmlR
       commentsOpen: (text(item, "wp:comment_status").trim() || "open") === "open",
       parentId: text(item, "wp:post_parent").trim(),
       line: item.line,
-    };
-    sink.item(wpItem);
-    readComments(wpItem, rawComments, site, Date.parse(date));
+    } satisfies WpItem);
+    for (const c of rest) readComment(ctx, c);
   }
 
-  function readComments(item: WpItem, raw: XNode[], site: string, postDate: number): void {
-    if (!raw.length) return;
-    const thread = sink.thread({
-      label: item.link || item.title || `WordPress ${item.kind} ${item.wpId}`,
-      refs: [item.link, item.guid, item.wpId ? (item.kind === "page" ? `/?page_id=${item.wpId}` : `/?p=${item.wpId}`) : ""].filter(Boolean),
-      slug: item.postName || undefined,
-      title: item.title,
-    });
-    for (const c of raw) {
-      const type = text(c, "wp:comment_type").trim() || "comment";
-      const id = text(c, "wp:comment_id").trim();
-      const where = `WordPress comment ${id || "(no id)"} on “${item.title || item.link}”`;
-      if (type === "pingback" || type === "trackback" || type === "webmention") {
-        if (!opts.pingbacks) {
-          sink.ignored(type);
-          continue;
-        }
-      } else if (type !== "comment") {
-        sink.ignored(`${type} (not a comment)`);
-        continue;
+  function readComment(ctx: ItemContext, c: XNode): void {
+    const type = text(c, "wp:comment_type").trim() || "comment";
+    const id = text(c, "wp:comment_id").trim();
+    const where = `WordPress comment ${id || "(no id)"} on “${ctx.title || ctx.link}”`;
+    if (type === "pingback" || type === "trackback" || type === "webmention") {
+      if (!opts.pingbacks) {
+        sink.ignored(type);
+        return;
       }
-      if (!/^\d+$/.test(id)) {
-        sink.problem({ item: where, field: "<wp:comment_id>", value: id, expected: "not a comment number", line: c.line });
-        continue;
-      }
-      const parent = text(c, "wp:comment_parent").trim();
-      if (parent && !/^\d+$/.test(parent)) {
-        sink.problem({ item: where, field: "<wp:comment_parent>", value: parent, expected: "not a comment number", line: c.line });
-        continue;
-      }
-      const approved = text(c, "wp:comment_approved").trim();
-      const status = WP_STATUS[approved.toLowerCase()];
-      if (!status) {
-        sink.problem({ item: where, field: "<wp:comment_approved>", value: approved, expected: "not a status WordPress writes (1, 0, spam, trash)", line: c.line });
-        continue;
-      }
-      const gmt = sqlDateParts(text(c, "wp:comment_date_gmt"));
-      const local = sqlDateParts(text(c, "wp:comment_date"));
-      if (gmt === "invalid" || local === "invalid") {
-        const field = gmt === "invalid" ? "wp:comment_date_gmt" : "wp:comment_date";
-        sink.problem({ item: where, field: `<${field}>`, value: text(c, field).trim(), expected: "not a date (YYYY-MM-DD HH:MM:SS)", line: c.line });
-        continue;
-      }
-      let createdAt: number;
-      if (gmt) createdAt = Date.UTC(gmt[0], gmt[1] - 1, gmt[2], gmt[3], gmt[4], gmt[5]);
-      else if (local) createdAt = zonedTime(local[0], local[1], local[2], local[3], local[4], local[5], timeZone);
-      else {
-        createdAt = Number.isNaN(postDate) ? 0 : postDate;
-        sink.warn(`${where}: no date, given its post's date`);
-      }
-      const content = text(c, "wp:comment_content");
-      sink.comment(thread, {
-        sourceId: `${item.wpId}:${id}`,
-        parentSourceId: parent && parent !== "0" ? `${item.wpId}:${parent}` : null,
-        importKey: `wordpress:${site}:${item.wpId}:${id}`,
-        authorName: oneLine(decodeEntities(text(c, "wp:comment_author")), anonymous),
-        authorEmail: emailOrNull(text(c, "wp:comment_author_email")),
-        authorUrl: websiteOrNull(decodeEntities(text(c, "wp:comment_author_url"))),
-        content: htmlToMarkdown(content, { newlines: "wordpress" }),
-        status,
-        heldFor: null,
-        createdAt,
-        editedAt: null,
-        updatedAt: createdAt,
-        // The commenter's address (wp:comment_author_IP) is never kept.
-        ipHash: null,
-        editTokenHash: null,
-        line: c.line,
+    } else if (type !== "comment") {
+      sink.ignored(`${type} (not a comment)`);
+      return;
+    }
+    if (!/^\d+$/.test(id)) {
+      sink.problem({ item: where, field: "<wp:comment_id>", value: id, expected: "not a comment number", line: c.line });
+      return;
+    }
+    const parent = text(c, "wp:comment_parent").trim();
+    if (parent && !/^\d+$/.test(parent)) {
+      sink.problem({ item: where, field: "<wp:comment_parent>", value: parent, expected: "not a comment number", line: c.line });
+      return;
+    }
+    const approved = text(c, "wp:comment_approved").trim();
+    const status = WP_STATUS[approved.toLowerCase()];
+    if (!status) {
+      sink.problem({ item: where, field: "<wp:comment_approved>", value: approved, expected: "not a status WordPress writes (1, 0, spam, trash)", line: c.line });
+      return;
+    }
+    const gmt = sqlDateParts(text(c, "wp:comment_date_gmt"));
+    const local = sqlDateParts(text(c, "wp:comment_date"));
+    if (gmt === "invalid" || local === "invalid") {
+      const field = gmt === "invalid" ? "wp:comment_date_gmt" : "wp:comment_date";
+      sink.problem({ item: where, field: `<${field}>`, value: text(c, field).trim(), expected: "not a date (YYYY-MM-DD HH:MM:SS)", line: c.line });
+      return;
+    }
+    let createdAt: number;
+    if (gmt) createdAt = Date.UTC(gmt[0], gmt[1] - 1, gmt[2], gmt[3], gmt[4], gmt[5]);
+    else if (local) createdAt = zonedTime(local[0], local[1], local[2], local[3], local[4], local[5], timeZone);
+    else {
+      createdAt = Number.isNaN(ctx.postDate) ? 0 : ctx.postDate;
+      sink.warn(`${where}: no date, given its post's date`);
+    }
+    if (ctx.thread === null) {
+      ctx.thread = sink.thread({
+        label: ctx.link || ctx.title || `WordPress ${ctx.kind} ${ctx.wpId}`,
+        refs: [ctx.link, ctx.guid, ctx.wpId ? (ctx.kind === "page" ? `/?page_id=${ctx.wpId}` : `/?p=${ctx.wpId}`) : ""].filter(Boolean),
+        slug: ctx.postName || undefined,
+        title: ctx.title,
       });
     }
+    sink.comment(ctx.thread, {
+      sourceId: `${ctx.wpId}:${id}`,
+      parentSourceId: parent && parent !== "0" ? `${ctx.wpId}:${parent}` : null,
+      importKey: `wordpress:${ctx.site}:${ctx.wpId}:${id}`,
+      authorName: oneLine(decodeEntities(text(c, "wp:comment_author")), anonymous),
+      authorEmail: emailOrNull(text(c, "wp:comment_author_email")),
+      authorUrl: websiteOrNull(decodeEntities(text(c, "wp:comment_author_url"))),
+      content: htmlToMarkdown(text(c, "wp:comment_content"), { newlines: "wordpress" }),
+      status,
+      heldFor: null,
+      createdAt,
+      editedAt: null,
+      updatedAt: createdAt,
+      // The commenter's address (wp:comment_author_IP) is never kept.
+      ipHash: null,
+      editTokenHash: null,
+      line: c.line,
+    });
   }
 
   return reader;

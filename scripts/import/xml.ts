@@ -58,6 +58,12 @@ export interface XmlReaderOptions {
   container: string[];
   onRoot?: (name: string, attrs: Record<string, string>) => void;
   onChild: (node: XNode) => void;
+  /**
+   * Called when an element of one of these names closes inside a child of the container (a
+   * WordPress comment inside its post): when it returns true the element is consumed there and
+   * then, and not kept in the child's tree, so a post with thousands of comments is never held whole.
+   */
+  nested?: { names: Set<string>; onNested: (node: XNode, parent: XNode) => boolean };
 }
 
 /** Feeds text to saxes; `write` and `close` throw an ImportError when the XML is not well-formed. */
@@ -123,7 +129,12 @@ export class XmlReader {
     this.scopes.pop();
     this.path.pop();
     const node = this.stack.pop();
-    if (node && this.stack.length === 0) this.opts.onChild(node);
+    if (!node) return;
+    if (this.stack.length === 0) this.opts.onChild(node);
+    else if (this.stack.length === 1 && this.opts.nested?.names.has(node.name) && this.opts.nested.onNested(node, this.stack[0])) {
+      const siblings = this.stack[0].children;
+      if (siblings.at(-1) === node) siblings.pop();
+    }
   }
 
   private text(text: string): void {
