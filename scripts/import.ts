@@ -163,11 +163,21 @@ export async function runImport(opts: ImportOptions, log: (line: string) => void
       before = query();
       wrangler(["d1", "execute", "DB", ...where, "--file", r.sqlFile], { quiet: true, online: true });
       after = query();
-    } else {
+    } else if (r.parts.length === 1 && r.statements <= 200) {
       writeFileSync(r.sqlFile, `${count}\n${readFileSync(r.sqlFile, "utf8")}${count}\n`);
       const out = JSON.parse(wrangler(["d1", "execute", "DB", ...where, "--file", r.sqlFile, "--json"], { quiet: true })) as Counted;
       before = tally(out[0].results);
       after = tally(out[out.length - 1].results);
+    } else {
+      // A large import: the file a part at a time (wrangler's memory grows with what it runs).
+      before = query();
+      const show = opts.progress ?? process.stderr.isTTY === true;
+      for (const [i, part] of r.parts.entries()) {
+        if (show) process.stderr.write(`\rApplying to the local D1 database: part ${i + 1} of ${r.parts.length}   `);
+        wrangler(["d1", "execute", "DB", ...where, "--file", part], { quiet: true });
+      }
+      if (show) process.stderr.write("\n");
+      after = query();
     }
     r.added = new Map(
       slugs.map((slug) => {

@@ -42,6 +42,8 @@ export interface PipelineResult {
   sqlFile: string;
   /** Statements in the SQL file (each adds many comments). */
   statements: number;
+  /** The SQL file cut into parts of at most PART_BYTES at statement ends (one part when small). */
+  parts: string[];
   ignored: Record<string, number>;
   inFile: Map<string, StatusCounts>;
   items?: ItemsResult;
@@ -343,10 +345,15 @@ export async function runPipeline(opts: PipelineOptions): Promise<PipelineResult
     const fd = openSync(sqlFile, "w");
     let statements = 0;
     let count = 0;
+    // Where statements end, to cut the file into parts wrangler applies in bounded memory.
+    const ends: number[] = [];
+    let offset = 0;
     try {
-      writeSync(fd, `-- billet import of ${name}: comments already present are left as they are.\n`);
+      const head = `-- billet import of ${name}: comments already present are left as they are.\n`;
+      offset += writeSync(fd, head);
       const writer = new SqlWriter((s) => {
-        writeSync(fd, `${s};\n`);
+        offset += writeSync(fd, `${s};\n`);
+        ends.push(offset);
         statements++;
       });
       for (const r of sink.db.prepare("SELECT own, parent, root, vals FROM out ORDER BY sort_key, depth, seq").iterate() as Iterable<{ own: string; parent: string | null; root: string | null; vals: string }>) {
@@ -358,12 +365,14 @@ export async function runPipeline(opts: PipelineOptions): Promise<PipelineResult
       closeSync(fd);
     }
     plan.rows = [];
+    const parts = cutParts(sqlFile, ends);
     return {
       format,
       site: sourceSite,
       plan,
       sqlFile,
       statements,
+      parts,
       ignored: sink.ignoredCounts,
       inFile: new Map([...inFile].sort(([a], [b]) => a.localeCompare(b))),
       items,
@@ -376,6 +385,37 @@ export async function runPipeline(opts: PipelineOptions): Promise<PipelineResult
   } finally {
     sink.close();
   }
+}
+
+/** The most SQL applied by one wrangler run (its memory grows with the file). */
+export const PART_BYTES = 6 * 1024 * 1024;
+
+/** The SQL file as parts of at most PART_BYTES, cut at statement ends (the file itself when small). */
+function cutParts(file: string, ends: number[]): string[] {
+  const size = ends.at(-1) ?? 0;
+  if (size <= PART_BYTES) return [file];
+  const parts: string[] = [];
+  const fd = openSync(file, "r");
+  try {
+    let start = 0;
+    let last = 0;
+    const flush = (end: number) => {
+      const buf = Buffer.alloc(end - start);
+      readSync(fd, buf, 0, buf.length, start);
+      const part = file.replace(/\.sql$/, "") + `.part-${parts.length + 1}.sql`;
+      writeFileSync(part, buf);
+      parts.push(part);
+      start = end;
+    };
+    for (const end of ends) {
+      if (end - start > PART_BYTES && last > start) flush(last);
+      last = end;
+    }
+    if (last > start) flush(last);
+  } finally {
+    closeSync(fd);
+  }
+  return parts;
 }
 
 /** Counts per post and status in a local or remote database (rows of SELECT post_slug, status, count(*)). */
