@@ -317,7 +317,13 @@ describe("the import SQL", () => {
 
   it("restores billet's own export: ids kept when free, moved (and found again) when taken, nothing doubled", () => {
     const source = freshDb();
-    source.exec("INSERT INTO comments (post_slug, author_name, content, html, status, created_at, updated_at) VALUES ('" + SLUG + "', 'Native', 'written here', '<p>written here</p>', 'approved', 1000, 1000)");
+    // A comment written on billet, with everything the Worker stores: the duplicate guard
+    // (content_hash), the Idempotency-Key, the filter's score, reasons and training.
+    source.exec(
+      "INSERT INTO comments (post_slug, author_name, content, html, status, created_at, updated_at, content_hash, idempotency_key, spam_score, spam_reasons, trained_as, ip_hash, edit_token_hash) VALUES ('" +
+        SLUG +
+        "', 'Native', 'written here', '<p>written here</p>', 'approved', 1000, 1000, 'hash-of-native', 'idem-1', 0.125, '[\"word:here\"]', 'ham', 'iphash', 'tokenhash')",
+    );
     source.exec(planSql(wpPlan()));
     const exported = all(source);
     const plan = (text: string) => planImport(parseBilletJson(text), { posts: POSTS });
@@ -326,10 +332,11 @@ describe("the import SQL", () => {
     source.exec(planSql(plan(asExport(exported))));
     expect(all(source)).toEqual(exported);
 
-    // Into an empty database: the same rows, the same ids.
+    // Into an empty database: the same rows, the same ids, the duplicate guard included.
     const empty = freshDb();
     empty.exec(planSql(plan(asExport(exported))));
     expect(all(empty)).toEqual(exported);
+    expect(() => empty.exec("INSERT INTO comments (post_slug, author_name, content, html, status, created_at, updated_at, content_hash) VALUES ('" + SLUG + "', 'Native', 'written here', '', 'approved', 2000, 2000, 'hash-of-native')")).toThrow(/UNIQUE/);
 
     // Into a database whose ids are taken by other comments: new ids, the threads rebuilt, and a
     // second run adds nothing.
@@ -341,6 +348,7 @@ describe("the import SQL", () => {
     const rows = all(busy);
     expect(rows).toHaveLength(7 + exported.length);
     const moved = rows.filter((r) => !String(r.import_key).startsWith("disqus:"));
+    expect(moved.find((r) => r.content === "written here")).toMatchObject({ content_hash: "hash-of-native", idempotency_key: "idem-1", spam_score: 0.125, trained_as: "ham" });
     const strip = (r: DbRow) => ({ ...r, id: 0, parent_id: 0, root_id: 0, thread_id: 0, import_key: 0 });
     expect(moved.map(strip)).toEqual(exported.map(strip));
     expect(moved.find((r) => r.content === "written here")!.import_key).toBe(`billet:${exported[0].id}:1000`);

@@ -1,0 +1,70 @@
+// Old links of an imported blog, through the running Worker (wrangler dev): a WordPress export
+// imported into a content folder, built, its KV records loaded, and every old address asked for.
+import { spawn, type ChildProcess } from "node:child_process";
+import { cpSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { buildSite } from "../../scripts/build.ts";
+import { ROOT } from "../../scripts/content.ts";
+import { parseArgs } from "../../scripts/import.ts";
+import { runPipeline } from "../../scripts/import/run.ts";
+import { OFFLINE_ENV, wrangler } from "../../scripts/local.ts";
+
+const tmp = mkdtempSync(join(tmpdir(), "billet-redirects-"));
+const PORT = 8700 + Math.floor(Math.random() * 80);
+const BASE = `http://127.0.0.1:${PORT}`;
+let dev: ChildProcess | null = null;
+
+beforeAll(async () => {
+  const content = join(tmp, "content");
+  cpSync(join(ROOT, "content"), content, { recursive: true });
+  await runPipeline({ ...parseArgs([join(ROOT, "test", "fixtures", "import", "wxr-full.xml"), "--content", content, "--sql", join(tmp, "x.sql")]), progress: false });
+  await buildSite({ content, public: join(tmp, "public"), build: join(tmp, "build"), scripts: false });
+  const state = join(tmp, "state");
+  wrangler(["kv", "bulk", "put", join(tmp, "build", "kv-posts.json"), "--binding", "POSTS", "--local", "--persist-to", state], { quiet: true });
+  const args = ["dev", "--ip", "127.0.0.1", "--port", String(PORT), "--inspector-port", "0", "--show-interactive-dev-session=false", "--persist-to", state, "--assets", join(tmp, "public"), "--var", "ADMIN_TOKEN:test-admin-token-0123456789", "--var", "SIGNING_SECRET:test-signing-secret-0123456789"];
+  dev = spawn(process.execPath, [join(ROOT, "node_modules", "wrangler", "bin", "wrangler.js"), ...args], { cwd: ROOT, env: OFFLINE_ENV, stdio: "pipe" });
+  let output = "";
+  dev.stdout?.on("data", (d) => (output += d));
+  dev.stderr?.on("data", (d) => (output += d));
+  const deadline = Date.now() + 90_000;
+  for (;;) {
+    if (dev.exitCode !== null) throw new Error(`wrangler dev exited:\n${output}`);
+    try {
+      if ((await fetch(`${BASE}/api/config`)).ok) break;
+    } catch {
+      // not up yet
+    }
+    if (Date.now() > deadline) throw new Error(`wrangler dev did not answer:\n${output}`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}, 180_000);
+
+afterAll(() => {
+  if (dev?.pid) dev.kill();
+  rmSync(tmp, { recursive: true, force: true });
+});
+
+const location = async (path: string) => {
+  const res = await fetch(`${BASE}${path}`, { redirect: "manual" });
+  return `${res.status} ${res.headers.get("location")?.replace(BASE, "") ?? ""}`.trim();
+};
+
+describe("old addresses of imported posts and pages, through the Worker", () => {
+  it("answer 301 to their billet address: permalinks, ?p=, ?page_id=, /index.php?p=, feeds, renamed slugs", { timeout: 60_000 }, async () => {
+    expect(await location("/2009/07/14/summer_and_the_sea/")).toBe("301 /posts/summer-and-the-sea/");
+    expect(await location("/2009/07/14/summer_and_the_sea/feed/")).toBe("301 /posts/summer-and-the-sea/comments.xml");
+    // As a browser sends it (an old link written in lower case first gets a 307 to this form).
+    expect(await location("/2010/08/01/%C3%A9t%C3%A9-a-paris/")).toBe("301 /posts/ete-a-paris/");
+    expect(await location("/?p=10")).toBe("301 /posts/summer-and-the-sea/");
+    expect(await location("/index.php?p=11")).toBe("301 /posts/ete-a-paris/");
+    expect(await location("/?page_id=2")).toBe("301 /about/");
+    // What is not an old address is the page it always was.
+    expect(await location("/?p=999")).toBe("200");
+    expect(await location("/")).toBe("200");
+    expect(await location("/about/")).toBe("200");
+    expect(await location("/posts/summer-and-the-sea/")).toBe("200");
+    expect(await location("/2009/07/14/no-such-post/")).toBe("404");
+  });
+});
