@@ -4,6 +4,7 @@
 import { renderCommentHtml } from "../../workers/render/markdown.ts";
 import type { ModerationStatus } from "../../workers/db/schema.ts";
 import type { ParsedExport, SourceComment, SourceThread } from "./formats.ts";
+import { contentHashOf } from "./sha256.ts";
 
 export interface PlannedComment {
   slug: string;
@@ -14,6 +15,12 @@ export interface PlannedComment {
   html: string;
   /** Insertion order: never before the parent's (a reply always after the comment it answers). */
   sortKey: number;
+  /**
+   * The duplicate guard: billet's own export keeps its own; other imported comments that count
+   * (approved, held) get the hash the Worker would give them, so the same author and text posted
+   * again is refused, except a second copy in the same file (kept, unguarded).
+   */
+  contentHash: string | null;
 }
 
 export interface Plan {
@@ -218,6 +225,7 @@ export function planThreads(groups: { slug: string; comments: SourceComment[] }[
       depth: parent ? parent.depth + 1 : 0,
       html: comment.status === "purged" ? "" : renderCommentHtml(comment.content),
       sortKey: parent ? Math.max(own, parent.sortKey) : own,
+      contentHash: comment.contentHash ?? null,
     };
     planned.set(sourceId, row);
     return row;
@@ -226,7 +234,18 @@ export function planThreads(groups: { slug: string; comments: SourceComment[] }[
 
   // Insertion order is the order readers see (ids ascending): billet's own comments by id,
   // others by date; a parent always before its replies.
-  return [...planned.values()].sort((a, b) => a.sortKey - b.sortKey || a.depth - b.depth || compareSourceIds(a.comment.sourceId, b.comment.sourceId));
+  const rows = [...planned.values()].sort((a, b) => a.sortKey - b.sortKey || a.depth - b.depth || compareSourceIds(a.comment.sourceId, b.comment.sourceId));
+  const guarded = new Set<string>();
+  for (const row of rows) {
+    const c = row.comment;
+    if (c.contentHash !== undefined) continue;
+    if (c.status !== "approved" && c.status !== "pending") continue;
+    const hash = contentHashOf(c.authorName, c.content);
+    if (guarded.has(`${row.slug}\n${hash}`)) continue;
+    guarded.add(`${row.slug}\n${hash}`);
+    row.contentHash = hash;
+  }
+  return rows;
 }
 
 export function planImport(parsed: ParsedExport, opts: PlanOptions): Plan {
@@ -294,7 +313,7 @@ export function rowValues(row: PlannedComment): string {
     sqlValue(c.editTokenHash),
     sqlValue(c.importKey),
     c.id === undefined ? "NULL" : sqlValue(movedKey(c)),
-    sqlValue(c.contentHash),
+    sqlValue(row.contentHash),
     sqlValue(c.idempotencyKey),
     sqlReal(c.spamScore),
     sqlValue(c.spamReasons),
