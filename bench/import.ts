@@ -75,7 +75,11 @@ interface Run {
 
 async function run(args: string[], nodeFlags: string[] = []): Promise<Run> {
   const started = performance.now();
-  const child = spawn(NODE, ["--disable-warning=ExperimentalWarning", ...nodeFlags, join(ROOT, "scripts", "import.ts"), ...args], { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, INIT_CWD: ROOT } });
+  const child = spawn(NODE, ["--disable-warning=ExperimentalWarning", ...nodeFlags, join(ROOT, "scripts", "import.ts"), ...args], {
+    cwd: ROOT,
+    stdio: ["ignore", "pipe", "pipe"],
+    env: { ...process.env, INIT_CWD: ROOT },
+  });
   let output = "";
   child.stdout.on("data", (d) => (output += d));
   child.stderr.on("data", (d) => (output += d));
@@ -126,7 +130,7 @@ try {
 
   // What the file holds against what came in.
   const expectedComments = counts.comments.approved + counts.comments.pending + counts.comments.spam + counts.comments.deleted;
-  const inAll = /In all: (.*?)(?:  →|$)/m.exec(first.output)?.[1] ?? "";
+  const inAll = /In all: (.*?)(?: {2}→|$)/m.exec(first.output)?.[1] ?? "";
   const added = Number(/→ (\d+) added/.exec(first.output.split("In all:")[1] ?? "")?.[1] ?? NaN);
   const addedAgain = Number(/→ (\d+) added/.exec(second.output.split("In all:")[1] ?? "")?.[1] ?? NaN);
   const checks = [
@@ -135,7 +139,10 @@ try {
     [`comments added: ${added} of ${expectedComments} (${inAll})`, added === expectedComments],
     [`second run added ${addedAgain}`, addedAgain === 0],
     [`drafts left out: ${/(\d+) × draft/.exec(first.output)?.[1]} of ${counts.drafts}`, Number(/(\d+) × draft/.exec(first.output)?.[1]) === counts.drafts],
-    [`pingbacks left out: ${/(\d+) × pingback/.exec(first.output)?.[1]} of ${counts.pingbacks}`, Number(/(\d+) × pingback/.exec(first.output)?.[1]) === counts.pingbacks],
+    [
+      `pingbacks left out: ${/(\d+) × pingback/.exec(first.output)?.[1]} of ${counts.pingbacks}`,
+      Number(/(\d+) × pingback/.exec(first.output)?.[1]) === counts.pingbacks,
+    ],
   ] as const;
 
   const result = {

@@ -69,7 +69,8 @@ const sql = (v: string | number | null) => (v === null ? "NULL" : typeof v === "
  * same way.
  */
 function seedSql(rows: SeedRow[]): string {
-  const match = (r: SeedRow) => `import_key = ${sql(r.importKey)} OR (import_key IS NULL AND post_slug = ${sql(r.slug)} AND content = ${sql(r.comment.content)} AND created_at = ${r.createdAt})`;
+  const match = (r: SeedRow) =>
+    `import_key = ${sql(r.importKey)} OR (import_key IS NULL AND post_slug = ${sql(r.slug)} AND content = ${sql(r.comment.content)} AND created_at = ${r.createdAt})`;
   const byId = new Map(rows.map((r) => [r.id, r]));
   const ref = (id: number | null) => (id === null ? "NULL" : `(SELECT id FROM comments WHERE ${match(byId.get(id)!)} LIMIT 1)`);
   return rows
@@ -106,7 +107,9 @@ export interface BuildOptions {
   scripts?: boolean;
 }
 
-export async function buildSite(options: BuildOptions = {}): Promise<{ posts: Post[]; pages: Page[]; seeds: SeedRow[]; redirects: { static: number; dynamic: number; query: number; dropped: string[] } }> {
+export async function buildSite(
+  options: BuildOptions = {},
+): Promise<{ posts: Post[]; pages: Page[]; seeds: SeedRow[]; redirects: { static: number; dynamic: number; query: number; dropped: string[] } }> {
   const { content = CONTENT, public: publicDir = join(ROOT, "public"), build: buildDir = join(ROOT, "build"), scripts = true } = options;
   const site = readSite(content);
   const posts = readPosts(site, content);
@@ -173,12 +176,22 @@ export async function buildSite(options: BuildOptions = {}): Promise<{ posts: Po
     await bundleBrowserScript(join(ROOT, "widget", "widget.ts"), join(publicDir, "widget.js"));
     await buildAdmin(site, posts, publicDir);
   }
-  return { posts, pages, seeds, redirects: { static: redirects.staticCount, dynamic: redirects.dynamicCount, query: redirects.kv.length, dropped: redirects.dropped } };
+  return {
+    posts,
+    pages,
+    seeds,
+    redirects: { static: redirects.staticCount, dynamic: redirects.dynamicCount, query: redirects.kv.length, dropped: redirects.dropped },
+  };
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
   const { posts, pages, seeds, redirects } = await buildSite();
   const old = redirects.static + redirects.dynamic + redirects.query;
-  console.log(`built ${posts.length} post(s)${pages.length ? `, ${pages.length} page(s)` : ""}, ${seeds.length} seed comment(s)${old ? `, ${old} redirect rule(s) for old addresses` : ""} into public/ and build/`);
-  if (redirects.dropped.length) console.log(`${redirects.dropped.length} old address(es) not redirected:\n  ${redirects.dropped.slice(0, 20).join("\n  ")}${redirects.dropped.length > 20 ? "\n  …" : ""}`);
+  console.log(
+    `built ${posts.length} post(s)${pages.length ? `, ${pages.length} page(s)` : ""}, ${seeds.length} seed comment(s)${old ? `, ${old} redirect rule(s) for old addresses` : ""} into public/ and build/`,
+  );
+  if (redirects.dropped.length)
+    console.log(
+      `${redirects.dropped.length} old address(es) not redirected:\n  ${redirects.dropped.slice(0, 20).join("\n  ")}${redirects.dropped.length > 20 ? "\n  …" : ""}`,
+    );
 }

@@ -83,7 +83,12 @@ function textOfHtml(html: string): string {
 function bodyHtml(data: Record<string, unknown>, content: string): { html: string; summary: string } {
   const isHtml = data.format === "html";
   const html = isHtml ? `${content.trim()}\n` : postMarkdown.render(content);
-  const fallback = isHtml ? textOfHtml(content).slice(0, 200) : content.replace(/[#>*_`[\]]/g, "").trim().slice(0, 200);
+  const fallback = isHtml
+    ? textOfHtml(content).slice(0, 200)
+    : content
+        .replace(/[#>*_`[\]]/g, "")
+        .trim()
+        .slice(0, 200);
   return { html, summary: typeof data.summary === "string" ? data.summary : fallback };
 }
 
@@ -122,7 +127,26 @@ export function readPosts(site: Site, contentDir = CONTENT): Post[] {
 }
 
 /** Addresses billet itself answers at: a page may not take them. */
-export const RESERVED_PATHS = new Set(["posts", "page", "admin", "api", "moderate", "subscriptions", "feed", "feed.xml", "sitemap.xml", "robots.txt", "404.html", "widget.js", "cdn-cgi", "index.html", "billet.css", "admin.css", "admin.js", "favicon.svg"]);
+export const RESERVED_PATHS = new Set([
+  "posts",
+  "page",
+  "admin",
+  "api",
+  "moderate",
+  "subscriptions",
+  "feed",
+  "feed.xml",
+  "sitemap.xml",
+  "robots.txt",
+  "404.html",
+  "widget.js",
+  "cdn-cgi",
+  "index.html",
+  "billet.css",
+  "admin.css",
+  "admin.js",
+  "favicon.svg",
+]);
 
 export function readPages(site: Site, contentDir = CONTENT): Page[] {
   const dir = join(contentDir, "pages");

@@ -25,7 +25,16 @@ export interface BlogShape {
   site: string;
 }
 
-export const DEFAULT_SHAPE: BlogShape = { posts: 2000, comments: 60_000, hot: 4, hotSize: 5000, depth: 10, pages: 12, seed: 2008, site: "https://www.vieux-carnet.example.org" };
+export const DEFAULT_SHAPE: BlogShape = {
+  posts: 2000,
+  comments: 60_000,
+  hot: 4,
+  hotSize: 5000,
+  depth: 10,
+  pages: 12,
+  seed: 2008,
+  site: "https://www.vieux-carnet.example.org",
+};
 
 /** What the file holds, to check an import against. */
 export interface BlogCounts {
@@ -50,10 +59,56 @@ function mulberry32(seed: number): () => number {
   };
 }
 
-const FR = ["réseau", "blog", "été", "café", "lecture", "fédération", "courriel", "hébergement", "liberté", "écriture", "forêt", "mémoire", "cœur", "leçon", "théâtre"];
-const EN = ["network", "garden", "summer", "coffee", "reading", "federation", "email", "hosting", "freedom", "writing", "forest", "memory", "heart", "lesson", "theatre"];
-const FR_SENT = ["C’est exactement ce que je pensais", "Je ne suis pas tout à fait d’accord", "Merci pour ce billet", "Voilà qui donne à réfléchir", "J’ai lu ça avec « plaisir »", "Et pourtant, ça tourne"];
-const EN_SENT = ["That is exactly what I thought", "I do not quite agree", "Thanks for this post", "Food for thought", "I read it with “pleasure”", "And yet it moves"];
+const FR = [
+  "réseau",
+  "blog",
+  "été",
+  "café",
+  "lecture",
+  "fédération",
+  "courriel",
+  "hébergement",
+  "liberté",
+  "écriture",
+  "forêt",
+  "mémoire",
+  "cœur",
+  "leçon",
+  "théâtre",
+];
+const EN = [
+  "network",
+  "garden",
+  "summer",
+  "coffee",
+  "reading",
+  "federation",
+  "email",
+  "hosting",
+  "freedom",
+  "writing",
+  "forest",
+  "memory",
+  "heart",
+  "lesson",
+  "theatre",
+];
+const FR_SENT = [
+  "C’est exactement ce que je pensais",
+  "Je ne suis pas tout à fait d’accord",
+  "Merci pour ce billet",
+  "Voilà qui donne à réfléchir",
+  "J’ai lu ça avec « plaisir »",
+  "Et pourtant, ça tourne",
+];
+const EN_SENT = [
+  "That is exactly what I thought",
+  "I do not quite agree",
+  "Thanks for this post",
+  "Food for thought",
+  "I read it with “pleasure”",
+  "And yet it moves",
+];
 
 const cdata = (s: string) => `<![CDATA[${s.replace(/]]>/g, "]]]]><![CDATA[>")}]]>`;
 const esc = (s: string) => s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
@@ -67,7 +122,16 @@ const sqlDate = (t: number) => {
 export function generateBlog(shape: BlogShape, write: (text: string) => void): BlogCounts {
   const rnd = mulberry32(shape.seed);
   const pick = <T>(list: T[]) => list[Math.floor(rnd() * list.length)];
-  const counts: BlogCounts = { posts: shape.posts, pages: shape.pages, drafts: 0, attachments: 0, comments: { approved: 0, pending: 0, spam: 0, deleted: 0 }, pingbacks: 0, maxDepth: 0, largest: { slug: "", comments: 0 } };
+  const counts: BlogCounts = {
+    posts: shape.posts,
+    pages: shape.pages,
+    drafts: 0,
+    attachments: 0,
+    comments: { approved: 0, pending: 0, spam: 0, deleted: 0 },
+    pingbacks: 0,
+    maxDepth: 0,
+    largest: { slug: "", comments: 0 },
+  };
 
   // How many comments each post gets: the hot ones, then the rest spread unevenly.
   const perPost = new Array<number>(shape.posts).fill(0);
@@ -104,7 +168,9 @@ export function generateBlog(shape: BlogShape, write: (text: string) => void): B
   for (let i = 0; i < shape.pages; i++) {
     const id = itemId++;
     const slug = `page-${i + 1}-${FR[i % FR.length].normalize("NFD").replace(/[\u0300-\u036f]/g, "")}`;
-    write(`	<item><title>${esc(`Page ${i + 1} : ${FR[i % FR.length]} &amp; co`)}</title><link>${shape.site}/${slug}/</link><dc:creator>${cdata("arnaud")}</dc:creator><guid isPermaLink="false">${shape.site}/?page_id=${id}</guid><content:encoded>${cdata(`Une page sur le ${FR[i % FR.length]}.\n\nAvec <em>deux</em> paragraphes &amp; une entité&nbsp;!`)}</content:encoded><excerpt:encoded>${cdata("")}</excerpt:encoded><wp:post_id>${id}</wp:post_id><wp:post_date>${cdata(sqlDate(start + i * 86_400_000))}</wp:post_date><wp:post_date_gmt>${cdata(sqlDate(start + i * 86_400_000 - 3_600_000))}</wp:post_date_gmt><wp:comment_status>${cdata("closed")}</wp:comment_status><wp:post_name>${cdata(slug)}</wp:post_name><wp:status>${cdata("publish")}</wp:status><wp:post_parent>0</wp:post_parent><wp:post_type>${cdata("page")}</wp:post_type><wp:post_password>${cdata("")}</wp:post_password></item>\n`);
+    write(
+      `	<item><title>${esc(`Page ${i + 1} : ${FR[i % FR.length]} &amp; co`)}</title><link>${shape.site}/${slug}/</link><dc:creator>${cdata("arnaud")}</dc:creator><guid isPermaLink="false">${shape.site}/?page_id=${id}</guid><content:encoded>${cdata(`Une page sur le ${FR[i % FR.length]}.\n\nAvec <em>deux</em> paragraphes &amp; une entité&nbsp;!`)}</content:encoded><excerpt:encoded>${cdata("")}</excerpt:encoded><wp:post_id>${id}</wp:post_id><wp:post_date>${cdata(sqlDate(start + i * 86_400_000))}</wp:post_date><wp:post_date_gmt>${cdata(sqlDate(start + i * 86_400_000 - 3_600_000))}</wp:post_date_gmt><wp:comment_status>${cdata("closed")}</wp:comment_status><wp:post_name>${cdata(slug)}</wp:post_name><wp:status>${cdata("publish")}</wp:status><wp:post_parent>0</wp:post_parent><wp:post_type>${cdata("page")}</wp:post_type><wp:post_password>${cdata("")}</wp:post_password></item>\n`,
+    );
   }
 
   for (let p = 0; p < shape.posts; p++) {
@@ -113,7 +179,10 @@ export function generateBlog(shape: BlogShape, write: (text: string) => void): B
     const words = en ? EN : FR;
     const w = words[p % words.length];
     const title = en ? `Notes on ${w}, part ${p + 1}` : `Billet ${p + 1} : le ${w} & « nous »`;
-    const ascii = w.normalize("NFD").replace(/[\u0300-\u036f]/g, "").replace(/œ/g, "oe");
+    const ascii = w
+      .normalize("NFD")
+      .replace(/[\u0300-\u036f]/g, "")
+      .replace(/œ/g, "oe");
     // Old permalinks used underscores now and then.
     const slug = p % 7 === 3 ? `billet_${p + 1}_${ascii}` : `${en ? "notes" : "billet"}-${p + 1}-${ascii}`;
     const t = start + Math.floor((p / shape.posts) * span);
@@ -124,7 +193,9 @@ export function generateBlog(shape: BlogShape, write: (text: string) => void): B
       `${pick(sentences)}, with <strong>HTML</strong> &amp; an entity&nbsp;: l&#8217;${w}.`,
       `Line two of the first paragraph, a <a href="https://example.org/${ascii}?a=1&amp;b=2">link</a>.`,
       "",
-      p % 11 === 0 ? `[caption id="attachment_${id}" align="alignright" width="300"]<img src="${shape.site}/wp-content/uploads/${d.getUTCFullYear()}/${pad(d.getUTCMonth() + 1)}/${ascii}.jpg" alt="${w}" width="300" height="200" /> ${w}[/caption]\n` : "",
+      p % 11 === 0
+        ? `[caption id="attachment_${id}" align="alignright" width="300"]<img src="${shape.site}/wp-content/uploads/${d.getUTCFullYear()}/${pad(d.getUTCMonth() + 1)}/${ascii}.jpg" alt="${w}" width="300" height="200" /> ${w}[/caption]\n`
+        : "",
       `<blockquote>${pick(sentences)} — 😀</blockquote>`,
       "",
       p % 13 === 0 ? '[code lang="js"]if (a < b && c) { go(); }[/code]\n' : "",
@@ -182,17 +253,23 @@ export function generateBlog(shape: BlogShape, write: (text: string) => void): B
       const text = ping
         ? `[&#8230;] ${title} [&#8230;]`
         : `${pick(sentences)} &amp; ${pick(words)}&nbsp;!\n<em>${pick(sentences)}</em>${c % 17 === 0 ? `\n\n<a href="https://example.net/${c}">voir ici</a> <b>gras</b> &lt;3` : ""}`;
-      write(`		<wp:comment><wp:comment_id>${cid}</wp:comment_id><wp:comment_author>${cdata(name)}</wp:comment_author><wp:comment_author_email>${cdata(ping ? "" : `reader${cid % 997}@example.com`)}</wp:comment_author_email><wp:comment_author_url>${cdata(ping ? `https://other.example.net/${cid}/` : c % 5 ? "" : `http://reader${cid % 97}.example.com`)}</wp:comment_author_url><wp:comment_author_IP>${cdata(`192.0.2.${cid % 250}`)}</wp:comment_author_IP><wp:comment_date>${cdata(sqlDate(ct + 3_600_000))}</wp:comment_date><wp:comment_date_gmt>${cdata(sqlDate(ct))}</wp:comment_date_gmt><wp:comment_content>${cdata(text)}</wp:comment_content><wp:comment_approved>${cdata(status)}</wp:comment_approved><wp:comment_type>${cdata(ping ? "pingback" : "comment")}</wp:comment_type><wp:comment_parent>${parent}</wp:comment_parent><wp:comment_user_id>0</wp:comment_user_id></wp:comment>\n`);
+      write(
+        `		<wp:comment><wp:comment_id>${cid}</wp:comment_id><wp:comment_author>${cdata(name)}</wp:comment_author><wp:comment_author_email>${cdata(ping ? "" : `reader${cid % 997}@example.com`)}</wp:comment_author_email><wp:comment_author_url>${cdata(ping ? `https://other.example.net/${cid}/` : c % 5 ? "" : `http://reader${cid % 97}.example.com`)}</wp:comment_author_url><wp:comment_author_IP>${cdata(`192.0.2.${cid % 250}`)}</wp:comment_author_IP><wp:comment_date>${cdata(sqlDate(ct + 3_600_000))}</wp:comment_date><wp:comment_date_gmt>${cdata(sqlDate(ct))}</wp:comment_date_gmt><wp:comment_content>${cdata(text)}</wp:comment_content><wp:comment_approved>${cdata(status)}</wp:comment_approved><wp:comment_type>${cdata(ping ? "pingback" : "comment")}</wp:comment_type><wp:comment_parent>${parent}</wp:comment_parent><wp:comment_user_id>0</wp:comment_user_id></wp:comment>\n`,
+      );
     }
     write("	</item>\n");
     // Now and then a draft and a medium.
     if (p % 100 === 50) {
       counts.drafts++;
-      write(`	<item><title>Brouillon ${p}</title><wp:post_id>${itemId++}</wp:post_id><wp:post_date>${cdata(sqlDate(t))}</wp:post_date><wp:post_name>${cdata("")}</wp:post_name><wp:status>${cdata("draft")}</wp:status><wp:post_type>${cdata("post")}</wp:post_type></item>\n`);
+      write(
+        `	<item><title>Brouillon ${p}</title><wp:post_id>${itemId++}</wp:post_id><wp:post_date>${cdata(sqlDate(t))}</wp:post_date><wp:post_name>${cdata("")}</wp:post_name><wp:status>${cdata("draft")}</wp:status><wp:post_type>${cdata("post")}</wp:post_type></item>\n`,
+      );
     }
     if (p % 11 === 0) {
       counts.attachments++;
-      write(`	<item><title>${esc(w)}</title><wp:post_id>${itemId++}</wp:post_id><wp:post_parent>${id}</wp:post_parent><wp:status>${cdata("inherit")}</wp:status><wp:post_type>${cdata("attachment")}</wp:post_type><wp:attachment_url>${cdata(`${shape.site}/wp-content/uploads/${d.getUTCFullYear()}/${pad(d.getUTCMonth() + 1)}/${ascii}.jpg`)}</wp:attachment_url></item>\n`);
+      write(
+        `	<item><title>${esc(w)}</title><wp:post_id>${itemId++}</wp:post_id><wp:post_parent>${id}</wp:post_parent><wp:status>${cdata("inherit")}</wp:status><wp:post_type>${cdata("attachment")}</wp:post_type><wp:attachment_url>${cdata(`${shape.site}/wp-content/uploads/${d.getUTCFullYear()}/${pad(d.getUTCMonth() + 1)}/${ascii}.jpg`)}</wp:attachment_url></item>\n`,
+      );
     }
   }
   write("</channel>\n</rss>\n");
@@ -235,7 +312,6 @@ export async function writeBlog(file: string, shape: BlogShape): Promise<BlogCou
   }
 }
 
-
 if (import.meta.url === `file://${process.argv[1]}`) {
   const { values } = parseArgs({
     options: {
@@ -263,5 +339,7 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   };
   const out = resolve(process.env.INIT_CWD ?? process.cwd(), values.gzip && !values.out.endsWith(".gz") ? `${values.out}.gz` : values.out);
   const counts = await writeBlog(out, shape);
-  console.log(`${out}: ${counts.posts} posts, ${counts.pages} pages, ${counts.drafts} drafts, ${counts.attachments} media; comments ${JSON.stringify(counts.comments)}, ${counts.pingbacks} pingbacks, threads ${counts.maxDepth} deep, the largest thread ${counts.largest.comments} comments (${counts.largest.slug})`);
+  console.log(
+    `${out}: ${counts.posts} posts, ${counts.pages} pages, ${counts.drafts} drafts, ${counts.attachments} media; comments ${JSON.stringify(counts.comments)}, ${counts.pingbacks} pingbacks, threads ${counts.maxDepth} deep, the largest thread ${counts.largest.comments} comments (${counts.largest.slug})`,
+  );
 }

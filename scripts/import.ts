@@ -154,7 +154,8 @@ export async function runImport(opts: ImportOptions, log: (line: string) => void
   if (!opts.dryRun && r.comments > 0) {
     const where = opts.remote ? ["--remote"] : ["--local", ...(opts.persistTo ? ["--persist-to", opts.persistTo] : [])];
     type Counted = { results: { post_slug: string; status: CommentStatus; n: number }[] }[];
-    const query = () => tally((JSON.parse(wrangler(["d1", "execute", "DB", ...where, "--json", "--command", count], { quiet: true, online: true })) as Counted)[0].results);
+    const query = () =>
+      tally((JSON.parse(wrangler(["d1", "execute", "DB", ...where, "--json", "--command", count], { quiet: true, online: true })) as Counted)[0].results);
     // The import_key column comes with a migration: make sure the database has it.
     wrangler(["d1", "migrations", "apply", "DB", ...where], { quiet: !opts.remote, online: opts.remote });
     let before: Map<string, StatusCounts>;
@@ -196,7 +197,11 @@ const FORMAT_NAMES: Record<Format, string> = { wordpress: "WordPress", disqus: "
 const SHOWN_ORDER = ["approved", "pending", "spam", "deleted"] as const;
 
 function describe(c: StatusCounts): string {
-  return SHOWN_ORDER.filter((s) => c[s]).map((s) => `${c[s]} ${s}`).join(", ") || "none";
+  return (
+    SHOWN_ORDER.filter((s) => c[s])
+      .map((s) => `${c[s]} ${s}`)
+      .join(", ") || "none"
+  );
 }
 
 const rel = (path: string) => relative(ROOT, path) || path;
@@ -213,15 +218,32 @@ function report(r: ImportResult, opts: ImportOptions, log: (line: string) => voi
       const n = (list: { kind: string }[]) => list.filter((e) => e.kind === kind).length;
       const all = n(i.entries);
       if (!all) continue;
-      const parts = [`${n(i.created)} ${wrote}created`, n(i.overwritten) ? `${n(i.overwritten)} ${wrote}overwritten` : "", n(i.unchanged) ? `${n(i.unchanged)} unchanged` : "", n(i.kept) ? `${n(i.kept)} already there, kept as they are (--overwrite replaces them)` : ""].filter(Boolean);
-      log(`${kind === "post" ? "Posts" : "Pages"}: ${all} published in the export: ${parts.join(", ")} → ${rel(`${opts.contentDir ?? `${ROOT}/content`}/${kind}s`)}/`);
+      const parts = [
+        `${n(i.created)} ${wrote}created`,
+        n(i.overwritten) ? `${n(i.overwritten)} ${wrote}overwritten` : "",
+        n(i.unchanged) ? `${n(i.unchanged)} unchanged` : "",
+        n(i.kept) ? `${n(i.kept)} already there, kept as they are (--overwrite replaces them)` : "",
+      ].filter(Boolean);
+      log(
+        `${kind === "post" ? "Posts" : "Pages"}: ${all} published in the export: ${parts.join(", ")} → ${rel(`${opts.contentDir ?? `${ROOT}/content`}/${kind}s`)}/`,
+      );
     }
-    if (i.renamed.length) log(`Slugs made valid (the old address redirects): ${i.renamed.slice(0, 5).map((x) => `${x.from} → ${x.to}`).join(", ")}${i.renamed.length > 5 ? `, … (${i.renamed.length})` : ""}`);
-    if (r.mediaFile) log(`Media: ${plural(i.media.size, "file")} at ${opts.mediaBase ? `their old addresses on ${opts.mediaBase} (--media-base)` : "their old addresses"}, listed in ${rel(r.mediaFile)}`);
+    if (i.renamed.length)
+      log(
+        `Slugs made valid (the old address redirects): ${i.renamed
+          .slice(0, 5)
+          .map((x) => `${x.from} → ${x.to}`)
+          .join(", ")}${i.renamed.length > 5 ? `, … (${i.renamed.length})` : ""}`,
+      );
+    if (r.mediaFile)
+      log(
+        `Media: ${plural(i.media.size, "file")} at ${opts.mediaBase ? `their old addresses on ${opts.mediaBase} (--media-base)` : "their old addresses"}, listed in ${rel(r.mediaFile)}`,
+      );
     const codes = Object.entries(i.unknownShortcodes);
     if (codes.length) log(`Shortcodes left as text (not known here): ${codes.map(([n, c]) => `[${n}] ×${c}`).join(", ")}`);
   }
-  if (r.stubs.length) log(`Posts made for threads that matched none (--create-posts): ${r.stubs.map((s) => s.slug).join(", ")} (write their text in content/posts/)`);
+  if (r.stubs.length)
+    log(`Posts made for threads that matched none (--create-posts): ${r.stubs.map((s) => s.slug).join(", ")} (write their text in content/posts/)`);
   log(`Comments: ${plural(total, "comment")} for ${plural(r.inFile.size, "post")}${r.statements ? ` (${plural(r.statements, "SQL statement")})` : ""}`);
   const width = Math.min(60, Math.max(0, ...[...r.inFile.keys()].map((s) => s.length)));
   const shown = [...r.inFile].slice(0, r.inFile.size > 60 ? 40 : 60);
@@ -240,11 +262,15 @@ function report(r: ImportResult, opts: ImportOptions, log: (line: string) => voi
     };
     const all = sum(r.inFile);
     const added = r.added ? MODERATION_STATUSES.reduce((n, s) => n + sum(r.added)[s], 0) : undefined;
-    log(`  … and ${r.inFile.size - shown.length} more posts. In all: ${describe(all)}${added !== undefined ? `  → ${added} added, ${total - added} already there` : ""}`);
+    log(
+      `  … and ${r.inFile.size - shown.length} more posts. In all: ${describe(all)}${added !== undefined ? `  → ${added} added, ${total - added} already there` : ""}`,
+    );
   }
   if (r.plan.skipped.length) {
     const n = r.plan.skipped.reduce((sum, t) => sum + t.comments, 0);
-    log(`Skipped ${plural(r.plan.skipped.length, "thread")}, ${plural(n, "comment")}: no post matches. To import one, give its post's slug (in content/posts) and run:`);
+    log(
+      `Skipped ${plural(r.plan.skipped.length, "thread")}, ${plural(n, "comment")}: no post matches. To import one, give its post's slug (in content/posts) and run:`,
+    );
     for (const t of r.plan.skipped.slice(0, 50)) {
       const ref = t.refs?.find((x) => /^https?:\/\//.test(x)) ?? t.refs?.[0] ?? t.label;
       log(`  ${t.label}  (${plural(t.comments, "comment")})${t.title && t.title !== t.label ? ` “${t.title}”` : ""}`);
@@ -253,7 +279,8 @@ function report(r: ImportResult, opts: ImportOptions, log: (line: string) => voi
     if (r.plan.skipped.length > 50) log(`  … and ${r.plan.skipped.length - 50} more`);
     log("  (or add --create-posts to make a post for each, with its title and date)");
   }
-  for (const [what, n] of Object.entries(r.ignored)) log(`Not imported: ${n} × ${what}${what === "pingback" || what === "trackback" || what === "webmention" ? " (add --pingbacks to keep them)" : ""}`);
+  for (const [what, n] of Object.entries(r.ignored))
+    log(`Not imported: ${n} × ${what}${what === "pingback" || what === "trackback" || what === "webmention" ? " (add --pingbacks to keep them)" : ""}`);
   if (r.plan.orphans) log(`${r.plan.orphans} ${r.plan.orphans === 1 ? "reply" : "replies"} to a comment not in the file: imported at the top level`);
   if (r.leftOut.length) {
     log(`Left out (--lenient): ${plural(r.leftOut.length, "item")} whose values do not parse:`);
@@ -265,8 +292,18 @@ function report(r: ImportResult, opts: ImportOptions, log: (line: string) => voi
   if (opts.dryRun) log("Dry run: nothing was written (no post, no page, no comment).");
   else {
     if (!total) log("No comment to import.");
-    else log(opts.remote ? "Comments applied to the remote D1 database." : `Comments applied to the local D1 database${opts.persistTo ? ` in ${opts.persistTo}` : ""}.`);
-    if (r.items || r.stubs.length) log(opts.remote ? "Next: npm run deploy (builds the new posts and pages, and their redirects)." : "Next: npm start to see them (it builds the posts, pages and redirects), then npm run deploy.");
+    else
+      log(
+        opts.remote
+          ? "Comments applied to the remote D1 database."
+          : `Comments applied to the local D1 database${opts.persistTo ? ` in ${opts.persistTo}` : ""}.`,
+      );
+    if (r.items || r.stubs.length)
+      log(
+        opts.remote
+          ? "Next: npm run deploy (builds the new posts and pages, and their redirects)."
+          : "Next: npm start to see them (it builds the posts, pages and redirects), then npm run deploy.",
+      );
   }
 }
 

@@ -54,10 +54,36 @@ function pathOf(ref: string): { pathname: string; search: string } | null {
 
 /** billet's own addresses, which a generated dynamic rule must never catch. */
 function ownPaths(posts: Post[], pages: Page[]): string[] {
-  return ["/", "/page/2/", "/page/10/", "/admin/", "/feed.xml", "/sitemap.xml", "/robots.txt", "/404.html", "/widget.js", "/billet.css", "/api/posts/", "/api/posts/a/comments", "/moderate/x", "/subscriptions/confirm/x", "/subscriptions/stop/x", "/posts/a-post/", "/posts/a-post/comments.xml", ...posts.slice(0, 50).flatMap((p) => [p.url, `${p.url}comments.xml`]), ...pages.map((p) => p.url)];
+  return [
+    "/",
+    "/page/2/",
+    "/page/10/",
+    "/admin/",
+    "/feed.xml",
+    "/sitemap.xml",
+    "/robots.txt",
+    "/404.html",
+    "/widget.js",
+    "/billet.css",
+    "/api/posts/",
+    "/api/posts/a/comments",
+    "/moderate/x",
+    "/subscriptions/confirm/x",
+    "/subscriptions/stop/x",
+    "/posts/a-post/",
+    "/posts/a-post/comments.xml",
+    ...posts.slice(0, 50).flatMap((p) => [p.url, `${p.url}comments.xml`]),
+    ...pages.map((p) => p.url),
+  ];
 }
 
-const placeholderRegex = (pattern: string) => new RegExp(`^${pattern.split("/").map((seg) => (seg.startsWith(":") ? "[^/]+" : seg.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"))).join("/")}$`);
+const placeholderRegex = (pattern: string) =>
+  new RegExp(
+    `^${pattern
+      .split("/")
+      .map((seg) => (seg.startsWith(":") ? "[^/]+" : seg.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")))
+      .join("/")}$`,
+  );
 
 /**
  * The shape of an old path whose last segment is the post's slug, as a dynamic rule:
@@ -78,7 +104,10 @@ export function buildRedirects(posts: Post[], pages: Page[]): Redirects {
   const kv = new Map<string, string>();
   const dropped: string[] = [];
   const seen = new Set<string>();
-  const targets = [...posts.map((p) => ({ item: p, url: p.url, feed: `${p.url}comments.xml`, slug: p.slug })), ...pages.map((p) => ({ item: p, url: p.url, feed: p.url, slug: p.slug }))];
+  const targets = [
+    ...posts.map((p) => ({ item: p, url: p.url, feed: `${p.url}comments.xml`, slug: p.slug })),
+    ...pages.map((p) => ({ item: p, url: p.url, feed: p.url, slug: p.slug })),
+  ];
   for (const { item, url, feed, slug } of targets) {
     for (const ref of item.redirect_from ?? []) {
       const at = pathOf(ref);

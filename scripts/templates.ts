@@ -5,8 +5,42 @@ import { stringsFor } from "../workers/render/strings.ts";
 import type { Page, Post, Site } from "./content.ts";
 
 const ui = {
-  fr: { home: "Accueil", posts: "Billets", feed: "Flux Atom", by: "par", notFound: "Page introuvable", notFoundText: "Cette page n’existe pas, ou plus.", back: "Retour à l’accueil", skip: "Aller au contenu", tags: "Mots-clés", categories: "Catégories", commentsLink: "réactions", newer: "Billets plus récents", older: "Billets plus anciens", pages: "Pages des billets", pageOf: (n: number, total: number) => `page ${n} sur ${total}`, pagesNav: "Pages" },
-  en: { home: "Home", posts: "Posts", feed: "Atom feed", by: "by", notFound: "Page not found", notFoundText: "This page does not exist, or no longer.", back: "Back to the home page", skip: "Skip to content", tags: "Tags", categories: "Categories", commentsLink: "comments", newer: "Newer posts", older: "Older posts", pages: "Pages of posts", pageOf: (n: number, total: number) => `page ${n} of ${total}`, pagesNav: "Pages" },
+  fr: {
+    home: "Accueil",
+    posts: "Billets",
+    feed: "Flux Atom",
+    by: "par",
+    notFound: "Page introuvable",
+    notFoundText: "Cette page n’existe pas, ou plus.",
+    back: "Retour à l’accueil",
+    skip: "Aller au contenu",
+    tags: "Mots-clés",
+    categories: "Catégories",
+    commentsLink: "réactions",
+    newer: "Billets plus récents",
+    older: "Billets plus anciens",
+    pages: "Pages des billets",
+    pageOf: (n: number, total: number) => `page ${n} sur ${total}`,
+    pagesNav: "Pages",
+  },
+  en: {
+    home: "Home",
+    posts: "Posts",
+    feed: "Atom feed",
+    by: "by",
+    notFound: "Page not found",
+    notFoundText: "This page does not exist, or no longer.",
+    back: "Back to the home page",
+    skip: "Skip to content",
+    tags: "Tags",
+    categories: "Categories",
+    commentsLink: "comments",
+    newer: "Newer posts",
+    older: "Older posts",
+    pages: "Pages of posts",
+    pageOf: (n: number, total: number) => `page ${n} of ${total}`,
+    pagesNav: "Pages",
+  },
 };
 const uiFor = (lang: string) => (lang.startsWith("en") ? ui.en : ui.fr);
 
@@ -77,7 +111,15 @@ ${post.html}</div>
 ${section}
 </section>`;
   const feed = `\n<link rel="alternate" type="application/atom+xml" title="${escapeHtml(`${stringsFor(post.lang).commentsTitle} · ${post.title}`)}" href="${post.url}comments.xml">`;
-  return layout(site, { lang: post.lang, title: `${post.title} · ${site.title}`, description: post.summary, path: post.url, body, type: "article", head: feed });
+  return layout(site, {
+    lang: post.lang,
+    title: `${post.title} · ${site.title}`,
+    description: post.summary,
+    path: post.url,
+    body,
+    type: "article",
+    head: feed,
+  });
 }
 
 export const DEFAULT_POSTS_PER_PAGE = 20;
@@ -86,7 +128,12 @@ export const DEFAULT_POSTS_PER_PAGE = 20;
 export const homePath = (n: number) => (n <= 1 ? "/" : `/page/${n}/`);
 
 /** One page of the home page: `posts` are that page's posts; links to the newer and older pages. */
-export function homePage(site: Site, posts: Post[], counts: Record<string, number>, paging: { page: number; pageCount: number; perPage?: number } = { page: 1, pageCount: 1 }): string {
+export function homePage(
+  site: Site,
+  posts: Post[],
+  counts: Record<string, number>,
+  paging: { page: number; pageCount: number; perPage?: number } = { page: 1, pageCount: 1 },
+): string {
   const t = uiFor(site.lang);
   const { page, pageCount } = paging;
   const items = posts
@@ -103,10 +150,20 @@ export function homePage(site: Site, posts: Post[], counts: Record<string, numbe
     page < pageCount ? `<a href="${homePath(page + 1)}" rel="next">${escapeHtml(t.older)}</a>` : "",
   ].filter(Boolean);
   const nav = pageCount > 1 ? `\n<nav class="pagination" aria-label="${escapeHtml(t.pages)}"><p>${links.join(" · ")}</p></nav>` : "";
-  const head = [page > 1 ? `\n<link rel="prev" href="${homePath(page - 1)}">` : "", page < pageCount ? `\n<link rel="next" href="${homePath(page + 1)}">` : ""].join("");
+  const head = [
+    page > 1 ? `\n<link rel="prev" href="${homePath(page - 1)}">` : "",
+    page < pageCount ? `\n<link rel="next" href="${homePath(page + 1)}">` : "",
+  ].join("");
   const title = page > 1 ? `${site.title} · ${t.pageOf(page, pageCount)}` : site.title;
   const start = page > 1 ? ` start="${(page - 1) * (paging.perPage ?? DEFAULT_POSTS_PER_PAGE) + 1}"` : "";
-  return layout(site, { lang: site.lang, title, description: site.description, path: homePath(page), head, body: `<h1 class="visually-hidden">${escapeHtml(t.posts)}</h1>\n<ol class="post-list"${start}>${items}</ol>${nav}` });
+  return layout(site, {
+    lang: site.lang,
+    title,
+    description: site.description,
+    path: homePath(page),
+    head,
+    body: `<h1 class="visually-hidden">${escapeHtml(t.posts)}</h1>\n<ol class="post-list"${start}>${items}</ol>${nav}`,
+  });
 }
 
 /** A page (not a post): its text, no comments, not on the home page or in the feed. */
@@ -121,11 +178,21 @@ ${page.html}</div>
 
 export function notFoundPage(site: Site): string {
   const t = uiFor(site.lang);
-  return layout(site, { lang: site.lang, title: `${t.notFound} · ${site.title}`, description: t.notFoundText, path: "/404.html", body: `<h1>${escapeHtml(t.notFound)}</h1><p>${escapeHtml(t.notFoundText)}</p><p><a href="/">${escapeHtml(t.back)}</a></p>` });
+  return layout(site, {
+    lang: site.lang,
+    title: `${t.notFound} · ${site.title}`,
+    description: t.notFoundText,
+    path: "/404.html",
+    body: `<h1>${escapeHtml(t.notFound)}</h1><p>${escapeHtml(t.notFoundText)}</p><p><a href="/">${escapeHtml(t.back)}</a></p>`,
+  });
 }
 
 export function atomFeed(site: Site, posts: Post[]): string {
-  const updated = posts.map((p) => p.updated ?? p.date).sort().at(-1) ?? new Date(0).toISOString();
+  const updated =
+    posts
+      .map((p) => p.updated ?? p.date)
+      .sort()
+      .at(-1) ?? new Date(0).toISOString();
   const entries = posts
     .map((p) => {
       const url = new URL(p.url, site.url).toString();
@@ -170,4 +237,3 @@ ${urls.map((u) => `<url><loc>${escapeHtml(u.loc)}</loc>${u.lastmod ? `<lastmod>$
 export function robots(site: Site): string {
   return `User-agent: *\nDisallow: /api/\nDisallow: /admin/\nSitemap: ${new URL("/sitemap.xml", site.url).toString()}\n`;
 }
-

@@ -23,7 +23,7 @@ function bool(node: XNode | undefined, name: string): boolean | null {
 }
 
 /** A string of its own: one cut from the parser's input would keep a whole chunk of the file alive. */
-const own = (s: string) => (s.length ? JSON.parse(JSON.stringify(s)) as string : s);
+const own = (s: string) => (s.length ? (JSON.parse(JSON.stringify(s)) as string) : s);
 const idOf = (node: XNode | undefined) => own((node?.attrs["dsq:id"] ?? "").trim());
 
 interface ThreadRef {
@@ -42,7 +42,9 @@ export function disqusReader(sink: ImportSink, opts: ParseOptions = {}): XmlRead
 
   const site = (line: number) => {
     if (forum) return forum;
-    throw new ImportError(`${file}: the export does not name its Disqus forum (no <forum> before line ${line}): give the old site with --site <its address>, e.g. --site https://old.example.org. Nothing was imported.`);
+    throw new ImportError(
+      `${file}: the export does not name its Disqus forum (no <forum> before line ${line}): give the old site with --site <its address>, e.g. --site https://old.example.org. Nothing was imported.`,
+    );
   };
 
   return new XmlReader({

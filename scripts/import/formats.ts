@@ -213,7 +213,16 @@ export function zonedTime(y: number, mo: number, d: number, h: number, mi: numbe
 /** The zone's offset from UTC at an instant, in milliseconds. */
 export function offsetAt(t: number, timeZone: string): number {
   const parts = Object.fromEntries(
-    new Intl.DateTimeFormat("en-US", { timeZone, hourCycle: "h23", year: "numeric", month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit", second: "2-digit" })
+    new Intl.DateTimeFormat("en-US", {
+      timeZone,
+      hourCycle: "h23",
+      year: "numeric",
+      month: "2-digit",
+      day: "2-digit",
+      hour: "2-digit",
+      minute: "2-digit",
+      second: "2-digit",
+    })
       .formatToParts(new Date(t))
       .map((p) => [p.type, p.value]),
   );
@@ -319,7 +328,9 @@ export function parseBilletJson(text: string, file = "the file"): ParsedExport {
     const issue = parsed.issues[0];
     const path = v.getDotPath(issue);
     const at = /^comments\.(\d+)\.(.+)$/.exec(path ?? "");
-    const where = at ? `comment ${(data as { comments: { id?: unknown }[] }).comments[Number(at[1])]?.id ?? `#${Number(at[1]) + 1}`}, field ${at[2]}` : (path ?? "(file)");
+    const where = at
+      ? `comment ${(data as { comments: { id?: unknown }[] }).comments[Number(at[1])]?.id ?? `#${Number(at[1]) + 1}`}, field ${at[2]}`
+      : (path ?? "(file)");
     throw new Error(`not a billet export: ${where}: ${issue.message}`);
   }
   const result: ParsedExport = { format: "json", threads: [], ignored: {}, warnings: [] };
@@ -366,7 +377,10 @@ export function parseBilletJson(text: string, file = "the file"): ParsedExport {
 export function detectFormat(head: string | Buffer): Format {
   const bytes = typeof head === "string" ? Buffer.from(head.slice(0, 4000)) : head;
   if (bytes.subarray(0, 16).toString("latin1") === "SQLite format 3\u0000") return "isso";
-  const text = bytes.toString("utf8").replace(/^\uFEFF/, "").trimStart();
+  const text = bytes
+    .toString("utf8")
+    .replace(/^\uFEFF/, "")
+    .trimStart();
   if (text.startsWith("{")) {
     if (/"format"\s*:\s*"billet-comments"/.test(text)) return "json";
     if (/"type"\s*:\s*"waline"/.test(text) || /"tables"\s*:\s*\[/.test(text)) return "waline";

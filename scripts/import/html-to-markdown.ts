@@ -21,8 +21,54 @@ export interface HtmlToMarkdownOptions {
 }
 
 // Elements whose content a reader never saw as text.
-const DROPPED = new Set(["script", "style", "template", "noscript", "iframe", "object", "embed", "head", "title", "textarea", "select", "button", "svg", "math", "audio", "video", "canvas"]);
-const BLOCKS = new Set(["p", "div", "section", "article", "header", "footer", "aside", "nav", "main", "figure", "figcaption", "address", "center", "dl", "dt", "dd", "table", "tr", "thead", "tbody", "tfoot", "caption", "hr", "details", "summary", "fieldset", "form"]);
+const DROPPED = new Set([
+  "script",
+  "style",
+  "template",
+  "noscript",
+  "iframe",
+  "object",
+  "embed",
+  "head",
+  "title",
+  "textarea",
+  "select",
+  "button",
+  "svg",
+  "math",
+  "audio",
+  "video",
+  "canvas",
+]);
+const BLOCKS = new Set([
+  "p",
+  "div",
+  "section",
+  "article",
+  "header",
+  "footer",
+  "aside",
+  "nav",
+  "main",
+  "figure",
+  "figcaption",
+  "address",
+  "center",
+  "dl",
+  "dt",
+  "dd",
+  "table",
+  "tr",
+  "thead",
+  "tbody",
+  "tfoot",
+  "caption",
+  "hr",
+  "details",
+  "summary",
+  "fieldset",
+  "form",
+]);
 const HEADINGS = new Set(["h1", "h2", "h3", "h4", "h5", "h6"]);
 // Containers whose whitespace-only text is layout, not content.
 const LAYOUT = new Set(["ul", "ol", "table", "thead", "tbody", "tfoot", "tr", "dl"]);
@@ -108,7 +154,12 @@ class Converter {
       case "blockquote": {
         const inner = this.block(el.childNodes);
         if (!inner) return "";
-        return this.setAside(inner.split("\n").map((line) => (line ? `> ${line}` : ">")).join("\n"));
+        return this.setAside(
+          inner
+            .split("\n")
+            .map((line) => (line ? `> ${line}` : ">"))
+            .join("\n"),
+        );
       }
       case "ul":
       case "ol":

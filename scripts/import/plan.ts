@@ -160,7 +160,9 @@ export function resolveSlug(thread: Pick<SourceThread, "refs" | "slug" | "title"
   const refs = [...thread.refs, ...(thread.slug ? [thread.slug] : [])];
   for (const ref of refs) for (const key of refKeys(ref)) if (map.has(key)) return map.get(key)!;
   const index = opts.index;
-  if (index) for (const ref of thread.refs) for (const key of refKeys(ref)) if (index.aliases.has(key) && opts.posts.has(index.aliases.get(key)!)) return index.aliases.get(key)!;
+  if (index)
+    for (const ref of thread.refs)
+      for (const key of refKeys(ref)) if (index.aliases.has(key) && opts.posts.has(index.aliases.get(key)!)) return index.aliases.get(key)!;
   for (const ref of thread.refs) {
     const path = normalizeRef(ref).replace(/\?.*$/, "");
     const posts = /(?:^|\/)posts\/([^/]+)$/.exec(path);
@@ -326,7 +328,8 @@ export function rowValues(row: PlannedComment): string {
 const COLUMNS =
   "id, post_slug, parent_id, root_id, depth, author_name, author_email, author_url, content, html, status, held_for, created_at, edited_at, updated_at, ip_hash, edit_token_hash, import_key, content_hash, idempotency_key, spam_score, spam_reasons, trained_as";
 
-const find = (key: string, id: string, created: string) => `(SELECT id FROM comments WHERE import_key = v.${key} OR (id = v.${id} AND created_at = v.${created}) LIMIT 1)`;
+const find = (key: string, id: string, created: string) =>
+  `(SELECT id FROM comments WHERE import_key = v.${key} OR (id = v.${id} AND created_at = v.${created}) LIMIT 1)`;
 const taken = "EXISTS (SELECT 1 FROM comments WHERE id = v.column1)";
 
 /**
@@ -357,7 +360,11 @@ export class SqlWriter {
     this.out = out;
   }
   add(values: string, own: string | null, parent: string | null, root: string | null): void {
-    if (this.values.length && ((parent !== null && this.keys.has(parent)) || (root !== null && this.keys.has(root)) || this.size + values.length > MAX_STATEMENT)) this.flush();
+    if (
+      this.values.length &&
+      ((parent !== null && this.keys.has(parent)) || (root !== null && this.keys.has(root)) || this.size + values.length > MAX_STATEMENT)
+    )
+      this.flush();
     this.values.push(values);
     this.size += values.length + 2;
     if (own !== null) this.keys.add(own);
@@ -379,7 +386,7 @@ export function planSql(plan: Plan): string {
   const writer = new SqlWriter((s) => lines.push(`${s};`));
   for (const row of plan.rows) writer.add(rowValues(row), rowKey(row), rowKey(row.parent), rowKey(row.root));
   writer.flush();
-  return lines.join("\n") + "\n";
+  return `${lines.join("\n")}\n`;
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -5,7 +5,7 @@
 import { closeSync, createReadStream, existsSync, mkdirSync, openSync, readFileSync, readSync, statSync, writeFileSync, writeSync } from "node:fs";
 import { basename, join, relative } from "node:path";
 import { createGunzip, gunzipSync } from "node:zlib";
-import { type CommentStatus } from "../../workers/db/schema.ts";
+import type { CommentStatus } from "../../workers/db/schema.ts";
 import { readSite, ROOT } from "../content.ts";
 import { detectFormat, siteKey, type Format, type ParseOptions, type SourceComment } from "./formats.ts";
 import { emptyIndex, indexPost, planThreads, resolveSlug, rowKey, rowValues, slugify, SqlWriter, type Plan, type StatusCounts } from "./plan.ts";
@@ -112,13 +112,22 @@ function declaredEncoding(head: Buffer): string {
   return m ? m[1].toLowerCase() : "utf-8";
 }
 
-async function streamInto(file: string, gzip: boolean, encoding: string, reader: { write(s: string): void; close(): void }, progress: Progress, label: string): Promise<void> {
+async function streamInto(
+  file: string,
+  gzip: boolean,
+  encoding: string,
+  reader: { write(s: string): void; close(): void },
+  progress: Progress,
+  label: string,
+): Promise<void> {
   const total = statSync(file).size;
   let decoder: TextDecoder;
   try {
     decoder = new TextDecoder(encoding, { fatal: true });
   } catch {
-    throw new ImportError(`${basename(file)}: its XML declaration says encoding="${encoding}", which is not known here: convert it to UTF-8 (iconv -f ${encoding} -t UTF-8). Nothing was imported.`);
+    throw new ImportError(
+      `${basename(file)}: its XML declaration says encoding="${encoding}", which is not known here: convert it to UTF-8 (iconv -f ${encoding} -t UTF-8). Nothing was imported.`,
+    );
   }
   const input = createReadStream(file, { highWaterMark: 256 * 1024 });
   const source = gzip ? input.pipe(createGunzip()) : input;
@@ -129,7 +138,10 @@ async function streamInto(file: string, gzip: boolean, encoding: string, reader:
       try {
         text = decoder.decode(chunk, { stream: true });
       } catch {
-        throw new ImportError(`${basename(file)}: not valid ${encoding.toUpperCase()} text after line ${lines} (a byte sequence that is not a character). Nothing was imported.`, { line: lines });
+        throw new ImportError(
+          `${basename(file)}: not valid ${encoding.toUpperCase()} text after line ${lines} (a byte sequence that is not a character). Nothing was imported.`,
+          { line: lines },
+        );
       }
       for (let i = text.indexOf("\n"); i >= 0; i = text.indexOf("\n", i + 1)) lines++;
       reader.write(text);
@@ -170,7 +182,13 @@ export function mapLine(file: string, ref: string, slug: string): string {
 }
 
 /** Writes a post for a thread that matches none (--create-posts): its title, date and old address. */
-function writeStub(contentDir: string, thread: { label: string; refs: string[]; title?: string; stub?: { title: string; date: number; link: string; closed: boolean } }, taken: Set<string>, dryRun: boolean, lang: string): ContentEntry | null {
+function writeStub(
+  contentDir: string,
+  thread: { label: string; refs: string[]; title?: string; stub?: { title: string; date: number; link: string; closed: boolean } },
+  taken: Set<string>,
+  dryRun: boolean,
+  lang: string,
+): ContentEntry | null {
   const title = thread.stub?.title ?? thread.title;
   if (!title) return null;
   const link = thread.stub?.link || thread.refs[0] || "";
@@ -220,7 +238,13 @@ export async function runPipeline(opts: PipelineOptions): Promise<PipelineResult
   } catch (err) {
     throw new ImportError(`${name}: ${(err as Error).message}`);
   }
-  const parseOpts: ParseOptions = { anonymous: site.lang === "fr" ? "Anonyme" : "Anonymous", timeZone: site.timezone, pingbacks: opts.pingbacks, site: opts.site, file: name };
+  const parseOpts: ParseOptions = {
+    anonymous: site.lang === "fr" ? "Anonyme" : "Anonymous",
+    timeZone: site.timezone,
+    pingbacks: opts.pingbacks,
+    site: opts.site,
+    file: name,
+  };
   const progress = new Progress(opts.progress ?? process.stderr.isTTY === true);
   mkdirSync(join(ROOT, "build"), { recursive: true });
   const sink = new StagingSink(join(ROOT, "build", `import-staging-${process.pid}.sqlite`));
@@ -263,14 +287,25 @@ export async function runPipeline(opts: PipelineOptions): Promise<PipelineResult
     let mediaFile: string | undefined;
     if (sink.items > 0) {
       const lang = opts.lang ?? sink.siteInfo.lang ?? site.lang;
-      const oldHosts = [sink.siteInfo.url, opts.site].filter((u): u is string => !!u).map((u) => {
-        try {
-          return new URL(/^[a-z]+:\/\//i.test(u) ? u : `http://${u}`).hostname;
-        } catch {
-          return u;
-        }
+      const oldHosts = [sink.siteInfo.url, opts.site]
+        .filter((u): u is string => !!u)
+        .map((u) => {
+          try {
+            return new URL(/^[a-z]+:\/\//i.test(u) ? u : `http://${u}`).hostname;
+          } catch {
+            return u;
+          }
+        });
+      items = writeItems(sink.allItems(), existing, {
+        contentDir,
+        site: sourceSite ?? "site",
+        overwrite: opts.overwrite ?? false,
+        dryRun: opts.dryRun,
+        lang,
+        mediaBase: opts.mediaBase,
+        oldHosts,
+        attachments: sink.attachments(),
       });
-      items = writeItems(sink.allItems(), existing, { contentDir, site: sourceSite ?? "site", overwrite: opts.overwrite ?? false, dryRun: opts.dryRun, lang, mediaBase: opts.mediaBase, oldHosts, attachments: sink.attachments() });
       if (items.media.size) {
         mediaFile = join(ROOT, "build", `import-media-${name.replace(/[^\w.-]+/g, "_")}.txt`);
         const fd = openSync(mediaFile, "w");
@@ -286,7 +321,10 @@ export async function runPipeline(opts: PipelineOptions): Promise<PipelineResult
     for (const e of entries.values()) indexPost(index, e);
     const posts = new Set(entries.keys());
     for (const [from, slug] of Object.entries(opts.map)) {
-      if (!posts.has(slug)) throw new ImportError(`--map ${from}=${slug}: there is no post "${slug}" in ${relative(ROOT, join(contentDir, "posts")) || "content/posts"}. Nothing was imported.`);
+      if (!posts.has(slug))
+        throw new ImportError(
+          `--map ${from}=${slug}: there is no post "${slug}" in ${relative(ROOT, join(contentDir, "posts")) || "content/posts"}. Nothing was imported.`,
+        );
     }
 
     // Threads to posts.
@@ -316,7 +354,9 @@ export async function runPipeline(opts: PipelineOptions): Promise<PipelineResult
     }
 
     // Threading a post at a time; rows wait in the staging file for the global order.
-    sink.db.exec("CREATE TABLE out (seq INTEGER PRIMARY KEY, sort_key INTEGER, depth INTEGER, own TEXT, parent TEXT, root TEXT, slug TEXT, status TEXT, vals TEXT)");
+    sink.db.exec(
+      "CREATE TABLE out (seq INTEGER PRIMARY KEY, sort_key INTEGER, depth INTEGER, own TEXT, parent TEXT, root TEXT, slug TEXT, status TEXT, vals TEXT)",
+    );
     const put = sink.db.prepare("INSERT INTO out (sort_key, depth, own, parent, root, slug, status, vals) VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
     const inFile = new Map<string, StatusCounts>();
     let done = 0;
@@ -356,7 +396,12 @@ export async function runPipeline(opts: PipelineOptions): Promise<PipelineResult
         ends.push(offset);
         statements++;
       });
-      for (const r of sink.db.prepare("SELECT own, parent, root, vals FROM out ORDER BY sort_key, depth, seq").iterate() as Iterable<{ own: string; parent: string | null; root: string | null; vals: string }>) {
+      for (const r of sink.db.prepare("SELECT own, parent, root, vals FROM out ORDER BY sort_key, depth, seq").iterate() as Iterable<{
+        own: string;
+        parent: string | null;
+        root: string | null;
+        vals: string;
+      }>) {
         writer.add(r.vals, r.own, r.parent, r.root);
         count++;
       }
@@ -402,7 +447,7 @@ function cutParts(file: string, ends: number[]): string[] {
     const flush = (end: number) => {
       const buf = Buffer.alloc(end - start);
       readSync(fd, buf, 0, buf.length, start);
-      const part = file.replace(/\.sql$/, "") + `.part-${parts.length + 1}.sql`;
+      const part = `${file.replace(/\.sql$/, "")}.part-${parts.length + 1}.sql`;
       writeFileSync(part, buf);
       parts.push(part);
       start = end;
@@ -429,4 +474,3 @@ export function tally(rows: { post_slug: string; status: CommentStatus; n: numbe
   }
   return out;
 }
-

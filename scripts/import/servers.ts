@@ -5,12 +5,25 @@
 import { DatabaseSync } from "node:sqlite";
 import type { CommentStatus } from "../../workers/db/schema.ts";
 import { htmlToMarkdown } from "./html-to-markdown.ts";
-import { emailOrNull, jsonErrorAt, oneLine, siteKey, sqlDateParts, websiteOrNull, zonedTime, type ImportSink, type ParseOptions, type SourceComment } from "./formats.ts";
+import {
+  emailOrNull,
+  jsonErrorAt,
+  oneLine,
+  siteKey,
+  sqlDateParts,
+  websiteOrNull,
+  zonedTime,
+  type ImportSink,
+  type ParseOptions,
+  type SourceComment,
+} from "./formats.ts";
 import { ImportError } from "./problems.ts";
 
 function needSite(opts: ParseOptions, what: string): string {
   if (opts.site) return siteKey(opts.site);
-  throw new ImportError(`${opts.file ?? "the file"}: ${what} does not name the site it served: give the old site with --site <its address>, e.g. --site https://old.example.org. Nothing was imported.`);
+  throw new ImportError(
+    `${opts.file ?? "the file"}: ${what} does not name the site it served: give the old site with --site <its address>, e.g. --site https://old.example.org. Nothing was imported.`,
+  );
 }
 
 /** Text that holds HTML tags (comments imported into these servers from elsewhere) rather than Markdown. */
@@ -44,7 +57,9 @@ export function readIsso(path: string, sink: ImportSink, opts: ParseOptions = {}
     db.prepare("SELECT id, uri, title FROM threads LIMIT 1").all();
     db.prepare("SELECT tid, id, parent, created, modified, mode, text, author, email, website FROM comments LIMIT 1").all();
   } catch (err) {
-    throw new ImportError(`${file}: not an Isso database (${err instanceof Error && /malformed|not a database/i.test(err.message) ? "the SQLite file is damaged or truncated" : "no threads and comments tables as Isso makes them"}). Nothing was imported.`);
+    throw new ImportError(
+      `${file}: not an Isso database (${err instanceof Error && /malformed|not a database/i.test(err.message) ? "the SQLite file is damaged or truncated" : "no threads and comments tables as Isso makes them"}). Nothing was imported.`,
+    );
   }
   const anonymous = opts.anonymous ?? "Anonymous";
   try {
@@ -142,19 +157,29 @@ export function remark42Reader(sink: ImportSink, opts: ParseOptions = {}): LineR
     } catch (err) {
       const detail = jsonErrorAt(line, err).replace(/^line 1, /, "");
       if (!meta) throw new ImportError(`${file}, line ${lineNo}: not a Remark42 backup (${detail}). Nothing was imported.`, { line: lineNo });
-      sink.problem({ item: `Remark42 comment on line ${lineNo}`, field: "the line", value: line.slice(0, 60), expected: last ? "cut off: the file looks truncated" : `not valid JSON (${detail})`, line: lineNo });
+      sink.problem({
+        item: `Remark42 comment on line ${lineNo}`,
+        field: "the line",
+        value: line.slice(0, 60),
+        expected: last ? "cut off: the file looks truncated" : `not valid JSON (${detail})`,
+        line: lineNo,
+      });
       return;
     }
     if (!meta) {
       meta = true;
       const m = value as { version?: unknown; users?: unknown; posts?: unknown };
       if (typeof m !== "object" || m === null || (!("users" in m) && !("posts" in m) && !("version" in m)))
-        throw new ImportError(`${file}, line 1: not a Remark42 backup (its first line should hold {"version":1,"users":[…],"posts":[…]}). Nothing was imported.`, { line: 1 });
+        throw new ImportError(
+          `${file}, line 1: not a Remark42 backup (its first line should hold {"version":1,"users":[…],"posts":[…]}). Nothing was imported.`,
+          { line: 1 },
+        );
       return;
     }
     const c = value as Remark42Comment;
     const where = `Remark42 comment ${typeof c.id === "string" ? c.id : "(no id)"}`;
-    const fail = (field: string, v: unknown, expected: string) => sink.problem({ item: where, field, value: typeof v === "string" ? v : JSON.stringify(v) ?? "", expected, line: lineNo });
+    const fail = (field: string, v: unknown, expected: string) =>
+      sink.problem({ item: where, field, value: typeof v === "string" ? v : (JSON.stringify(v) ?? ""), expected, line: lineNo });
     if (typeof c.id !== "string" || !c.id) return fail('"id"', c.id, "not a comment id");
     const url = typeof c.locator?.url === "string" ? c.locator.url.trim() : "";
     if (!url) return fail('"locator.url"', c.locator?.url, "not a page address");
@@ -252,12 +277,14 @@ export function readWaline(text: string, sink: ImportSink, opts: ParseOptions = 
   const anonymous = opts.anonymous ?? "Anonymous";
   const timeZone = opts.timeZone ?? "UTC";
   const users = new Map<string, { display_name?: string; email?: string; url?: string }>();
-  for (const u of Array.isArray(body.data.Users) ? (body.data.Users as Record<string, unknown>[]) : []) users.set(String(u.objectId ?? u.id), u as { display_name?: string; email?: string; url?: string });
+  for (const u of Array.isArray(body.data.Users) ? (body.data.Users as Record<string, unknown>[]) : [])
+    users.set(String(u.objectId ?? u.id), u as { display_name?: string; email?: string; url?: string });
   const byUrl = new Map<string, SourceComment[]>();
   for (const [i, raw] of (body.data.Comment as Record<string, unknown>[]).entries()) {
     const id = raw?.objectId ?? raw?.id;
     const where = `Waline comment ${id ?? `#${i + 1}`}`;
-    const fail = (field: string, v: unknown, expected: string) => sink.problem({ item: where, field, value: typeof v === "string" ? v : (JSON.stringify(v) ?? ""), expected });
+    const fail = (field: string, v: unknown, expected: string) =>
+      sink.problem({ item: where, field, value: typeof v === "string" ? v : (JSON.stringify(v) ?? ""), expected });
     if ((typeof id !== "string" && typeof id !== "number") || id === "") {
       fail('"objectId"', id, "not a comment id");
       continue;

@@ -20,11 +20,44 @@ import {
 import { ImportError } from "./problems.ts";
 import { child, children, text, XmlReader, type XNode } from "./xml.ts";
 
-const WP_STATUS: Record<string, CommentStatus> = { "1": "approved", approve: "approved", approved: "approved", "0": "pending", hold: "pending", unapproved: "pending", spam: "spam", trash: "deleted", "post-trashed": "deleted" };
+const WP_STATUS: Record<string, CommentStatus> = {
+  "1": "approved",
+  approve: "approved",
+  approved: "approved",
+  "0": "pending",
+  hold: "pending",
+  unapproved: "pending",
+  spam: "spam",
+  trash: "deleted",
+  "post-trashed": "deleted",
+};
 
 /** Post statuses that are not imported, as the summary names them. */
-const NOT_PUBLISHED: Record<string, string> = { draft: "draft", "auto-draft": "draft", pending: "draft awaiting review", private: "private post", future: "scheduled post", trash: "trashed post", inherit: "revision" };
-const OTHER_TYPES: Record<string, string> = { attachment: "attachment (medium)", nav_menu_item: "menu item", revision: "revision", wp_block: "reusable block", custom_css: "custom CSS", customize_changeset: "customizer change", oembed_cache: "embed cache", wp_template: "template", wp_template_part: "template part", wp_global_styles: "global styles", wp_navigation: "navigation menu", user_request: "privacy request", wp_font_family: "font", wp_font_face: "font" };
+const NOT_PUBLISHED: Record<string, string> = {
+  draft: "draft",
+  "auto-draft": "draft",
+  pending: "draft awaiting review",
+  private: "private post",
+  future: "scheduled post",
+  trash: "trashed post",
+  inherit: "revision",
+};
+const OTHER_TYPES: Record<string, string> = {
+  attachment: "attachment (medium)",
+  nav_menu_item: "menu item",
+  revision: "revision",
+  wp_block: "reusable block",
+  custom_css: "custom CSS",
+  customize_changeset: "customizer change",
+  oembed_cache: "embed cache",
+  wp_template: "template",
+  wp_template_part: "template part",
+  wp_global_styles: "global styles",
+  wp_navigation: "navigation menu",
+  user_request: "privacy request",
+  wp_font_family: "font",
+  wp_font_face: "font",
+};
 
 const clean = (s: string) => decodeEntities(s).replace(/\s+/g, " ").trim();
 /** A string of its own: one cut from the parser's input would keep a whole chunk of the file alive. */
@@ -52,7 +85,10 @@ export function wordPressReader(sink: ImportSink, opts: ParseOptions = {}): XmlR
   const siteOf = (line: number): string => {
     if (state.site) return state.site;
     const url = channelLink["wp:base_blog_url"] || channelLink["wp:base_site_url"] || channelLink.link;
-    if (!url) throw new ImportError(`${file}: the export does not name its site (no <wp:base_site_url> or <link> before line ${line}): give it with --site <the old site's address>, e.g. --site https://old.example.org. Nothing was imported.`);
+    if (!url)
+      throw new ImportError(
+        `${file}: the export does not name its site (no <wp:base_site_url> or <link> before line ${line}): give it with --site <the old site's address>, e.g. --site https://old.example.org. Nothing was imported.`,
+      );
     state.site = siteKey(url);
     state.siteUrl = url;
     sink.site({ url });
@@ -104,7 +140,9 @@ export function wordPressReader(sink: ImportSink, opts: ParseOptions = {}): XmlR
           return;
         case "wp:author": {
           const login = text(node, "wp:author_login").trim();
-          const display = clean(text(node, "wp:author_display_name")) || [clean(text(node, "wp:author_first_name")), clean(text(node, "wp:author_last_name"))].filter(Boolean).join(" ");
+          const display =
+            clean(text(node, "wp:author_display_name")) ||
+            [clean(text(node, "wp:author_first_name")), clean(text(node, "wp:author_last_name"))].filter(Boolean).join(" ");
           if (login) state.authors.set(own(login), own(display || login));
           return;
         }
@@ -160,7 +198,18 @@ export function wordPressReader(sink: ImportSink, opts: ParseOptions = {}): XmlR
     }
     const gmt = sqlDateParts(text(item, "wp:post_date_gmt"));
     const postDate = Array.isArray(gmt) ? Date.UTC(gmt[0], gmt[1] - 1, gmt[2], gmt[3], gmt[4], gmt[5]) : NaN;
-    return { type, wpId, title, link: text(item, "link").trim(), guid: text(item, "guid").trim(), postName: text(item, "wp:post_name").trim(), kind: type === "page" ? "page" : "post", site: siteOf(item.line), thread: null, postDate };
+    return {
+      type,
+      wpId,
+      title,
+      link: text(item, "link").trim(),
+      guid: text(item, "guid").trim(),
+      postName: text(item, "wp:post_name").trim(),
+      kind: type === "page" ? "page" : "post",
+      site: siteOf(item.line),
+      thread: null,
+      postDate,
+    };
   }
 
   const skipReason = new WeakMap<XNode, string>();
@@ -264,7 +313,13 @@ export function wordPressReader(sink: ImportSink, opts: ParseOptions = {}): XmlR
     const approved = text(c, "wp:comment_approved").trim();
     const status = WP_STATUS[approved.toLowerCase()];
     if (!status) {
-      sink.problem({ item: where, field: "<wp:comment_approved>", value: approved, expected: "not a status WordPress writes (1, 0, spam, trash)", line: c.line });
+      sink.problem({
+        item: where,
+        field: "<wp:comment_approved>",
+        value: approved,
+        expected: "not a status WordPress writes (1, 0, spam, trash)",
+        line: c.line,
+      });
       return;
     }
     const gmt = sqlDateParts(text(c, "wp:comment_date_gmt"));
@@ -317,4 +372,3 @@ function postMeta(item: XNode): Map<string, string> {
   for (const m of children(item, "wp:postmeta")) meta.set(text(m, "wp:meta_key").trim(), text(m, "wp:meta_value"));
   return meta;
 }
-

@@ -32,9 +32,8 @@ const escapeText = (s: string) => s.replace(/&/g, "&amp;").replace(/</g, "&lt;")
 export function shortcodeAttrs(text: string): Record<string, string> {
   const out: Record<string, string> = {};
   const re = /([\w-]+)\s*=\s*"([^"]*)"|([\w-]+)\s*=\s*'([^']*)'|([\w-]+)\s*=\s*([^\s'"\]]+)|"([^"]*)"|(\S+)/g;
-  let m: RegExpExecArray | null;
   let position = 0;
-  while ((m = re.exec(text))) {
+  for (const m of text.matchAll(re)) {
     if (m[1]) out[m[1].toLowerCase()] = m[2];
     else if (m[3]) out[m[3].toLowerCase()] = m[4];
     else if (m[5]) out[m[5].toLowerCase()] = m[6];
@@ -65,8 +64,13 @@ function caption(attrs: Record<string, string>, inner: string): string {
 }
 
 function gallery(attrs: Record<string, string>, opts: BodyOptions): string {
-  const ids = (attrs.ids ?? attrs.include ?? "").split(",").map((s) => s.trim()).filter(Boolean);
-  const items = ids.length ? ids.map((id) => opts.attachments.get(id)).filter((a): a is WpAttachment => !!a) : (opts.attachmentsByParent?.get(attrs.id ?? opts.postId) ?? []);
+  const ids = (attrs.ids ?? attrs.include ?? "")
+    .split(",")
+    .map((s) => s.trim())
+    .filter(Boolean);
+  const items = ids.length
+    ? ids.map((id) => opts.attachments.get(id)).filter((a): a is WpAttachment => !!a)
+    : (opts.attachmentsByParent?.get(attrs.id ?? opts.postId) ?? []);
   const columns = Math.max(1, Math.min(9, Number(attrs.columns) || 3));
   const figures = items
     .filter((a) => a.url)
@@ -104,13 +108,19 @@ export function wordpressBody(content: string, opts: BodyOptions): Body {
   const isBlocks = /<!--\s*wp:/.test(text);
 
   // Code first: its content is never read as shortcodes or paragraphs.
-  text = text.replace(/\[(code|sourcecode|source)\b([^\]]*)\]([\s\S]*?)\[\/\1\]/gi, (_, _name, attrs: string, inner: string) => hold(codeBlock(shortcodeAttrs(attrs), inner)));
+  text = text.replace(/\[(code|sourcecode|source)\b([^\]]*)\]([\s\S]*?)\[\/\1\]/gi, (_, _name, attrs: string, inner: string) =>
+    hold(codeBlock(shortcodeAttrs(attrs), inner)),
+  );
   // Enclosing shortcodes.
-  text = text.replace(/\[(caption|wp_caption)\b([^\]]*)\]([\s\S]*?)\[\/\1\]/gi, (_, _n, attrs: string, inner: string) => hold(caption(shortcodeAttrs(attrs), inner)));
+  text = text.replace(/\[(caption|wp_caption)\b([^\]]*)\]([\s\S]*?)\[\/\1\]/gi, (_, _n, attrs: string, inner: string) =>
+    hold(caption(shortcodeAttrs(attrs), inner)),
+  );
   text = text.replace(/\[embed\b[^\]]*\]([\s\S]*?)\[\/embed\]/gi, (_, url: string) => hold(embed(url)));
   // Self-closing ones.
   text = text.replace(/\[gallery\b([^\]]*)\]/gi, (_, attrs: string) => hold(gallery(shortcodeAttrs(attrs), opts)));
-  text = text.replace(/\[(audio|video)\b([^\]]*)\](?:([\s\S]*?)\[\/\1\])?/gi, (_, tag: string, attrs: string) => hold(media(tag.toLowerCase() as "audio" | "video", shortcodeAttrs(attrs))));
+  text = text.replace(/\[(audio|video)\b([^\]]*)\](?:([\s\S]*?)\[\/\1\])?/gi, (_, tag: string, attrs: string) =>
+    hold(media(tag.toLowerCase() as "audio" | "video", shortcodeAttrs(attrs))),
+  );
   // A web address alone on its line was embedded by WordPress: a link here.
   if (!isBlocks) text = text.replace(/^[ \t]*(https?:\/\/[^\s<>"]+)[ \t]*$/gim, (_, url: string) => hold(embed(url)));
   // Other shortcodes stay as text, counted.

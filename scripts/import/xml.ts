@@ -34,14 +34,18 @@ function canonicalPrefix(uri: string): string | null {
 /** What saxes says, in words an author can act on. */
 function explain(message: string): string {
   const m = message.replace(/\.$/, "");
-  if (m === "text data outside of root node") return "there is text outside the document's root element (a stray character before <?xml … ?> or after the last closing tag?)";
-  if (/XML declaration must be at the start|must appear at the start/i.test(m)) return "something comes before the XML declaration <?xml … ?>, which must open the file";
+  if (m === "text data outside of root node")
+    return "there is text outside the document's root element (a stray character before <?xml … ?> or after the last closing tag?)";
+  if (/XML declaration must be at the start|must appear at the start/i.test(m))
+    return "something comes before the XML declaration <?xml … ?>, which must open the file";
   if (m === "unquoted attribute value" || m === "value must be quoted") return "an attribute's value is not in quotes";
   if (m.startsWith("unclosed tag: ")) return `the file ends while <${m.slice(14)}> is still open: it looks truncated (cut off before its end)`;
   if (m === "unexpected end") return "the file ends in the middle of a tag: it looks truncated (cut off before its end)";
   if (m === "document must contain a root element") return "the file holds no XML element at all (empty, or cut off at its start)";
-  if (m === "unexpected close tag" || m.startsWith("unmatched closing tag")) return `a closing tag${m.startsWith("unmatched") ? ` (</${m.slice(23)}>)` : ""} does not match the element that is open`;
-  if (m === "undefined entity" || m === "empty entity name" || m === "malformed character entity") return "an entity (&name;) that XML does not define: HTML text must be inside <![CDATA[ … ]]>";
+  if (m === "unexpected close tag" || m.startsWith("unmatched closing tag"))
+    return `a closing tag${m.startsWith("unmatched") ? ` (</${m.slice(23)}>)` : ""} does not match the element that is open`;
+  if (m === "undefined entity" || m === "empty entity name" || m === "malformed character entity")
+    return "an entity (&name;) that XML does not define: HTML text must be inside <![CDATA[ … ]]>";
   if (m.startsWith("disallowed character")) return "a character XML does not allow (a control character, or a stray < or & in a name)";
   if (m.startsWith("duplicate attribute")) return `an element has the same attribute twice (${m.replace(/^duplicate attribute: /, "")})`;
   if (m === "attribute without value" || m === "value required") return "an attribute has no value";
@@ -84,7 +88,11 @@ export class XmlReader {
       const at = /^(?:.*?:)?(\d+):(\d+): (.*)$/s.exec(err.message);
       const line = at ? Number(at[1]) : p.line;
       const column = at ? Number(at[2]) : p.column;
-      throw new ImportError(`${opts.file}, line ${line}, column ${column}: ${explain(at ? at[3] : err.message)}. Nothing was imported.`, { line, column, kind: "xml" });
+      throw new ImportError(`${opts.file}, line ${line}, column ${column}: ${explain(at ? at[3] : err.message)}. Nothing was imported.`, {
+        line,
+        column,
+        kind: "xml",
+      });
     });
     p.on("opentag", (tag) => this.open(tag as SaxesTagPlain));
     p.on("closetag", () => this.closeTag());

@@ -34,7 +34,9 @@ function contentDir(): string {
 function freshDb(): DatabaseSync {
   const db = new DatabaseSync(":memory:");
   const dir = join(ROOT, "migrations");
-  for (const file of readdirSync(dir).filter((f) => f.endsWith(".sql")).sort()) {
+  for (const file of readdirSync(dir)
+    .filter((f) => f.endsWith(".sql"))
+    .sort()) {
     for (const stmt of readFileSync(join(dir, file), "utf8").split("--> statement-breakpoint")) if (stmt.trim()) db.exec(stmt);
   }
   return db;
@@ -105,7 +107,15 @@ describe("a WordPress export brings the posts and pages", () => {
     const page = matter(readFileSync(join(content, "pages", "about.md"), "utf8"));
     expect(page.data).toMatchObject({ title: "About", redirect_from: ["/?page_id=2"] });
     expect(page.content.trim()).toBe("<p>I write here.</p>");
-    expect(first.ignored).toMatchObject({ draft: 1, "private post": 1, "scheduled post": 1, "password-protected post": 1, "attachment (medium)": 2, "menu item": 1, pingback: 1 });
+    expect(first.ignored).toMatchObject({
+      draft: 1,
+      "private post": 1,
+      "scheduled post": 1,
+      "password-protected post": 1,
+      "attachment (medium)": 2,
+      "menu item": 1,
+      pingback: 1,
+    });
     expect(first.items!.unknownShortcodes).toEqual({ "contact-form-7": 1 });
     expect(readFileSync(first.mediaFile!, "utf8").trim().split("\n")).toEqual([
       "https://www.carnet.example.net/wp-content/uploads/2009/07/sand.jpg",
@@ -167,7 +177,11 @@ describe("a WordPress export brings the posts and pages", () => {
 
   it("pages the home page", async () => {
     const content = contentDir();
-    for (let i = 0; i < 45; i++) writeFileSync(join(content, "posts", `p-${String(i).padStart(2, "0")}.md`), `---\ntitle: "Post ${i}"\ndate: 2010-01-${String((i % 28) + 1).padStart(2, "0")}T10:${String(i).padStart(2, "0")}:00Z\n---\nText ${i}.\n`);
+    for (let i = 0; i < 45; i++)
+      writeFileSync(
+        join(content, "posts", `p-${String(i).padStart(2, "0")}.md`),
+        `---\ntitle: "Post ${i}"\ndate: 2010-01-${String((i % 28) + 1).padStart(2, "0")}T10:${String(i).padStart(2, "0")}:00Z\n---\nText ${i}.\n`,
+      );
     const pub = join(tmp, "paged-public");
     await buildSite({ content, public: pub, build: join(tmp, "paged-build"), scripts: false });
     const home = readFileSync(join(pub, "index.html"), "utf8");
@@ -215,16 +229,21 @@ describe("a file that cannot be read is refused whole, with the reason", () => {
     const cut = wxr.slice(0, Math.floor(wxr.length * 0.6));
     expect(await refused("cut.xml", cut)).toMatch(/^cut\.xml, line \d+, column \d+: the file ends while <.*> is still open: it looks truncated/);
     const gz = gzipSync(wxr);
-    expect(await refused("cut.xml.gz", gz.subarray(0, Math.floor(gz.length * 0.7)))).toMatch(/cut\.xml\.gz: the gzip file is damaged or truncated|it looks truncated/);
+    expect(await refused("cut.xml.gz", gz.subarray(0, Math.floor(gz.length * 0.7)))).toMatch(
+      /cut\.xml\.gz: the gzip file is damaged or truncated|it looks truncated/,
+    );
   });
 
   it("a date or a status that does not parse: the comment and the field", async () => {
-    const m = await refused("date.xml", wxr.replace("<wp:comment_date_gmt><![CDATA[2009-07-14 11:00:00]]>", "<wp:comment_date_gmt><![CDATA[2009-13-45 99:00:00]]>"));
-    expect(m).toContain('WordPress comment 6 on “Summer & the sea” (line');
+    const m = await refused(
+      "date.xml",
+      wxr.replace("<wp:comment_date_gmt><![CDATA[2009-07-14 11:00:00]]>", "<wp:comment_date_gmt><![CDATA[2009-13-45 99:00:00]]>"),
+    );
+    expect(m).toContain("WordPress comment 6 on “Summer & the sea” (line");
     expect(m).toContain('<wp:comment_date_gmt> is "2009-13-45 99:00:00", not a date');
     const spam = fixture("disqus.xml").replace("<isSpam>true</isSpam>", "<isSpam>maybe</isSpam>");
     const d = await refused("spam.xml", spam);
-    expect(d).toContain('Disqus comment 9004 (line');
+    expect(d).toContain("Disqus comment 9004 (line");
     expect(d).toContain('<isSpam> is "maybe", neither true nor false');
   });
 
@@ -233,7 +252,7 @@ describe("a file that cannot be read is refused whole, with the reason", () => {
     const path = write("lenient.xml", wxr.replace("<wp:comment_approved><![CDATA[0]]>", "<wp:comment_approved><![CDATA[perhaps]]>"));
     const { result, log } = await dry(path, ["--lenient", "--dry-run"], content);
     expect(result.leftOut).toHaveLength(1);
-    expect(log).toContain('Left out (--lenient): 1 item whose values do not parse:\n  WordPress comment 5 on “Été à Paris”');
+    expect(log).toContain("Left out (--lenient): 1 item whose values do not parse:\n  WordPress comment 5 on “Été à Paris”");
     expect(result.comments).toBe(3);
     // A broken file: what came before the break.
     const cut = write("lenient-cut.xml", wxr.slice(0, wxr.indexOf("<title>About</title>") + 40));
@@ -287,7 +306,10 @@ describe("threads find their posts", () => {
     expect(log).toContain("npm run import -- disqus.xml --map 'https://ancien-blog.example.org/2012/04/un-autre-billet.html=<slug>'");
     const content = contentDir();
     const { runPipeline } = await import("../../scripts/import/run.ts");
-    const r = await runPipeline({ ...parseArgs([join(FIXTURES, "disqus.xml"), "--create-posts", "--content", content, "--sql", join(tmp, "stub.sql")]), progress: false });
+    const r = await runPipeline({
+      ...parseArgs([join(FIXTURES, "disqus.xml"), "--create-posts", "--content", content, "--sql", join(tmp, "stub.sql")]),
+      progress: false,
+    });
     expect(r.stubs.map((s) => s.slug)).toEqual(["un-autre-billet"]);
     expect(r.plan.skipped).toEqual([]);
     const stub = matter(readFileSync(join(content, "posts", "un-autre-billet.md"), "utf8"));
@@ -332,7 +354,12 @@ describe("other comment servers", () => {
       ["4", null, "purged", ""],
       ["5", "4", "approved", "Léa"],
     ]);
-    expect(t.comments[0]).toMatchObject({ importKey: "isso:old.example.org:1", createdAt: 1205762400500, authorUrl: "http://zoe.example.org", content: "Premier *commentaire*" });
+    expect(t.comments[0]).toMatchObject({
+      importKey: "isso:old.example.org:1",
+      createdAt: 1205762400500,
+      authorUrl: "http://zoe.example.org",
+      content: "Premier *commentaire*",
+    });
     expect(t.comments[1].editedAt).toBe(1205766100000);
     expect(parsed.ignored).toEqual({ "comment deleted in Isso without replies (nothing left to keep)": 1 });
     expect(() => readIsso(path, new MemorySink("isso"), { ...OPTS, site: undefined })).toThrow(/--site/);
@@ -341,9 +368,36 @@ describe("other comment servers", () => {
   it("Remark42: its backup, a line of metadata then a comment a line", () => {
     const lines = [
       JSON.stringify({ version: 1, users: [], posts: [{ url: "https://old.example.org/2008/03/17/mon_billet/", read_only: false }] }),
-      JSON.stringify({ id: "c1", pid: "", text: "<p>Hello <b>there</b></p>", orig: "Hello **there**", user: { name: "Ann", id: "github_1", ip: "hash" }, locator: { site: "remark", url: "https://old.example.org/2008/03/17/mon_billet/" }, score: 2, votes: {}, time: "2018-01-02T03:04:05.123+01:00", title: "Mon billet" }),
-      JSON.stringify({ id: "c2", pid: "c1", text: "<p>Re</p>", user: { name: "Bob", id: "x" }, locator: { site: "remark", url: "https://old.example.org/2008/03/17/mon_billet/" }, time: "2018-01-02T04:00:00Z", edit: { time: "2018-01-02T04:05:00Z", summary: "" } }),
-      JSON.stringify({ id: "c3", pid: "", text: "", user: { name: "deleted", id: "deleted" }, locator: { site: "remark", url: "https://old.example.org/other/" }, time: "2018-01-03T00:00:00Z", delete: true }),
+      JSON.stringify({
+        id: "c1",
+        pid: "",
+        text: "<p>Hello <b>there</b></p>",
+        orig: "Hello **there**",
+        user: { name: "Ann", id: "github_1", ip: "hash" },
+        locator: { site: "remark", url: "https://old.example.org/2008/03/17/mon_billet/" },
+        score: 2,
+        votes: {},
+        time: "2018-01-02T03:04:05.123+01:00",
+        title: "Mon billet",
+      }),
+      JSON.stringify({
+        id: "c2",
+        pid: "c1",
+        text: "<p>Re</p>",
+        user: { name: "Bob", id: "x" },
+        locator: { site: "remark", url: "https://old.example.org/2008/03/17/mon_billet/" },
+        time: "2018-01-02T04:00:00Z",
+        edit: { time: "2018-01-02T04:05:00Z", summary: "" },
+      }),
+      JSON.stringify({
+        id: "c3",
+        pid: "",
+        text: "",
+        user: { name: "deleted", id: "deleted" },
+        locator: { site: "remark", url: "https://old.example.org/other/" },
+        time: "2018-01-03T00:00:00Z",
+        delete: true,
+      }),
     ];
     const parsed = parseText(`${lines.join("\n")}\n`, "remark42", { anonymous: "Anonyme" });
     expect(parsed.threads).toHaveLength(1);
@@ -356,7 +410,10 @@ describe("other comment servers", () => {
     expect(t.comments[0].createdAt).toBe(Date.UTC(2018, 0, 2, 2, 4, 5, 123));
     expect(t.comments[1].editedAt).toBe(Date.UTC(2018, 0, 2, 4, 5, 0));
     const bad = parseText(`${lines[0]}\n${lines[1].replace('"2018-01-02T03:04:05.123+01:00"', '"yesterday"')}\n${lines[2].slice(0, 40)}`, "remark42", {});
-    expect(bad.problems!.map((p) => `${p.item}: ${p.field} ${p.expected}`)).toEqual(['Remark42 comment c1: "time" not a date', "Remark42 comment on line 3: the line cut off: the file looks truncated"]);
+    expect(bad.problems!.map((p) => `${p.item}: ${p.field} ${p.expected}`)).toEqual([
+      'Remark42 comment c1: "time" not a date',
+      "Remark42 comment on line 3: the line cut off: the file looks truncated",
+    ]);
   });
 
   it("Waline: its JSON export, statuses, parents, users", () => {
@@ -367,8 +424,32 @@ describe("other comment servers", () => {
       tables: ["Comment", "Counter", "Users"],
       data: {
         Comment: [
-          { objectId: "a1", comment: "Bonjour **tout** le monde", insertedAt: "2021-05-03T06:43:31.000Z", ip: "192.0.2.1", link: "https://ann.example", mail: "ann@example.org", nick: "Ann", pid: null, rid: null, status: "approved", ua: "x", url: "/2008/03/17/mon_billet/" },
-          { objectId: "a2", comment: "<p>Une <b>réponse</b></p>", insertedAt: "2021-05-04 08:00:00", nick: "", mail: "", pid: "a1", rid: "a1", status: "waiting", url: "/2008/03/17/mon_billet/", user_id: "u1" },
+          {
+            objectId: "a1",
+            comment: "Bonjour **tout** le monde",
+            insertedAt: "2021-05-03T06:43:31.000Z",
+            ip: "192.0.2.1",
+            link: "https://ann.example",
+            mail: "ann@example.org",
+            nick: "Ann",
+            pid: null,
+            rid: null,
+            status: "approved",
+            ua: "x",
+            url: "/2008/03/17/mon_billet/",
+          },
+          {
+            objectId: "a2",
+            comment: "<p>Une <b>réponse</b></p>",
+            insertedAt: "2021-05-04 08:00:00",
+            nick: "",
+            mail: "",
+            pid: "a1",
+            rid: "a1",
+            status: "waiting",
+            url: "/2008/03/17/mon_billet/",
+            user_id: "u1",
+          },
           { objectId: "a3", comment: "casino", insertedAt: "2021-05-05T00:00:00.000Z", nick: "Spam", status: "spam", url: "/2008/03/17/mon_billet/" },
         ],
         Counter: [],

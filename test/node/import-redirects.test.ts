@@ -19,11 +19,31 @@ let dev: ChildProcess | null = null;
 beforeAll(async () => {
   const content = join(tmp, "content");
   cpSync(join(ROOT, "content"), content, { recursive: true });
-  await runPipeline({ ...parseArgs([join(ROOT, "test", "fixtures", "import", "wxr-full.xml"), "--content", content, "--sql", join(tmp, "x.sql")]), progress: false });
+  await runPipeline({
+    ...parseArgs([join(ROOT, "test", "fixtures", "import", "wxr-full.xml"), "--content", content, "--sql", join(tmp, "x.sql")]),
+    progress: false,
+  });
   await buildSite({ content, public: join(tmp, "public"), build: join(tmp, "build"), scripts: false });
   const state = join(tmp, "state");
   wrangler(["kv", "bulk", "put", join(tmp, "build", "kv-posts.json"), "--binding", "POSTS", "--local", "--persist-to", state], { quiet: true });
-  const args = ["dev", "--ip", "127.0.0.1", "--port", String(PORT), "--inspector-port", "0", "--show-interactive-dev-session=false", "--persist-to", state, "--assets", join(tmp, "public"), "--var", "ADMIN_TOKEN:test-admin-token-0123456789", "--var", "SIGNING_SECRET:test-signing-secret-0123456789"];
+  const args = [
+    "dev",
+    "--ip",
+    "127.0.0.1",
+    "--port",
+    String(PORT),
+    "--inspector-port",
+    "0",
+    "--show-interactive-dev-session=false",
+    "--persist-to",
+    state,
+    "--assets",
+    join(tmp, "public"),
+    "--var",
+    "ADMIN_TOKEN:test-admin-token-0123456789",
+    "--var",
+    "SIGNING_SECRET:test-signing-secret-0123456789",
+  ];
   dev = spawn(process.execPath, [join(ROOT, "node_modules", "wrangler", "bin", "wrangler.js"), ...args], { cwd: ROOT, env: OFFLINE_ENV, stdio: "pipe" });
   let output = "";
   dev.stdout?.on("data", (d) => (output += d));

@@ -11,7 +11,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { ROOT } from "../../scripts/content.ts";
 import { runExport } from "../../scripts/export.ts";
 import { parseArgs, runImport } from "../../scripts/import.ts";
-import { detectFormat, parseBilletJson, type ParsedExport } from "../../scripts/import/formats.ts";
+import { detectFormat, parseBilletJson } from "../../scripts/import/formats.ts";
 import { parseDisqus, parseWordPress } from "../../scripts/import/readers.ts";
 import { htmlToMarkdown } from "../../scripts/import/html-to-markdown.ts";
 import { normalizeRef, planImport, planSql, resolveSlug, type Plan, type PlannedComment } from "../../scripts/import/plan.ts";
@@ -25,7 +25,8 @@ const POSTS = new Set([SLUG]);
 const OPTS = { anonymous: "Anonyme", timeZone: "Europe/Paris" };
 const IPS = ["203.0.113.7", "198.51.100.23", "192.0.2.44", "203.0.113.66", "203.0.113.99", "198.51.100.5", "198.51.100.6"];
 
-const wpPlan = (map?: Record<string, string>, pingbacks = false) => planImport(parseWordPress(fixture("wordpress.xml"), { ...OPTS, pingbacks }), { posts: POSTS, map });
+const wpPlan = (map?: Record<string, string>, pingbacks = false) =>
+  planImport(parseWordPress(fixture("wordpress.xml"), { ...OPTS, pingbacks }), { posts: POSTS, map });
 const byKey = (plan: Plan, key: string): PlannedComment => {
   const row = plan.rows.find((r) => r.comment.importKey === key);
   if (!row) throw new Error(`no row ${key}`);
@@ -37,7 +38,13 @@ const dq = (plan: Plan, id: number) => byKey(plan, `disqus:ancienblog:7001:${id}
 /** What a reader sees of some HTML: its text, entities decoded (markdown-it writes "<br>\n"). */
 function visibleText(html: string): string {
   const walk = (n: DefaultTreeAdapterTypes.ChildNode): string =>
-    n.nodeName === "#text" ? (n as DefaultTreeAdapterTypes.TextNode).value : n.nodeName === "br" ? "" : "childNodes" in n ? n.childNodes.map(walk).join("") : "";
+    n.nodeName === "#text"
+      ? (n as DefaultTreeAdapterTypes.TextNode).value
+      : n.nodeName === "br"
+        ? ""
+        : "childNodes" in n
+          ? n.childNodes.map(walk).join("")
+          : "";
   return parseFragment(html).childNodes.map(walk).join("").trim();
 }
 
@@ -52,7 +59,9 @@ describe("WordPress (WXR)", () => {
   it("reads the post's comments, skips the thread of a post billet does not have, and leaves pingbacks out", () => {
     expect(plan.rows.map((r) => r.comment.sourceId)).toEqual(["42:101", "42:102", "42:103", "42:104", "42:105", "42:106", "42:107", "42:109"]);
     expect(plan.rows.every((r) => r.slug === SLUG)).toBe(true);
-    expect(plan.skipped.map(({ label, comments }) => ({ label, comments }))).toEqual([{ label: "http://www.ancien-blog.example.org/2008/04/02/un-autre-billet/", comments: 2 }]);
+    expect(plan.skipped.map(({ label, comments }) => ({ label, comments }))).toEqual([
+      { label: "http://www.ancien-blog.example.org/2008/04/02/un-autre-billet/", comments: 2 },
+    ]);
     expect(parseWordPress(fixture("wordpress.xml"), OPTS).ignored).toEqual({ pingback: 1 });
     expect(wpPlan(undefined, true).rows).toHaveLength(9);
   });
@@ -125,7 +134,11 @@ describe("WordPress (WXR)", () => {
   });
 
   it("imports a skipped thread onto a post with --map (address, path or other scheme)", () => {
-    for (const from of ["http://www.ancien-blog.example.org/2008/04/02/un-autre-billet/", "/2008/04/02/un-autre-billet", "https://ancien-blog.example.org/2008/04/02/un-autre-billet"]) {
+    for (const from of [
+      "http://www.ancien-blog.example.org/2008/04/02/un-autre-billet/",
+      "/2008/04/02/un-autre-billet",
+      "https://ancien-blog.example.org/2008/04/02/un-autre-billet",
+    ]) {
       const mapped = wpPlan({ [from]: SLUG });
       expect(mapped.skipped).toEqual([]);
       expect(mapped.rows).toHaveLength(10);
@@ -141,7 +154,9 @@ describe("Disqus", () => {
   it("matches threads by their /posts/<slug>/ address, reports the unmatched one, ignores empty threads", () => {
     expect(plan.rows).toHaveLength(7);
     expect(plan.rows.every((r) => r.slug === SLUG)).toBe(true);
-    expect(plan.skipped.map(({ label, comments }) => ({ label, comments }))).toEqual([{ label: "https://ancien-blog.example.org/2012/04/un-autre-billet.html", comments: 1 }]);
+    expect(plan.skipped.map(({ label, comments }) => ({ label, comments }))).toEqual([
+      { label: "https://ancien-blog.example.org/2012/04/un-autre-billet.html", comments: 1 },
+    ]);
   });
 
   it("keeps the threading even when a reply comes before its parent in the file", () => {
@@ -201,13 +216,21 @@ describe("HTML to Markdown", () => {
   }
 
   it("keeps code blocks, nested quotes and lists readable", () => {
-    const md = htmlToMarkdown("<blockquote><blockquote>deep</blockquote>outer</blockquote><pre><code>if (a &lt; b) {\n    x();\n}</code></pre><ul><li>one</li><li>two</li></ul>", { newlines: "html" });
+    const md = htmlToMarkdown(
+      "<blockquote><blockquote>deep</blockquote>outer</blockquote><pre><code>if (a &lt; b) {\n    x();\n}</code></pre><ul><li>one</li><li>two</li></ul>",
+      { newlines: "html" },
+    );
     expect(md).toBe("> > deep\n>\n> outer\n\n```\nif (a < b) {\n    x();\n}\n```\n\n- one\n- two");
     expect(renderCommentHtml(md)).toContain("<pre><code>if (a &lt; b) {\n    x();\n}\n</code></pre>");
   });
 
   it("drops links and images that are not web addresses, keeping their text", () => {
-    expect(htmlToMarkdown('<a href="javascript:alert(1)">a</a> <a href="/relative">b</a> <img src="data:image/png;base64,xx" alt="c"> <a href="mailto:x@example.com">d</a>', { newlines: "html" })).toBe("a b c [d](mailto:x@example.com)");
+    expect(
+      htmlToMarkdown(
+        '<a href="javascript:alert(1)">a</a> <a href="/relative">b</a> <img src="data:image/png;base64,xx" alt="c"> <a href="mailto:x@example.com">d</a>',
+        { newlines: "html" },
+      ),
+    ).toBe("a b c [d](mailto:x@example.com)");
   });
 });
 
@@ -270,7 +293,17 @@ describe("billet's JSON", () => {
       JSON.stringify({
         format: "billet-comments",
         version: 1,
-        comments: [{ id: 3, post_slug: SLUG, author_name: "X", author_url: "javascript:alert(1)", content: "hi", status: "approved", created_at: "2020-01-01T00:00:00.000Z" }],
+        comments: [
+          {
+            id: 3,
+            post_slug: SLUG,
+            author_name: "X",
+            author_url: "javascript:alert(1)",
+            content: "hi",
+            status: "approved",
+            created_at: "2020-01-01T00:00:00.000Z",
+          },
+        ],
       }),
     );
     expect(parsed.threads[0].comments[0]).toMatchObject({ id: 3, authorUrl: null, createdAt: Date.UTC(2020, 0, 1) });
@@ -284,7 +317,9 @@ describe("billet's JSON", () => {
 function freshDb(): DatabaseSync {
   const db = new DatabaseSync(":memory:");
   const dir = join(ROOT, "migrations");
-  for (const file of readdirSync(dir).filter((f) => f.endsWith(".sql")).sort()) {
+  for (const file of readdirSync(dir)
+    .filter((f) => f.endsWith(".sql"))
+    .sort()) {
     for (const stmt of readFileSync(join(dir, file), "utf8").split("--> statement-breakpoint")) if (stmt.trim()) db.exec(stmt);
   }
   return db;
@@ -336,7 +371,13 @@ describe("the import SQL", () => {
     const empty = freshDb();
     empty.exec(planSql(plan(asExport(exported))));
     expect(all(empty)).toEqual(exported);
-    expect(() => empty.exec("INSERT INTO comments (post_slug, author_name, content, html, status, created_at, updated_at, content_hash) VALUES ('" + SLUG + "', 'Native', 'written here', '', 'approved', 2000, 2000, 'hash-of-native')")).toThrow(/UNIQUE/);
+    expect(() =>
+      empty.exec(
+        "INSERT INTO comments (post_slug, author_name, content, html, status, created_at, updated_at, content_hash) VALUES ('" +
+          SLUG +
+          "', 'Native', 'written here', '', 'approved', 2000, 2000, 'hash-of-native')",
+      ),
+    ).toThrow(/UNIQUE/);
 
     // Into a database whose ids are taken by other comments: new ids, the threads rebuilt, and a
     // second run adds nothing.
@@ -348,7 +389,12 @@ describe("the import SQL", () => {
     const rows = all(busy);
     expect(rows).toHaveLength(7 + exported.length);
     const moved = rows.filter((r) => !String(r.import_key).startsWith("disqus:"));
-    expect(moved.find((r) => r.content === "written here")).toMatchObject({ content_hash: "hash-of-native", idempotency_key: "idem-1", spam_score: 0.125, trained_as: "ham" });
+    expect(moved.find((r) => r.content === "written here")).toMatchObject({
+      content_hash: "hash-of-native",
+      idempotency_key: "idem-1",
+      spam_score: 0.125,
+      trained_as: "ham",
+    });
     const strip = (r: DbRow) => ({ ...r, id: 0, parent_id: 0, root_id: 0, thread_id: 0, import_key: 0 });
     expect(moved.map(strip)).toEqual(exported.map(strip));
     expect(moved.find((r) => r.content === "written here")!.import_key).toBe(`billet:${exported[0].id}:1000`);

@@ -26,7 +26,7 @@ export async function oldAddress(request: Request, env: Env): Promise<Response> 
     } catch (err) {
       console.error("redirects unavailable", err instanceof Error ? err.message : err);
     }
-    if (to && to.startsWith("/") && !to.startsWith("//")) {
+    if (to?.startsWith("/") && !to.startsWith("//")) {
       return new Response(null, { status: 301, headers: { Location: new URL(to, url).toString(), "Cache-Control": "public, max-age=86400" } });
     }
   }
