@@ -107,6 +107,9 @@ export function readIsso(path: string, sink: ImportSink, opts: ParseOptions = {}
       const handle = sink.thread({ label: uri || title || `Isso thread ${t.id}`, refs: uri ? [uri] : [], title: title || undefined });
       for (const c of kept) sink.comment(handle, c);
     }
+  } catch (err) {
+    if (err instanceof ImportError) throw err;
+    throw new ImportError(`${file}: the Isso database cannot be read to its end (${err instanceof Error && /malformed|corrupt|not a database/i.test(err.message) ? "the SQLite file is damaged or truncated" : "an unexpected table layout"}). Nothing was imported.`);
   } finally {
     db.close();
   }

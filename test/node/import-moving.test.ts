@@ -363,6 +363,10 @@ describe("other comment servers", () => {
     expect(t.comments[1].editedAt).toBe(1205766100000);
     expect(parsed.ignored).toEqual({ "comment deleted in Isso without replies (nothing left to keep)": 1 });
     expect(() => readIsso(path, new MemorySink("isso"), { ...OPTS, site: undefined })).toThrow(/--site/);
+    // A truncated database is refused in words.
+    const bytes = readFileSync(path);
+    const cut = write("cut.db", bytes.subarray(0, Math.floor(bytes.length / 2)));
+    expect(() => readIsso(cut, new MemorySink("isso"), { ...OPTS, file: "cut.db" })).toThrow(/^cut\.db: .*(damaged or truncated|not an Isso database)/);
   });
 
   it("Remark42: its backup, a line of metadata then a comment a line", () => {
