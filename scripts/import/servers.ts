@@ -109,7 +109,9 @@ export function readIsso(path: string, sink: ImportSink, opts: ParseOptions = {}
     }
   } catch (err) {
     if (err instanceof ImportError) throw err;
-    throw new ImportError(`${file}: the Isso database cannot be read to its end (${err instanceof Error && /malformed|corrupt|not a database/i.test(err.message) ? "the SQLite file is damaged or truncated" : "an unexpected table layout"}). Nothing was imported.`);
+    throw new ImportError(
+      `${file}: the Isso database cannot be read to its end (${err instanceof Error && /malformed|corrupt|not a database/i.test(err.message) ? "the SQLite file is damaged or truncated" : "an unexpected table layout"}). Nothing was imported.`,
+    );
   } finally {
     db.close();
   }
