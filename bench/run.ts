@@ -13,7 +13,7 @@ import { parseArgs } from "node:util";
 import { ROOT } from "../scripts/content.ts";
 import { CEILING_PATH, d1, prepare, startBillet, writeTemp, type Billet } from "./lib/billet.ts";
 import { growthSql } from "./lib/growth.ts";
-import { CHROMIUM, runLighthouse, type LighthouseResult } from "./lib/lighthouse.ts";
+import { CHROMIUM, runLighthouse } from "./lib/lighthouse.ts";
 import { measureTogether, type LoadOptions, type LoadSettings } from "./lib/load.ts";
 import { installWaline, startWaline, WALINE_UA, WALINE_VERSION, walineCount, walinePost, type Waline } from "./lib/peer.ts";
 import { get } from "./lib/http.ts";
@@ -105,7 +105,11 @@ function machine() {
       chromium: sh(CHROMIUM, ["--version"]).replace(/^Chromium /, ""),
       waline: WALINE_VERSION,
     },
-    commit: sh("git", ["-C", ROOT, "rev-parse", "--short", "HEAD"]) + (sh("git", ["-C", ROOT, "status", "--porcelain", "--", "workers", "scripts", "widget", "wrangler.toml", "migrations"]) ? " (with uncommitted changes)" : ""),
+    commit:
+      sh("git", ["-C", ROOT, "rev-parse", "--short", "HEAD"]) +
+      (sh("git", ["-C", ROOT, "status", "--porcelain", "--", "workers", "scripts", "widget", "wrangler.toml", "migrations"])
+        ? " (with uncommitted changes)"
+        : ""),
   };
 }
 
@@ -143,8 +147,13 @@ async function approveOne(b: Billet, token: string, n: number): Promise<void> {
 
 /** The last error the Worker logged, shortened (for a finding in the report). */
 function serverError(b: Billet): string {
-  const lines = readFileSync(b.log, "utf8").split("\n").filter((l) => /ERROR/.test(l));
-  const last = lines.at(-1)?.replace(/\x1b\[[0-9;]*m/g, "").trim();
+  const lines = readFileSync(b.log, "utf8")
+    .split("\n")
+    .filter((l) => /ERROR/.test(l));
+  const last = lines
+    .at(-1)
+    ?.replace(/\x1b\[[0-9;]*m/g, "")
+    .trim();
   if (!last) return "";
   const params = (last.match(/\?/g) ?? []).length;
   return `; the Worker logged: "${last.slice(0, 160)}…"${params ? ` (a query with ${params} bound parameters)` : ""}`;
@@ -193,7 +202,15 @@ async function main(): Promise<void> {
 
   // 4. Serve billet and check what it serves.
   step("billet: wrangler dev on 127.0.0.1");
-  const b = await startBillet({ tmp, port: BILLET_PORT, script: join(tmp, "bundle", "index.js"), persistTo: prep.persistTo, publicDir: prep.publicDir, ceilingBytes: prep.ceilingBytes, direct: true });
+  const b = await startBillet({
+    tmp,
+    port: BILLET_PORT,
+    script: join(tmp, "bundle", "index.js"),
+    persistTo: prep.persistTo,
+    publicDir: prep.publicDir,
+    ceilingBytes: prep.ceilingBytes,
+    direct: true,
+  });
   const pids = [b.child.pid!];
   report.server = {
     how: "wrangler dev (workerd + local D1/KV/Cache simulators) running the dry-run bundle, fresh --persist-to, COMMENT_RATE_LIMIT=off",
@@ -217,8 +234,12 @@ async function main(): Promise<void> {
     try {
       step(`peer: Waline ${WALINE_VERSION} on 127.0.0.1:${WALINE_PORT} (SQLite, fresh copy of the empty schema)`);
       w = await startWaline({ port: WALINE_PORT, dir: join(tmp, "waline") });
-      const seeds = JSON.parse(readFileSync(join(ROOT, "build", "seed-comments.json"), "utf8")) as { slug: string; comment: { author_name: string; content: string } }[];
-      for (const seed of seeds.filter((x) => x.slug === SLUG)) check((await walinePost(w.url, PAGE, seed.comment.author_name, seed.comment.content)) === 0, "Waline refused a seed comment");
+      const seeds = JSON.parse(readFileSync(join(ROOT, "build", "seed-comments.json"), "utf8")) as {
+        slug: string;
+        comment: { author_name: string; content: string };
+      }[];
+      for (const seed of seeds.filter((x) => x.slug === SLUG))
+        check((await walinePost(w.url, PAGE, seed.comment.author_name, seed.comment.content)) === 0, "Waline refused a seed comment");
       check((await walineCount(w.url, PAGE)) === 6, "Waline does not list the six seed comments");
     } catch (err) {
       peerSkip = `could not start: ${err instanceof Error ? err.message : String(err)}`;
@@ -229,7 +250,10 @@ async function main(): Promise<void> {
 
   // Every billet URL is resolved against the runtime's address when its slice starts (wrangler may
   // reload the runtime, on a new port, when a file it watches changes during the run).
-  const at = (path: string, via: "runtime" | "proxy" = "runtime") => () => `${via === "proxy" ? b.proxyUrl : b.runtimeUrl}${path}`;
+  const at =
+    (path: string, via: "runtime" | "proxy" = "runtime") =>
+    () =>
+      `${via === "proxy" ? b.proxyUrl : b.runtimeUrl}${path}`;
   const settings = (durationS: number, rounds: number): LoadSettings => ({
     connections: CONNECTIONS,
     durationS,
@@ -285,13 +309,27 @@ async function main(): Promise<void> {
       serverPids: wpids,
       method: "POST",
       headers: { "Content-Type": "application/json", "User-Agent": WALINE_UA },
-      body: (n) => JSON.stringify({ nick: `Lecteur de charge ${n % 100}`, mail: "", link: "", comment: `bench ${RUN_ID} n° ${n} — Merci pour ce billet, je le fais suivre à mon équipe.`, url: PAGE, ua: WALINE_UA }),
+      body: (n) =>
+        JSON.stringify({
+          nick: `Lecteur de charge ${n % 100}`,
+          mail: "",
+          link: "",
+          comment: `bench ${RUN_ID} n° ${n} — Merci pour ce billet, je le fais suivre à mon équipe.`,
+          url: PAGE,
+          ua: WALINE_UA,
+        }),
     });
   }
   const readResults = await together("reads", reads, DURATION, ROUNDS);
   const writeResults = await together("writes", writes, DURATION, ROUNDS);
   const byName = new Map([...reads.map((o, i) => [o.name, readResults[i]] as const), ...writes.map((o, i) => [o.name, writeResults[i]] as const)]);
-  report.scenarios = { ceiling: byName.get("ceiling"), page: byName.get("page"), json: byName.get("json"), create: byName.get("create"), pageUncached: byName.get("pageUncached") };
+  report.scenarios = {
+    ceiling: byName.get("ceiling"),
+    page: byName.get("page"),
+    json: byName.get("json"),
+    create: byName.get("create"),
+    pageUncached: byName.get("pageUncached"),
+  };
 
   step("no-loss check: the stored comments against the accepted answers");
   const rows = d1(b.persistTo, { command: `SELECT content FROM comments WHERE content LIKE 'bench ${RUN_ID} n° %'` });
@@ -319,10 +357,15 @@ async function main(): Promise<void> {
 
   // 7. For reference: the ceiling and the page through wrangler's dev proxy.
   if (b.runtimeUrl !== b.proxyUrl) {
-    const [rc, rp] = await together("reference through wrangler's dev proxy", [
-      { name: "ceiling via proxy", url: at(CEILING_PATH, "proxy") },
-      { name: "page via proxy", url: at(PAGE, "proxy") },
-    ], Math.min(DURATION, 4), 2);
+    const [rc, rp] = await together(
+      "reference through wrangler's dev proxy",
+      [
+        { name: "ceiling via proxy", url: at(CEILING_PATH, "proxy") },
+        { name: "page via proxy", url: at(PAGE, "proxy") },
+      ],
+      Math.min(DURATION, 4),
+      2,
+    );
     report.reference = { ceiling: rc, page: rp };
   }
 
@@ -346,12 +389,17 @@ async function main(): Promise<void> {
   // 9. Growth: 6 → 100 → 1,000 → 10,000 approved comments on the seed post.
   if (!opt["no-growth"]) {
     const growthSet = (size: number) =>
-      together(`growth ${n0(size)}`, [
-        { name: "page", url: at(PAGE) },
-        { name: "page, cache bypassed", url: at(`${PAGE}?reply_to=1`) },
-        { name: "json", url: at(JSON_LIST) },
-        { name: "create", url: at(JSON_LIST), ...post },
-      ], GROWTH_DURATION, 2);
+      together(
+        `growth ${n0(size)}`,
+        [
+          { name: "page", url: at(PAGE) },
+          { name: "page, cache bypassed", url: at(`${PAGE}?reply_to=1`) },
+          { name: "json", url: at(JSON_LIST) },
+          { name: "create", url: at(JSON_LIST), ...post },
+        ],
+        GROWTH_DURATION,
+        2,
+      );
     // The 6-comment row is measured again like the others, so that the rows compare.
     const [sp, su, sj, sc] = await growthSet(6);
     report.growth.push({ comments: 6, problems: [], page: sp, pageUncached: su, json: sj, create: sc });
@@ -379,7 +427,8 @@ async function main(): Promise<void> {
         if (shown === `200 ${size}`) break;
         await new Promise((r) => setTimeout(r, 500));
       }
-      if (shown !== `200 ${size}`) problems.push(`the post page answers ${shown.replace(" ", " with a count of ")} instead of ${size} comments${serverError(b)}`);
+      if (shown !== `200 ${size}`)
+        problems.push(`the post page answers ${shown.replace(" ", " with a count of ")} instead of ${size} comments${serverError(b)}`);
       const [gp, gu, gj, gc] = await growthSet(size);
       report.growth.push({ comments: size, problems, page: gp, pageUncached: gu, json: gj, create: gc });
     }
@@ -409,9 +458,11 @@ if (failed) {
 const md = `${renderMarkdown(report)}\n${spamMarkdown(runSpamBench())}`;
 mkdirSync(resultsDir, { recursive: true });
 writeFileSync(join(resultsDir, "report.md"), md);
-writeFileSync(join(resultsDir, "report.json"), JSON.stringify(report, null, 2) + "\n");
+writeFileSync(join(resultsDir, "report.json"), `${JSON.stringify(report, null, 2)}\n`);
 if (opt.save) {
   mkdirSync(join(ROOT, "docs"), { recursive: true });
   writeFileSync(join(ROOT, "docs", "bench.md"), md);
 }
-console.log(`\n${summary(report)}\n\nReport: bench/results/report.md (and report.json)${opt.save ? ", copied to docs/bench.md" : ""} — ${report.totalSeconds} s in all.`);
+console.log(
+  `\n${summary(report)}\n\nReport: bench/results/report.md (and report.json)${opt.save ? ", copied to docs/bench.md" : ""} — ${report.totalSeconds} s in all.`,
+);

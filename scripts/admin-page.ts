@@ -23,7 +23,9 @@ export function adminPage(site: Site, posts: Post[]): string {
     .join("");
   // Every bulk button is in the page; the script shows those that fit the tab.
   const bulkActions = [...new Set<Action>(STATUSES.flatMap((st) => bulkActionsFor(st)))];
-  const bulk = bulkActions.map((a) => `<button type="button" class="act act-${a}" data-bulk="${a}" aria-disabled="true" hidden>${e(s.actions[a])}</button>`).join("");
+  const bulk = bulkActions
+    .map((a) => `<button type="button" class="act act-${a}" data-bulk="${a}" aria-disabled="true" hidden>${e(s.actions[a])}</button>`)
+    .join("");
   return `<!doctype html>
 <html lang="${e(site.lang)}" data-timezone="${e(site.timezone)}">
 <head>

@@ -46,7 +46,10 @@ export function readAllComments(opts: ExportOptions): Row[] {
   const rows: Row[] = [];
   let last = 0;
   for (;;) {
-    const out = wrangler(["d1", "execute", "DB", ...where, "--json", "--command", `SELECT * FROM comments WHERE id > ${last} ORDER BY id LIMIT ${pageSize}`], { quiet: true, online: opts.remote });
+    const out = wrangler(["d1", "execute", "DB", ...where, "--json", "--command", `SELECT * FROM comments WHERE id > ${last} ORDER BY id LIMIT ${pageSize}`], {
+      quiet: true,
+      online: opts.remote,
+    });
     const page = (JSON.parse(out) as { results: Row[] }[])[0].results;
     rows.push(...page);
     if (page.length < pageSize) return rows;
@@ -64,7 +67,7 @@ export function runExport(opts: ExportOptions, log: (line: string) => void = con
     count: comments.length,
     comments,
   };
-  const json = JSON.stringify(body, null, 2) + "\n";
+  const json = `${JSON.stringify(body, null, 2)}\n`;
   if (opts.out === "-") {
     process.stdout.write(json);
     return { file: "-", count: comments.length };
@@ -74,7 +77,9 @@ export function runExport(opts: ExportOptions, log: (line: string) => void = con
   writeFileSync(file, json, { mode: 0o600 });
   const byStatus = COMMENT_STATUSES.map((s) => [s, comments.filter((c) => c.status === s).length] as const).filter(([, n]) => n);
   const posts = new Set(comments.map((c) => c.post_slug)).size;
-  log(`Exported ${comments.length} comment(s) on ${posts} post(s)${byStatus.length ? ` (${byStatus.map(([s, n]) => `${n} ${s}`).join(", ")})` : ""} to ${file}`);
+  log(
+    `Exported ${comments.length} comment(s) on ${posts} post(s)${byStatus.length ? ` (${byStatus.map(([s, n]) => `${n} ${s}`).join(", ")})` : ""} to ${file}`,
+  );
   log("It holds commenters' email addresses: keep it private. Restore with: npm run import -- <file>");
   return { file, count: comments.length };
 }

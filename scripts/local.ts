@@ -157,7 +157,9 @@ export function ensureDevVars(): string {
   const file = join(ROOT, ".dev.vars");
   if (!existsSync(file)) {
     const token = randomBytes(24).toString("base64url");
-    writeFileSync(file, `# Local secrets, made by npm start (git-ignored).\nADMIN_TOKEN=${token}\nSIGNING_SECRET=${randomBytes(32).toString("base64url")}\n`, { mode: 0o600 });
+    writeFileSync(file, `# Local secrets, made by npm start (git-ignored).\nADMIN_TOKEN=${token}\nSIGNING_SECRET=${randomBytes(32).toString("base64url")}\n`, {
+      mode: 0o600,
+    });
   }
   const match = /^ADMIN_TOKEN=(.*)$/m.exec(readFileSync(file, "utf8"));
   return match?.[1].trim() ?? "";

@@ -313,7 +313,9 @@ async function updateCounts(): Promise<void> {
   if (!links.length) return;
   const slugs = [...new Set(links.map((l) => l.dataset.commentCount!))];
   try {
-    const chunks = Array.from({ length: Math.ceil(slugs.length / COUNTS_PER_REQUEST) }, (_, i) => slugs.slice(i * COUNTS_PER_REQUEST, (i + 1) * COUNTS_PER_REQUEST));
+    const chunks = Array.from({ length: Math.ceil(slugs.length / COUNTS_PER_REQUEST) }, (_, i) =>
+      slugs.slice(i * COUNTS_PER_REQUEST, (i + 1) * COUNTS_PER_REQUEST),
+    );
     const answers = await Promise.all(chunks.map((chunk) => fetch(`/api/comments/counts?posts=${encodeURIComponent(chunk.join(","))}`)));
     if (answers.some((res) => !res.ok)) return;
     const counts = Object.assign({}, ...(await Promise.all(answers.map((res) => res.json())))) as Record<string, number>;

@@ -85,10 +85,32 @@ async function findRuntime(rootPid: number, proxyPort: number): Promise<string |
   return null;
 }
 
-export async function startBillet(opts: { tmp: string; port: number; script: string; persistTo: string; publicDir: string; ceilingBytes: number; direct: boolean }): Promise<Billet> {
+export async function startBillet(opts: {
+  tmp: string;
+  port: number;
+  script: string;
+  persistTo: string;
+  publicDir: string;
+  ceilingBytes: number;
+  direct: boolean;
+}): Promise<Billet> {
   const log = join(opts.tmp, "wrangler-dev.log");
   const out = createWriteStream(log);
-  const args = [WRANGLER, "dev", opts.script, "--no-bundle", "--config", join(ROOT, "wrangler.toml"), "--ip", "127.0.0.1", "--port", String(opts.port), "--inspector-port", "0", "--show-interactive-dev-session=false"];
+  const args = [
+    WRANGLER,
+    "dev",
+    opts.script,
+    "--no-bundle",
+    "--config",
+    join(ROOT, "wrangler.toml"),
+    "--ip",
+    "127.0.0.1",
+    "--port",
+    String(opts.port),
+    "--inspector-port",
+    "0",
+    "--show-interactive-dev-session=false",
+  ];
   args.push("--persist-to", opts.persistTo, "--assets", opts.publicDir, "--var", "COMMENT_RATE_LIMIT:off");
   const child = startProcess(process.execPath, args, { cwd: ROOT, env: OFFLINE_ENV, stdio: ["ignore", "pipe", "pipe"] });
   child.stdout?.pipe(out);
@@ -127,7 +149,8 @@ export async function startBillet(opts: { tmp: string; port: number; script: str
       const until = Date.now() + 60_000;
       while (Date.now() < until) {
         if (child.exitCode !== null) throw new Error(`wrangler dev exited (${child.exitCode}); log: ${log}`);
-        const again = b.runtimeVia === "runtime socket" ? await findRuntime(child.pid!, opts.port) : (await answers(`${proxyUrl}/api/config`)) ? proxyUrl : null;
+        const again =
+          b.runtimeVia === "runtime socket" ? await findRuntime(child.pid!, opts.port) : (await answers(`${proxyUrl}/api/config`)) ? proxyUrl : null;
         if (again) {
           b.runtimeUrl = again;
           b.reloads++;

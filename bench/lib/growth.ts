@@ -52,7 +52,7 @@ export function growthSql(opts: { slug: string; firstId: number; count: number; 
     }
   }
   if (rows.length) statements.push(insert(rows));
-  return statements.join("\n") + "\n";
+  return `${statements.join("\n")}\n`;
 }
 
 function insert(rows: string[]): string {

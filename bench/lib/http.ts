@@ -5,7 +5,10 @@ export async function get(url: string, init?: RequestInit, tries = 3): Promise<R
     try {
       return await fetch(url, { ...init, signal: AbortSignal.timeout(30_000) });
     } catch (err) {
-      if (i >= tries) throw new Error(`${init?.method ?? "GET"} ${url}: ${err instanceof Error ? `${err.message}${err.cause ? ` (${String(err.cause)})` : ""}` : String(err)}`);
+      if (i >= tries)
+        throw new Error(
+          `${init?.method ?? "GET"} ${url}: ${err instanceof Error ? `${err.message}${err.cause ? ` (${String(err.cause)})` : ""}` : String(err)}`,
+        );
       await new Promise((r) => setTimeout(r, 200 * i));
     }
   }

@@ -5,7 +5,8 @@ import { ROOT } from "../../scripts/content.ts";
 import { startProcess, stopTree } from "./procs.ts";
 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
-const CHROME_FLAGS = "--headless --no-sandbox --disable-gpu --no-first-run --disable-background-networking --disable-component-update --disable-sync --disable-quic";
+const CHROME_FLAGS =
+  "--headless --no-sandbox --disable-gpu --no-first-run --disable-background-networking --disable-component-update --disable-sync --disable-quic";
 const CATEGORIES = ["performance", "accessibility", "best-practices", "seo"];
 
 export interface LighthouseResult {
@@ -25,13 +26,31 @@ interface Lhr {
   lighthouseVersion: string;
   configSettings: { formFactor: string; throttlingMethod: string };
   categories: Record<string, { score: number | null; auditRefs: { id: string; weight: number }[] }>;
-  audits: Record<string, { title: string; score: number | null; scoreDisplayMode: string; displayValue?: string; numericValue?: number; details?: { items?: Record<string, unknown>[] } }>;
+  audits: Record<
+    string,
+    {
+      title: string;
+      score: number | null;
+      scoreDisplayMode: string;
+      displayValue?: string;
+      numericValue?: number;
+      details?: { items?: Record<string, unknown>[] };
+    }
+  >;
 }
 
 export async function runLighthouse(url: string, outPath: string, timeoutMs = 180_000): Promise<LighthouseResult> {
   if (!existsSync(CHROMIUM)) throw new Error(`no Chromium at ${CHROMIUM} (apt-get install chromium, or set CHROMIUM_PATH)`);
   const cli = join(ROOT, "node_modules", "lighthouse", "cli", "index.js");
-  const args = [cli, url, "--quiet", "--output=json", `--output-path=${outPath}`, `--only-categories=${CATEGORIES.join(",")}`, `--chrome-flags=${CHROME_FLAGS}`];
+  const args = [
+    cli,
+    url,
+    "--quiet",
+    "--output=json",
+    `--output-path=${outPath}`,
+    `--only-categories=${CATEGORIES.join(",")}`,
+    `--chrome-flags=${CHROME_FLAGS}`,
+  ];
   // Its own process group, so that Chromium goes too if the bench stops on the way.
   const child = startProcess(process.execPath, args, { cwd: ROOT, env: { ...process.env, CHROME_PATH: CHROMIUM }, stdio: ["ignore", "ignore", "pipe"] });
   let err = "";

@@ -83,7 +83,15 @@ function fire(o: LoadOptions, connections: number, durationS: number, counter: {
   }
   if (o.onAnswer) request.onResponse = o.onAnswer;
   // sampleInt: autocannon checks for the end of the run at each sample; 100 ms keeps a 2 s slice at 2 s.
-  const tracker = autocannon({ url: u.origin, connections, duration: durationS, sampleInt: 100, timeout: 10, headers: o.headers ?? {}, requests: [request] }) as Tracker;
+  const tracker = autocannon({
+    url: u.origin,
+    connections,
+    duration: durationS,
+    sampleInt: 100,
+    timeout: 10,
+    headers: o.headers ?? {},
+    requests: [request],
+  }) as Tracker;
   if (latencies) tracker.on("response", (_c, _s, _b, ms) => latencies.push(ms));
   return tracker;
 }
@@ -120,7 +128,16 @@ function sumCpu(a: CpuDelta | null, b: CpuDelta): CpuDelta {
 /** Runs the scenarios interleaved (see the top of this file); one result per scenario, in order. */
 export async function measureTogether(list: LoadOptions[], s: LoadSettings, log: (line: string) => void = () => {}): Promise<LoadResult[]> {
   const counters = list.map(() => ({ n: 0 }));
-  const acc = list.map(() => ({ statusCodes: {} as Record<string, number>, warm: {} as Record<string, number>, latencies: [] as number[], duration: 0, errors: 0, timeouts: 0, bytes: 0, cpu: null as CpuDelta | null }));
+  const acc = list.map(() => ({
+    statusCodes: {} as Record<string, number>,
+    warm: {} as Record<string, number>,
+    latencies: [] as number[],
+    duration: 0,
+    errors: 0,
+    timeouts: 0,
+    bytes: 0,
+    cpu: null as CpuDelta | null,
+  }));
   if (s.warmupS > 0) {
     for (const [i, o] of list.entries()) {
       await s.before?.(o);

@@ -15,7 +15,11 @@ export function installWaline(timeoutMs: number): { error: string | null; ms: nu
   const t = Date.now();
   const r = spawnSync("bash", [SCRIPT, "install"], { cwd: ROOT, env: { ...process.env, NODE: process.execPath }, encoding: "utf8", timeout: timeoutMs });
   const log = `${r.stdout ?? ""}${r.stderr ?? ""}`;
-  const error = r.error ? `install did not finish: ${r.error.message}` : r.status !== 0 ? `install failed (exit ${r.status}): ${log.trim().split("\n").slice(-5).join(" / ")}` : null;
+  const error = r.error
+    ? `install did not finish: ${r.error.message}`
+    : r.status !== 0
+      ? `install failed (exit ${r.status}): ${log.trim().split("\n").slice(-5).join(" / ")}`
+      : null;
   return { error, ms: Date.now() - t, log };
 }
 
@@ -29,7 +33,11 @@ export interface Waline {
 export async function startWaline(opts: { port: number; dir: string }): Promise<Waline> {
   const log = join(opts.dir, "..", "waline.log");
   const out = createWriteStream(log);
-  const child = startProcess("bash", [SCRIPT, "start", String(opts.port), opts.dir], { cwd: ROOT, env: { ...process.env, NODE: process.execPath }, stdio: ["ignore", "pipe", "pipe"] });
+  const child = startProcess("bash", [SCRIPT, "start", String(opts.port), opts.dir], {
+    cwd: ROOT,
+    env: { ...process.env, NODE: process.execPath },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
   child.stdout?.pipe(out);
   child.stderr?.pipe(out);
   const url = `http://127.0.0.1:${opts.port}`;

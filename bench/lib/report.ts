@@ -76,11 +76,19 @@ function budgets(r: Report): string[][] {
     const v = s[k];
     if (!v) continue;
     const over = v.cpuMsPerRequest - floor;
-    rows.push([`CPU per request, ${k === "page" ? "post page" : "comments JSON"} < 1 ms (judged on the CPU over the static ceiling)`, `${cpu(over)} ms over the ceiling (${cpu(v.cpuMsPerRequest)} ms in all)`, over < 1 ? "met" : "**not met**"]);
+    rows.push([
+      `CPU per request, ${k === "page" ? "post page" : "comments JSON"} < 1 ms (judged on the CPU over the static ceiling)`,
+      `${cpu(over)} ms over the ceiling (${cpu(v.cpuMsPerRequest)} ms in all)`,
+      over < 1 ? "met" : "**not met**",
+    ]);
   }
   if (s.pageUncached) {
     const v = s.pageUncached;
-    rows.push(["CPU per request, page cache bypassed: far below the 10 ms free-plan limit", `${cpu(v.cpuMsPerRequest - floor)} ms over the ceiling (${cpu(v.cpuMsPerRequest)} ms in all)`, v.cpuMsPerRequest < 10 ? "below 10 ms" : "**above 10 ms**"]);
+    rows.push([
+      "CPU per request, page cache bypassed: far below the 10 ms free-plan limit",
+      `${cpu(v.cpuMsPerRequest - floor)} ms over the ceiling (${cpu(v.cpuMsPerRequest)} ms in all)`,
+      v.cpuMsPerRequest < 10 ? "below 10 ms" : "**above 10 ms**",
+    ]);
   }
   const p = r.peer;
   if (p && p.skipped === null && s.json && s.create) {
@@ -95,7 +103,11 @@ function budgets(r: Report): string[][] {
   const gN = r.growth.at(-1);
   if (g0 && gN && gN !== g0) {
     const probs = r.growth.flatMap((row) => row.problems);
-    rows.push([`growth to ${n0(gN.comments)} comments: page and JSON show the new total`, probs.length ? `${probs.length} problem(s), see Growth` : "yes", probs.length ? "**not met**" : "met"]);
+    rows.push([
+      `growth to ${n0(gN.comments)} comments: page and JSON show the new total`,
+      probs.length ? `${probs.length} problem(s), see Growth` : "yes",
+      probs.length ? "**not met**" : "met",
+    ]);
     for (const [label, pick] of [
       ["page, cache bypassed", (x: GrowthRow) => x.pageUncached],
       ["comments JSON", (x: GrowthRow) => x.json],
@@ -104,17 +116,36 @@ function budgets(r: Report): string[][] {
       const a = pick(g0);
       const z = pick(gN);
       const flat = z.rps / a.rps >= 0.8 && z.cpuMsPerRequest / a.cpuMsPerRequest <= 1.25;
-      rows.push([`growth flat (${label}): ${n0(gN.comments)} vs ${n0(g0.comments)} comments, req/s and CPU`, `${ratio(z.rps / a.rps)} req/s, ${ratio(z.cpuMsPerRequest / a.cpuMsPerRequest)} CPU`, flat ? "flat" : "**grows**"]);
+      rows.push([
+        `growth flat (${label}): ${n0(gN.comments)} vs ${n0(g0.comments)} comments, req/s and CPU`,
+        `${ratio(z.rps / a.rps)} req/s, ${ratio(z.cpuMsPerRequest / a.cpuMsPerRequest)} CPU`,
+        flat ? "flat" : "**grows**",
+      ]);
     }
   }
   if (r.noLoss) {
     const l = r.noLoss;
-    rows.push(["no comment lost or stored twice under concurrent posting", `${n0(l.accepted)} accepted: ${n0(l.lost)} lost, ${n0(l.duplicates)} twice`, l.lost === 0 && l.duplicates === 0 ? "met" : "**not met**"]);
+    rows.push([
+      "no comment lost or stored twice under concurrent posting",
+      `${n0(l.accepted)} accepted: ${n0(l.lost)} lost, ${n0(l.duplicates)} twice`,
+      l.lost === 0 && l.duplicates === 0 ? "met" : "**not met**",
+    ]);
   }
-  if (r.sizes) rows.push(["the seed page makes no third-party request", r.sizes.page.thirdParty.length ? r.sizes.page.thirdParty.join(", ") : "none", r.sizes.page.thirdParty.length ? "**not met**" : "met"]);
+  if (r.sizes)
+    rows.push([
+      "the seed page makes no third-party request",
+      r.sizes.page.thirdParty.length ? r.sizes.page.thirdParty.join(", ") : "none",
+      r.sizes.page.thirdParty.length ? "**not met**" : "met",
+    ]);
   if (r.lighthouse) {
     const all = Object.values(r.lighthouse.scores).every((v) => v === 100);
-    rows.push(["Lighthouse: all four categories at 100", Object.entries(r.lighthouse.scores).map(([k, v]) => `${k} ${v ?? "–"}`).join(", "), all ? "met" : "**not met**"]);
+    rows.push([
+      "Lighthouse: all four categories at 100",
+      Object.entries(r.lighthouse.scores)
+        .map(([k, v]) => `${k} ${v ?? "–"}`)
+        .join(", "),
+      all ? "met" : "**not met**",
+    ]);
   }
   return rows;
 }
@@ -130,15 +161,25 @@ export function renderMarkdown(r: Report): string {
   out.push("");
   out.push(`Run on ${r.date.replace("T", " ").slice(0, 16)} UTC by \`npm run bench\` (commit ${m.commit || "?"}), ${r.totalSeconds} s in all.`);
   out.push("");
-  out.push(`**Machine:** ${m.nproc} cores (${m.cpuModel}), ${m.memoryGiB} GiB memory (${m.freeMemoryGiB} GiB free at start), ${m.kernel}; load average at start ${m.loadAverageAtStart.join(" / ")}.`);
-  out.push(`**Software:** ${Object.entries(m.versions).map(([k, v]) => `${k} ${v}`).join(", ")}.`);
+  out.push(
+    `**Machine:** ${m.nproc} cores (${m.cpuModel}), ${m.memoryGiB} GiB memory (${m.freeMemoryGiB} GiB free at start), ${m.kernel}; load average at start ${m.loadAverageAtStart.join(" / ")}.`,
+  );
+  out.push(
+    `**Software:** ${Object.entries(m.versions)
+      .map(([k, v]) => `${k} ${v}`)
+      .join(", ")}.`,
+  );
   out.push("");
   out.push("## Method");
   out.push("");
   out.push(
     [
       `- **Server:** ${r.server?.how ?? "?"}. The load goes to the socket of the workerd process that runs the Worker (${r.server?.loadedAt ?? "?"}), not through wrangler's dev proxy: that proxy is a second workerd that only forwards requests and does not exist in production (its cost is shown below for reference). The Worker is bundled by wrangler exactly as for \`wrangler deploy\`.`,
-      ...(r.server?.reloads ? [`- **Note:** wrangler reloaded the runtime ${r.server.reloads} time(s) during this run (a watched file changed); the bench found the new runtime and went on, but a scenario that was running then may be disturbed.`] : []),
+      ...(r.server?.reloads
+        ? [
+            `- **Note:** wrangler reloaded the runtime ${r.server.reloads} time(s) during this run (a watched file changed); the bench found the new runtime and went on, but a scenario that was running then may be disturbed.`,
+          ]
+        : []),
       `- **Ceiling:** the seed post page as the build pre-rendered it (the same six comments, rendered by the same module the Worker uses; ${n0(r.server?.ceilingBytes ?? 0)} bytes, against ${n0(r.server?.pageBytes ?? 0)} bytes for the Worker's page), copied into the bench's temporary copy of \`public/\` at \`${r.server?.ceilingPath ?? "?"}\`, a path the Worker does not run for: the same bytes served as a plain static asset by the same runtime.`,
       `- **Load:** autocannon, ${r.options.connections} connections, on 127.0.0.1, one scenario at a time; ${r.options.durationS} s measured per scenario (${r.options.growthDurationS} s in the growth table) after a ${r.options.warmupS} s warm-up that is not counted. Scenarios that are compared run interleaved: each gets a slice of its time in turn, round after round (${r.options.rounds} rounds for the main table: first the reads, the peer's list included, then the writes, the peer's creation included; 2 rounds in the growth table), so background load that comes and goes weighs on all of them alike. Latency percentiles are over every response of every round. The load generator runs on the same ${m.nproc} cores.`,
       "- **CPU ms per request:** user + system CPU time of every process of the server's tree (wrangler's node process and its workerd processes; for the peer, Waline's node processes), read from `/proc/<pid>/stat` before and after the scenario, divided by the requests answered. Ratios are figure ÷ ceiling figure (for latency and CPU, above 1× is slower or costlier).",
@@ -176,19 +217,46 @@ export function renderMarkdown(r: Report): string {
       otherCores(s).toFixed(2),
     ]);
   }
-  out.push(table(["scenario", "req/s", "× ceiling", "p50 ms", "× ceiling", "p99 ms", "× ceiling", "CPU ms/req", "× ceiling", "CPU ms/req over ceiling", "answers", "other load"], rows));
+  out.push(
+    table(
+      [
+        "scenario",
+        "req/s",
+        "× ceiling",
+        "p50 ms",
+        "× ceiling",
+        "p99 ms",
+        "× ceiling",
+        "CPU ms/req",
+        "× ceiling",
+        "CPU ms/req over ceiling",
+        "answers",
+        "other load",
+      ],
+      rows,
+    ),
+  );
   out.push("");
   const byCmd = (s: LoadResult) =>
     Object.entries(s.cpu.byCommand)
       .filter(([, v]) => v > 0)
       .map(([k, v]) => `${k} ${cpu(v / Math.max(1, s.requests))}`)
       .join(", ");
-  out.push("CPU ms per request by process: " + (["ceiling", "page", "json", "create"] as const).filter((k) => r.scenarios[k]).map((k) => `${k}: ${byCmd(r.scenarios[k]!)}`).join("; ") + ".");
+  out.push(
+    "CPU ms per request by process: " +
+      (["ceiling", "page", "json", "create"] as const)
+        .filter((k) => r.scenarios[k])
+        .map((k) => `${k}: ${byCmd(r.scenarios[k]!)}`)
+        .join("; ") +
+      ".",
+  );
   out.push("");
   if (r.reference.ceiling && r.reference.page) {
     const rc = r.reference.ceiling;
     const rp = r.reference.page;
-    out.push(`**For reference, through wrangler's dev proxy** (the address \`wrangler dev\` prints; one more workerd hop): ceiling ${n0(rc.rps)} req/s (p50 ${ms(rc.latencyMs.p50)} ms, ${cpu(rc.cpuMsPerRequest)} CPU ms/req), post page ${n0(rp.rps)} req/s (p50 ${ms(rp.latencyMs.p50)} ms, ${cpu(rp.cpuMsPerRequest)} CPU ms/req): page at ${ratio(rp.rps / rc.rps)} the ceiling. The proxy adds the same fixed cost to both, so it brings the ratio closer to 1; the table above is the stricter measure.`);
+    out.push(
+      `**For reference, through wrangler's dev proxy** (the address \`wrangler dev\` prints; one more workerd hop): ceiling ${n0(rc.rps)} req/s (p50 ${ms(rc.latencyMs.p50)} ms, ${cpu(rc.cpuMsPerRequest)} CPU ms/req), post page ${n0(rp.rps)} req/s (p50 ${ms(rp.latencyMs.p50)} ms, ${cpu(rp.cpuMsPerRequest)} CPU ms/req): page at ${ratio(rp.rps / rc.rps)} the ceiling. The proxy adds the same fixed cost to both, so it brings the ratio closer to 1; the table above is the stricter measure.`,
+    );
     out.push("");
   }
   if (r.noLoss) {
@@ -201,7 +269,9 @@ export function renderMarkdown(r: Report): string {
   if (r.growth.length) {
     out.push("## Growth: one thread from 6 to 10,000 comments");
     out.push("");
-    out.push("Approved comments are added to the seed post straight into the local D1 (SQL, about one in four a reply), all but the last one, which is posted and approved through the Worker so that it clears its caches of the post; the totals are then checked through the JSON and the page. Pages hold 50 threads, the JSON 50 comments, so every figure should stay flat. Every row, the 6-comment one included, is measured the same way (the four scenarios interleaved, 2 rounds); the new comments of the creation slices are held for moderation and do not change what the page and the JSON show.");
+    out.push(
+      "Approved comments are added to the seed post straight into the local D1 (SQL, about one in four a reply), all but the last one, which is posted and approved through the Worker so that it clears its caches of the post; the totals are then checked through the JSON and the page. Pages hold 50 threads, the JSON 50 comments, so every figure should stay flat. Every row, the 6-comment one included, is measured the same way (the four scenarios interleaved, 2 rounds); the new comments of the creation slices are held for moderation and do not change what the page and the JSON show.",
+    );
     out.push("");
     const g = r.growth;
     const grow = (pick: (row: GrowthRow) => LoadResult) =>
@@ -251,12 +321,23 @@ export function renderMarkdown(r: Report): string {
     ];
     out.push(
       table(
-        ["scenario", "billet req/s", `${p.name} req/s`, "billet ÷ peer", "p50 ms billet / peer", "p99 ms billet / peer", "CPU ms/req billet / peer", "peer answers"],
+        [
+          "scenario",
+          "billet req/s",
+          `${p.name} req/s`,
+          "billet ÷ peer",
+          "p50 ms billet / peer",
+          "p99 ms billet / peer",
+          "CPU ms/req billet / peer",
+          "peer answers",
+        ],
         [pr("comment list (JSON, 50 per page)", r.scenarios.json, p.list), pr("comment creation", r.scenarios.create, p.create)],
       ),
     );
     out.push("");
-    out.push(`Waline answered 200 to ${n0(p.createdAnswered200)} creations (warm-up included) and lists ${n0(p.createdStored)} new comments afterwards. Note that Waline publishes a new anonymous comment at once (no moderation by default) while billet holds it for moderation.`);
+    out.push(
+      `Waline answered 200 to ${n0(p.createdAnswered200)} creations (warm-up included) and lists ${n0(p.createdStored)} new comments afterwards. Note that Waline publishes a new anonymous comment at once (no moderation by default) while billet holds it for moderation.`,
+    );
   }
   out.push("");
 
@@ -271,13 +352,20 @@ export function renderMarkdown(r: Report): string {
           [`Worker bundle (\`wrangler deploy --dry-run\`, ${s.bundle.files.length} module(s))`, n0(s.bundle.bytes), n0(s.bundle.gzip), n0(s.bundle.brotli)],
           ["widget.js", n0(s.widget.bytes), n0(s.widget.gzip), n0(s.widget.brotli)],
           ...s.page.resources.map((x) => [`seed page: ${new URL(x.url).pathname} (${x.type})`, n0(x.bytes), n0(x.gzip), n0(x.brotli)]),
-          [`**seed page total** (${s.page.resources.length} requests, ${s.page.thirdParty.length} third-party)`, `**${n0(s.page.total.bytes)}**`, `**${n0(s.page.total.gzip)}**`, `**${n0(s.page.total.brotli)}**`],
+          [
+            `**seed page total** (${s.page.resources.length} requests, ${s.page.thirdParty.length} third-party)`,
+            `**${n0(s.page.total.bytes)}**`,
+            `**${n0(s.page.total.gzip)}**`,
+            `**${n0(s.page.total.brotli)}**`,
+          ],
         ],
       ),
     );
     out.push("");
     if (s.bundle.wranglerSays) out.push(`wrangler says: \`${s.bundle.wranglerSays.trim()}\`.`);
-    out.push(`Body bytes; over the network an edge that compresses sends about the gzip or brotli column (${kb(s.page.total.gzip)} gzip). Sizes are the same on every run of the same commit.`);
+    out.push(
+      `Body bytes; over the network an edge that compresses sends about the gzip or brotli column (${kb(s.page.total.gzip)} gzip). Sizes are the same on every run of the same commit.`,
+    );
     out.push("");
   }
 
@@ -291,12 +379,21 @@ export function renderMarkdown(r: Report): string {
     out.push("");
     out.push(table(Object.keys(l.scores), [Object.values(l.scores).map((v) => String(v ?? "–"))]));
     out.push("");
-    out.push(`Metrics: ${Object.entries(l.metrics).map(([k, v]) => `${k} ${v}`).join(", ")}. Total byte weight ${l.totalByteWeight === null ? "?" : n0(l.totalByteWeight)} bytes in ${l.requests.length} requests; third-party requests: ${l.thirdPartyRequests.length ? l.thirdPartyRequests.join(", ") : "none"}.`);
+    out.push(
+      `Metrics: ${Object.entries(l.metrics)
+        .map(([k, v]) => `${k} ${v}`)
+        .join(
+          ", ",
+        )}. Total byte weight ${l.totalByteWeight === null ? "?" : n0(l.totalByteWeight)} bytes in ${l.requests.length} requests; third-party requests: ${l.thirdPartyRequests.length ? l.thirdPartyRequests.join(", ") : "none"}.`,
+    );
     out.push("");
     if (l.failing.length) {
       out.push("Audits below full marks:");
       out.push("");
-      for (const f of l.failing) out.push(`- ${f.category}: \`${f.id}\` — ${f.title} (score ${f.score ?? "–"}${f.displayValue ? `, ${f.displayValue}` : ""})${f.items.length ? `: ${f.items.map((i) => i.replace(/\|/g, "\\|")).join("; ")}` : ""}`);
+      for (const f of l.failing)
+        out.push(
+          `- ${f.category}: \`${f.id}\` — ${f.title} (score ${f.score ?? "–"}${f.displayValue ? `, ${f.displayValue}` : ""})${f.items.length ? `: ${f.items.map((i) => i.replace(/\|/g, "\\|")).join("; ")}` : ""}`,
+        );
     } else out.push("Every counted audit at full marks.");
   } else out.push(`Not run${r.lighthouseError ? `: ${r.lighthouseError.split("\n")[0]}` : ""}.`);
   out.push("");
@@ -308,7 +405,10 @@ export function summary(r: Report): string {
   const lines: string[] = [];
   const c = s.ceiling;
   const line = (label: string, x: LoadResult | undefined) =>
-    x && lines.push(`${label.padEnd(22)} ${n0(x.rps).padStart(7)} req/s${c ? ` (${ratio(x.rps / c.rps)})` : ""}  p50 ${ms(x.latencyMs.p50)} ms  p99 ${ms(x.latencyMs.p99)} ms  CPU ${cpu(x.cpuMsPerRequest)} ms/req`);
+    x &&
+    lines.push(
+      `${label.padEnd(22)} ${n0(x.rps).padStart(7)} req/s${c ? ` (${ratio(x.rps / c.rps)})` : ""}  p50 ${ms(x.latencyMs.p50)} ms  p99 ${ms(x.latencyMs.p99)} ms  CPU ${cpu(x.cpuMsPerRequest)} ms/req`,
+    );
   line("ceiling (static)", s.ceiling);
   line("post page", s.page);
   line("comments JSON", s.json);
@@ -320,9 +420,20 @@ export function summary(r: Report): string {
     line(`${p.name} create`, p.create);
   } else if (p) lines.push(`peer: skipped (${p.skipped})`);
   for (const g of r.growth) for (const p of g.problems) lines.push(`growth ${n0(g.comments)}: PROBLEM: ${p}`);
-  for (const g of r.growth) lines.push(`growth ${n0(g.comments).padStart(6)}: page ${n0(g.page.rps)} req/s, uncached ${cpu(g.pageUncached.cpuMsPerRequest)} CPU ms, JSON ${n0(g.json.rps)} req/s ${cpu(g.json.cpuMsPerRequest)} CPU ms, create ${n0(g.create.rps)} req/s ${cpu(g.create.cpuMsPerRequest)} CPU ms`);
-  if (r.sizes) lines.push(`sizes: Worker ${kb(r.sizes.bundle.gzip)} gzip, widget ${kb(r.sizes.widget.gzip)} gzip, seed page ${kb(r.sizes.page.total.bytes)} (${kb(r.sizes.page.total.gzip)} gzip)`);
-  if (r.lighthouse) lines.push(`lighthouse: ${Object.entries(r.lighthouse.scores).map(([k, v]) => `${k} ${v}`).join(", ")}`);
+  for (const g of r.growth)
+    lines.push(
+      `growth ${n0(g.comments).padStart(6)}: page ${n0(g.page.rps)} req/s, uncached ${cpu(g.pageUncached.cpuMsPerRequest)} CPU ms, JSON ${n0(g.json.rps)} req/s ${cpu(g.json.cpuMsPerRequest)} CPU ms, create ${n0(g.create.rps)} req/s ${cpu(g.create.cpuMsPerRequest)} CPU ms`,
+    );
+  if (r.sizes)
+    lines.push(
+      `sizes: Worker ${kb(r.sizes.bundle.gzip)} gzip, widget ${kb(r.sizes.widget.gzip)} gzip, seed page ${kb(r.sizes.page.total.bytes)} (${kb(r.sizes.page.total.gzip)} gzip)`,
+    );
+  if (r.lighthouse)
+    lines.push(
+      `lighthouse: ${Object.entries(r.lighthouse.scores)
+        .map(([k, v]) => `${k} ${v}`)
+        .join(", ")}`,
+    );
   else if (r.lighthouseError) lines.push(`lighthouse: failed (${r.lighthouseError.split("\n")[0]})`);
   for (const b of budgets(r)) lines.push(`budget: ${b[0]} — ${b[1]} — ${b[2].replace(/\*/g, "")}`);
   return lines.join("\n");

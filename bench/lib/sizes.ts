@@ -45,7 +45,11 @@ export async function workerBundle(outdir: string): Promise<BundleSize> {
   // public/ while the build rewrites it.
   const noAssets = join(outdir, "..", "no-assets");
   mkdirSync(noAssets, { recursive: true });
-  const child = spawn(process.execPath, [WRANGLER, "deploy", "--dry-run", "--outdir", outdir, "--assets", noAssets], { cwd: ROOT, env: OFFLINE_ENV, stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(process.execPath, [WRANGLER, "deploy", "--dry-run", "--outdir", outdir, "--assets", noAssets], {
+    cwd: ROOT,
+    env: OFFLINE_ENV,
+    stdio: ["ignore", "pipe", "pipe"],
+  });
   let output = "";
   child.stdout.on("data", (d) => (output += d));
   child.stderr.on("data", (d) => (output += d));
@@ -97,6 +101,10 @@ export async function pageWeight(pageUrl: string): Promise<PageWeight> {
     const b = new Uint8Array(await r.arrayBuffer());
     resources.push({ url: u, type: (r.headers.get("Content-Type") ?? "").split(";")[0], status: r.status, ...sizeOf(b) });
   }
-  const total = resources.reduce((a, r) => ({ bytes: a.bytes + r.bytes, gzip: a.gzip + r.gzip, brotli: a.brotli + r.brotli }), { bytes: 0, gzip: 0, brotli: 0 });
+  const total = resources.reduce((a, r) => ({ bytes: a.bytes + r.bytes, gzip: a.gzip + r.gzip, brotli: a.brotli + r.brotli }), {
+    bytes: 0,
+    gzip: 0,
+    brotli: 0,
+  });
   return { url: pageUrl, resources, total, thirdParty: [...thirdParty] };
 }

@@ -8,7 +8,8 @@ import { COMMENTS_API, form, nextPostAnswer, openPost, unique, useBrowser } from
 
 const browser = useBrowser();
 
-const focused = (page: Page) => page.evaluate(() => document.activeElement?.id || document.activeElement?.textContent?.trim() || document.activeElement?.tagName);
+const focused = (page: Page) =>
+  page.evaluate(() => document.activeElement?.id || document.activeElement?.textContent?.trim() || document.activeElement?.tagName);
 
 /** The accessible description as the ids in aria-describedby make it. */
 const description = (page: Page, id: string) =>
@@ -140,7 +141,10 @@ async function contrasts(page: Page, selectors: string[]): Promise<Record<string
   return page.evaluate((selectors) => {
     const rgb = (c: string) => (c.match(/[\d.]+/g) ?? []).map(Number);
     const lum = ([r, g, b]: number[]) => {
-      const f = (v: number) => ((v /= 255) <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4);
+      const f = (byte: number) => {
+        const v = byte / 255;
+        return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4;
+      };
       return 0.2126 * f(r) + 0.7152 * f(g) + 0.0722 * f(b);
     };
     const background = (el: Element | null): number[] => {
@@ -214,7 +218,10 @@ describe("readable on a phone, light and dark", () => {
     const page = await openPost(await browser.context({ viewport: { width: 320, height: 640 } }));
     const overflow = await page.evaluate(() => ({
       page: document.documentElement.scrollWidth - document.documentElement.clientWidth,
-      wide: [...document.querySelectorAll("main *")].filter((el) => el.getBoundingClientRect().right > document.documentElement.clientWidth + 0.5).map((el) => el.tagName + "." + el.className).slice(0, 5),
+      wide: [...document.querySelectorAll("main *")]
+        .filter((el) => el.getBoundingClientRect().right > document.documentElement.clientWidth + 0.5)
+        .map((el) => `${el.tagName}.${el.className}`)
+        .slice(0, 5),
     }));
     expect(overflow).toEqual({ page: 0, wide: [] });
   });

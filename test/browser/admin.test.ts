@@ -211,7 +211,10 @@ describe("the moderation page", () => {
     await u.card(alice).waitFor({ state: "detached" });
     expect(await u.status.textContent()).toBe(`Commentaire ${alice.id} de ${alice.name} approuvé.`);
     // The focus is on the next comment's Approve button, ready for the next decision.
-    expect(await page.evaluate(() => [document.activeElement?.textContent, document.activeElement?.closest("li")?.dataset.id])).toEqual(["Approuver", String(bob.id)]);
+    expect(await page.evaluate(() => [document.activeElement?.textContent, document.activeElement?.closest("li")?.dataset.id])).toEqual([
+      "Approuver",
+      String(bob.id),
+    ]);
     expect(await adminStatus(alice.id)).toBe("approved");
 
     // On the post page, for any reader.
@@ -313,7 +316,11 @@ describe("the moderation page", () => {
 
     // The database is down for a moment.
     await page.route(`**/api/admin/comments/${pending.id}/approve`, (route) =>
-      route.fulfill({ status: 503, contentType: "application/json", body: JSON.stringify({ error: { code: "storage_unavailable", message: "Storage is unavailable." } }) }),
+      route.fulfill({
+        status: 503,
+        contentType: "application/json",
+        body: JSON.stringify({ error: { code: "storage_unavailable", message: "Storage is unavailable." } }),
+      }),
     );
     await u.card(pending).getByRole("button", { name: "Approuver" }).click();
     await u.alert.filter({ hasText: /./ }).waitFor();
@@ -327,7 +334,11 @@ describe("the moderation page", () => {
     // The token changed on the server: the next call is refused, and the page asks again.
     await page.unroute(`**/api/admin/comments/${pending.id}/approve`);
     await page.route(`**/api/admin/comments/${pending.id}/spam`, (route) =>
-      route.fulfill({ status: 401, contentType: "application/json", body: JSON.stringify({ error: { code: "unauthorized", message: "A valid admin token is required." } }) }),
+      route.fulfill({
+        status: 401,
+        contentType: "application/json",
+        body: JSON.stringify({ error: { code: "unauthorized", message: "A valid admin token is required." } }),
+      }),
     );
     await u.card(pending).getByRole("button", { name: "Indésirable" }).click();
     await u.tokenError.filter({ hasText: /./ }).waitFor();

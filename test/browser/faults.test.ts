@@ -10,8 +10,14 @@ const browser = useBrowser();
 
 type Fault = (route: Route) => Promise<void>;
 
-const errorShape = (status: number, code: string, message: string, headers: Record<string, string> = {}, fields?: Record<string, string>): Fault => (route) =>
-  route.fulfill({ status, headers: { "Content-Type": "application/json; charset=utf-8", ...headers }, body: JSON.stringify({ error: { code, message, ...(fields ? { fields } : {}) } }) });
+const errorShape =
+  (status: number, code: string, message: string, headers: Record<string, string> = {}, fields?: Record<string, string>): Fault =>
+  (route) =>
+    route.fulfill({
+      status,
+      headers: { "Content-Type": "application/json; charset=utf-8", ...headers },
+      body: JSON.stringify({ error: { code, message, ...(fields ? { fields } : {}) } }),
+    });
 
 /** Answers the page's comment POSTs with whatever `fault.now` is; lets everything else through. */
 async function interceptPosts(page: Page): Promise<{ now: Fault | null }> {
@@ -69,7 +75,11 @@ describe("the widget when posting fails", () => {
         errorShape(503, "storage_unavailable", "Storage is unavailable right now; nothing was saved. Please try again.", { "Retry-After": "5" }),
         /^Le service est momentanément indisponible : votre commentaire n’a pas été enregistré\. Réessayez dans un instant\. Votre brouillon est conservé\.$/,
       ],
-      ["network down", (route) => route.abort("internetdisconnected"), /^Le réseau ne répond pas : votre commentaire n’a pas été envoyé\. Votre brouillon est conservé\.$/],
+      [
+        "network down",
+        (route) => route.abort("internetdisconnected"),
+        /^Le réseau ne répond pas : votre commentaire n’a pas été envoyé\. Votre brouillon est conservé\.$/,
+      ],
       [
         "429 rate limited",
         errorShape(429, "rate_limited", "Too many comments in a short time; please wait a minute.", { "Retry-After": "60" }),

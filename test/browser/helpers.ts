@@ -119,4 +119,3 @@ export async function publicComments(): Promise<ApiComment[]> {
   } while (cursor);
   return all;
 }
-

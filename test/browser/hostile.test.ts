@@ -49,7 +49,11 @@ function hostileSet(): Entry[] {
 async function post(entry: Entry): Promise<Posted> {
   const body: Entry = { ...entry };
   for (let attempt = 0; attempt < 4; attempt++) {
-    const res = await fetch(COMMENTS_API, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ author_name: body.name, content: body.content, author_url: body.url, author_email: body.email }) });
+    const res = await fetch(COMMENTS_API, {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ author_name: body.name, content: body.content, author_url: body.url, author_email: body.email }),
+    });
     const answer = (await res.json()) as { comment?: { id: number; html: string }; error?: { code: string; fields?: Record<string, string> } };
     expect(res.status, JSON.stringify(answer)).toBeLessThan(500);
     if (res.status === 201 || res.status === 202) return { ...body, id: answer.comment!.id, html: answer.comment!.html };
@@ -64,7 +68,11 @@ async function post(entry: Entry): Promise<Posted> {
 }
 
 async function moderate(ids: number[], action: "approve" | "delete"): Promise<void> {
-  const res = await fetch(`${BASE}/api/admin/comments/bulk`, { method: "POST", headers: { ...ADMIN, "Content-Type": "application/json" }, body: JSON.stringify({ ids, action }) });
+  const res = await fetch(`${BASE}/api/admin/comments/bulk`, {
+    method: "POST",
+    headers: { ...ADMIN, "Content-Type": "application/json" },
+    body: JSON.stringify({ ids, action }),
+  });
   expect(res.status).toBe(200);
 }
 
@@ -99,7 +107,10 @@ async function dangers(page: Page): Promise<string[]> {
     const out: string[] = [];
     // (The site's own pages may name an empty favicon, <link rel=icon href="data:,">; nothing else may use data:.)
     const bad = (v: string, el: Element) => {
-      const url = v.replace(/[\t\n\r]/g, "").replace(/^[\u0000-\u0020]+/, "").toLowerCase();
+      const url = v
+        .replace(/[\t\n\r]/g, "")
+        .replace(/^[\u0000-\u0020]+/, "")
+        .toLowerCase();
       return /^(javascript|vbscript):/.test(url) || (url.startsWith("data:") && !(el.localName === "link" && url === "data:,"));
     };
     const urlAttrs = ["href", "src", "action", "formaction", "xlink:href", "data", "poster", "background", "srcdoc", "ping", "cite"];
@@ -118,7 +129,8 @@ async function dangers(page: Page): Promise<string[]> {
       if (new URL(f.action).origin !== location.origin) out.push(`form to ${f.action}`);
     }
     for (const s of Array.from(document.querySelectorAll("script"))) {
-      if (s.getAttribute("src") === null || !/^\/[\w/.-]+\.js$/.test(s.getAttribute("src")!) || s.textContent!.trim()) out.push(`script ${s.getAttribute("src")}`);
+      if (s.getAttribute("src") === null || !/^\/[\w/.-]+\.js$/.test(s.getAttribute("src")!) || s.textContent!.trim())
+        out.push(`script ${s.getAttribute("src")}`);
     }
     if ((window as unknown as { __billetPwned?: unknown }).__billetPwned !== undefined) out.push("window.__billetPwned was set");
     return out;
@@ -191,7 +203,9 @@ describe("hostile comments in Chromium", () => {
         await page.getByLabel("Jeton d’administration", { exact: true }).fill(TOKEN);
         await page.getByRole("button", { name: "Se connecter", exact: true }).click();
         await page.locator("#list li.item").first().waitFor();
-        const authors = await page.locator("#list li.item").evaluateAll((lis) => Object.fromEntries(lis.map((li) => [(li as HTMLElement).dataset.id, li.querySelector(".author")?.textContent])));
+        const authors = await page
+          .locator("#list li.item")
+          .evaluateAll((lis) => Object.fromEntries(lis.map((li) => [(li as HTMLElement).dataset.id, li.querySelector(".author")?.textContent])));
         for (const c of batch) if (c.id in authors) expect(authors[c.id], `admin card ${c.id}`).toBe(c.name);
         expect(batch.filter((c) => String(c.id) in authors).length).toBeGreaterThan(0);
         await expectNothingRan(page, seen, `admin page with ${ids}`);

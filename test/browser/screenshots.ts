@@ -21,7 +21,10 @@ const teardown = await setup({ provide: (key: string, value: string) => (provide
 const browser = await launch();
 try {
   mkdirSync(join(ROOT, "docs"), { recursive: true });
-  for (const [colorScheme, file] of [["light", "screenshot.png"], ["dark", "screenshot-dark.png"]] as const) {
+  for (const [colorScheme, file] of [
+    ["light", "screenshot.png"],
+    ["dark", "screenshot-dark.png"],
+  ] as const) {
     const context = await browser.newContext({ viewport: { width: 412, height: 915 }, deviceScaleFactor: 1, colorScheme, locale: "fr-FR" });
     const page = await context.newPage();
     await page.goto(`${provided.baseUrl}/posts/reseaux-sociaux-trois-ans-apres/`);
@@ -29,7 +32,8 @@ try {
     let png = await page.screenshot({ fullPage: true, animations: "disabled", caret: "hide" });
     if (png.byteLength > MAX_BYTES) {
       const quant = spawnSync("pngquant", ["64", "--speed", "1", "--strip", "-"], { input: png, maxBuffer: 64 * 1024 * 1024 });
-      if (quant.status !== 0) throw new Error(`${file} is ${png.byteLength} bytes; pngquant is needed to bring it under ${MAX_BYTES} (apt-get install pngquant)`);
+      if (quant.status !== 0)
+        throw new Error(`${file} is ${png.byteLength} bytes; pngquant is needed to bring it under ${MAX_BYTES} (apt-get install pngquant)`);
       png = quant.stdout;
     }
     const out = join(ROOT, "docs", file);

@@ -3,19 +3,7 @@
 // its author only (awaiting moderation), then by everyone once approved; field errors next to their
 // fields; replies that nest, with and without JavaScript.
 import { describe, expect, test } from "vitest";
-import {
-  approve,
-  commentIdWithText,
-  form,
-  nextPostAnswer,
-  openPost,
-  PAGE,
-  publicComments,
-  recordPosts,
-  scriptErrors,
-  unique,
-  useBrowser,
-} from "./helpers.ts";
+import { approve, commentIdWithText, form, nextPostAnswer, openPost, PAGE, publicComments, recordPosts, scriptErrors, unique, useBrowser } from "./helpers.ts";
 
 const browser = useBrowser();
 

@@ -77,7 +77,9 @@ describe("Turnstile", () => {
         ? route.fulfill({
             status: 422,
             contentType: "application/json",
-            body: JSON.stringify({ error: { code: "validation_failed", message: "The anti-spam check failed; please try again.", fields: { "cf-turnstile-response": "invalid" } } }),
+            body: JSON.stringify({
+              error: { code: "validation_failed", message: "The anti-spam check failed; please try again.", fields: { "cf-turnstile-response": "invalid" } },
+            }),
           })
         : route.continue(),
     );
@@ -87,14 +89,18 @@ describe("Turnstile", () => {
     await f.content.fill(text);
     await f.submit.click();
     await page.locator(".form-message[role=alert]").waitFor();
-    expect(await f.message.textContent()).toBe("Le contrôle anti-spam n’a pas abouti : votre commentaire n’a pas été envoyé. Réessayez. Votre brouillon est conservé.");
+    expect(await f.message.textContent()).toBe(
+      "Le contrôle anti-spam n’a pas abouti : votre commentaire n’a pas été envoyé. Réessayez. Votre brouillon est conservé.",
+    );
     expect(await f.content.inputValue()).toBe(text);
 
     refuse = false;
     await f.submit.click();
     await page.locator(".form-message--ok").waitFor();
     expect(posts.map((p) => (p.postDataJSON() as Record<string, string>)["cf-turnstile-response"])).toEqual(["token-1", "token-2"]);
-    const resets = await page.evaluate(() => (window as unknown as { turnstile: { calls: unknown[][] } }).turnstile.calls.filter((c) => c[0] === "reset").length);
+    const resets = await page.evaluate(
+      () => (window as unknown as { turnstile: { calls: unknown[][] } }).turnstile.calls.filter((c) => c[0] === "reset").length,
+    );
     expect(resets).toBe(2);
   });
 });

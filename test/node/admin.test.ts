@@ -122,7 +122,14 @@ describe("words", () => {
 });
 
 describe("the page the build writes", () => {
-  const site: Site = { title: "Le blog <d’Arnaud>", description: "", author: "Arnaud", url: "https://billet.example.com", lang: "fr", timezone: "Europe/Paris" };
+  const site: Site = {
+    title: "Le blog <d’Arnaud>",
+    description: "",
+    author: "Arnaud",
+    url: "https://billet.example.com",
+    lang: "fr",
+    timezone: "Europe/Paris",
+  };
   const post = (slug: string, title: string, date: string) => ({ slug, title, date }) as Post;
 
   it("is in the site's language, out of search engines, and runs no inline script or style", () => {

@@ -18,7 +18,10 @@ describe("local set-up", () => {
     await prepareLocal({ persistTo, quiet: true, build: false });
     await prepareLocal({ persistTo, quiet: true, build: false });
     expect(query("SELECT count(*) AS n FROM comments WHERE post_slug = 'reseaux-sociaux-trois-ans-apres'")).toEqual([{ n: 6 }]);
-    const record = wrangler(["kv", "key", "get", "post:reseaux-sociaux-trois-ans-apres", "--binding", "POSTS", "--local", "--persist-to", persistTo, "--text"], { quiet: true });
+    const record = wrangler(
+      ["kv", "key", "get", "post:reseaux-sociaux-trois-ans-apres", "--binding", "POSTS", "--local", "--persist-to", persistTo, "--text"],
+      { quiet: true },
+    );
     expect(JSON.parse(record)).toMatchObject({ slug: "reseaux-sociaux-trois-ans-apres", comments_open: true });
   });
 });

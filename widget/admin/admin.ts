@@ -515,7 +515,10 @@ function removeItems(ids: number[], action?: Action, toHeading = false): void {
   if (focusWasIn) {
     const first = order.findIndex((id) => gone.has(id));
     const after = order.slice(first + 1).find((id) => !gone.has(id));
-    const before = order.slice(0, first).reverse().find((id) => !gone.has(id));
+    const before = order
+      .slice(0, first)
+      .reverse()
+      .find((id) => !gone.has(id));
     target = items.get(after ?? before ?? -1);
   }
   if (state.current !== null && gone.has(state.current)) setCurrent(null);
@@ -546,7 +549,11 @@ function remember(done: Done | null): void {
   lastDone = done;
   ui.undo.hidden = !done || done.action === "purge";
   // "Undo", and what it undoes for those who hear the button rather than see the message beside it.
-  if (done) ui.undo.setAttribute("aria-label", s.undoWhat(done.labels.length === 1 ? s.doneOne(done.action, done.labels[0]) : s.doneMany(done.action, done.labels.length)));
+  if (done)
+    ui.undo.setAttribute(
+      "aria-label",
+      s.undoWhat(done.labels.length === 1 ? s.doneOne(done.action, done.labels[0]) : s.doneMany(done.action, done.labels.length)),
+    );
   else ui.undo.removeAttribute("aria-label");
 }
 

@@ -308,7 +308,10 @@ export function auditDetailWords(detail: string | null, s: AdminStrings, date: (
 
 /** The export's file name: billet-commenter-<email>.json, with nothing a file system minds. */
 export function exportFileName(email: string): string {
-  return `billet-commenter-${email.trim().toLowerCase().replace(/[^a-z0-9@._+-]/g, "_")}.json`;
+  return `billet-commenter-${email
+    .trim()
+    .toLowerCase()
+    .replace(/[^a-z0-9@._+-]/g, "_")}.json`;
 }
 
 /** An email worth sending: something@something.something, no spaces. */

@@ -31,15 +31,20 @@ const fr = {
   selected: (n: number) => (n <= 1 ? `${n} sélectionné` : `${n} sélectionnés`),
   bulkGroup: "Pour la sélection",
   selectFirst: "Sélectionnez d’abord un ou plusieurs commentaires.",
-  actions: { approve: "Approuver", spam: "Indésirable", delete: "Supprimer", purge: "Supprimer définitivement", pending: "Remettre en attente" } as Record<Action, string>,
+  actions: { approve: "Approuver", spam: "Indésirable", delete: "Supprimer", purge: "Supprimer définitivement", pending: "Remettre en attente" } as Record<
+    Action,
+    string
+  >,
   confirmPurge: (label: string) => `Supprimer définitivement le ${label} ? C’est irréversible.`,
-  confirmPurgeMany: (n: number) => (n === 1 ? "Supprimer définitivement 1 commentaire ? C’est irréversible." : `Supprimer définitivement ${n} commentaires ? C’est irréversible.`),
+  confirmPurgeMany: (n: number) =>
+    n === 1 ? "Supprimer définitivement 1 commentaire ? C’est irréversible." : `Supprimer définitivement ${n} commentaires ? C’est irréversible.`,
   doneOne: (action: Action, label: string) => `${capitalize(label)} ${pastFr(action, false)}.`,
   doneMany: (action: Action, n: number) => (n === 1 ? `1 commentaire ${pastFr(action, false)}.` : `${n} commentaires ${pastFr(action, true)}.`),
   loadMore: "Charger plus",
   loading: "Chargement…",
   loadedMore: (n: number) => (n === 1 ? "1 commentaire de plus." : `${n} commentaires de plus.`),
-  listed: (tab: string, n: number, more: boolean) => `${tab} : ${n === 0 ? "aucun commentaire" : n === 1 ? "1 commentaire" : `${n} commentaires`}${more ? " (et d’autres à charger)" : ""}.`,
+  listed: (tab: string, n: number, more: boolean) =>
+    `${tab} : ${n === 0 ? "aucun commentaire" : n === 1 ? "1 commentaire" : `${n} commentaires`}${more ? " (et d’autres à charger)" : ""}.`,
   empty: {
     pending: "Aucun commentaire n’attend votre décision.",
     approved: "Aucun commentaire approuvé.",
@@ -102,7 +107,14 @@ const fr = {
     mail: (d: string) => `e-mail chez ${d}`,
     mailNone: "pas d’e-mail",
     links: (n: number) => (n === 0 ? "aucun lien" : n === 1 ? "1 lien" : n >= 5 ? "5 liens ou plus" : `${n} liens`),
-    script: { latin: "alphabet latin", cyrillic: "alphabet cyrillique", han: "caractères chinois", arabic: "alphabet arabe", other: "autre écriture", none: "sans lettres" } as Record<string, string>,
+    script: {
+      latin: "alphabet latin",
+      cyrillic: "alphabet cyrillique",
+      han: "caractères chinois",
+      arabic: "alphabet arabe",
+      other: "autre écriture",
+      none: "sans lettres",
+    } as Record<string, string>,
     lang: { fr: "en français", en: "en anglais", unknown: "langue inconnue" } as Record<string, string>,
     length: (min: number, max: number | null) => (max === null ? `${min} caractères ou plus` : `${min} à ${max} caractères`),
     shouting: "texte en capitales",
@@ -147,7 +159,8 @@ const fr = {
   durations: { "7": "7 jours", "30": "30 jours", "": "pour de bon" } as Record<string, string>,
   blockReason: "Raison (facultative, pour vous)",
   blockSubmit: "Bloquer",
-  blockedDone: (kind: BlockKind, value: string, duration: string) => `Bloqué par ${kindsFr[kind]} : ${value}, ${duration === "pour de bon" ? duration : `pendant ${duration}`}.`,
+  blockedDone: (kind: BlockKind, value: string, duration: string) =>
+    `Bloqué par ${kindsFr[kind]} : ${value}, ${duration === "pour de bon" ? duration : `pendant ${duration}`}.`,
   nothingToBlock: "Ce commentaire n’a rien de ce genre à bloquer.",
   networkHint: "L’adresse réseau bloque toute personne qui écrit depuis la même connexion (une IPv6 avec tout son /64).",
   // ---- the blocks view
@@ -190,7 +203,8 @@ const fr = {
   logMoreIds: (n: number) => `et ${n} autres`,
   logErased: (c: number, b: number) => `${c <= 1 ? `${c} commentaire` : `${c} commentaires`}, ${b <= 1 ? `${b} blocage` : `${b} blocages`}`,
   loadedMoreEntries: (n: number) => (n === 1 ? "1 entrée de plus." : `${n} entrées de plus.`),
-  logListed: (n: number, more: boolean) => `Journal : ${n === 0 ? "aucune entrée" : n === 1 ? "1 entrée" : `${n} entrées`}${more ? " (et d’autres à charger)" : ""}.`,
+  logListed: (n: number, more: boolean) =>
+    `Journal : ${n === 0 ? "aucune entrée" : n === 1 ? "1 entrée" : `${n} entrées`}${more ? " (et d’autres à charger)" : ""}.`,
   // ---- a commenter's data
   privacyTitle: "Données d’un commentateur",
   privacyIntro: "Pour répondre à une demande d’accès ou d’effacement (RGPD) : tout ce qui est gardé pour une adresse e-mail, ses commentaires et ses blocages.",
@@ -259,7 +273,8 @@ const en: AdminStrings = {
   loadMore: "Load more",
   loading: "Loading…",
   loadedMore: (n: number) => (n === 1 ? "1 more comment." : `${n} more comments.`),
-  listed: (tab: string, n: number, more: boolean) => `${tab}: ${n === 0 ? "no comments" : n === 1 ? "1 comment" : `${n} comments`}${more ? " (and more to load)" : ""}.`,
+  listed: (tab: string, n: number, more: boolean) =>
+    `${tab}: ${n === 0 ? "no comments" : n === 1 ? "1 comment" : `${n} comments`}${more ? " (and more to load)" : ""}.`,
   empty: {
     pending: "Nothing is waiting for you.",
     approved: "No approved comments.",
@@ -318,7 +333,14 @@ const en: AdminStrings = {
     mail: (d: string) => `email at ${d}`,
     mailNone: "no email",
     links: (n: number) => (n === 0 ? "no links" : n === 1 ? "1 link" : n >= 5 ? "5 links or more" : `${n} links`),
-    script: { latin: "Latin script", cyrillic: "Cyrillic script", han: "Chinese characters", arabic: "Arabic script", other: "another script", none: "no letters" },
+    script: {
+      latin: "Latin script",
+      cyrillic: "Cyrillic script",
+      han: "Chinese characters",
+      arabic: "Arabic script",
+      other: "another script",
+      none: "no letters",
+    },
     lang: { fr: "in French", en: "in English", unknown: "language unknown" },
     length: (min: number, max: number | null) => (max === null ? `${min} characters or more` : `${min} to ${max} characters`),
     shouting: "text in capitals",
@@ -361,7 +383,8 @@ const en: AdminStrings = {
   durations: { "7": "7 days", "30": "30 days", "": "for good" },
   blockReason: "Reason (optional, for you)",
   blockSubmit: "Block",
-  blockedDone: (kind: BlockKind, value: string, duration: string) => `Blocked by ${kindsEn[kind]}: ${value}, ${duration === "for good" ? duration : `for ${duration}`}.`,
+  blockedDone: (kind: BlockKind, value: string, duration: string) =>
+    `Blocked by ${kindsEn[kind]}: ${value}, ${duration === "for good" ? duration : `for ${duration}`}.`,
   nothingToBlock: "This comment has nothing of that kind to block.",
   networkHint: "A network address blocks anyone writing from the same connection (an IPv6 address with its whole /64).",
   blocksTitle: "Blocked",
@@ -410,7 +433,8 @@ const en: AdminStrings = {
   eraseButton: "Erase their data",
   emailInvalid: "Enter a valid email address.",
   exported: (file: string, n: number) => `Downloaded: ${file} (${n === 1 ? "1 comment" : `${n} comments`}).`,
-  confirmErase: (email: string) => `Erase the data of ${email}? All their comments will be deleted for good and their email blocks lifted. This cannot be undone.`,
+  confirmErase: (email: string) =>
+    `Erase the data of ${email}? All their comments will be deleted for good and their email blocks lifted. This cannot be undone.`,
   erased: (email: string, c: number, b: number) =>
     `Data of ${email} erased: ${c === 1 ? "1 comment deleted" : `${c} comments deleted`}, ${b === 1 ? "1 block lifted" : `${b} blocks lifted`}.`,
 };
