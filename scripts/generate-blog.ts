@@ -11,6 +11,7 @@ import { dirname, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { constants, createGzip } from "node:zlib";
 import { createWriteStream } from "node:fs";
+import { seededRandom } from "./random.ts";
 
 export interface BlogShape {
   posts: number;
@@ -46,17 +47,6 @@ export interface BlogCounts {
   pingbacks: number;
   maxDepth: number;
   largest: { slug: string; comments: number };
-}
-
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 const FR = [
@@ -120,7 +110,7 @@ const sqlDate = (t: number) => {
 
 /** Writes the export; returns what it holds. `write` receives the text a piece at a time. */
 export function generateBlog(shape: BlogShape, write: (text: string) => void): BlogCounts {
-  const rnd = mulberry32(shape.seed);
+  const rnd = seededRandom(shape.seed);
   const pick = <T>(list: T[]) => list[Math.floor(rnd() * list.length)];
   const counts: BlogCounts = {
     posts: shape.posts,

@@ -17,36 +17,14 @@ import { ROOT } from "./content.ts";
 import { FORMATS, type Format } from "./import/formats.ts";
 import { sqlValue, type StatusCounts } from "./import/plan.ts";
 import { ImportError } from "./import/problems.ts";
-import { mapLine, runPipeline, tally, type PipelineResult } from "./import/run.ts";
+import { mapLine, runPipeline, tally, type PipelineOptions, type PipelineResult } from "./import/run.ts";
 import { refuseWhilePlaceholders } from "./deploy.ts";
 import { wrangler } from "./local.ts";
 
-export interface ImportOptions {
-  file: string;
-  format?: Format;
-  map: Record<string, string>;
+/** What the command line says: the pipeline's options, and which database the SQL goes to. */
+export interface ImportOptions extends PipelineOptions {
   remote: boolean;
   persistTo?: string;
-  dryRun: boolean;
-  pingbacks: boolean;
-  /** Where the SQL goes (default build/import-<file name>.sql). */
-  sqlOut?: string;
-  /** The old site's address (exports that name none: Isso, Waline; or to override). */
-  site?: string;
-  /** The language of imported posts (default: the export's, else content/site.json's). */
-  lang?: string;
-  /** Media on the old site's host are rewritten to this base. */
-  mediaBase?: string;
-  /** Replace post files that are there. */
-  overwrite?: boolean;
-  /** Import what is sound and list what is left out, instead of refusing the file. */
-  lenient?: boolean;
-  /** Make a post for each thread that matches none (title and date from the export). */
-  createPosts?: boolean;
-  /** The content folder (default content/). */
-  contentDir?: string;
-  /** The progress bar (default: when standard error is a terminal). */
-  progress?: boolean;
 }
 
 export interface ImportResult extends PipelineResult {

@@ -45,11 +45,16 @@ export function memorySize(): number {
   return memory.size;
 }
 
-/** A short fingerprint of a post record (FNV-1a). */
+// Fingerprints of the records this isolate has seen (a record object is read once per state).
+const prints = new WeakMap<PostRecord, string>();
+
+/** A short fingerprint of a post record (FNV-1a), computed once per record read. */
 function fingerprint(post: PostRecord | null): string {
+  if (post && prints.has(post)) return prints.get(post)!;
   if (!post) return "none";
   let h = 0x811c9dc5;
   for (const c of JSON.stringify(post)) h = Math.imul(h ^ c.charCodeAt(0), 0x01000193) >>> 0;
+  prints.set(post, h.toString(36));
   return h.toString(36);
 }
 

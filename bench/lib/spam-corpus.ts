@@ -5,24 +5,14 @@
 // the filter is also checked on a real corpus the project has never seen. Made to be hard where
 // real spam is: praise that reads like a reader's, links in ham, spam words in ham.
 
+import { seededRandom } from "../../scripts/random.ts";
+
 export interface LabelledComment {
   spam: boolean;
   authorName: string;
   authorEmail: string | null;
   authorUrl: string | null;
   content: string;
-}
-
-/** mulberry32: a small seeded generator. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 const FIRST = [
@@ -213,7 +203,7 @@ const TLDS = ["com", "net", "info", "xyz", "online", "ru", "fr", "biz"];
 
 /** `size` comments in arrival order, about `spamShare` of them spam. */
 export function makeCorpus(size: number, opts: { seed?: number; spamShare?: number } = {}): LabelledComment[] {
-  const r = random(opts.seed ?? 2008);
+  const r = seededRandom(opts.seed ?? 2008);
   const pick = <T>(list: T[]): T => list[Math.floor(r() * list.length)];
   const spamShare = opts.spamShare ?? 0.6;
   const totalWeight = FAMILIES.reduce((n, f) => n + f.weight, 0);

@@ -22,12 +22,19 @@ export interface PipelineOptions {
   map: Record<string, string>;
   dryRun: boolean;
   pingbacks: boolean;
+  /** Where the SQL goes (default build/import-<file name>.sql). */
   sqlOut?: string;
+  /** The old site's address (exports that name none: Isso, Waline; or to override). */
   site?: string;
+  /** The language of imported posts (default: the export's, else content/site.json's). */
   lang?: string;
+  /** Media on the old site's host are rewritten to this base. */
   mediaBase?: string;
+  /** Replace post files that are there. */
   overwrite?: boolean;
+  /** Import what is sound and list what is left out, instead of refusing the file. */
   lenient?: boolean;
+  /** Make a post for each thread that matches none (title and date from the export). */
   createPosts?: boolean;
   /** The content folder (default content/). */
   contentDir?: string;

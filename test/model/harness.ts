@@ -10,6 +10,7 @@ import { renderCommentHtml } from "../../workers/render/markdown.ts";
 import { planImport, planSql } from "../../scripts/import/plan.ts";
 import type { ParsedExport, SourceComment } from "../../scripts/import/formats.ts";
 import { ACTION_STATUS, MODERATION_STATES, Model, type Action, type MComment, type PageNode, type Status } from "./model.ts";
+import { seededRandom } from "../../scripts/random.ts";
 
 // The model project's settings (vitest.config.ts).
 export const PER_PAGE = 3;
@@ -205,17 +206,6 @@ function letTimePass(ms: number): void {
   vi.setSystemTime(Date.now() + ms);
 }
 
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 let runCounter = 0;
 /** Posts closed by an earlier run, reopened by the next. */
 const closedByEarlierRuns = new Set<string>();
@@ -246,7 +236,7 @@ export class Runner {
     this.scenario = scenario;
     const all = fixtureSlugs();
     this.slugs = [...new Set(scenario.posts.map((i) => all[i % all.length]))];
-    this.random = mulberry32(scenario.seed);
+    this.random = seededRandom(scenario.seed);
     this.skip = skip;
   }
 

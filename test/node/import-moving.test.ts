@@ -17,6 +17,7 @@ import { readIsso } from "../../scripts/import/servers.ts";
 import { MemorySink } from "../../scripts/import/formats.ts";
 import { emptyIndex, indexPost, resolveSlug, slugify } from "../../scripts/import/plan.ts";
 import { wordpressBody } from "../../scripts/import/wp-content.ts";
+import { freshDb } from "./sqlite.ts";
 
 const FIXTURES = join(ROOT, "test", "fixtures", "import");
 const fixture = (name: string) => readFileSync(join(FIXTURES, name), "utf8");
@@ -29,17 +30,6 @@ function contentDir(): string {
   const dir = join(tmp, `content-${n++}`);
   cpSync(join(ROOT, "content"), dir, { recursive: true });
   return dir;
-}
-
-function freshDb(): DatabaseSync {
-  const db = new DatabaseSync(":memory:");
-  const dir = join(ROOT, "migrations");
-  for (const file of readdirSync(dir)
-    .filter((f) => f.endsWith(".sql"))
-    .sort()) {
-    for (const stmt of readFileSync(join(dir, file), "utf8").split("--> statement-breakpoint")) if (stmt.trim()) db.exec(stmt);
-  }
-  return db;
 }
 
 /** Runs npm run import without touching a database: writes content, returns the result, the log and the SQL. */

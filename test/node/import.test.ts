@@ -1,11 +1,11 @@
 // npm run import / npm run export: WordPress and Disqus exports read into rows (pure functions),
 // the SQL run against SQLite (node:sqlite, with the real migrations), and once end to end through
 // wrangler's local D1: import, import again, export, restore the export into a fresh database.
-import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
-import { DatabaseSync } from "node:sqlite";
+import type { DatabaseSync } from "node:sqlite";
 import { parseFragment, type DefaultTreeAdapterTypes } from "parse5";
 import { afterAll, describe, expect, it } from "vitest";
 import { ROOT } from "../../scripts/content.ts";
@@ -17,6 +17,7 @@ import { htmlToMarkdown } from "../../scripts/import/html-to-markdown.ts";
 import { normalizeRef, planImport, planSql, resolveSlug, type Plan, type PlannedComment } from "../../scripts/import/plan.ts";
 import { prepareLocal } from "../../scripts/local.ts";
 import { renderCommentHtml } from "../../workers/render/markdown.ts";
+import { freshDb } from "./sqlite.ts";
 
 const SLUG = "reseaux-sociaux-trois-ans-apres";
 const FIXTURES = join(ROOT, "test", "fixtures", "import");
@@ -313,17 +314,6 @@ describe("billet's JSON", () => {
 
 // ---------------------------------------------------------------------------------------------
 // The SQL against SQLite itself (D1 is SQLite), with the project's migrations.
-
-function freshDb(): DatabaseSync {
-  const db = new DatabaseSync(":memory:");
-  const dir = join(ROOT, "migrations");
-  for (const file of readdirSync(dir)
-    .filter((f) => f.endsWith(".sql"))
-    .sort()) {
-    for (const stmt of readFileSync(join(dir, file), "utf8").split("--> statement-breakpoint")) if (stmt.trim()) db.exec(stmt);
-  }
-  return db;
-}
 
 type DbRow = Record<string, unknown> & { id: number; parent_id: number | null; root_id: number | null; import_key: string | null; created_at: number };
 const all = (db: DatabaseSync) => db.prepare("SELECT * FROM comments ORDER BY id").all() as DbRow[];

@@ -1,24 +1,9 @@
-// npm run spam:train: the filter learns from comments already decided (an import), exactly what
-// the Worker learns from the same decisions, once.
-import { readdirSync, readFileSync } from "node:fs";
-import { join } from "node:path";
-import { DatabaseSync } from "node:sqlite";
+import type { DatabaseSync } from "node:sqlite";
 import { describe, expect, it } from "vitest";
-import { ROOT } from "../../scripts/content.ts";
 import { trainingSql } from "../../scripts/spam-train.ts";
 import { DOCUMENTS, features } from "../../workers/classifier.ts";
 import { renderCommentHtml } from "../../workers/render/markdown.ts";
-
-function freshDb(): DatabaseSync {
-  const db = new DatabaseSync(":memory:");
-  const dir = join(ROOT, "migrations");
-  for (const file of readdirSync(dir)
-    .filter((f) => f.endsWith(".sql"))
-    .sort()) {
-    for (const stmt of readFileSync(join(dir, file), "utf8").split("--> statement-breakpoint")) if (stmt.trim()) db.exec(stmt);
-  }
-  return db;
-}
+import { freshDb } from "./sqlite.ts";
 
 type Row = Parameters<typeof trainingSql>[0][number];
 const rows = (db: DatabaseSync) => db.prepare("SELECT * FROM comments ORDER BY id").all() as unknown as Row[];
