@@ -18,22 +18,21 @@ export async function checksForNewComment(db: Db, opts: { email?: string; networ
     opts.network ? and(eq(blocks.kind, "network"), eq(blocks.value, opts.network)) : undefined,
     opts.host ? and(eq(blocks.kind, "host"), eq(blocks.value, opts.host)) : undefined,
   ].filter(Boolean);
-  const [trusted, blocked, ...counts] = await db.batch([
-    db
-      .select({ id: comments.id })
-      .from(comments)
-      .where(and(eq(comments.authorEmail, opts.email ?? ""), eq(comments.status, "approved")))
-      .limit(1),
-    db
-      .select({ id: blocks.id })
-      .from(blocks)
-      .where(and(who.length ? or(...who) : sql`0`, or(isNull(blocks.until), gt(blocks.until, opts.now))))
-      .limit(1),
+  // Trust and blocks in one statement, the filter's counts in as many as their slices.
+  const trustedBy = opts.email
+    ? sql`exists (select 1 from ${comments} where ${comments.authorEmail} = ${opts.email} and ${comments.status} = 'approved')`
+    : sql`0`;
+  const blockedBy = who.length
+    ? sql`exists (select 1 from ${blocks} where (${or(...who)}) and (${blocks.until} is null or ${blocks.until} > ${opts.now}))`
+    : sql`0`;
+  const [flagRow, ...counts] = await db.batch([
+    db.select({ trusted: sql<number>`${trustedBy}`, blocked: sql<number>`${blockedBy}` }).from(sql`(select 1) as one`),
     ...slices([...opts.features, DOCUMENTS]).map((slice) => db.select().from(spamFeatures).where(inArray(spamFeatures.feature, slice))),
   ]);
   const known = new Map<string, FeatureCounts>();
   for (const r of counts.flat()) known.set(r.feature, { spam: Math.max(0, r.spam), ham: Math.max(0, r.ham) });
-  return { trusted: opts.email !== undefined && trusted.length > 0, blocked: blocked.length > 0, counts: known };
+  const [flags] = flagRow as { trusted: number; blocked: number }[];
+  return { trusted: Boolean(flags?.trusted), blocked: Boolean(flags?.blocked), counts: known };
 }
 
 /** Statements that add a training delta to the filter's memory (to run in the decision's batch). */
