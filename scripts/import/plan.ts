@@ -241,10 +241,13 @@ export function planThreads(groups: { slug: string; comments: SourceComment[] }[
   for (const row of rows) {
     const c = row.comment;
     if (c.contentHash !== undefined) continue;
-    if (c.status !== "approved" && c.status !== "pending") continue;
     const hash = contentHashOf(c.authorName, c.content);
-    if (guarded.has(`${row.slug}\n${hash}`)) continue;
-    guarded.add(`${row.slug}\n${hash}`);
+    // Spam and deleted comments carry their hash too, so that approving one later meets the
+    // duplicate guard; of twins that count (approved, pending) in one file, the first carries it.
+    if (c.status === "approved" || c.status === "pending") {
+      if (guarded.has(`${row.slug}\n${hash}`)) continue;
+      guarded.add(`${row.slug}\n${hash}`);
+    }
     row.contentHash = hash;
   }
   return rows;

@@ -135,6 +135,16 @@ describe("found by the property (shrunk)", () => {
     ]);
   });
 
+  // Found: an imported spam comment had no content hash, so approving it while the same text by
+  // the same name stood published (posted again after the import) made two count.
+  it("approving an imported spam comment whose twin is published is refused as a duplicate", async () => {
+    await run([
+      { op: "import", post: 0, rows: [{ parent: { ref: 0 }, status: "spam", author: 0, text: 0 }] },
+      { op: "repost", of: 0 },
+      { op: "bulk", targets: [0], action: "approve", padding: 85 },
+    ]);
+  });
+
   // Found: a post reopened (or closed) in KV kept its cached pages (no form) and JSON (open: false)
   // after KV's 60 s: the caches are keyed by the comments' version only.
   it("a post closed after a reader saw it open loses its form", async () => {

@@ -1,5 +1,5 @@
 // Every comment query. Nothing else in the Worker touches D1.
-import { and, asc, count, countDistinct, desc, eq, gt, inArray, lt, ne, or, sql } from "drizzle-orm";
+import { and, asc, count, desc, eq, gt, inArray, lt, ne, or, sql } from "drizzle-orm";
 import { drizzle, type DrizzleD1Database } from "drizzle-orm/d1";
 import { comments, postVersions, type CommentRow, type ModerationStatus, type NewCommentRow } from "./schema.ts";
 
@@ -39,13 +39,18 @@ async function inSlices<T, R>(db: Db, list: T[], statement: (slice: T[]) => { ex
 
 const visibleOn = (slug: string) => and(eq(comments.postSlug, slug), eq(comments.status, "approved"));
 
-function versionQuery(db: Db, slug: string) {
-  return db.select({ version: postVersions.version }).from(postVersions).where(eq(postVersions.postSlug, slug));
+/** The post's state as the database keeps it: its version and what readers see (no row: nothing yet). */
+function stateQuery(db: Db, slug: string) {
+  return db
+    .select({ version: postVersions.version, approved: postVersions.approved, threads: postVersions.threads })
+    .from(postVersions)
+    .where(eq(postVersions.postSlug, slug));
 }
+const NO_STATE = { version: 0, approved: 0, threads: 0 };
 
 /** The post's version: replaced by the database on every change readers can see (0 before any). */
 export async function postVersion(db: Db, slug: string): Promise<number> {
-  const [row] = await versionQuery(db, slug);
+  const [row] = await stateQuery(db, slug);
   return row?.version ?? 0;
 }
 
@@ -53,19 +58,18 @@ export async function postVersion(db: Db, slug: string): Promise<number> {
 export async function listApproved(db: Db, slug: string, opts: { limit: number; cursor?: number; sort: "oldest" | "newest" }) {
   const newest = opts.sort === "newest";
   const where = and(visibleOn(slug), opts.cursor === undefined ? undefined : newest ? lt(comments.id, opts.cursor) : gt(comments.id, opts.cursor));
-  const [rows, [{ total }], [version]] = await db.batch([
+  const [rows, [state = NO_STATE]] = await db.batch([
     db
       .select()
       .from(comments)
       .where(where)
       .orderBy(newest ? desc(comments.id) : asc(comments.id))
       .limit(opts.limit + 1),
-    db.select({ total: count() }).from(comments).where(visibleOn(slug)),
-    versionQuery(db, slug),
+    stateQuery(db, slug),
   ]);
   const more = rows.length > opts.limit;
   const page = more ? rows.slice(0, opts.limit) : rows;
-  return { rows: page, total, nextCursor: more ? page[page.length - 1].id : null, version: version?.version ?? 0 };
+  return { rows: page, total: state.approved, nextCursor: more ? page[page.length - 1].id : null, version: state.version };
 }
 
 /** How a comment shows on the page: itself, its author's own pending one, or an empty place above replies. */
@@ -90,13 +94,9 @@ export async function pageOfThreads(db: Db, slug: string, page: number, perPage:
     .offset((page - 1) * perPage);
   const own = mine.slice(0, 50);
   // One round trip; the page's comments are found by thread id, one index range each.
-  const [threads, [totals], [version], approved, pending] = await db.batch([
+  const [threads, [state = NO_STATE], approved, pending] = await db.batch([
     threadsOfPage,
-    db
-      .select({ total: count(), threads: countDistinct(comments.threadId) })
-      .from(comments)
-      .where(visibleOn(slug)),
-    versionQuery(db, slug),
+    stateQuery(db, slug),
     db
       .select()
       .from(comments)
@@ -106,7 +106,7 @@ export async function pageOfThreads(db: Db, slug: string, page: number, perPage:
       .from(comments)
       .where(and(eq(comments.postSlug, slug), eq(comments.status, "pending"), inArray(comments.id, own.length ? own : [0]))),
   ]);
-  const pageCount = Math.max(1, Math.ceil(totals.threads / perPage));
+  const pageCount = Math.max(1, Math.ceil(state.threads / perPage));
   const onPage = new Set(threads.map((t) => t.id));
   // The reader's pending comments whose thread shows nowhere (a new thread of theirs) go on the last page.
   const elsewhere = pending.filter((r) => !onPage.has(r.threadId!));
@@ -154,7 +154,7 @@ export async function pageOfThreads(db: Db, slug: string, page: number, perPage:
     }
   }
   rows.sort((a, b) => a.id - b.id);
-  return { rows, total: totals.total, pageCount, firstNumber: (page - 1) * perPage + 1, version: version?.version ?? 0 };
+  return { rows, total: state.approved, pageCount, firstNumber: (page - 1) * perPage + 1, version: state.version };
 }
 
 export async function getComment(db: Db, id: number): Promise<CommentRow | undefined> {
@@ -300,15 +300,11 @@ export async function purgeComments(db: Db, ids: number[]): Promise<CommentRow[]
   return purge.purged(await runBatch(db, purge.statements));
 }
 
-/** Approved comment counts for these posts (0 for a post without any). */
+/** Approved comment counts for these posts, as the database keeps them (0 for a post without any). */
 export async function countApproved(db: Db, slugs: string[]): Promise<Record<string, number>> {
   const out: Record<string, number> = Object.fromEntries(slugs.map((s) => [s, 0]));
   const rows = await inSlices(db, slugs, (slice) =>
-    db
-      .select({ slug: comments.postSlug, n: count() })
-      .from(comments)
-      .where(and(inArray(comments.postSlug, slice), eq(comments.status, "approved")))
-      .groupBy(comments.postSlug),
+    db.select({ slug: postVersions.postSlug, n: postVersions.approved }).from(postVersions).where(inArray(postVersions.postSlug, slice)),
   );
   for (const r of rows) out[r.slug] = r.n;
   return out;

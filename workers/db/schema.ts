@@ -86,6 +86,10 @@ export type NewCommentRow = typeof comments.$inferInsert;
 export const postVersions = sqliteTable("post_versions", {
   postSlug: text("post_slug").primaryKey(),
   version: integer("version").notNull(),
+  // What readers see of the post, kept by the same triggers (migrations/0009_post-counts.sql): its
+  // approved comments, and its threads that hold one. A page reads them instead of counting.
+  approved: integer("approved").notNull().default(0),
+  threads: integer("threads").notNull().default(0),
 });
 
 // The spam filter's memory: for each feature, in how many comments the author called spam and ham
