@@ -188,29 +188,46 @@ export function mapLine(file: string, ref: string, slug: string): string {
   return `npm run import -- ${quote(basename(file))} --map ${quote(`${ref}=${slug}`)}`;
 }
 
+/** "mon_billet.html" → "mon billet". */
+function titleFrom(segment: string): string {
+  let s = segment;
+  try {
+    s = decodeURIComponent(s);
+  } catch {
+    // keep as is
+  }
+  return s
+    .replace(/\.(html?|php)$/, "")
+    .replace(/[-_+]+/g, " ")
+    .trim();
+}
+
 /** Writes a post for a thread that matches none (--create-posts): its title, date and old address. */
 function writeStub(
   contentDir: string,
-  thread: { label: string; refs: string[]; title?: string; stub?: { title: string; date: number; link: string; closed: boolean } },
+  thread: { label: string; refs: string[]; title?: string; stub?: { title: string; date: number; link: string; closed: boolean }; first?: number },
   taken: Set<string>,
   dryRun: boolean,
   lang: string,
 ): ContentEntry | null {
-  const title = thread.stub?.title ?? thread.title;
-  if (!title) return null;
   const link = thread.stub?.link || thread.refs[0] || "";
   let path = "";
+  let host = "";
   try {
     const u = new URL(link, "http://host.invalid");
     path = `${u.pathname}${u.search}`;
+    if (u.hostname !== "host.invalid") host = u.hostname;
   } catch {
     // no address
   }
   const last = path.replace(/\?.*$/, "").replace(/\/+$/, "").split("/").pop() ?? "";
+  // Remark42, Waline and some Isso threads hold no title: the address's last part stands for one.
+  const title = thread.stub?.title || thread.title || titleFrom(last) || host || link;
+  if (!title) return null;
   let slug = slugify(last.replace(/\.(html?|php)$/, "")) || slugify(title) || "billet";
   for (let n = 2; taken.has(slug); n++) slug = `${slugify(last) || slugify(title)}-${n}`;
   taken.add(slug);
-  const date = thread.stub?.date ? new Date(thread.stub.date).toISOString() : new Date().toISOString();
+  const date = new Date(thread.stub?.date || thread.first || Date.now()).toISOString();
   const text = [
     "---",
     `title: ${JSON.stringify(title)}`,

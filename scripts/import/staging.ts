@@ -5,7 +5,7 @@ import { DatabaseSync, type StatementSync } from "node:sqlite";
 import type { Problem } from "./problems.ts";
 import type { ImportSink, SourceComment, SourceSite, SourceThread, WpAttachment, WpItem } from "./formats.ts";
 
-export type ThreadMeta = Omit<SourceThread, "comments"> & { handle: number; count: number };
+export type ThreadMeta = Omit<SourceThread, "comments"> & { handle: number; count: number; first?: number };
 
 export class StagingSink implements ImportSink {
   readonly db: DatabaseSync;
@@ -53,7 +53,10 @@ export class StagingSink implements ImportSink {
     return this.threads.length - 1;
   }
   comment(thread: number, c: SourceComment): void {
-    this.threads[thread].count++;
+    const t = this.threads[thread];
+    t.count++;
+    // The earliest comment: the date of a post --create-posts makes for a thread that has none.
+    if (c.createdAt > 0 && (t.first === undefined || c.createdAt < t.first)) t.first = c.createdAt;
     this.comments++;
     this.insertComment.run(thread, JSON.stringify(c));
     this.wrote();

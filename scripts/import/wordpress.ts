@@ -265,7 +265,8 @@ export function wordPressReader(sink: ImportSink, opts: ParseOptions = {}): XmlR
       if (!name) continue;
       const domain = c.attrs.domain ?? "category";
       if (domain === "category" && !categories.includes(name)) categories.push(name);
-      else if (domain === "post_tag" && !tags.includes(name)) tags.push(name);
+      // WXR 1.0 (WordPress 2.x) wrote tags as domain="tag".
+      else if ((domain === "post_tag" || domain === "tag") && !tags.includes(name)) tags.push(name);
     }
     const login = text(item, "dc:creator").trim();
     sink.item({

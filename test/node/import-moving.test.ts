@@ -312,6 +312,29 @@ describe("threads find their posts", () => {
     expect(d.plan.skipped).toEqual([]);
     expect([...d.inFile.keys()]).toEqual(["reseaux-sociaux-trois-ans-apres", "un-autre-billet"]);
   });
+
+  it("makes posts for threads without a title too (Remark42, Waline): named and dated from the address and the first comment", async () => {
+    // The shape of Remark42's own test backup: no titles, a thread at the site's root.
+    const line = (id: string, url: string, time: string) =>
+      JSON.stringify({ id, pid: "", text: "hi", user: { name: "u", id: "u1" }, locator: { site: "radio", url }, time });
+    const file = write(
+      "remark-untitled.txt",
+      `{"version":1,"users":[],"posts":[]}\n${line("a", "https://radio.example/", "2017-12-20T15:18:22-06:00")}\n${line("b", "https://radio.example/2017/mon_billet.html", "2017-12-20T15:18:23-06:00")}\n${line("c", "https://radio.example/2017/mon_billet.html", "2017-12-19T10:00:00Z")}\n`,
+    );
+    const content = contentDir();
+    const { result } = await dry(file, ["--create-posts", "--dry-run"], content);
+    expect(result.plan.skipped).toEqual([]);
+    expect(result.stubs.map((s) => [s.slug, s.title])).toEqual([
+      ["radio-example", "radio.example"],
+      ["mon-billet", "mon billet"],
+    ]);
+    const { runPipeline } = await import("../../scripts/import/run.ts");
+    const written = await runPipeline({ ...parseArgs([file, "--create-posts", "--content", content, "--sql", join(tmp, "untitled.sql")]), progress: false });
+    expect(written.stubs).toHaveLength(2);
+    const post = readFileSync(join(content, "posts", "mon-billet.md"), "utf8");
+    expect(post).toContain("date: 2017-12-19T10:00:00.000Z");
+    expect(post).toContain('"/2017/mon_billet.html"');
+  });
 });
 
 describe("other comment servers", () => {
@@ -462,6 +485,22 @@ describe("other comment servers", () => {
     const bad = parseText(JSON.stringify({ ...data, data: { ...data.data, Comment: [{ ...data.data.Comment[0], status: "maybe" }] } }), "waline", OPTS);
     expect(bad.problems![0]).toMatchObject({ item: "Waline comment a1", field: '"status"', value: "maybe" });
     expect(() => parseText(JSON.stringify(data), "waline", { ...OPTS, site: undefined })).toThrow(/--site/);
+  });
+});
+
+describe("WordPress exports as other versions wrote them", () => {
+  it('reads WXR 1.0\'s tags (domain="tag") and its categories without a domain', async () => {
+    // As WordPress 2.x exported them: each term twice, with and without a nicename.
+    const wxr = fixture("wxr-full.xml").replace(
+      '<category domain="category" nicename="travel">',
+      '<category><![CDATA[Travel]]></category><category domain="tag"><![CDATA[old tag]]></category><category domain="tag" nicename="old-tag"><![CDATA[old tag]]></category><category domain="category" nicename="travel">',
+    );
+    const content = contentDir();
+    const { runPipeline } = await import("../../scripts/import/run.ts");
+    await runPipeline({ ...parseArgs([write("wxr10-tags.xml", wxr), "--content", content, "--sql", join(tmp, "wxr10.sql")]), progress: false });
+    const post = matter(readFileSync(join(content, "posts", "summer-and-the-sea.md"), "utf8"));
+    expect(post.data.categories).toEqual(["Travel"]);
+    expect(post.data.tags).toEqual(["old tag", "sea", "summer"]);
   });
 });
 
