@@ -257,6 +257,9 @@ const WALINE_STATUS: Record<string, CommentStatus> = { approved: "approved", wai
 
 function walineDate(value: unknown, timeZone: string): number {
   if (typeof value === "number" && Number.isFinite(value)) return value;
+  // Waline on LeanCloud keeps its own dates as {"__type": "Date", "iso": "2021-05-03T06:43:31.000Z"}.
+  const iso = (value as { __type?: unknown; iso?: unknown } | null)?.iso;
+  if (typeof value === "object" && (value as { __type?: unknown }).__type === "Date" && typeof iso === "string") return walineDate(iso, timeZone);
   if (typeof value !== "string") return NaN;
   const parts = sqlDateParts(value);
   if (parts && parts !== "invalid") return zonedTime(parts[0], parts[1], parts[2], parts[3], parts[4], parts[5], timeZone);

@@ -484,6 +484,11 @@ describe("other comment servers", () => {
     expect(t.comments[1].createdAt).toBe(Date.UTC(2021, 4, 4, 6, 0, 0));
     const bad = parseText(JSON.stringify({ ...data, data: { ...data.data, Comment: [{ ...data.data.Comment[0], status: "maybe" }] } }), "waline", OPTS);
     expect(bad.problems![0]).toMatchObject({ item: "Waline comment a1", field: '"status"', value: "maybe" });
+    // Waline on LeanCloud writes its dates as LeanCloud's Date objects.
+    const leanDate = { __type: "Date", iso: "2021-05-03T06:43:31.000Z" };
+    const lean = parseText(JSON.stringify({ ...data, data: { ...data.data, Comment: [{ ...data.data.Comment[0], insertedAt: leanDate }] } }), "waline", OPTS);
+    expect(lean.problems ?? []).toEqual([]);
+    expect(lean.threads[0].comments[0].createdAt).toBe(Date.UTC(2021, 4, 3, 6, 43, 31));
     expect(() => parseText(JSON.stringify(data), "waline", { ...OPTS, site: undefined })).toThrow(/--site/);
   });
 });
