@@ -297,7 +297,7 @@ export async function runPipeline(opts: PipelineOptions): Promise<PipelineResult
     } catch (err) {
       progress.end();
       if (!(err instanceof ImportError) || err.kind !== "xml" || !opts.lenient) throw err;
-      brokenAt = err.message.replace(/ Nothing was imported\.$/, "");
+      brokenAt = err.message.replace(/\.? Nothing was imported\.$/, "");
     }
     progress.end();
     sink.finish();

@@ -120,8 +120,13 @@ export function wordPressReader(sink: ImportSink, opts: ParseOptions = {}): XmlR
         return true;
       },
     },
-    onRoot: (name) => {
+    onRoot: (name, attrs) => {
       if (name !== "rss") throw new ImportError(`${file}: not a WordPress export (WXR): its root element is <${name}>, not <rss>. Nothing was imported.`);
+      // A WXR always binds WordPress's namespace; a plain RSS feed holds no post ids and no bodies.
+      if (!Object.entries(attrs).some(([k, v]) => k.startsWith("xmlns:") && /wordpress\.(org|com)\/export\//i.test(v)))
+        throw new ImportError(
+          `${file}: not a WordPress export (WXR): <rss> does not declare WordPress's namespace (xmlns:wp="http://wordpress.org/export/1.2/"): an RSS feed? Export the site from WordPress with Tools → Export → All content. Nothing was imported.`,
+        );
     },
     onChild: (node) => {
       switch (node.name) {
@@ -194,6 +199,18 @@ export function wordPressReader(sink: ImportSink, opts: ParseOptions = {}): XmlR
     if (skip) {
       sink.ignored(skip);
       skipReason.set(item, skip);
+      return null;
+    }
+    // The id is the post's identity (its file's imported_from, its comments' keys, /?p=N).
+    if (!/^\d+$/.test(wpId)) {
+      sink.problem({
+        item: `WordPress ${type}${title ? ` “${title}”` : ""}`,
+        field: "<wp:post_id>",
+        value: wpId,
+        expected: "not a post number",
+        line: item.line,
+      });
+      skipReason.set(item, "post left out");
       return null;
     }
     const gmt = sqlDateParts(text(item, "wp:post_date_gmt"));

@@ -248,7 +248,7 @@ describe("a file that cannot be read is refused whole, with the reason", () => {
     const cut = write("lenient-cut.xml", wxr.slice(0, wxr.indexOf("<title>About</title>") + 40));
     const broken = await dry(cut, ["--lenient", "--dry-run"], content);
     expect(broken.result.brokenAt).toMatch(/it looks truncated/);
-    expect(broken.log).toContain("Everything after that point is left out");
+    expect(broken.log).toContain("(cut off before its end). Everything after that point is left out");
     expect(broken.result.comments).toBe(3);
   });
 
@@ -506,6 +506,25 @@ describe("WordPress exports as other versions wrote them", () => {
     const post = matter(readFileSync(join(content, "posts", "summer-and-the-sea.md"), "utf8"));
     expect(post.data.categories).toEqual(["Travel"]);
     expect(post.data.tags).toEqual(["old tag", "sea", "summer"]);
+  });
+});
+
+describe("files that are not WordPress exports, or not whole ones", () => {
+  it("refuses an RSS feed (no WordPress namespace), and a post without its id instead of merging such posts", async () => {
+    // The shape of a blog's feed.xml: <rss><channel><item> with no wp: fields.
+    const feed = write(
+      "feed.xml",
+      `<?xml version="1.0" encoding="UTF-8"?>\n<rss xmlns:dc="http://purl.org/dc/elements/1.1/" version="2.0"><channel><title>Feed</title><link>https://example.com/</link>
+<item><title>First</title><link>https://example.com/blog/first</link><pubDate>Tue, 22 Nov 2022 08:01:46 GMT</pubDate><description>One.</description></item>
+<item><title>Second</title><link>https://example.com/blog/second</link><pubDate>Thu, 10 Nov 2022 21:39:51 GMT</pubDate><description>Two.</description></item>
+</channel></rss>`,
+    );
+    await expect(dry(feed, ["--dry-run"])).rejects.toThrow(/feed\.xml: not a WordPress export \(WXR\): <rss> does not declare WordPress's namespace/);
+    // Items without <wp:post_id> all had the same identity: the second was taken for the first.
+    const noIds = fixture("wxr-full.xml").replace(/<wp:post_id>\d+<\/wp:post_id>/g, "");
+    await expect(dry(write("no-ids.xml", noIds), ["--dry-run"])).rejects.toThrow(
+      /WordPress post “Summer & the sea” \(line \d+\): <wp:post_id> is "", not a post number/,
+    );
   });
 });
 
