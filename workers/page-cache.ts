@@ -38,7 +38,10 @@ class Bounded<V> extends Map<string, V> {
 
 export const MEMORY_MAX = 500;
 const memory = new Bounded<Entry>(MEMORY_MAX);
-const states = new Bounded<{ version: number; post: PostRecord | null; at: number }>(2_000);
+// What this isolate knows of each post, and since when: its comments' version (null once a write
+// here changed it), and its record as read from KV.
+const versions = new Bounded<{ version: number | null; at: number }>(2_000);
+const records = new Bounded<{ post: PostRecord | null; at: number }>(2_000);
 
 /** How many entries this isolate keeps (for tests: it never grows past MEMORY_MAX). */
 export function memorySize(): number {
@@ -63,14 +66,47 @@ export function stateKey(version: number, post: PostRecord | null, now = Date.no
   return `${version}.${fingerprint(post)}.${post && commentsOpen(post, now) ? "open" : "closed"}`;
 }
 
-/** What a render read, in the same snapshot as its comments (and the record it used). */
-export function rememberState(slug: string, version: number, post: PostRecord | null, now = Date.now()): void {
-  states.set(slug, { version, post, at: now });
+// What is known is dated by when it was read (not by the `now` a caller asks about).
+
+/** The version a render (or a list) read, in the same snapshot as its comments. */
+export function rememberVersion(slug: string, version: number): void {
+  versions.set(slug, { version, at: Date.now() });
 }
 
 /** After a write to the post here: the next reader asks the database. */
 export function forgetVersion(slug: string): void {
-  states.delete(slug);
+  versions.set(slug, { version: null, at: 0 });
+}
+
+/** For tests: this isolate forgets what it knows of a post, as it does by itself a few seconds later. */
+export function forgetPost(slug: string): void {
+  versions.delete(slug);
+  records.delete(slug);
+}
+
+/** The post's version as this isolate knows it now, or null when it must ask the database. */
+export function knownVersion(slug: string, now = Date.now()): number | null {
+  const known = versions.get(slug);
+  return known && now - known.at < VERSION_TTL_MS ? known.version : null;
+}
+
+/** The post's record: known here for a few seconds, else read from KV (and then known). */
+export async function knownPost(env: Env, slug: string, now = Date.now()): Promise<PostRecord | null> {
+  const known = records.get(slug);
+  if (known && now - known.at < VERSION_TTL_MS) return known.post;
+  const post = await getPost(env.POSTS, slug);
+  records.set(slug, { post, at: Date.now() });
+  return post;
+}
+
+/**
+ * The last state this isolate knew of the post, however old, or null: when the database cannot be
+ * read, the pages cached under it stay up.
+ */
+export function lastKnownKey(slug: string, now = Date.now()): string | null {
+  const version = versions.get(slug)?.version;
+  const record = records.get(slug);
+  return version != null && record ? stateKey(version, record.post, now) : null;
 }
 
 /**
@@ -78,15 +114,14 @@ export function forgetVersion(slug: string): void {
  * be read the last known state is used (cached pages stay up during an outage); null when none is.
  */
 export async function currentKey(env: Env, slug: string, now = Date.now()): Promise<string | null> {
-  const known = states.get(slug);
-  if (known && now - known.at < VERSION_TTL_MS) return stateKey(known.version, known.post, now);
   try {
-    const [version, post] = await Promise.all([postVersion(openDb(env.DB), slug), getPost(env.POSTS, slug)]);
-    rememberState(slug, version, post, now);
+    const known = knownVersion(slug, now);
+    const [version, post] = await Promise.all([known ?? postVersion(openDb(env.DB), slug), knownPost(env, slug, now)]);
+    if (known === null) rememberVersion(slug, version);
     return stateKey(version, post, now);
   } catch (err) {
     console.error("post state unavailable", slug, err instanceof Error ? err.message : err);
-    return known ? stateKey(known.version, known.post, now) : null;
+    return lastKnownKey(slug, now);
   }
 }
 

@@ -93,6 +93,8 @@ export async function startBillet(opts: {
   publicDir: string;
   ceilingBytes: number;
   direct: boolean;
+  /** More [vars] for this run (e.g. PAGE_CACHE: "off"). */
+  vars?: Record<string, string>;
 }): Promise<Billet> {
   const log = join(opts.tmp, "wrangler-dev.log");
   const out = createWriteStream(log);
@@ -112,6 +114,7 @@ export async function startBillet(opts: {
     "--show-interactive-dev-session=false",
   ];
   args.push("--persist-to", opts.persistTo, "--assets", opts.publicDir, "--var", "COMMENT_RATE_LIMIT:off");
+  for (const [name, value] of Object.entries(opts.vars ?? {})) args.push("--var", `${name}:${value}`);
   const child = startProcess(process.execPath, args, { cwd: ROOT, env: OFFLINE_ENV, stdio: ["ignore", "pipe", "pipe"] });
   child.stdout?.pipe(out);
   child.stderr?.pipe(out);

@@ -7,7 +7,7 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { clientNetwork, ownCookie, readOwnIds } from "../../workers/auth.ts";
 import { countApproved, openDb, pageOfThreads } from "../../workers/db/comments.ts";
-import { sharedRenders } from "../../workers/pages.ts";
+import { pageRenders } from "../../workers/pages.ts";
 import { currentKey, forgetVersion, getCachedPage, MEMORY_MAX, memorySize, putCachedPage, stateKey, VERSION_TTL_MS } from "../../workers/page-cache.ts";
 import { getPost } from "../../workers/store/posts.ts";
 import { ADMIN, approve, call, expectError, fetchWith, newReader, ORIGIN, postJson, SLUG, uniqueComment } from "./helpers.ts";
@@ -379,12 +379,26 @@ describe("caches keyed by the post's version", () => {
   it("many readers arriving together after a change cause one render, not one each", async () => {
     await approve(await (async () => (await created(await postJson(COMMENTS, uniqueComment()))).id)());
     forgetVersion(SLUG);
-    const before = sharedRenders();
+    const before = pageRenders();
     const pages = await Promise.all(Array.from({ length: 20 }, () => fetchWith({}, PAGE)));
     expect(pages.every((res) => res.status === 200)).toBe(true);
     const bodies = new Set(await Promise.all(pages.map((res) => res.text())));
     expect(bodies.size).toBe(1);
-    expect(sharedRenders() - before).toBe(1);
+    expect(pageRenders() - before).toBe(1);
+    // Each answer says where it came from: one render, the others waited for it.
+    const outcomes = pages.map((res) => res.headers.get("Server-Timing"));
+    expect(outcomes.filter((o) => o === 'page;desc="render"')).toHaveLength(1);
+    expect(outcomes.filter((o) => o === 'page;desc="shared"')).toHaveLength(19);
+    // The next reader gets the cached copy.
+    expect((await fetchWith({}, PAGE)).headers.get("Server-Timing")).toBe('page;desc="hit"');
+  });
+
+  it("PAGE_CACHE=off (the benchmark's page right after a change): every reader reads and renders, and sees the same page", async () => {
+    const off = await Promise.all([fetchWith({ PAGE_CACHE: "off" }, PAGE), fetchWith({ PAGE_CACHE: "off" }, PAGE)]);
+    const again = await fetchWith({ PAGE_CACHE: "off" }, PAGE);
+    expect([...off, again].map((res) => res.headers.get("Server-Timing"))).toEqual(Array(3).fill('page;desc="render"'));
+    const normal = await (await fetchWith({}, PAGE)).text();
+    expect(await again.text()).toBe(normal);
   });
 
   it("keeps a bounded number of entries, whatever cursors readers send", async () => {

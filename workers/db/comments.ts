@@ -75,6 +75,19 @@ export async function listApproved(db: Db, slug: string, opts: { limit: number; 
 /** How a comment shows on the page: itself, its author's own pending one, or an empty place above replies. */
 export type Shown = "approved" | "pending" | "removed";
 
+// What a page shows of a comment: nothing private, and not the Markdown it was written in.
+const pageColumns = {
+  id: comments.id,
+  parentId: comments.parentId,
+  threadId: comments.threadId,
+  authorName: comments.authorName,
+  authorUrl: comments.authorUrl,
+  html: comments.html,
+  createdAt: comments.createdAt,
+  editedAt: comments.editedAt,
+};
+export type PageRow = Pick<CommentRow, keyof typeof pageColumns>;
+
 /**
  * One page of threads for the post page. A thread (a top-level comment and its replies) is on the
  * page when it holds an approved comment; `perPage` threads a page, in order. A page is one index
@@ -93,23 +106,27 @@ export async function pageOfThreads(db: Db, slug: string, page: number, perPage:
     .limit(perPage)
     .offset((page - 1) * perPage);
   const own = mine.slice(0, 50);
-  // One round trip; the page's comments are found by thread id, one index range each.
-  const [threads, [state = NO_STATE], approved, pending] = await db.batch([
-    threadsOfPage,
+  // One round trip: the state and the page's comments (its threads are those its approved comments
+  // are in), and the reader's own waiting comments when they have some.
+  const [[state = NO_STATE], approved, pending = []] = (await db.batch([
     stateQuery(db, slug),
     db
-      .select()
+      .select(pageColumns)
       .from(comments)
       .where(and(visibleOn(slug), inArray(comments.threadId, threadsOfPage))),
-    db
-      .select()
-      .from(comments)
-      .where(and(eq(comments.postSlug, slug), eq(comments.status, "pending"), inArray(comments.id, own.length ? own : [0]))),
-  ]);
+    ...(own.length
+      ? [
+          db
+            .select(pageColumns)
+            .from(comments)
+            .where(and(eq(comments.postSlug, slug), eq(comments.status, "pending"), inArray(comments.id, own))),
+        ]
+      : []),
+  ] as unknown as Parameters<Db["batch"]>[0])) as unknown as [{ version: number; approved: number; threads: number }[], PageRow[], PageRow[]?];
   const pageCount = Math.max(1, Math.ceil(state.threads / perPage));
-  const onPage = new Set(threads.map((t) => t.id));
+  const onPage = new Set(approved.map((r) => r.threadId));
   // The reader's pending comments whose thread shows nowhere (a new thread of theirs) go on the last page.
-  const elsewhere = pending.filter((r) => !onPage.has(r.threadId!));
+  const elsewhere = pending.filter((r) => !onPage.has(r.threadId));
   const shownThreads = new Set(
     elsewhere.length
       ? (
@@ -128,11 +145,9 @@ export async function pageOfThreads(db: Db, slug: string, page: number, perPage:
         ).map((t) => t.id)
       : [],
   );
-  const rows: (CommentRow & { shown: Shown })[] = [
+  const rows: (PageRow & { shown: Shown })[] = [
     ...approved.map((r) => ({ ...r, shown: "approved" as const })),
-    ...pending
-      .filter((r) => onPage.has(r.threadId!) || (!shownThreads.has(r.threadId) && page === pageCount))
-      .map((r) => ({ ...r, shown: "pending" as const })),
+    ...pending.filter((r) => onPage.has(r.threadId) || (!shownThreads.has(r.threadId) && page === pageCount)).map((r) => ({ ...r, shown: "pending" as const })),
   ];
   // The ancestors that are not shown themselves: fetched level by level (a thread is at most a
   // few levels deep); one that no longer exists at all leaves its replies where they can hang.
@@ -142,11 +157,11 @@ export async function pageOfThreads(db: Db, slug: string, page: number, perPage:
     if (!missing.length) break;
     const found = await inSlices(db, missing, (ids) =>
       db
-        .select()
+        .select(pageColumns)
         .from(comments)
         .where(and(eq(comments.postSlug, slug), inArray(comments.id, ids))),
     );
-    for (const id of missing) byId.set(id, { id } as CommentRow & { shown: Shown });
+    for (const id of missing) byId.set(id, { id } as PageRow & { shown: Shown });
     for (const r of found) {
       const placeholder = { ...r, shown: "removed" as const };
       byId.set(r.id, placeholder);

@@ -11,7 +11,7 @@ import type { CommentRow } from "../db/schema.ts";
 import { etagOf, notModified } from "../etag.ts";
 import { ApiError, json } from "../http.ts";
 import { announceComment, askConfirmation } from "../notify.ts";
-import { currentKey, forgetVersion, getCachedJson, putCachedJson, rememberState, stateKey } from "../page-cache.ts";
+import { currentKey, forgetVersion, getCachedJson, knownPost, putCachedJson, rememberVersion, stateKey } from "../page-cache.ts";
 import { renderPostPage } from "../pages.ts";
 import { renderCommentHtml } from "../render/markdown.ts";
 import { stringsFor } from "../render/strings.ts";
@@ -73,7 +73,9 @@ export async function listComments(request: Request & Params, env: Env): Promise
   const state = bookmark || !SLUG.test(slug) ? null : await currentKey(env, slug);
   let entry = state === null ? null : getCachedJson(slug, key, state);
   if (!entry) {
-    const post = await requirePost(env, slug);
+    // A read: the record as this isolate knows it (a few seconds), like the page.
+    const post = SLUG.test(slug) ? await knownPost(env, slug) : null;
+    if (!post) throw new ApiError(404, "post_not_found", "There is no such post.");
     const db = bookmark ? store.openSession(env.DB, bookmark).db : store.openDb(env.DB);
     const result = await store.listApproved(db, post.slug, { limit: q.limit, cursor: q.cursor, sort: q.sort });
     const body = JSON.stringify({
@@ -87,7 +89,7 @@ export async function listComments(request: Request & Params, env: Env): Promise
     });
     entry = { body, etag: await etagOf(body), status: 200 };
     if (!bookmark) {
-      rememberState(slug, result.version, post);
+      rememberVersion(slug, result.version);
       putCachedJson(slug, key, stateKey(result.version, post), entry);
     }
   }
