@@ -3,30 +3,24 @@
 // (…/feed/) to the post's comment feed. Paths go into public/_redirects, which Cloudflare's static
 // assets layer answers without running the Worker (it holds at most 2,000 static and 100 dynamic
 // rules: where many posts share a permalink shape and kept their slug, one dynamic rule covers
-// them). Addresses with a query (?p=123) cannot be matched there: they become KV records
-// `redirect:<path>?<query>` that the Worker answers (workers/routes/redirects.ts).
+// them). What _redirects cannot hold becomes a KV record the Worker answers
+// (workers/routes/redirects.ts): addresses with a query (?p=123, /blog/?p=123), and paths beyond
+// the 2,000 static rules.
+import { redirectKey } from "../workers/redirect-key.ts";
 import type { Page, Post } from "./content.ts";
 
-export const REDIRECT_KEY_PREFIX = "redirect:";
 export const MAX_STATIC = 2000;
 export const MAX_DYNAMIC = 100;
 
-/** The queries WordPress addresses content by; other parameters are ignored. */
-const QUERY_KEYS = ["p", "page_id", "attachment_id"];
-
-/** The Worker's key for an address with a query: "/?p=123" (also for /index.php?p=123). */
-export function queryRedirectKey(pathname: string, search: string): string | null {
-  const params = new URLSearchParams(search);
-  const key = QUERY_KEYS.find((k) => params.get(k));
-  if (!key) return null;
-  const path = pathname.replace(/\/index\.php$/i, "/").replace(/\/+$/, "") || "/";
-  return `${REDIRECT_KEY_PREFIX}${path === "/" ? "/" : `${path}/`}?${key}=${params.get(key)!.toLowerCase()}`;
+/** The Worker's key for an old address: "redirect:/?p=123", "redirect:/blog/?p=4", "redirect:/2008/03/a-post/". */
+export function oldAddressKey(pathname: string, search: string): string | null {
+  return redirectKey(new URL(`${pathname}${search}`, "http://host.invalid"));
 }
 
 export interface Redirects {
   /** The _redirects file. */
   file: string;
-  /** KV records for the Worker: addresses with a query. */
+  /** KV records for the Worker: addresses with a query, and paths over the static rules. */
   kv: { key: string; value: string }[];
   staticCount: number;
   dynamicCount: number;
@@ -113,7 +107,7 @@ export function buildRedirects(posts: Post[], pages: Page[]): Redirects {
       const at = pathOf(ref);
       if (!at) continue;
       if (at.search) {
-        const key = queryRedirectKey(at.pathname, at.search);
+        const key = /[?&](p|page_id|attachment_id)=/.test(at.search) ? oldAddressKey(at.pathname, at.search) : null;
         if (key && !kv.has(key)) kv.set(key, url);
         else if (!key) dropped.push(`${ref} (only ?p=, ?page_id= and ?attachment_id= addresses are redirected)`);
         continue;
@@ -167,7 +161,11 @@ export function buildRedirects(posts: Post[], pages: Page[]): Redirects {
   const rest = path.filter((r) => !covered.has(r));
   // Static rules that a dynamic rule would send elsewhere stay static (they come first).
   const statics = rest.slice(0, MAX_STATIC);
-  for (const r of rest.slice(MAX_STATIC)) dropped.push(`${r.from} (over the 2,000 static redirects Cloudflare allows)`);
+  // Beyond what _redirects holds, the Worker answers them (the assets layer sends it what it has no file for).
+  for (const r of rest.slice(MAX_STATIC)) {
+    const key = oldAddressKey(r.from, "");
+    if (key && !kv.has(key)) kv.set(key, r.to);
+  }
   const lines = [
     "# Made by npm run build from the posts' and pages' redirect_from (old addresses): do not edit.",
     ...statics.map((r) => `${r.from} ${r.to} 301`),

@@ -24,7 +24,7 @@ import { receiveEmail } from "./inbound.ts";
 import { confirmLink, moderateLink, stopLink } from "./routes/links.ts";
 import { commentCounts, createComment, deleteOwnComment, editComment, listComments } from "./routes/comments.ts";
 import { configRoute, getPostRoute, listPostsRoute } from "./routes/posts.ts";
-import { oldAddress } from "./routes/redirects.ts";
+import { oldAddress, otherAddress } from "./routes/redirects.ts";
 
 type Args = [Env, ExecutionContext];
 
@@ -68,8 +68,8 @@ router
   // Old WordPress addresses with a query (/?p=123): 301 to their post; else the home page.
   .get("/", oldAddress)
   .get("/index.php", oldAddress)
-  // Anything else under /posts/ is a static asset (or the 404 page).
-  .all("*", (request, env) => env.ASSETS.fetch(request));
+  // Anything else: a static asset under /posts/, an old address, or the 404 page.
+  .all("*", otherAddress);
 
 const CORS_METHODS = "GET, POST, PATCH, DELETE, OPTIONS";
 const CORS_HEADERS = "Content-Type, X-Edit-Token, Idempotency-Key";

@@ -61,6 +61,8 @@ export interface WpItem {
   title: string;
   link: string;
   guid: string;
+  /** The blog's own folder on its old site ("/" or "/blog/"): where its ?p=N addresses were. */
+  base: string;
   /** wp:post_name, as WordPress stored it (may be percent-encoded). */
   postName: string;
   /** ISO 8601 with the blog's offset at the time. */
@@ -252,6 +254,16 @@ export function sqlDateParts(value: string): number[] | null | "invalid" {
   const check = new Date(Date.UTC(y, mo - 1, d, h, mi, sec));
   if (mo < 1 || mo > 12 || d < 1 || h > 23 || mi > 59 || sec > 59 || check.getUTCDate() !== d || check.getUTCMonth() !== mo - 1) return "invalid";
   return [y, mo, d, h, mi, sec];
+}
+
+/** The path of a site's address, as a folder: "https://old.example/blog" → "/blog/". */
+export function basePath(url: string): string {
+  try {
+    const path = new URL(/^[a-z][a-z\d+.-]*:\/\//i.test(url.trim()) ? url.trim() : `http://${url.trim()}`).pathname.replace(/\/+$/, "");
+    return `${path}/`;
+  } catch {
+    return "/";
+  }
 }
 
 /** The site part of an import key: host and path, whatever the scheme or a leading www. */

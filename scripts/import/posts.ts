@@ -151,10 +151,12 @@ export function writeItems(items: Iterable<WpItem>, existing: ContentEntry[], op
     taken.set(entry.slug, entry);
     bySource.set(importedFrom, entry);
 
-    // Old addresses: the permalink, ?p=N (or ?page_id=N), the guid.
+    // Old addresses: the permalink, ?p=N (or ?page_id=N) in the blog's folder ("/blog/?p=N" for a
+    // blog that lived in /blog/), the guid.
     const redirects: string[] = [];
     const seen = new Set([normalizeRef(entry.url)]);
-    for (const ref of [oldPath(item.link), item.wpId ? (item.kind === "page" ? `/?page_id=${item.wpId}` : `/?p=${item.wpId}`) : null, oldPath(item.guid)]) {
+    const query = item.wpId ? `${item.base || "/"}?${item.kind === "page" ? "page_id" : "p"}=${item.wpId}` : null;
+    for (const ref of [oldPath(item.link), query, oldPath(item.guid)]) {
       if (!ref || seen.has(normalizeRef(ref)) || normalizeRef(ref) === "/") continue;
       seen.add(normalizeRef(ref));
       redirects.push(ref);

@@ -9,6 +9,7 @@ import {
   isoWithOffset,
   offsetAt,
   oneLine,
+  basePath,
   siteKey,
   sqlDateParts,
   websiteOrNull,
@@ -292,6 +293,7 @@ export function wordPressReader(sink: ImportSink, opts: ParseOptions = {}): XmlR
       title: ctx.title,
       link: ctx.link,
       guid: ctx.guid,
+      base: basePath(state.siteUrl),
       postName: ctx.postName,
       date,
       author: state.authors.get(login) ?? clean(login),
@@ -357,7 +359,7 @@ export function wordPressReader(sink: ImportSink, opts: ParseOptions = {}): XmlR
     if (ctx.thread === null) {
       ctx.thread = sink.thread({
         label: ctx.link || ctx.title || `WordPress ${ctx.kind} ${ctx.wpId}`,
-        refs: [ctx.link, ctx.guid, ctx.wpId ? (ctx.kind === "page" ? `/?page_id=${ctx.wpId}` : `/?p=${ctx.wpId}`) : ""].filter(Boolean),
+        refs: [ctx.link, ctx.guid, ctx.wpId ? `${basePath(state.siteUrl)}?${ctx.kind === "page" ? "page_id" : "p"}=${ctx.wpId}` : ""].filter(Boolean),
         slug: ctx.postName || undefined,
         title: ctx.title,
       });

@@ -165,6 +165,41 @@ describe("a WordPress export brings the posts and pages", () => {
     expect(JSON.parse(kv.find((r) => r.key === "post:summer-and-the-sea")!.value)).not.toHaveProperty("redirect_from");
   });
 
+  it("a blog that lived in a folder (/blog/): its ?p= and ?page_id= addresses are that folder's; over 2,000 old paths go to the Worker", {
+    timeout: 120_000,
+  }, async () => {
+    const inFolder = fixture("wxr-full.xml").replaceAll("https://www.carnet.example.net", "https://www.carnet.example.net/blog");
+    const { content } = await dry(write("in-folder.xml", inFolder));
+    expect(matter(readFileSync(join(content, "posts", "summer-and-the-sea.md"), "utf8")).data.redirect_from).toEqual([
+      "/blog/2009/07/14/summer_and_the_sea/",
+      "/blog/?p=10",
+    ]);
+    expect(matter(readFileSync(join(content, "pages", "about.md"), "utf8")).data.redirect_from).toEqual(["/blog/about/", "/blog/?page_id=2"]);
+    // 2,100 old paths of no common shape: 2,000 in _redirects, the rest as records the Worker answers.
+    for (let i = 0; i < 2100; i++)
+      writeFileSync(
+        join(content, "posts", `old-${i}.md`),
+        `---\ntitle: "Old ${i}"\ndate: 2010-01-01T10:00:00Z\nredirect_from:\n  - /archives/${i}-${"x".repeat(i % 7)}.html\n---\nText.\n`,
+      );
+    const pub = join(tmp, "folder-public");
+    const build = join(tmp, "folder-build");
+    const built = await buildSite({ content, public: pub, build, scripts: false });
+    expect(built.redirects.dropped).toEqual([]);
+    const rules = readFileSync(join(pub, "_redirects"), "utf8")
+      .split("\n")
+      .filter((l) => l.endsWith(" 301"));
+    expect(rules).toHaveLength(2000);
+    const kv = new Map((JSON.parse(readFileSync(join(build, "kv-posts.json"), "utf8")) as { key: string; value: string }[]).map((r) => [r.key, r.value]));
+    expect(kv.get("redirect:/blog/?p=10")).toBe("/posts/summer-and-the-sea/");
+    expect(kv.get("redirect:/blog/?page_id=2")).toBe("/about/");
+    // Every old path is either a rule or a record, each once.
+    const paths = Array.from({ length: 2100 }, (_, i) => `/archives/${i}-${"x".repeat(i % 7)}.html`);
+    const ruled = paths.filter((path) => rules.some((r) => r.startsWith(`${path} `)));
+    const recorded = paths.filter((path) => kv.get(`redirect:${path}`) === `/posts/old-${path.match(/\/archives\/(\d+)/)![1]}/`);
+    expect(ruled.length + recorded.length).toBe(2100);
+    expect(ruled.filter((path) => recorded.includes(path))).toEqual([]);
+  });
+
   it("pages the home page", async () => {
     const content = contentDir();
     for (let i = 0; i < 45; i++)

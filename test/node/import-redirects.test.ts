@@ -1,7 +1,7 @@
 // Old links of an imported blog, through the running Worker (wrangler dev): a WordPress export
 // imported into a content folder, built, its KV records loaded, and every old address asked for.
 import { spawn, type ChildProcess } from "node:child_process";
-import { cpSync, mkdtempSync, rmSync } from "node:fs";
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -25,7 +25,12 @@ beforeAll(async () => {
   });
   await buildSite({ content, public: join(tmp, "public"), build: join(tmp, "build"), scripts: false });
   const state = join(tmp, "state");
-  wrangler(["kv", "bulk", "put", join(tmp, "build", "kv-posts.json"), "--binding", "POSTS", "--local", "--persist-to", state], { quiet: true });
+  // With two records of the kinds the build writes for a blog that lived in /blog/ and for old
+  // paths beyond the 2,000 rules of _redirects (import-moving.test.ts checks that it writes them).
+  const records = JSON.parse(readFileSync(join(tmp, "build", "kv-posts.json"), "utf8")) as { key: string; value: string }[];
+  records.push({ key: "redirect:/blog/?p=10", value: "/posts/summer-and-the-sea/" }, { key: "redirect:/archives/été.html", value: "/posts/ete-a-paris/" });
+  writeFileSync(join(tmp, "kv.json"), JSON.stringify(records));
+  wrangler(["kv", "bulk", "put", join(tmp, "kv.json"), "--binding", "POSTS", "--local", "--persist-to", state], { quiet: true });
   const args = [
     "dev",
     "--ip",
@@ -86,5 +91,21 @@ describe("old addresses of imported posts and pages, through the Worker", () => 
     expect(await location("/about/")).toBe("200");
     expect(await location("/posts/summer-and-the-sea/")).toBe("200");
     expect(await location("/2009/07/14/no-such-post/")).toBe("404");
+  });
+
+  it("answer 301 where no file is: a blog's old folder (/blog/?p=10, /blog/index.php?p=10), old paths beyond _redirects; else the 404 page", {
+    timeout: 60_000,
+  }, async () => {
+    expect(await location("/blog/?p=10")).toBe("301 /posts/summer-and-the-sea/");
+    expect(await location("/blog/index.php?p=10&utm_source=x")).toBe("301 /posts/summer-and-the-sea/");
+    expect(await location("/blog?p=10")).toBe("301 /posts/summer-and-the-sea/");
+    expect(await location("/archives/%C3%A9t%C3%A9.html")).toBe("301 /posts/ete-a-paris/");
+    expect(await location("/blog/?p=11")).toBe("404");
+    const missing = await fetch(`${BASE}/wp-login.php`);
+    expect(missing.status).toBe(404);
+    expect(await missing.text()).toContain("<html");
+    // Files are still files, and pages pages.
+    expect(await location("/feed.xml")).toBe("200");
+    expect(await location("/sitemap.xml")).toBe("200");
   });
 });
