@@ -152,7 +152,10 @@ export async function buildSite(
     const file = n === 1 ? join(publicDir, "index.html") : join(publicDir, "page", String(n), "index.html");
     write(file, homePage(site, posts.slice((n - 1) * perPage, n * perPage), counts, { page: n, pageCount, perPage }));
   }
-  for (const page of pages) write(join(publicDir, page.slug, "index.html"), pagePage(site, page));
+  // A page that shows comments is built where the Worker finds it (under /posts/, which only the
+  // Worker serves); its own address has no file, so it runs the Worker, which fills them in.
+  for (const page of pages)
+    write(join(publicDir, ...(page.comments_open === undefined ? [page.slug] : ["posts", page.slug]), "index.html"), pagePage(site, page));
   write(listFile, JSON.stringify(pages.map((p) => p.slug)));
   write(join(publicDir, "404.html"), notFoundPage(site));
   write(join(publicDir, "feed.xml"), atomFeed(site, posts.slice(0, FEED_SIZE)));
@@ -163,8 +166,28 @@ export async function buildSite(
 
   // Post records for KV, in wrangler's bulk format; and the old addresses with a query.
   const records: PostRecord[] = posts.map(({ html: _html, categories: _c, redirect_from: _r, ...record }) => record);
+  // Pages that show comments have a record too (their comments are a post's), not in the list.
+  const pageRecords: PostRecord[] = pages.flatMap((p) =>
+    p.comments_open === undefined
+      ? []
+      : [
+          {
+            slug: p.slug,
+            title: p.title,
+            date: p.date,
+            updated: p.updated,
+            author: p.author,
+            lang: p.lang,
+            tags: [],
+            summary: p.summary,
+            url: p.url,
+            comments_open: p.comments_open,
+            comments_close_at: p.comments_close_at ?? null,
+          },
+        ],
+  );
   const kv = [
-    ...records.map((r) => ({ key: postKey(r.slug), value: JSON.stringify(r) })),
+    ...[...records, ...pageRecords].map((r) => ({ key: postKey(r.slug), value: JSON.stringify(r) })),
     { key: POST_INDEX_KEY, value: JSON.stringify(records) },
     ...redirects.kv,
   ];

@@ -39,6 +39,9 @@ export interface Page {
   url: string;
   html: string;
   redirect_from?: string[];
+  /** A page with `comments: open` or `closed` in its front matter shows its comments (the Worker fills them in); without, it has none. */
+  comments_open?: boolean;
+  comments_close_at?: string | null;
 }
 
 export interface SeedComment {
@@ -171,6 +174,12 @@ export function readPages(site: Site, contentDir = CONTENT): Page[] {
         url: `/${slug}/`,
         html,
         redirect_from: stringList(data.redirect_from),
+        ...(data.comments === undefined
+          ? {}
+          : {
+              comments_open: data.comments === "open" || data.comments === true,
+              comments_close_at: data.comments_close_at ? isoDate(data.comments_close_at, file, "comments_close_at") : null,
+            }),
       } satisfies Page;
     })
     .sort((a, b) => a.slug.localeCompare(b.slug));

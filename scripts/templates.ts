@@ -168,11 +168,19 @@ export function homePage(
 
 /** A page (not a post): its text, no comments, not on the home page or in the feed. */
 export function pagePage(site: Site, page: Page): string {
+  // A page that shows comments: their place, filled in by the Worker (here as with none yet).
+  const section =
+    page.comments_open === undefined
+      ? ""
+      : `
+<section id="${SECTION_ID}" class="comments" aria-labelledby="comments-title">
+${renderCommentsSection({ slug: page.slug, lang: page.lang, timeZone: site.timezone, open: page.comments_open, comments: [], total: 0, firstNumber: 1, page: 1, pageCount: 1 })}
+</section>`;
   const body = `<article class="post page" aria-labelledby="post-title">
 <header class="post-header"><h1 id="post-title">${escapeHtml(page.title)}</h1></header>
 <div class="post-body">
 ${page.html}</div>
-</article>`;
+</article>${section}`;
   return layout(site, { lang: page.lang, title: `${page.title} · ${site.title}`, description: page.summary, path: page.url, body, type: "article" });
 }
 

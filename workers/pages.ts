@@ -47,12 +47,24 @@ function htmlResponse(body: string, status: number, etag: string | null, shared:
   return new Response(body, { status, headers });
 }
 
-/** GET /posts/:slug/ — served from the page cache when it can be. */
+/** GET /posts/:slug/ — served from the page cache when it can be; a page's comments are at its own address. */
 export async function postPage(request: Request, env: Env, ctx: ExecutionContext): Promise<Response> {
   const url = new URL(request.url);
   if (!url.pathname.endsWith("/")) return Response.redirect(new URL(`${url.pathname}/${url.search}`, url).toString(), 301);
   // Slugs are plain ASCII: the raw path segment is the slug, or there is no such post.
   const slug = url.pathname.split("/")[2] ?? "";
+  if (SLUG.test(slug)) {
+    const record = await knownPost(env, slug).catch(() => null);
+    const own = `/posts/${slug}/`;
+    if (record && record.url !== own && /^\/[a-z0-9-]+\/$/.test(record.url))
+      return Response.redirect(new URL(`${record.url}${url.search}`, url).toString(), 301);
+  }
+  return commentedPage(request, env, ctx, slug);
+}
+
+/** A post page, or a page that shows comments (at its own address), with them filled in. */
+export async function commentedPage(request: Request, env: Env, ctx: ExecutionContext, slug: string): Promise<Response> {
+  const url = new URL(request.url);
   const page = pageNumber(url);
   if (!SLUG.test(slug) || page === null) return notFoundPage(env, url);
   const replyTo = url.searchParams.get("reply_to");

@@ -73,6 +73,8 @@ export interface WpItem {
   excerpt: string;
   content: string;
   commentsOpen: boolean;
+  /** Its approved comments in the export. */
+  approvedComments: number;
   parentId: string;
   line: number;
 }

@@ -174,6 +174,8 @@ export function wordPressReader(sink: ImportSink, opts: ParseOptions = {}): XmlR
     thread: number | null;
     /** The post's date (a comment without one gets it), when known. */
     postDate: number;
+    /** Its approved comments read so far (a page shows them). */
+    approved: number;
   }
 
   /** What a post is, from its fields before its comments: null when it is not imported (counted). */
@@ -227,6 +229,7 @@ export function wordPressReader(sink: ImportSink, opts: ParseOptions = {}): XmlR
       site: siteOf(item.line),
       thread: null,
       postDate,
+      approved: 0,
     };
   }
 
@@ -287,6 +290,8 @@ export function wordPressReader(sink: ImportSink, opts: ParseOptions = {}): XmlR
       else if ((domain === "post_tag" || domain === "tag") && !tags.includes(name)) tags.push(name);
     }
     const login = text(item, "dc:creator").trim();
+    // Comments not read yet (those before the item's own fields), so that the item knows its count.
+    for (const c of rest) readComment(ctx, c);
     sink.item({
       kind: ctx.kind,
       wpId: ctx.wpId,
@@ -302,10 +307,10 @@ export function wordPressReader(sink: ImportSink, opts: ParseOptions = {}): XmlR
       excerpt: text(item, "excerpt:encoded"),
       content: text(item, "content:encoded"),
       commentsOpen: (text(item, "wp:comment_status").trim() || "open") === "open",
+      approvedComments: ctx.approved,
       parentId: text(item, "wp:post_parent").trim(),
       line: item.line,
     } satisfies WpItem);
-    for (const c of rest) readComment(ctx, c);
   }
 
   function readComment(ctx: ItemContext, c: XNode): void {
@@ -364,6 +369,7 @@ export function wordPressReader(sink: ImportSink, opts: ParseOptions = {}): XmlR
         title: ctx.title,
       });
     }
+    if (status === "approved") ctx.approved++;
     sink.comment(ctx.thread, {
       sourceId: `${ctx.wpId}:${id}`,
       parentSourceId: parent && parent !== "0" ? `${ctx.wpId}:${parent}` : null,

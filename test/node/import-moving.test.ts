@@ -146,7 +146,12 @@ describe("a WordPress export brings the posts and pages", () => {
     const build = join(tmp, "full-build");
     const built = await buildSite({ content, public: pub, build, scripts: false });
     expect(built.pages.map((p) => p.url)).toEqual(["/about/"]);
-    expect(readFileSync(join(pub, "about", "index.html"), "utf8")).toContain("I write here.");
+    // It takes comments (as in WordPress): built where the Worker fills them in, its address left to the Worker.
+    const about = readFileSync(join(pub, "posts", "about", "index.html"), "utf8");
+    expect(about).toContain("I write here.");
+    expect(about).toContain('<form class="comment-form" method="post" action="/api/posts/about/comments"');
+    expect(about).toContain('<link rel="canonical" href="https://billet.example.com/about/">');
+    expect(existsSync(join(pub, "about"))).toBe(false);
     expect(readFileSync(join(pub, "index.html"), "utf8")).not.toContain('href="/about/"');
     expect(readFileSync(join(pub, "feed.xml"), "utf8")).not.toContain("/about/");
     expect(readFileSync(join(pub, "sitemap.xml"), "utf8")).toContain("/about/");
@@ -163,6 +168,8 @@ describe("a WordPress export brings the posts and pages", () => {
       ]),
     );
     expect(JSON.parse(kv.find((r) => r.key === "post:summer-and-the-sea")!.value)).not.toHaveProperty("redirect_from");
+    expect(JSON.parse(kv.find((r) => r.key === "post:about")!.value)).toMatchObject({ url: "/about/", comments_open: true });
+    expect((JSON.parse(kv.find((r) => r.key === "posts:index")!.value) as { slug: string }[]).map((p) => p.slug)).not.toContain("about");
   });
 
   it("a blog that lived in a folder (/blog/): its ?p= and ?page_id= addresses are that folder's; over 2,000 old paths go to the Worker", {

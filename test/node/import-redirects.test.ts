@@ -1,5 +1,6 @@
 // Old links of an imported blog, through the running Worker (wrangler dev): a WordPress export
-// imported into a content folder, built, its KV records loaded, and every old address asked for.
+// imported into a content folder, built, its KV records loaded, and every old address asked for;
+// and its page that takes comments.
 import { spawn, type ChildProcess } from "node:child_process";
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -31,6 +32,7 @@ beforeAll(async () => {
   records.push({ key: "redirect:/blog/?p=10", value: "/posts/summer-and-the-sea/" }, { key: "redirect:/archives/été.html", value: "/posts/ete-a-paris/" });
   writeFileSync(join(tmp, "kv.json"), JSON.stringify(records));
   wrangler(["kv", "bulk", "put", join(tmp, "kv.json"), "--binding", "POSTS", "--local", "--persist-to", state], { quiet: true });
+  wrangler(["d1", "migrations", "apply", "DB", "--local", "--persist-to", state], { quiet: true });
   const args = [
     "dev",
     "--ip",
@@ -75,6 +77,35 @@ const location = async (path: string) => {
   const res = await fetch(`${BASE}${path}`, { redirect: "manual" });
   return `${res.status} ${res.headers.get("location")?.replace(BASE, "") ?? ""}`.trim();
 };
+
+describe("a page that takes comments (imported from WordPress with comments open)", () => {
+  it("shows them at its own address, takes new ones, and its /posts/ address leads there", { timeout: 60_000 }, async () => {
+    expect(await location("/posts/about/")).toBe("301 /about/");
+    expect(await location("/posts/about/?reply_to=3")).toBe("301 /about/?reply_to=3");
+    expect(await location("/about")).toBe("301 /about/");
+    const before = await (await fetch(`${BASE}/about/`)).text();
+    expect(before).toContain("I write here.");
+    expect(before).toContain('<form class="comment-form" method="post" action="/api/posts/about/comments"');
+    const posted = await fetch(`${BASE}/api/posts/about/comments`, {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ author_name: "Lucie", content: "Merci pour cette page.", fill_ms: 6000 }),
+    });
+    expect(posted.status).toBe(202);
+    const id = ((await posted.json()) as { comment: { id: number } }).comment.id;
+    const approved = await fetch(`${BASE}/api/admin/comments/${id}/approve`, {
+      method: "POST",
+      headers: { Authorization: "Bearer test-admin-token-0123456789" },
+    });
+    expect(approved.status).toBe(200);
+    const after = await (await fetch(`${BASE}/about/`)).text();
+    expect(after).toContain(`id="comment-${id}" class="comment"`);
+    expect(after).toContain("Merci pour cette page.");
+    // Still a page: not on the home page, in the feed or the list of posts.
+    expect(await (await fetch(`${BASE}/`)).text()).not.toContain('href="/about/"');
+    expect(((await (await fetch(`${BASE}/api/posts`)).json()) as { posts: { slug: string }[] }).posts.map((p) => p.slug)).not.toContain("about");
+  });
+});
 
 describe("old addresses of imported posts and pages, through the Worker", () => {
   it("answer 301 to their billet address: permalinks, ?p=, ?page_id=, /index.php?p=, feeds, renamed slugs", { timeout: 60_000 }, async () => {

@@ -3,7 +3,10 @@
 // records written by the build (scripts/redirects.ts), `redirect:<path>[?<query>]` → "/posts/<slug>/",
 // answered here: addresses with a query (WordPress's /?p=123, /blog/?page_id=4, /index.php?p=123),
 // which _redirects cannot match, and paths beyond the 2,000 static rules it holds.
+import { knownPost } from "../page-cache.ts";
+import { commentedPage } from "../pages.ts";
 import { redirectKey } from "../redirect-key.ts";
+import { SLUG } from "../validate.ts";
 
 async function redirectTo(env: Env, url: URL): Promise<Response | null> {
   const key = redirectKey(url);
@@ -39,10 +42,19 @@ export async function oldAddress(request: Request, env: Env): Promise<Response> 
  * first), else an old address the build knows (the assets layer sends here what it has no file
  * for), else the 404 page.
  */
-export async function otherAddress(request: Request, env: Env): Promise<Response> {
+export async function otherAddress(request: Request, env: Env, ctx: ExecutionContext): Promise<Response> {
   const url = new URL(request.url);
   const asset = await env.ASSETS.fetch(request);
   if (asset.status !== 404 || (request.method !== "GET" && request.method !== "HEAD")) return asset;
   await asset.body?.cancel();
+  // A page that shows comments (its record says it lives here).
+  const slug = /^\/([a-z0-9-]+)\/?$/.exec(url.pathname)?.[1];
+  if (slug && SLUG.test(slug)) {
+    const record = await knownPost(env, slug).catch(() => null);
+    if (record?.url === `/${slug}/`) {
+      if (!url.pathname.endsWith("/")) return Response.redirect(new URL(`/${slug}/${url.search}`, url).toString(), 301);
+      return commentedPage(request, env, ctx, slug);
+    }
+  }
   return (await redirectTo(env, url)) ?? notFound(env, url);
 }
