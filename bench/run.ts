@@ -4,7 +4,8 @@
 // 127.0.0.1, load it with autocannon (the ceiling: the same page as a plain static asset; the post
 // page with its comments; the comments JSON; comment creation), grow the thread from 6 to 10,000
 // comments, measure sizes and Lighthouse, then the same JSON read and creation against a
-// self-hosted peer (Waline). Writes bench/results/report.{md,json}; --save also writes docs/bench.md.
+// self-hosted peer (Waline), and the large site (bench/large.ts: a generated 2,000-post blog).
+// Writes bench/results/report.{md,json}; --save also writes docs/bench.md.
 import { execFileSync } from "node:child_process";
 import { cpus, freemem, loadavg, tmpdir, totalmem } from "node:os";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -16,10 +17,12 @@ import { growthSql } from "./lib/growth.ts";
 import { CHROMIUM, runLighthouse } from "./lib/lighthouse.ts";
 import { measureTogether, type LoadOptions, type LoadSettings } from "./lib/load.ts";
 import { installWaline, startWaline, WALINE_UA, WALINE_VERSION, walineCount, walinePost, type Waline } from "./lib/peer.ts";
+import { commentBody, postAndApprove } from "./lib/comments.ts";
 import { get } from "./lib/http.ts";
 import { cpuDelta, cpuSnapshot, killAllNow, stopAll } from "./lib/procs.ts";
 import { renderMarkdown, summary, type Report } from "./lib/report.ts";
 import { pageWeight, sizeOf, workerBundle } from "./lib/sizes.ts";
+import { runLargeBench } from "./large.ts";
 import { runSpamBench, spamMarkdown } from "./spam.ts";
 
 const { values: opt } = parseArgs({
@@ -33,6 +36,7 @@ const { values: opt } = parseArgs({
     "no-peer": { type: "boolean", default: false },
     "no-growth": { type: "boolean", default: false },
     "no-lighthouse": { type: "boolean", default: false },
+    "no-large": { type: "boolean", default: false },
     "keep-temp": { type: "boolean", default: false },
   },
 });
@@ -122,12 +126,7 @@ function check(cond: boolean, message: string): void {
   if (!cond) throw new Error(`set-up check failed: ${message}`);
 }
 
-const billetBody = (n: number) =>
-  JSON.stringify({
-    author_name: `Lecteur de charge ${n % 100}`,
-    content: `bench ${RUN_ID} n° ${n} — Merci pour ce billet, je le fais suivre à mon équipe.`,
-    fill_ms: 6000,
-  });
+const billetBody = (n: number) => commentBody(RUN_ID, n);
 
 /**
  * Makes a change to the post's thread through the Worker, so that it clears its caches of the post
@@ -135,13 +134,7 @@ const billetBody = (n: number) =>
  * admin API. The thread then holds one more approved comment.
  */
 async function approveOne(b: Billet, token: string, n: number): Promise<void> {
-  const res = await get(`${b.runtimeUrl}${JSON_LIST}`, { method: "POST", headers: { "Content-Type": "application/json" }, body: billetBody(1e9 + n) });
-  check(res.status === 201 || res.status === 202, `posting a comment answered ${res.status}`);
-  const id = ((await res.json()) as { comment: { id: number } }).comment.id;
-  if (res.status === 202) {
-    const ok = await get(`${b.runtimeUrl}/api/admin/comments/${id}/approve`, { method: "POST", headers: { Authorization: `Bearer ${token}` } });
-    check(ok.status === 200, `approving comment ${id} answered ${ok.status}`);
-  }
+  await postAndApprove(b.runtimeUrl, SLUG, token, billetBody(1e9 + n));
   await new Promise((r) => setTimeout(r, 500));
 }
 
@@ -177,6 +170,8 @@ const report: Report = {
   lighthouse: null,
   lighthouseError: null,
   lighthouseMachineBusyCores: null,
+  large: null,
+  largeError: null,
   peer: null,
   totalSeconds: 0,
 };
@@ -436,6 +431,28 @@ async function main(): Promise<void> {
   report.server.reloads = b.reloads;
   step("billet: stop");
   await b.stop();
+
+  // 10. The large site: a generated 2,000-post blog imported, built and served on the same port,
+  //     the same Worker bundle (bench/large.ts).
+  //     A failure there is written into the report; the rest of it stands.
+  if (!opt["no-large"]) {
+    try {
+      report.large = await runLargeBench({
+        tmp,
+        port: BILLET_PORT,
+        script: join(tmp, "bundle", "index.js"),
+        durationS: GROWTH_DURATION,
+        warmupS: WARMUP,
+        rounds: 2,
+        connections: CONNECTIONS,
+        log: step,
+      });
+    } catch (err) {
+      report.largeError = err instanceof Error ? err.message : String(err);
+      step(`large site: failed: ${report.largeError}`);
+      await stopAll();
+    }
+  }
 }
 
 const n0 = (x: number) => x.toLocaleString("en-US");

@@ -13,6 +13,62 @@ export interface GrowthRow {
   create: LoadResult;
 }
 
+/** One row of the large site's tables: a post of that site (one page of it), and what was measured there. */
+export interface LargeRow {
+  /** Why the row was picked ("about 0–10 comments", "the largest, last page", …). */
+  pick: string;
+  slug: string;
+  page: number;
+  pageCount: number;
+  /** Approved comments of the post, and its threads (read from D1 when the rows were picked). */
+  comments: number;
+  threads: number;
+  threadsOnPage: number;
+  /** Bytes of the page as the Worker serves it, and the comments it shows. */
+  pageBytes: number;
+  commentsOnPage: number;
+  /** (a) the page as readers get it (cache on). */
+  cached: LoadResult | null;
+  /** (b) the comments JSON (page 1: the first 50; last page: `?sort=newest`, the last 50). */
+  json: LoadResult | null;
+  /** (c) the page right after a change (PAGE_CACHE=off: every reader is the first after an approval). */
+  afterChange: LoadResult | null;
+  /** (d) the page with its cache bypassed for one reader (`?reply_to=1`). */
+  bypassed: LoadResult | null;
+  /** (e) `GET /api/comments/counts?posts=<slug>`: one small D1 read through the Worker (once per post). */
+  counts: LoadResult | null;
+}
+
+/** Readers arriving together after a change: what each of them was served (Server-Timing). */
+export interface ReadersTrial {
+  readers: number;
+  /** The approved total the post shows after the change. */
+  expected: number;
+  render: number;
+  shared: number;
+  hit: number;
+  /** Answers without a Server-Timing page value, or not 200, or not showing `expected`. */
+  other: number;
+  statuses: Record<string, number>;
+  wrongTotal: number;
+}
+
+export interface LargeResult {
+  shape: { posts: number; comments: number; hot: number; hotSize: number; depth: number; seed: number };
+  /** What the import and build made, checked against the generated file. */
+  site: { exportBytes: number; posts: number; pages: number; approved: number; inD1: number; kvRecords: number };
+  setupSeconds: { generate: number; import: number; build: number; kv: number };
+  ceiling: { slug: string; path: string; bytes: number };
+  options: { durationS: number; warmupS: number; rounds: number; connectionsCached: number; connectionsChange: number };
+  /** The ceiling measured with each phase's scenarios, at that phase's connection count. */
+  ceilingCached: LoadResult | null;
+  ceilingChange: LoadResult | null;
+  rows: LargeRow[];
+  readers: { slug: string; trials: ReadersTrial[] } | null;
+  problems: string[];
+  seconds: number;
+}
+
 export interface Report {
   date: string;
   options: { durationS: number; growthDurationS: number; warmupS: number; connections: number; rounds: number };
@@ -36,6 +92,10 @@ export interface Report {
   lighthouseError: string | null;
   /** Cores busy on the whole machine while Lighthouse ran (its Chromium included). */
   lighthouseMachineBusyCores: number | null;
+  /** The large-site section (null: not run, e.g. --no-large). */
+  large?: LargeResult | null;
+  /** Why the large-site section failed, when it did. */
+  largeError?: string | null;
   peer:
     | { name: string; skipped: string }
     | { name: string; skipped: null; list: LoadResult; create: LoadResult; createdStored: number; createdAnswered200: number }
@@ -123,6 +183,8 @@ function budgets(r: Report): string[][] {
       ]);
     }
   }
+  if (r.large) rows.push(...largeBudgets(r.large));
+  else if (r.largeError) rows.push(["large site (2,000 posts, 60,000 comments)", "–", `**failed**: ${r.largeError.split("\n")[0]}`]);
   if (r.noLoss) {
     const l = r.noLoss;
     rows.push([
@@ -299,6 +361,16 @@ export function renderMarkdown(r: Report): string {
     }
   }
 
+  if (r.large) {
+    out.push(largeMarkdown(r.large));
+    out.push("");
+  } else if (r.largeError) {
+    out.push("## Large site");
+    out.push("");
+    out.push(`**Failed:** ${r.largeError.split("\n")[0]}`);
+    out.push("");
+  }
+
   out.push("## Comparison peer");
   out.push("");
   const p = r.peer;
@@ -424,6 +496,7 @@ export function summary(r: Report): string {
     lines.push(
       `growth ${n0(g.comments).padStart(6)}: page ${n0(g.page.rps)} req/s, uncached ${cpu(g.pageUncached.cpuMsPerRequest)} CPU ms, JSON ${n0(g.json.rps)} req/s ${cpu(g.json.cpuMsPerRequest)} CPU ms, create ${n0(g.create.rps)} req/s ${cpu(g.create.cpuMsPerRequest)} CPU ms`,
     );
+  if (r.large) lines.push(...largeSummary(r.large));
   if (r.sizes)
     lines.push(
       `sizes: Worker ${kb(r.sizes.bundle.gzip)} gzip, widget ${kb(r.sizes.widget.gzip)} gzip, seed page ${kb(r.sizes.page.total.bytes)} (${kb(r.sizes.page.total.gzip)} gzip)`,
@@ -437,4 +510,196 @@ export function summary(r: Report): string {
   else if (r.lighthouseError) lines.push(`lighthouse: failed (${r.lighthouseError.split("\n")[0]})`);
   for (const b of budgets(r)) lines.push(`budget: ${b[0]} — ${b[1]} — ${b[2].replace(/\*/g, "")}`);
   return lines.join("\n");
+}
+
+// The large site (bench/large.ts).
+
+const rowLabel = (x: LargeRow) => `${x.pick}: \`${x.slug}\`${x.pageCount > 1 ? `, page ${x.page} of ${x.pageCount}` : ""}`;
+const overCeiling = (x: LoadResult | null, c: LoadResult | null) => (x && c ? x.cpuMsPerRequest - c.cpuMsPerRequest : Number.NaN);
+/** The rows of (c) compared: the smallest post against the largest one's first and last pages. */
+function flatness(l: LargeResult): { label: string; rps: number; cpu: number }[] {
+  const base = l.rows[0]?.afterChange;
+  if (!base) return [];
+  return l.rows
+    .slice(1)
+    .filter((x) => x.comments === Math.max(...l.rows.map((y) => y.comments)) && x.afterChange)
+    .map((x) => ({
+      label: x.page > 1 ? "last page" : "page 1",
+      rps: x.afterChange!.rps / base.rps,
+      cpu: x.afterChange!.cpuMsPerRequest / base.cpuMsPerRequest,
+    }));
+}
+
+export function largeBudgets(l: LargeResult): string[][] {
+  const rows: string[][] = [];
+  const small = l.rows[0];
+  const flat = flatness(l);
+  if (small && flat.length) {
+    const ok = flat.every((f) => f.rps >= 0.8 && f.cpu <= 1.25);
+    rows.push([
+      `large site: page right after a change flat from the smallest (${n0(small.comments)} comments) to the ${n0(Math.max(...l.rows.map((x) => x.comments)))}-comment post (and its last page): req/s and CPU ratios`,
+      flat.map((f) => `${f.label}: ${ratio(f.rps)} req/s, ${ratio(f.cpu)} CPU`).join("; "),
+      ok ? "flat" : "**grows**",
+    ]);
+  }
+  const measured = l.rows.filter((x) => x.afterChange);
+  if (measured.length && l.ceilingChange) {
+    const worst = measured.reduce((a, b) => (overCeiling(b.afterChange, l.ceilingChange) > overCeiling(a.afterChange, l.ceilingChange) ? b : a));
+    const over = overCeiling(worst.afterChange, l.ceilingChange);
+    const range = measured.map((x) => overCeiling(x.afterChange, l.ceilingChange));
+    const refs = (pick: (x: LargeRow) => LoadResult | null) => {
+      const v = measured.map((x) => overCeiling(pick(x), l.ceilingChange)).filter(Number.isFinite);
+      return v.length ? `${cpu(Math.min(...v))}–${cpu(Math.max(...v))} ms` : "–";
+    };
+    rows.push([
+      "large site: page right after a change ≤ 2 ms CPU over the static floor (judged on the CPU over the ceiling, every row)",
+      `${cpu(Math.min(...range))}–${cpu(over)} ms over the ceiling (worst: ${worst.pick}${worst.page > 1 ? ", last page" : ""}; ${cpu(worst.afterChange!.cpuMsPerRequest)} ms in all)` +
+        (over > 2
+          ? `; for reference at the same connection count, the page with its cache bypassed (D1 read + render, no Cache API) ${refs((x) => x.bypassed)} and a one-query D1 read (\`/api/comments/counts\`) ${refs((x) => x.counts)} over the ceiling: the local D1 and Cache API simulators run on the Worker's thread and are counted`
+          : ""),
+      over <= 2 ? "met" : "**not met**",
+    ]);
+  }
+  if (l.readers?.trials.length) {
+    const t = l.readers.trials;
+    const ok = t.every((x) => x.render === 1 && x.other === 0);
+    rows.push([
+      `large site: ${t[0].readers} readers arriving at once right after an approval cause one render`,
+      t.map((x) => `${x.render} render(s), ${x.shared} shared, ${x.hit} hit${x.other ? `, ${x.other} other` : ""}`).join("; "),
+      ok ? "met" : "**not met**",
+    ]);
+  }
+  rows.push([
+    "large site: the pages and the JSON show the totals D1 holds",
+    l.problems.length ? `${l.problems.length} problem(s), see Large site` : "yes",
+    l.problems.length ? "**not met**" : "met",
+  ]);
+  return rows;
+}
+
+export function largeMarkdown(l: LargeResult): string {
+  const out: string[] = [];
+  const o = l.options;
+  const big = Math.max(...l.rows.map((x) => x.comments));
+  out.push(`## Large site: ${n0(l.site.posts)} posts, ${n0(l.site.approved)} comments`);
+  out.push("");
+  out.push(
+    `A WordPress export made by \`scripts/generate-blog.ts\` (${n0(l.shape.posts)} posts, ${n0(l.shape.comments)} comments, ${l.shape.hot} posts with ${n0(l.shape.hotSize)}, threads ${l.shape.depth} deep, seed ${l.shape.seed}; ${(l.site.exportBytes / 1e6).toFixed(1)} MB) is imported as a new user would (\`npm run import\` into a fresh content folder and local D1), built, and its ${n0(l.site.kvRecords)} post records loaded into the local KV; the rows are posts of that site picked by the approved comments D1 holds for them (what readers see: the largest holds ${n0(big)} approved of its ${n0(l.shape.hotSize)}, the rest held, spam or trashed), and every scenario runs interleaved with a ceiling: \`${l.ceiling.slug}\`'s page as the build pre-rendered it (${n0(l.ceiling.bytes)} bytes, its comments not filled in) served as a plain static asset. ` +
+      `The page right after a change (c) runs on a second start of wrangler dev, on the same state, with \`PAGE_CACHE=off\`: every reader is then the first after an approval (the post's state read from D1, the cache looked up under a key that misses, a render, the copy stored), at ${o.connectionsChange} connection so that no two requests share a render, beside the reference rows (d) and (e) and a ceiling at the same connection count; (a) and (b) run with the cache on, at ${o.connectionsCached} connections. ` +
+      `${o.durationS} s per scenario in ${o.rounds} rounds after a ${o.warmupS} s warm-up; CPU is that of the whole wrangler/workerd tree, which runs the local D1 and Cache API simulators on the Worker's thread: an upper bound on the Worker's own CPU.`,
+  );
+  out.push("");
+  out.push(
+    `Set-up: generating the export ${l.setupSeconds.generate.toFixed(0)} s, importing it ${l.setupSeconds.import.toFixed(0)} s, building ${l.setupSeconds.build.toFixed(0)} s, loading KV and migrations ${l.setupSeconds.kv.toFixed(0)} s; ${l.seconds} s in all for this section. The site holds ${n0(l.site.posts)} posts and ${n0(l.site.pages)} pages; D1 holds ${n0(l.site.inD1)} comments, ${n0(l.site.approved)} of them approved.`,
+  );
+  out.push("");
+  if (l.problems.length) {
+    out.push("**Problems found** (the figures measure what the Worker did instead):");
+    out.push("");
+    for (const p of l.problems) out.push(`- ${p}`);
+    out.push("");
+  }
+  const head = [
+    "post / page",
+    "comments (on the page)",
+    "threads (on the page)",
+    "bytes per answer (headers included)",
+    "req/s",
+    "p50 ms",
+    "p99 ms",
+    "CPU ms/req",
+    "CPU over ceiling",
+    "other load",
+  ];
+  const line = (label: string, x: LargeRow | null, s: LoadResult, c: LoadResult | null) => [
+    label,
+    x ? `${n0(x.comments)} (${n0(x.commentsOnPage)})` : "–",
+    x ? `${n0(x.threads)} (${n0(x.threadsOnPage)})` : "–",
+    n0(s.bytesPerRequest),
+    n0(s.rps),
+    ms(s.latencyMs.p50),
+    ms(s.latencyMs.p99),
+    cpu(s.cpuMsPerRequest),
+    x && c ? cpu(s.cpuMsPerRequest - c.cpuMsPerRequest) : "–",
+    otherCores(s).toFixed(2),
+  ];
+  for (const [title, pick, c] of [
+    [`(a) The post page as readers get it (page cache on; ${o.connectionsCached} connections)`, (x: LargeRow) => x.cached, l.ceilingCached],
+    [
+      `(b) Comments JSON \`GET /api/posts/<slug>/comments\` (the first 50; on the last-page row \`?sort=newest\`, the last 50; ${o.connectionsCached} connections)`,
+      (x: LargeRow) => x.json,
+      l.ceilingCached,
+    ],
+    [
+      `(c) The page right after a change (\`PAGE_CACHE=off\`: D1 read, cache miss, render, store on every request; ${o.connectionsChange} connection)`,
+      (x: LargeRow) => x.afterChange,
+      l.ceilingChange,
+    ],
+    [
+      `(d) Reference: the page with its cache bypassed for one reader (\`?reply_to=1\`: D1 read and render, no Cache API; ${o.connectionsChange} connection)`,
+      (x: LargeRow) => x.bypassed,
+      l.ceilingChange,
+    ],
+    [
+      `(e) Reference: \`GET /api/comments/counts?posts=<slug>\` (one small D1 read through the Worker; ${o.connectionsChange} connection)`,
+      (x: LargeRow) => x.counts,
+      l.ceilingChange,
+    ],
+  ] as const) {
+    const measured = l.rows.filter((x) => pick(x));
+    if (!measured.length) continue;
+    out.push(`**${title}**`);
+    out.push("");
+    const rows = measured.map((x) => line(rowLabel(x), x, pick(x)!, c));
+    if (c) rows.unshift(line("ceiling (the static page)", null, c, null));
+    out.push(table(head, rows));
+    out.push("");
+  }
+  // What the reference rows say of (c): the share of the storage simulators.
+  const parts = l.rows
+    .filter((x) => x.afterChange && x.bypassed)
+    .map((x) => {
+      const counts = l.rows.find((y) => y.slug === x.slug && y.counts)?.counts ?? null;
+      return `${x.pick}${x.page > 1 ? " (last page)" : ""}: (c) ${cpu(overCeiling(x.afterChange, l.ceilingChange))}, (d) ${cpu(overCeiling(x.bypassed, l.ceilingChange))}, (e) ${counts ? cpu(overCeiling(counts, l.ceilingChange)) : "–"}`;
+    });
+  if (parts.length)
+    out.push(
+      `CPU ms over the ceiling, (c) against its references: ${parts.join("; ")}. (c) − (d) is about what the Cache API lookup and store cost (simulated, on the Worker's thread); (e) is about what one D1 round trip through the Worker costs here. On Cloudflare neither the D1 nor the cache work is Worker CPU.`,
+    );
+  out.push("");
+  if (l.readers) {
+    out.push(
+      `**Many readers after a clear.** With the page cache on, a comment is posted to \`${l.readers.slug}\` (${n0(big)} comments) and approved through the API, then at once ${l.readers.trials[0]?.readers ?? "?"} readers ask for its page 1, each on a connection opened beforehand so that the requests are written together; each answer's \`Server-Timing\` says whether it was rendered for it (\`render\`), waited for another reader's render under way (\`shared\`) or came from the copy that render stored (\`hit\`: that reader was handled once the render was done). Every answer is checked to show the new total.`,
+    );
+    out.push("");
+    out.push(
+      table(
+        ["trial", "the post shows", "render", "shared", "hit", "other", "answers"],
+        l.readers.trials.map((t, i) => [
+          String(i + 1),
+          `${n0(t.expected)} comments${t.wrongTotal ? ` (${t.wrongTotal} answer(s) showed another total)` : ""}`,
+          String(t.render),
+          String(t.shared),
+          String(t.hit),
+          String(t.other),
+          Object.entries(t.statuses)
+            .map(([k, v]) => `${k}: ${v}`)
+            .join(", "),
+        ]),
+      ),
+    );
+    out.push("");
+  }
+  return out.join("\n");
+}
+
+export function largeSummary(l: LargeResult): string[] {
+  const lines: string[] = [];
+  for (const p of l.problems) lines.push(`large: PROBLEM: ${p}`);
+  for (const x of l.rows)
+    lines.push(
+      `large ${`${n0(x.comments)}${x.page > 1 ? ` p.${x.page}` : ""}`.padStart(9)}: page ${x.cached ? `${n0(x.cached.rps)} req/s` : "–"}, after a change ${x.afterChange ? `${n0(x.afterChange.rps)} req/s ${cpu(overCeiling(x.afterChange, l.ceilingChange))} CPU ms over the ceiling` : "–"}, bypassed ${x.bypassed ? cpu(overCeiling(x.bypassed, l.ceilingChange)) : "–"}, counts ${x.counts ? cpu(overCeiling(x.counts, l.ceilingChange)) : "–"}`,
+    );
+  if (l.readers) lines.push(`large: ${l.readers.trials.map((t) => `${t.render} render(s) for ${t.readers} readers`).join("; ")}`);
+  return lines;
 }
