@@ -37,7 +37,7 @@ function explain(message: string): string {
   if (m === "text data outside of root node")
     return "there is text outside the document's root element (a stray character before <?xml … ?> or after the last closing tag?)";
   if (/XML declaration must be at the start|must appear at the start/i.test(m))
-    return "something comes before the XML declaration <?xml … ?>, which must open the file";
+    return "something comes before the XML declaration <?xml … ?>, which must open the file (blank lines count: some WordPress plugins add them; delete everything before <?xml)";
   if (m === "unquoted attribute value" || m === "value must be quoted") return "an attribute's value is not in quotes";
   if (m.startsWith("unclosed tag: ")) return `the file ends while <${m.slice(14)}> is still open: it looks truncated (cut off before its end)`;
   if (m === "unexpected end") return "the file ends in the middle of a tag: it looks truncated (cut off before its end)";

@@ -251,6 +251,12 @@ describe("a file that cannot be read is refused whole, with the reason", () => {
     expect(m).toContain("Nothing was imported");
   });
 
+  it("blank lines before <?xml (some WordPress plugins add them): refused, saying what to delete", async () => {
+    const m = await refused("blank.xml", `\n\n${wxr}`);
+    expect(m).toMatch(/^blank\.xml, line 3, column \d+: something comes before the XML declaration/);
+    expect(m).toContain("delete everything before <?xml");
+  });
+
   it("an unquoted attribute", async () => {
     const m = await refused("unquoted.xml", wxr.replace('<category domain="category" nicename="travel">', "<category domain=category nicename=travel>"));
     const line = wxr.split("\n").findIndex((l) => l.includes('nicename="travel"')) + 1;
