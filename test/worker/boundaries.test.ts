@@ -9,6 +9,7 @@ import { clientNetwork, ownCookie, readOwnIds } from "../../workers/auth.ts";
 import { countApproved, openDb, pageOfThreads } from "../../workers/db/comments.ts";
 import { pageRenders } from "../../workers/pages.ts";
 import { currentKey, forgetVersion, getCachedPage, MEMORY_MAX, memorySize, putCachedPage, stateKey, VERSION_TTL_MS } from "../../workers/page-cache.ts";
+import { formatDateTime } from "../../workers/render/html.ts";
 import { getPost } from "../../workers/store/posts.ts";
 import { ADMIN, approve, call, expectError, fetchWith, newReader, ORIGIN, postJson, SLUG, uniqueComment } from "./helpers.ts";
 
@@ -498,5 +499,20 @@ describe("edits", () => {
       statuses.push(res.status);
     }
     expect(statuses).toEqual([200, 200, 200, 200, 429]);
+  });
+});
+
+describe("dates as shown", () => {
+  it("a date remembered by its minute reads as Intl formats it, in every language and zone", () => {
+    const zones = ["Europe/Paris", "UTC", "America/St_Johns", "Asia/Kathmandu", "Australia/Lord_Howe"];
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 4_102_444_800_000 }), fc.constantFrom("fr", "en"), fc.constantFrom(...zones), (ms, lang, timeZone) => {
+        const fresh = new Intl.DateTimeFormat(lang, { dateStyle: "long", timeStyle: "short", timeZone }).format(new Date(ms));
+        // Twice: the second answer comes from what the first remembered.
+        expect(formatDateTime(ms, lang, timeZone)).toBe(fresh);
+        expect(formatDateTime(ms - (ms % 60_000) + 59_999, lang, timeZone)).toBe(fresh);
+      }),
+      { numRuns: 300 },
+    );
   });
 });

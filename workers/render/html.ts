@@ -6,14 +6,24 @@ export function escapeHtml(value: string): string {
 }
 
 const formatters = new Map<string, Intl.DateTimeFormat>();
+// Dates as shown, by language, zone and minute: a page rendered again after a change shows the
+// same comments, and formatting a date in a time zone is the costliest part of a comment.
+const formatted = new Map<string, string>();
+const FORMATTED_MAX = 20_000;
 
 /** "12 mars 2008 à 10:15" / "March 12, 2008 at 10:15 AM", in the site's time zone. */
 export function formatDateTime(ms: number, lang: string, timeZone: string): string {
   const key = `${lang}|${timeZone}`;
+  const minute = `${key}|${Math.floor(ms / 60_000)}`;
+  const known = formatted.get(minute);
+  if (known !== undefined) return known;
   let f = formatters.get(key);
   if (!f) {
     f = new Intl.DateTimeFormat(lang, { dateStyle: "long", timeStyle: "short", timeZone });
     formatters.set(key, f);
   }
-  return f.format(new Date(ms));
+  const text = f.format(new Date(ms));
+  if (formatted.size >= FORMATTED_MAX) formatted.clear();
+  formatted.set(minute, text);
+  return text;
 }
