@@ -257,6 +257,7 @@ function report(r: ImportResult, opts: ImportOptions, log: (line: string) => voi
     if (r.plan.skipped.length > 50) log(`  … and ${r.plan.skipped.length - 50} more`);
     log("  (or add --create-posts to make a post for each, with its title and date)");
   }
+  for (const [what, n] of Object.entries(r.kept)) log(`Kept as comments (--pingbacks): ${n} × ${what}`);
   for (const [what, n] of Object.entries(r.ignored))
     log(`Not imported: ${n} × ${what}${what === "pingback" || what === "trackback" || what === "webmention" ? " (add --pingbacks to keep them)" : ""}`);
   if (r.plan.orphans) log(`${r.plan.orphans} ${r.plan.orphans === 1 ? "reply" : "replies"} to a comment not in the file: imported at the top level`);

@@ -104,6 +104,8 @@ export interface ImportSink {
   attachment(a: WpAttachment): void;
   /** Something deliberately not imported, counted ("pingback", "draft"…). */
   ignored(what: string, n?: number): void;
+  /** Something imported that the summary names, counted ("pingback" kept with --pingbacks). */
+  kept(what: string): void;
   warn(message: string): void;
   /** A value that does not parse: its item is left out (and the import refused unless --lenient). */
   problem(p: Problem): void;
@@ -114,6 +116,7 @@ export interface ParsedExport {
   threads: SourceThread[];
   /** Things in the file that are deliberately not imported, counted (pingbacks...). */
   ignored: Record<string, number>;
+  kept?: Record<string, number>;
   warnings: string[];
   problems?: Problem[];
   items?: WpItem[];
@@ -125,7 +128,7 @@ export interface ParsedExport {
 export class MemorySink implements ImportSink {
   readonly parsed: ParsedExport;
   constructor(format: Format) {
-    this.parsed = { format, threads: [], ignored: {}, warnings: [], problems: [], items: [], attachments: [], site: {} };
+    this.parsed = { format, threads: [], ignored: {}, kept: {}, warnings: [], problems: [], items: [], attachments: [], site: {} };
   }
   site(info: SourceSite): void {
     Object.assign(this.parsed.site!, info);
@@ -145,6 +148,9 @@ export class MemorySink implements ImportSink {
   }
   ignored(what: string, n = 1): void {
     this.parsed.ignored[what] = (this.parsed.ignored[what] ?? 0) + n;
+  }
+  kept(what: string): void {
+    this.parsed.kept![what] = (this.parsed.kept![what] ?? 0) + 1;
   }
   warn(message: string): void {
     this.parsed.warnings.push(message);

@@ -52,6 +52,8 @@ export interface PipelineResult {
   /** The SQL file cut into parts of at most PART_BYTES at statement ends (one part when small). */
   parts: string[];
   ignored: Record<string, number>;
+  /** Things imported that the summary names (pings kept with --pingbacks). */
+  kept: Record<string, number>;
   inFile: Map<string, StatusCounts>;
   items?: ItemsResult;
   /** Posts made for threads that matched none (--create-posts). */
@@ -443,6 +445,7 @@ export async function runPipeline(opts: PipelineOptions): Promise<PipelineResult
       statements,
       parts,
       ignored: sink.ignoredCounts,
+      kept: sink.keptCounts,
       inFile: new Map([...inFile].sort(([a], [b]) => a.localeCompare(b))),
       items,
       stubs,

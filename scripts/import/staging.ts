@@ -11,6 +11,7 @@ export class StagingSink implements ImportSink {
   readonly db: DatabaseSync;
   readonly path: string;
   readonly ignoredCounts: Record<string, number> = {};
+  readonly keptCounts: Record<string, number> = {};
   readonly warnings: string[] = [];
   readonly problems: Problem[] = [];
   readonly siteInfo: SourceSite = {};
@@ -72,6 +73,9 @@ export class StagingSink implements ImportSink {
   }
   ignored(what: string, n = 1): void {
     this.ignoredCounts[what] = (this.ignoredCounts[what] ?? 0) + n;
+  }
+  kept(what: string): void {
+    this.keptCounts[what] = (this.keptCounts[what] ?? 0) + 1;
   }
   warn(message: string): void {
     this.warnings.push(message);

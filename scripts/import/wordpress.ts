@@ -370,6 +370,7 @@ export function wordPressReader(sink: ImportSink, opts: ParseOptions = {}): XmlR
       });
     }
     if (status === "approved") ctx.approved++;
+    if (type !== "comment") sink.kept(type);
     sink.comment(ctx.thread, {
       sourceId: `${ctx.wpId}:${id}`,
       parentSourceId: parent && parent !== "0" ? `${ctx.wpId}:${parent}` : null,

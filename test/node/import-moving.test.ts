@@ -47,6 +47,18 @@ const write = (name: string, text: string | Buffer) => {
   return path;
 };
 
+describe("pingbacks and trackbacks", () => {
+  it("are left out and counted, or with --pingbacks kept as comments and counted so", async () => {
+    const without = await dry(join(FIXTURES, "wxr-full.xml"), ["--dry-run"]);
+    expect(without.log).toContain("Not imported: 1 × pingback (add --pingbacks to keep them)");
+    const kept = await dry(join(FIXTURES, "wxr-full.xml"), ["--dry-run", "--pingbacks"]);
+    expect(kept.log).toContain("Kept as comments (--pingbacks): 1 × pingback");
+    expect(kept.log).not.toContain("× pingback (add --pingbacks");
+    const keys = (sql: string) => new Set(sql.match(/wordpress:carnet\.example\.net:\d+:\d+/g)).size;
+    expect(keys(kept.sql)).toBe(keys(without.sql) + 1);
+  });
+});
+
 describe("a WordPress export brings the posts and pages", () => {
   it("writes nothing on a dry run, and says what it would do", async () => {
     const { log, content } = await dry(join(FIXTURES, "wxr-full.xml"), ["--dry-run"]);
