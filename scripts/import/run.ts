@@ -211,7 +211,7 @@ function writeStub(
   taken: Set<string>,
   dryRun: boolean,
   lang: string,
-): ContentEntry | null {
+): (ContentEntry & { write: () => void }) | null {
   const link = thread.stub?.link || thread.refs[0] || "";
   let path = "";
   let host = "";
@@ -230,24 +230,39 @@ function writeStub(
   for (let n = 2; taken.has(slug); n++) slug = `${slugify(last) || slugify(title)}-${n}`;
   taken.add(slug);
   const date = new Date(thread.stub?.date || thread.first || Date.now()).toISOString();
-  const text = [
-    "---",
-    `title: ${JSON.stringify(title)}`,
-    `date: ${date}`,
-    `lang: ${lang}`,
-    `comments: ${thread.stub?.closed ? "closed" : "open"}`,
-    ...(path && path !== "/" ? ["redirect_from:", `  - ${JSON.stringify(path)}`] : []),
-    "---",
-    "",
-    `<!-- Made by npm run import for the comments of ${link || title}: write the post here. -->`,
-    "",
-  ].join("\n");
+  const entry: ContentEntry = { kind: "post", slug, title, url: `/posts/${slug}/`, redirect_from: path && path !== "/" ? [path] : [] };
   const file = join(contentDir, "posts", `${slug}.md`);
-  if (!dryRun && !existsSync(file)) {
+  // Written once every thread is placed: another thread of the same post may add its address.
+  const write = () => {
+    if (dryRun || existsSync(file)) return;
+    const text = [
+      "---",
+      `title: ${JSON.stringify(title)}`,
+      `date: ${date}`,
+      `lang: ${lang}`,
+      `comments: ${thread.stub?.closed ? "closed" : "open"}`,
+      ...(entry.redirect_from.length ? ["redirect_from:", ...entry.redirect_from.map((r) => `  - ${JSON.stringify(r)}`)] : []),
+      "---",
+      "",
+      `<!-- Made by npm run import for the comments of ${link || title}: write the post here. -->`,
+      "",
+    ].join("\n");
     mkdirSync(join(file, ".."), { recursive: true });
     writeFileSync(file, text);
+  };
+  return { ...entry, write };
+}
+
+/** A thread's old address as a path (for a post made by --create-posts), or null. */
+function threadPath(thread: { refs: string[]; stub?: { link: string } }): string | null {
+  const link = thread.stub?.link || thread.refs[0] || "";
+  try {
+    const u = new URL(link, "http://host.invalid");
+    const path = `${u.pathname}${u.search}`;
+    return path && path !== "/" ? path : null;
+  } catch {
+    return null;
   }
-  return { kind: "post", slug, title, url: `/posts/${slug}/`, redirect_from: path ? [path] : [] };
 }
 
 export async function runPipeline(opts: PipelineOptions): Promise<PipelineResult> {
@@ -356,7 +371,7 @@ export async function runPipeline(opts: PipelineOptions): Promise<PipelineResult
     // Threads to posts.
     const plan: Plan = { rows: [], skipped: [], orphans: 0, warnings: [...sink.warnings] };
     const groups = new Map<string, number[]>();
-    const stubs: ContentEntry[] = [];
+    const stubs: (ContentEntry & { write: () => void })[] = [];
     const taken = new Set(entries.keys());
     for (const t of sink.threads) {
       if (!t.count) continue;
@@ -369,6 +384,11 @@ export async function runPipeline(opts: PipelineOptions): Promise<PipelineResult
           indexPost(index, stub);
           slug = stub.slug;
         }
+      } else if (slug) {
+        // Another thread of a post made here (same title, another address): its address leads there too.
+        const stub = stubs.find((s) => s.slug === slug);
+        const path = stub && threadPath(t);
+        if (stub && path && !stub.redirect_from.includes(path)) stub.redirect_from.push(path);
       }
       if (!slug) {
         plan.skipped.push({ label: t.label, comments: t.count, refs: t.refs, title: t.title });
@@ -378,6 +398,7 @@ export async function runPipeline(opts: PipelineOptions): Promise<PipelineResult
       list.push(t.handle);
       groups.set(slug, list);
     }
+    for (const stub of stubs) stub.write();
 
     // Threading a post at a time; rows wait in the staging file for the global order.
     sink.db.exec(

@@ -379,7 +379,7 @@ describe("threads find their posts", () => {
       JSON.stringify({ id, pid: "", text: "hi", user: { name: "u", id: "u1" }, locator: { site: "radio", url }, time });
     const file = write(
       "remark-untitled.txt",
-      `{"version":1,"users":[],"posts":[]}\n${line("a", "https://radio.example/", "2017-12-20T15:18:22-06:00")}\n${line("b", "https://radio.example/2017/mon_billet.html", "2017-12-20T15:18:23-06:00")}\n${line("c", "https://radio.example/2017/mon_billet.html", "2017-12-19T10:00:00Z")}\n`,
+      `{"version":1,"users":[],"posts":[]}\n${line("a", "https://radio.example/", "2017-12-20T15:18:22-06:00")}\n${line("b", "https://radio.example/2017/mon_billet.html", "2017-12-20T15:18:23-06:00")}\n${line("c", "https://radio.example/2017/mon_billet.html", "2017-12-19T10:00:00Z")}\n${line("d", "https://radio.example/archives/mon_billet.html", "2017-12-21T10:00:00Z")}\n`,
     );
     const content = contentDir();
     const { result } = await dry(file, ["--create-posts", "--dry-run"], content);
@@ -394,6 +394,8 @@ describe("threads find their posts", () => {
     const post = readFileSync(join(content, "posts", "mon-billet.md"), "utf8");
     expect(post).toContain("date: 2017-12-19T10:00:00.000Z");
     expect(post).toContain('"/2017/mon_billet.html"');
+    // The same post's thread at another address (Disqus and Remark42 keep one per address): it leads there too.
+    expect(matter(post).data.redirect_from).toEqual(["/2017/mon_billet.html", "/archives/mon_billet.html"]);
   });
 });
 
