@@ -262,7 +262,7 @@ function report(r: ImportResult, opts: ImportOptions, log: (line: string) => voi
     log(`Not imported: ${n} × ${what}${what === "pingback" || what === "trackback" || what === "webmention" ? " (add --pingbacks to keep them)" : ""}`);
   if (r.plan.orphans) log(`${r.plan.orphans} ${r.plan.orphans === 1 ? "reply" : "replies"} to a comment not in the file: imported at the top level`);
   if (r.leftOut.length) {
-    log(`Left out (--lenient): ${plural(r.leftOut.length, "item")} whose values do not parse:`);
+    log(`Left out (--lenient): ${plural(r.leftOut.length, "item")} (a value that does not parse, or cut off by the break):`);
     for (const l of r.leftOut) log(`  ${l}`);
   }
   for (const w of r.plan.warnings.slice(0, 20)) log(`warning: ${w}`);

@@ -51,6 +51,8 @@ export interface SourceThread {
   title?: string;
   /** What --create-posts needs to make a post for a thread that matches none. */
   stub?: { title: string; date: number; link: string; closed: boolean };
+  /** The WordPress post or page (its id) the thread is in: cut off by a broken file, its comments go with it. */
+  item?: string;
   comments: SourceComment[];
 }
 

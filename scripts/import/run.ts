@@ -373,8 +373,14 @@ export async function runPipeline(opts: PipelineOptions): Promise<PipelineResult
     const groups = new Map<string, number[]>();
     const stubs: (ContentEntry & { write: () => void })[] = [];
     const taken = new Set(entries.keys());
+    // After a break (--lenient), the post the file was cut in the middle of never came whole.
+    const cutOff = brokenAt ? new Set([...sink.allItems()].map((i) => i.wpId)) : null;
     for (const t of sink.threads) {
       if (!t.count) continue;
+      if (cutOff && t.item && !cutOff.has(t.item)) {
+        leftOut.push(`${t.label}: ${t.count} comment${t.count === 1 ? "" : "s"} of a post the break cut off`);
+        continue;
+      }
       let slug = resolveSlug(t, { posts, map: opts.map, index });
       if (!slug && opts.createPosts) {
         const stub = writeStub(contentDir, t, taken, opts.dryRun, opts.lang ?? site.lang);

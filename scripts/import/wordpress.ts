@@ -367,6 +367,7 @@ export function wordPressReader(sink: ImportSink, opts: ParseOptions = {}): XmlR
         refs: [ctx.link, ctx.guid, ctx.wpId ? `${basePath(state.siteUrl)}?${ctx.kind === "page" ? "page_id" : "p"}=${ctx.wpId}` : ""].filter(Boolean),
         slug: ctx.postName || undefined,
         title: ctx.title,
+        item: ctx.wpId,
       });
     }
     if (status === "approved") ctx.approved++;

@@ -302,7 +302,7 @@ describe("a file that cannot be read is refused whole, with the reason", () => {
     const path = write("lenient.xml", wxr.replace("<wp:comment_approved><![CDATA[0]]>", "<wp:comment_approved><![CDATA[perhaps]]>"));
     const { result, log } = await dry(path, ["--lenient", "--dry-run"], content);
     expect(result.leftOut).toHaveLength(1);
-    expect(log).toContain("Left out (--lenient): 1 item whose values do not parse:\n  WordPress comment 5 on “Été à Paris”");
+    expect(log).toContain("Left out (--lenient): 1 item (a value that does not parse, or cut off by the break):\n  WordPress comment 5 on “Été à Paris”");
     expect(result.comments).toBe(3);
     // A broken file: what came before the break.
     const cut = write("lenient-cut.xml", wxr.slice(0, wxr.indexOf("<title>About</title>") + 40));
@@ -310,6 +310,13 @@ describe("a file that cannot be read is refused whole, with the reason", () => {
     expect(broken.result.brokenAt).toMatch(/it looks truncated/);
     expect(broken.log).toContain("(cut off before its end). Everything after that point is left out");
     expect(broken.result.comments).toBe(3);
+    // Cut after a comment of the page but before the page's end: that comment goes with its page,
+    // listed as cut off (no --map line to paste for a post that never came).
+    const afterComment = write("lenient-cut-2.xml", wxr.slice(0, wxr.indexOf("</wp:comment>", wxr.indexOf("Hello Marie")) + 13));
+    const cutPage = await dry(afterComment, ["--lenient", "--dry-run"], content);
+    expect(cutPage.result.plan.skipped).toEqual([]);
+    expect(cutPage.result.leftOut).toEqual(["https://www.carnet.example.net/about/: 1 comment of a post the break cut off"]);
+    expect(cutPage.log).not.toContain("--map");
   });
 
   it("an export that names no site needs --site", async () => {
