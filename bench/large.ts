@@ -26,6 +26,7 @@ import { ensureDevVars, wrangler } from "../scripts/local.ts";
 import { CEILING_PATH, d1, startBillet, type Billet } from "./lib/billet.ts";
 import { commentBody, postAndApprove } from "./lib/comments.ts";
 import { get } from "./lib/http.ts";
+import { openProfiler } from "./lib/isolate-cpu.ts";
 import { measureTogether, type LoadOptions, type LoadResult } from "./lib/load.ts";
 import { killAllNow, stopAll } from "./lib/procs.ts";
 import { largeBudgets, largeMarkdown, largeSummary, type LargeResult, type LargeRow, type ReadersTrial } from "./lib/report.ts";
@@ -170,6 +171,8 @@ export async function runLargeBench(o: LargeOptions): Promise<LargeResult> {
       afterChange: null,
       bypassed: null,
       counts: null,
+      isolateAfterChange: null,
+      isolateBypassed: null,
     });
   };
   const largest = posts.reduce<(typeof posts)[number] | undefined>((a, b) => (!a || b.approved > a.approved ? b : a), undefined);
@@ -200,10 +203,11 @@ export async function runLargeBench(o: LargeOptions): Promise<LargeResult> {
   const script = o.script ?? join(dir, "bundle", "index.js");
   await bundling;
 
+  const inspectorPort = o.port + 449;
   const serve = async (name: string, vars?: Record<string, string>): Promise<Billet> => {
     const runDir = join(dir, name);
     mkdirSync(runDir, { recursive: true });
-    return startBillet({ tmp: runDir, port: o.port, script, persistTo, publicDir, ceilingBytes, direct: true, vars });
+    return startBillet({ tmp: runDir, port: o.port, script, persistTo, publicDir, ceilingBytes, direct: true, vars, inspectorPort });
   };
   const together = (b: Billet, what: string, list: LoadOptions[], connections: number) => {
     o.log(`large site: ${what} — ${list.length} scenarios interleaved, ${o.durationS} s each in ${o.rounds} rounds, ${connections} connection(s)`);
@@ -263,6 +267,22 @@ export async function runLargeBench(o: LargeOptions): Promise<LargeResult> {
     countsRows.forEach((x, i) => {
       x.counts = results[1 + 2 * rows.length + i];
     });
+    // The Worker's own CPU time for (c) and (d), from V8's profiler on its isolate (not the simulators').
+    o.log("large site: the Worker isolate's own CPU time (V8's sampling profiler, through the inspector)");
+    const profiler = await openProfiler(inspectorPort);
+    try {
+      for (const x of rows) {
+        x.isolateAfterChange = await profiler.measure(`${b.runtimeUrl}${pathOf(x)}`, { connections: 1, durationS: o.durationS });
+        x.isolateBypassed = await profiler.measure(`${b.runtimeUrl}${pathOf(x, "reply_to=1")}`, { connections: 1, durationS: o.durationS });
+        o.log(
+          `  ${pathOf(x)}: ${x.isolateAfterChange.msPerRequest.toFixed(3)} ms (after a change), ${x.isolateBypassed.msPerRequest.toFixed(3)} ms (bypassed)`,
+        );
+      }
+    } catch (err) {
+      problems.push(`the Worker isolate's CPU could not be read: ${err instanceof Error ? err.message : String(err)}`);
+    } finally {
+      profiler.close();
+    }
   } finally {
     await b.stop();
   }

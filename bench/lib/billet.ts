@@ -95,6 +95,8 @@ export async function startBillet(opts: {
   direct: boolean;
   /** More [vars] for this run (e.g. PAGE_CACHE: "off"). */
   vars?: Record<string, string>;
+  /** The DevTools inspector's port (0: any free one). */
+  inspectorPort?: number;
 }): Promise<Billet> {
   const log = join(opts.tmp, "wrangler-dev.log");
   const out = createWriteStream(log);
@@ -110,7 +112,7 @@ export async function startBillet(opts: {
     "--port",
     String(opts.port),
     "--inspector-port",
-    "0",
+    String(opts.inspectorPort ?? 0),
     "--show-interactive-dev-session=false",
   ];
   args.push("--persist-to", opts.persistTo, "--assets", opts.publicDir, "--var", "COMMENT_RATE_LIMIT:off");

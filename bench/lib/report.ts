@@ -1,5 +1,6 @@
 // The bench report: Markdown for people, and the same data as JSON.
 import type { LighthouseResult } from "./lighthouse.ts";
+import type { IsolateCpu } from "./isolate-cpu.ts";
 import type { LoadResult } from "./load.ts";
 import type { BundleSize, PageWeight, Sized } from "./sizes.ts";
 
@@ -37,6 +38,9 @@ export interface LargeRow {
   bypassed: LoadResult | null;
   /** (e) `GET /api/comments/counts?posts=<slug>`: one small D1 read through the Worker (once per post). */
   counts: LoadResult | null;
+  /** The Worker isolate's own CPU time for (c) and (d) (V8's profiler; the simulators are not in it). */
+  isolateAfterChange?: IsolateCpu | null;
+  isolateBypassed?: IsolateCpu | null;
 }
 
 /** Readers arriving together after a change: what each of them was served (Server-Timing). */
@@ -517,9 +521,10 @@ export function summary(r: Report): string {
 const rowLabel = (x: LargeRow) => `${x.pick}: \`${x.slug}\`${x.pageCount > 1 ? `, page ${x.page} of ${x.pageCount}` : ""}`;
 const overCeiling = (x: LoadResult | null, c: LoadResult | null) => (x && c ? x.cpuMsPerRequest - c.cpuMsPerRequest : Number.NaN);
 /** The rows of (c) compared: the smallest post against the largest one's first and last pages. */
-function flatness(l: LargeResult): { label: string; rps: number; cpu: number }[] {
+function flatness(l: LargeResult): { label: string; rps: number; cpu: number; worker: number | null }[] {
   const base = l.rows[0]?.afterChange;
   if (!base) return [];
+  const baseWorker = l.rows[0]?.isolateAfterChange?.msPerRequest;
   return l.rows
     .slice(1)
     .filter((x) => x.comments === Math.max(...l.rows.map((y) => y.comments)) && x.afterChange)
@@ -527,6 +532,7 @@ function flatness(l: LargeResult): { label: string; rps: number; cpu: number }[]
       label: x.page > 1 ? "last page" : "page 1",
       rps: x.afterChange!.rps / base.rps,
       cpu: x.afterChange!.cpuMsPerRequest / base.cpuMsPerRequest,
+      worker: baseWorker && x.isolateAfterChange ? x.isolateAfterChange.msPerRequest / baseWorker : null,
     }));
 }
 
@@ -538,27 +544,35 @@ export function largeBudgets(l: LargeResult): string[][] {
     const ok = flat.every((f) => f.rps >= 0.8 && f.cpu <= 1.25);
     rows.push([
       `large site: page right after a change flat from the smallest (${n0(small.comments)} comments) to the ${n0(Math.max(...l.rows.map((x) => x.comments)))}-comment post (and its last page): req/s and CPU ratios`,
-      flat.map((f) => `${f.label}: ${ratio(f.rps)} req/s, ${ratio(f.cpu)} CPU`).join("; "),
+      flat.map((f) => `${f.label}: ${ratio(f.rps)} req/s, ${ratio(f.cpu)} CPU${f.worker === null ? "" : ` (the Worker's own: ${ratio(f.worker)})`}`).join("; "),
       ok ? "flat" : "**grows**",
     ]);
   }
-  const measured = l.rows.filter((x) => x.afterChange);
-  if (measured.length && l.ceilingChange) {
-    const worst = measured.reduce((a, b) => (overCeiling(b.afterChange, l.ceilingChange) > overCeiling(a.afterChange, l.ceilingChange) ? b : a));
-    const over = overCeiling(worst.afterChange, l.ceilingChange);
-    const range = measured.map((x) => overCeiling(x.afterChange, l.ceilingChange));
-    const refs = (pick: (x: LargeRow) => LoadResult | null) => {
-      const v = measured.map((x) => overCeiling(pick(x), l.ceilingChange)).filter(Number.isFinite);
-      return v.length ? `${cpu(Math.min(...v))}–${cpu(Math.max(...v))} ms` : "–";
-    };
+  const profiled = l.rows.filter((x) => x.isolateAfterChange);
+  if (profiled.length) {
+    // Judged on the Worker's own CPU time (V8's profiler on its isolate): the static floor runs no Worker.
+    const worst = profiled.reduce((a, b) => (b.isolateAfterChange!.msPerRequest > a.isolateAfterChange!.msPerRequest ? b : a));
+    const v = profiled.map((x) => x.isolateAfterChange!.msPerRequest);
+    const over = Math.max(...v);
+    const whole = l.rows.filter((x) => x.afterChange && l.ceilingChange).map((x) => overCeiling(x.afterChange, l.ceilingChange));
     rows.push([
-      "large site: page right after a change ≤ 2 ms CPU over the static floor (judged on the CPU over the ceiling, every row)",
-      `${cpu(Math.min(...range))}–${cpu(over)} ms over the ceiling (worst: ${worst.pick}${worst.page > 1 ? ", last page" : ""}; ${cpu(worst.afterChange!.cpuMsPerRequest)} ms in all)` +
-        (over > 2
-          ? `; for reference at the same connection count, the page with its cache bypassed (D1 read + render, no Cache API) ${refs((x) => x.bypassed)} and a one-query D1 read (\`/api/comments/counts\`) ${refs((x) => x.counts)} over the ceiling: the local D1 and Cache API simulators run on the Worker's thread and are counted`
+      "large site: page right after a change ≤ 2 ms CPU over the static floor (the Worker's own CPU time, V8's profiler on its isolate, every row; the static floor runs no Worker)",
+      `${cpu(Math.min(...v))}–${cpu(over)} ms of Worker CPU (worst: ${worst.pick}${worst.page > 1 ? ", last page" : ""}, ${n0(worst.commentsOnPage)} comments on the page)` +
+        (whole.length
+          ? `; the whole workerd process, local D1 and Cache API simulators included: ${cpu(Math.min(...whole))}–${cpu(Math.max(...whole))} ms over the ceiling`
           : ""),
       over <= 2 ? "met" : "**not met**",
     ]);
+  } else {
+    const measured = l.rows.filter((x) => x.afterChange);
+    if (measured.length && l.ceilingChange) {
+      const range = measured.map((x) => overCeiling(x.afterChange, l.ceilingChange));
+      rows.push([
+        "large site: page right after a change ≤ 2 ms CPU over the static floor (the Worker's own CPU could not be read: judged on the whole process, simulators included)",
+        `${cpu(Math.min(...range))}–${cpu(Math.max(...range))} ms over the ceiling`,
+        Math.max(...range) <= 2 ? "met" : "**not met**",
+      ]);
+    }
   }
   if (l.readers?.trials.length) {
     const t = l.readers.trials;
@@ -671,6 +685,40 @@ export function largeMarkdown(l: LargeResult): string {
       `CPU ms over the ceiling, (c) against its references: ${parts.join("; ")}. (c) − (d) is about what the Cache API lookup and store cost (simulated, on the Worker's thread); (e) is about what one D1 round trip through the Worker costs here, so (d) − (e) is about the page's own work: its D1 query (larger than (e)'s), the built page read from the assets, the render. On Cloudflare neither the D1 nor the cache work is Worker CPU.`,
     );
   out.push("");
+  const profiled = l.rows.filter((x) => x.isolateAfterChange);
+  if (profiled.length) {
+    const p = profiled[0].isolateAfterChange!;
+    out.push(
+      `**(f) The Worker's own CPU time for (c) and (d).** The figures above are the CPU time of the whole workerd process, which runs the local D1, KV and Cache API simulators (other isolates) on the Worker's thread. Here V8's sampling profiler, attached to the Worker's isolate through wrangler dev's DevTools inspector (a sample every ${p.intervalUs} µs, taken only while that isolate runs), gives the Worker's own CPU time: its JavaScript, the runtime's native work done for it (the HTML rewriter, hashing, the D1 binding's wrapper) and its garbage collection, what Cloudflare counts as a Worker's CPU time. The static ceiling runs no Worker at all: these figures are over the static floor as they stand. Same 1 connection, ${o.durationS} s each after a 1 s warm-up, one scenario at a time.`,
+    );
+    out.push("");
+    const ms = (v: number) => v.toFixed(3);
+    out.push(
+      table(
+        [
+          "post / page",
+          "comments (on the page)",
+          "(c) after a change: Worker CPU ms/req",
+          "of which JS / native / GC",
+          "(d) cache bypassed: Worker CPU ms/req",
+          "samples (c) / (d)",
+        ],
+        profiled.map((x) => {
+          const c = x.isolateAfterChange!;
+          const d = x.isolateBypassed ?? null;
+          return [
+            rowLabel(x),
+            `${n0(x.comments)} (${n0(x.commentsOnPage)})`,
+            ms(c.msPerRequest),
+            `${ms(c.js)} / ${ms(c.native)} / ${ms(c.gc)}`,
+            d ? ms(d.msPerRequest) : "–",
+            `${n0(c.samples)} / ${d ? n0(d.samples) : "–"}`,
+          ];
+        }),
+      ),
+    );
+    out.push("");
+  }
   if (l.readers) {
     out.push(
       `**Many readers after a clear.** With the page cache on, a comment is posted to \`${l.readers.slug}\` (${n0(big)} comments) and approved through the API, then at once ${l.readers.trials[0]?.readers ?? "?"} readers ask for its page 1, each on a connection opened beforehand so that the requests are written together; each answer's \`Server-Timing\` says whether it was rendered for it (\`render\`), waited for another reader's render under way (\`shared\`) or came from the copy that render stored (\`hit\`: that reader was handled once the render was done). Every answer is checked to show the new total.`,
