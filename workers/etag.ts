@@ -2,8 +2,8 @@
 // conditional request that spares sending them again.
 
 /** A strong tag for exactly these bytes. */
-export async function etagOf(body: string): Promise<string> {
-  const digest = await crypto.subtle.digest("SHA-1", new TextEncoder().encode(body));
+export async function etagOf(body: string | Uint8Array): Promise<string> {
+  const digest = await crypto.subtle.digest("SHA-1", typeof body === "string" ? new TextEncoder().encode(body) : body);
   return `"${[...new Uint8Array(digest).slice(0, 12)].map((b) => b.toString(16).padStart(2, "0")).join("")}"`;
 }
 

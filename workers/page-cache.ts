@@ -16,7 +16,8 @@ export const VERSION_TTL_MS = 5_000;
 export const EDGE_TTL_S = 60;
 
 export interface Entry {
-  body: string;
+  /** Pages are kept encoded (UTF-8), so that answering from memory encodes nothing. */
+  body: string | Uint8Array;
   etag: string;
   status: number;
 }
@@ -135,7 +136,7 @@ export async function getCachedPage(origin: string, slug: string, page: number, 
   if (hit) return hit;
   const res = await caches.default.match(key);
   if (!res) return null;
-  const entry = { body: await res.text(), etag: res.headers.get("ETag") ?? "", status: res.status };
+  const entry = { body: new Uint8Array(await res.arrayBuffer()), etag: res.headers.get("ETag") ?? "", status: res.status };
   memory.set(key, entry);
   return entry;
 }

@@ -39,7 +39,7 @@ function pageNumber(url: URL): number | null {
   return /^\d{1,6}$/.test(raw) && Number(raw) >= 1 ? Number(raw) : null;
 }
 
-function htmlResponse(body: string, status: number, etag: string | null, shared: boolean, cache?: CacheOutcome): Response {
+function htmlResponse(body: string | Uint8Array, status: number, etag: string | null, shared: boolean, cache?: CacheOutcome): Response {
   const headers = new Headers({ "Content-Type": "text/html; charset=utf-8" });
   if (cache) headers.set("Server-Timing", `page;desc="${cache}"`);
   headers.set("Cache-Control", shared ? "public, max-age=0, must-revalidate" : "private, no-store");
@@ -139,6 +139,8 @@ async function sharedPage(request: Request, env: Env, ctx: ExecutionContext, slu
 // together after a change wait for one render instead of each making their own.
 const rendering = new Map<string, Promise<Rendered>>();
 
+const encoder = new TextEncoder();
+
 let renders = 0;
 /** For tests: how many pages this isolate has rendered (for everyone or for one reader). */
 export function pageRenders(): number {
@@ -163,7 +165,7 @@ export async function renderPostPage(
     status?: number;
     cached?: (state: string) => Promise<(Entry & { cache: CacheOutcome }) | null>;
   },
-): Promise<{ body: string; status: number; version: number | null; post: PostRecord | null; etag?: string; cache?: CacheOutcome }> {
+): Promise<{ body: string | Uint8Array; status: number; version: number | null; post: PostRecord | null; etag?: string; cache?: CacheOutcome }> {
   const url = new URL(request.url);
   const page = opts.page ?? 1;
   const config = getConfig(env);
@@ -210,13 +212,16 @@ export async function renderPostPage(
     turnstileSiteKey: config.turnstileSiteKey || undefined,
     notifyReplies: emailSettings(env) !== null,
   });
-  const body = await new HTMLRewriter()
-    .on(`#${SECTION_ID}`, {
-      element(el) {
-        el.setInnerContent(section, { html: true });
-      },
-    })
-    .transform(asset)
-    .text();
+  // The built page is the build's own template: its comments section is put in its place, found
+  // as the build writes it (the last one: an author's HTML, before it, cannot be taken for it).
+  const built = await asset.text();
+  const open = built.lastIndexOf(`<section id="${SECTION_ID}"`);
+  const inner = open < 0 ? -1 : built.indexOf(">", open) + 1;
+  const close = built.lastIndexOf("</section>");
+  if (open < 0 || close < inner) {
+    console.error("no comments section in the built page", slug);
+    return { body: built, status: opts.status ?? 200, version: null, post: null };
+  }
+  const body = encoder.encode(`${built.slice(0, inner)}\n${section}\n${built.slice(close)}`);
   return { body, status: opts.status ?? 200, version: threads.version, post };
 }
