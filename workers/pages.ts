@@ -2,7 +2,7 @@
 import { readOwnIds } from "./auth.ts";
 import { getConfig } from "./config.ts";
 import { bookmarkFrom } from "./cookies.ts";
-import { openDb, openSession, pageOfThreads, type PageRow, type Shown } from "./db/comments.ts";
+import { pageOfThreads, readerSession, type PageRow, type Shown } from "./db/comments.ts";
 
 import { emailSettings } from "./email.ts";
 import { etagOf, notModified } from "./etag.ts";
@@ -173,13 +173,11 @@ export async function renderPostPage(
   let threads: Awaited<ReturnType<typeof pageOfThreads>>;
   let asset: Response;
   try {
-    const bookmark = bookmarkFrom(request);
-    const db = bookmark ? openSession(env.DB, bookmark).db : openDb(env.DB);
     // The built page, the record and the comments at once: one round trip to each.
     [asset, post, threads] = await Promise.all([
       env.ASSETS.fetch(new URL(`/posts/${slug}/`, url)),
       knownPost(env, slug),
-      pageOfThreads(db, slug, page, config.commentsPerPage, opts.own ?? []),
+      pageOfThreads(readerSession(env.DB, bookmarkFrom(request)), slug, page, config.commentsPerPage, opts.own ?? []),
     ]);
   } catch (err) {
     console.error("comments unavailable for page", slug, err instanceof Error ? err.message : err);

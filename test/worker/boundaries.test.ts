@@ -346,7 +346,7 @@ describe("caches keyed by the post's version", () => {
   it("a render that read the comments before an approval files them under the version it read", async () => {
     const id = (await created(await postJson(COMMENTS, uniqueComment()))).id;
     await fetchWith({}, PAGE); // this isolate knows the version
-    const before = await pageOfThreads(openDb(env.DB), SLUG, 1, 50);
+    const before = await pageOfThreads(env.DB, SLUG, 1, 50);
     expect(before.rows.some((r) => r.id === id)).toBe(false);
     expect((await fetchWith({}, `/api/admin/comments/${id}/approve`, { method: "POST", headers: ADMIN })).status).toBe(200);
     // The late render stores its page now, under what it read.

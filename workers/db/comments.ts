@@ -1,5 +1,6 @@
 // Every comment query. Nothing else in the Worker touches D1.
-import { and, asc, count, desc, eq, gt, inArray, lt, ne, or, sql } from "drizzle-orm";
+import { and, asc, count, desc, eq, gt, inArray, is, lt, ne, or, Placeholder, sql } from "drizzle-orm";
+import { QueryBuilder } from "drizzle-orm/sqlite-core";
 import { drizzle, type DrizzleD1Database } from "drizzle-orm/d1";
 import { comments, postVersions, type CommentRow, type ModerationStatus, type NewCommentRow } from "./schema.ts";
 
@@ -17,6 +18,11 @@ export function openSession(d1: D1Database, start: string | null): { db: Db; boo
   const session = d1.withSession(start ?? "first-unconstrained");
   // drizzle only needs prepare() and batch(), which a session has.
   return { db: drizzle(session as unknown as D1Database), bookmark: () => session.getBookmark() };
+}
+
+/** What a reader reads from: the database, or from their bookmark on when they just wrote. */
+export function readerSession(d1: D1Database, bookmark: string | null): D1Database | D1DatabaseSession {
+  return bookmark ? d1.withSession(bookmark) : d1;
 }
 
 // D1 binds at most 100 parameters to a statement: every list goes in slices, all in one batch
@@ -88,6 +94,40 @@ const pageColumns = {
 };
 export type PageRow = Pick<CommentRow, keyof typeof pageColumns>;
 
+// The page's own read, built by drizzle once per isolate and run as D1 statements: on every render,
+// building the query cost more of the Worker's CPU than D1 takes to run it.
+const pageRead = (() => {
+  const qb = new QueryBuilder();
+  const slug = sql.placeholder("slug");
+  const visible = and(eq(comments.postSlug, slug), eq(comments.status, "approved"));
+  const threads = qb
+    .selectDistinct({ id: comments.threadId })
+    .from(comments)
+    .where(visible)
+    .orderBy(asc(comments.threadId))
+    .limit(sql.placeholder("limit"))
+    .offset(sql.placeholder("offset"));
+  return {
+    state: qb
+      .select({ version: postVersions.version, approved: postVersions.approved, threads: postVersions.threads })
+      .from(postVersions)
+      .where(eq(postVersions.postSlug, slug))
+      .toSQL(),
+    rows: qb
+      .select(pageColumns)
+      .from(comments)
+      .where(and(visible, inArray(comments.threadId, threads)))
+      .toSQL(),
+    // Each field of a page row and the column D1 names it by.
+    fields: Object.entries(pageColumns).map(([field, column]) => [field, column.name] as const),
+  };
+})();
+
+/** A statement for D1 from a query built with placeholders, and their values. */
+function bound(d1: D1Database | D1DatabaseSession, query: { sql: string; params: unknown[] }, values: Record<string, unknown> = {}) {
+  return d1.prepare(query.sql).bind(...query.params.map((p) => (is(p, Placeholder) ? values[p.name] : p)));
+}
+
 /**
  * One page of threads for the post page. A thread (a top-level comment and its replies) is on the
  * page when it holds an approved comment; `perPage` threads a page, in order. A page is one index
@@ -96,33 +136,33 @@ export type PageRow = Pick<CommentRow, keyof typeof pageColumns>;
  * place when it is not approved (held, spam, deleted, purged), so that a reply never loses its
  * thread; and the reader's own pending comments (`mine`), in their thread, or on the last page
  * when their thread has nothing else to show. `version` comes from the same snapshot as the rows.
+ * `d1` is the database or a session of it (a reader's bookmark).
  */
-export async function pageOfThreads(db: Db, slug: string, page: number, perPage: number, mine: number[] = []) {
-  const threadsOfPage = db
-    .selectDistinct({ id: comments.threadId })
-    .from(comments)
-    .where(visibleOn(slug))
-    .orderBy(asc(comments.threadId))
-    .limit(perPage)
-    .offset((page - 1) * perPage);
+export async function pageOfThreads(d1: D1Database | D1DatabaseSession, slug: string, page: number, perPage: number, mine: number[] = []) {
+  const db = drizzle(d1 as D1Database);
   const own = mine.slice(0, 50);
   // One round trip: the state and the page's comments (its threads are those its approved comments
   // are in), and the reader's own waiting comments when they have some.
-  const [[state = NO_STATE], approved, pending = []] = (await db.batch([
-    stateQuery(db, slug),
-    db
-      .select(pageColumns)
-      .from(comments)
-      .where(and(visibleOn(slug), inArray(comments.threadId, threadsOfPage))),
+  const results = await d1.batch<Record<string, unknown>>([
+    bound(d1, pageRead.state, { slug }),
+    bound(d1, pageRead.rows, { slug, limit: perPage, offset: (page - 1) * perPage }),
     ...(own.length
       ? [
-          db
-            .select(pageColumns)
-            .from(comments)
-            .where(and(eq(comments.postSlug, slug), eq(comments.status, "pending"), inArray(comments.id, own))),
+          bound(
+            d1,
+            db
+              .select(pageColumns)
+              .from(comments)
+              .where(and(eq(comments.postSlug, slug), eq(comments.status, "pending"), inArray(comments.id, own)))
+              .toSQL(),
+          ),
         ]
       : []),
-  ] as unknown as Parameters<Db["batch"]>[0])) as unknown as [{ version: number; approved: number; threads: number }[], PageRow[], PageRow[]?];
+  ]);
+  const toRow = (r: Record<string, unknown>) => Object.fromEntries(pageRead.fields.map(([field, column]) => [field, r[column]])) as PageRow;
+  const state = (results[0].results[0] as { version: number; approved: number; threads: number } | undefined) ?? NO_STATE;
+  const approved = results[1].results.map(toRow);
+  const pending = (results[2]?.results ?? []).map(toRow);
   const pageCount = Math.max(1, Math.ceil(state.threads / perPage));
   const onPage = new Set(approved.map((r) => r.threadId));
   // The reader's pending comments whose thread shows nowhere (a new thread of theirs) go on the last page.
