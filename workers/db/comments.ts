@@ -2,7 +2,7 @@
 import { and, asc, count, desc, eq, gt, inArray, is, lt, ne, or, Placeholder, sql } from "drizzle-orm";
 import { QueryBuilder } from "drizzle-orm/sqlite-core";
 import { drizzle, type DrizzleD1Database } from "drizzle-orm/d1";
-import { comments, postVersions, type CommentRow, type ModerationStatus, type NewCommentRow } from "./schema.ts";
+import { COMMENT_STATUSES, comments, postVersions, type CommentRow, type CommentStatus, type ModerationStatus, type NewCommentRow } from "./schema.ts";
 
 export type Db = DrizzleD1Database;
 
@@ -93,6 +93,7 @@ const pageColumns = {
   editedAt: comments.editedAt,
 };
 export type PageRow = Pick<CommentRow, keyof typeof pageColumns>;
+const threadColumns = { ...pageColumns, status: comments.status };
 
 // The page's own read, built by drizzle once per isolate and run as D1 statements: on every render,
 // building the query cost more of the Worker's CPU than D1 takes to run it.
@@ -113,13 +114,15 @@ const pageRead = (() => {
       .from(postVersions)
       .where(eq(postVersions.postSlug, slug))
       .toSQL(),
+    // Every comment of the page's threads, whatever its state: the approved ones are shown, the
+    // others are there for the empty places above replies (no query per level of a thread).
     rows: qb
-      .select(pageColumns)
+      .select(threadColumns)
       .from(comments)
-      .where(and(visible, inArray(comments.threadId, threads)))
+      .where(and(eq(comments.postSlug, slug), inArray(comments.status, [...COMMENT_STATUSES]), inArray(comments.threadId, threads)))
       .toSQL(),
-    // Each field of a page row and the column D1 names it by.
-    fields: Object.entries(pageColumns).map(([field, column]) => [field, column.name] as const),
+    // Each field of a row and the column D1 names it by.
+    fields: Object.entries(threadColumns).map(([field, column]) => [field, column.name] as const),
   };
 })();
 
@@ -151,7 +154,7 @@ export async function pageOfThreads(d1: D1Database | D1DatabaseSession, slug: st
           bound(
             d1,
             db
-              .select(pageColumns)
+              .select(threadColumns)
               .from(comments)
               .where(and(eq(comments.postSlug, slug), eq(comments.status, "pending"), inArray(comments.id, own)))
               .toSQL(),
@@ -159,9 +162,11 @@ export async function pageOfThreads(d1: D1Database | D1DatabaseSession, slug: st
         ]
       : []),
   ]);
-  const toRow = (r: Record<string, unknown>) => Object.fromEntries(pageRead.fields.map(([field, column]) => [field, r[column]])) as PageRow;
+  const toRow = (r: Record<string, unknown>) =>
+    Object.fromEntries(pageRead.fields.map(([field, column]) => [field, r[column]])) as PageRow & { status: CommentStatus };
   const state = (results[0].results[0] as { version: number; approved: number; threads: number } | undefined) ?? NO_STATE;
-  const approved = results[1].results.map(toRow);
+  const inThreads = results[1].results.map(toRow);
+  const approved = inThreads.filter((r) => r.status === "approved");
   const pending = (results[2]?.results ?? []).map(toRow);
   const pageCount = Math.max(1, Math.ceil(state.threads / perPage));
   const onPage = new Set(approved.map((r) => r.threadId));
@@ -189,18 +194,25 @@ export async function pageOfThreads(d1: D1Database | D1DatabaseSession, slug: st
     ...approved.map((r) => ({ ...r, shown: "approved" as const })),
     ...pending.filter((r) => onPage.has(r.threadId) || (!shownThreads.has(r.threadId) && page === pageCount)).map((r) => ({ ...r, shown: "pending" as const })),
   ];
-  // The ancestors that are not shown themselves: fetched level by level (a thread is at most a
-  // few levels deep); one that no longer exists at all leaves its replies where they can hang.
+  // The ancestors that are not shown themselves: found among the rows of the page's threads, else
+  // (a reader's own comment in another thread) read level by level; one that no longer exists at
+  // all leaves its replies where they can hang.
   const byId = new Map(rows.map((r) => [r.id, r]));
+  const read = new Map(inThreads.map((r) => [r.id, r]));
   for (let level = 0; level < 32; level++) {
     const missing = [...new Set(rows.map((r) => r.parentId).filter((id): id is number => id !== null && !byId.has(id)))];
     if (!missing.length) break;
-    const found = await inSlices(db, missing, (ids) =>
-      db
-        .select(pageColumns)
-        .from(comments)
-        .where(and(eq(comments.postSlug, slug), inArray(comments.id, ids))),
-    );
+    const toRead = missing.filter((id) => !read.has(id));
+    const found = [...missing.flatMap((id) => read.get(id) ?? [])];
+    if (toRead.length)
+      found.push(
+        ...(await inSlices(db, toRead, (ids) =>
+          db
+            .select(threadColumns)
+            .from(comments)
+            .where(and(eq(comments.postSlug, slug), inArray(comments.id, ids))),
+        )),
+      );
     for (const id of missing) byId.set(id, { id } as PageRow & { shown: Shown });
     for (const r of found) {
       const placeholder = { ...r, shown: "removed" as const };
