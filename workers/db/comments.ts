@@ -162,8 +162,11 @@ export async function pageOfThreads(d1: D1Database | D1DatabaseSession, slug: st
         ]
       : []),
   ]);
-  const toRow = (r: Record<string, unknown>) =>
-    Object.fromEntries(pageRead.fields.map(([field, column]) => [field, r[column]])) as PageRow & { status: CommentStatus };
+  const toRow = (r: Record<string, unknown>) => {
+    const row: Record<string, unknown> = {};
+    for (const [field, column] of pageRead.fields) row[field] = r[column];
+    return row as PageRow & { status: CommentStatus };
+  };
   const state = (results[0].results[0] as { version: number; approved: number; threads: number } | undefined) ?? NO_STATE;
   const inThreads = results[1].results.map(toRow);
   const approved = inThreads.filter((r) => r.status === "approved");
