@@ -114,12 +114,27 @@ const pageRead = (() => {
       .from(postVersions)
       .where(eq(postVersions.postSlug, slug))
       .toSQL(),
-    // Every comment of the page's threads, whatever its state: the approved ones are shown, the
-    // others are there for the empty places above replies (no query per level of a thread).
+    // Every comment of the page's threads: the approved ones, shown; and the others, for the empty
+    // places above replies (no query per level of a thread). Two statements, so that each reads
+    // its own index range (approved rows by thread; the others among the post's few not approved).
     rows: qb
       .select(threadColumns)
       .from(comments)
-      .where(and(eq(comments.postSlug, slug), inArray(comments.status, [...COMMENT_STATUSES]), inArray(comments.threadId, threads)))
+      .where(and(visible, inArray(comments.threadId, threads)))
+      .toSQL(),
+    others: qb
+      .select(threadColumns)
+      .from(comments)
+      .where(
+        and(
+          eq(comments.postSlug, slug),
+          inArray(
+            comments.status,
+            COMMENT_STATUSES.filter((st) => st !== "approved"),
+          ),
+          inArray(comments.threadId, threads),
+        ),
+      )
       .toSQL(),
     // Each field of a row and the column D1 names it by.
     fields: Object.entries(threadColumns).map(([field, column]) => [field, column.name] as const),
@@ -149,6 +164,7 @@ export async function pageOfThreads(d1: D1Database | D1DatabaseSession, slug: st
   const results = await d1.batch<Record<string, unknown>>([
     bound(d1, pageRead.state, { slug }),
     bound(d1, pageRead.rows, { slug, limit: perPage, offset: (page - 1) * perPage }),
+    bound(d1, pageRead.others, { slug, limit: perPage, offset: (page - 1) * perPage }),
     ...(own.length
       ? [
           bound(
@@ -168,9 +184,9 @@ export async function pageOfThreads(d1: D1Database | D1DatabaseSession, slug: st
     return row as PageRow & { status: CommentStatus };
   };
   const state = (results[0].results[0] as { version: number; approved: number; threads: number } | undefined) ?? NO_STATE;
-  const inThreads = results[1].results.map(toRow);
-  const approved = inThreads.filter((r) => r.status === "approved");
-  const pending = (results[2]?.results ?? []).map(toRow);
+  const approved = results[1].results.map(toRow);
+  const inThreads = [...approved, ...results[2].results.map(toRow)];
+  const pending = (results[3]?.results ?? []).map(toRow);
   const pageCount = Math.max(1, Math.ceil(state.threads / perPage));
   const onPage = new Set(approved.map((r) => r.threadId));
   // The reader's pending comments whose thread shows nowhere (a new thread of theirs) go on the last page.
