@@ -9,7 +9,8 @@ import { POST_INDEX_KEY, postKey, type PostRecord } from "../workers/store/posts
 import { CONTENT, readPages, readPosts, readSeedComments, readSite, ROOT, type Page, type Post, type SeedComment } from "./content.ts";
 import { buildAdmin } from "./admin-page.ts";
 import { buildRedirects } from "./redirects.ts";
-import { atomFeed, DEFAULT_POSTS_PER_PAGE, homePage, notFoundPage, pagePage, postPage, robots, sitemap } from "./templates.ts";
+import { atomFeed, DEFAULT_POSTS_PER_PAGE, homePage, notFoundPage, pagePage, postPage, robots, searchPage, sitemap } from "./templates.ts";
+import { SEARCH_SQL_FILE, searchIndexSql, searchTexts } from "./search-index.ts";
 
 /** Posts in the site's Atom feed: the newest ones. */
 export const FEED_SIZE = 50;
@@ -158,6 +159,8 @@ export async function buildSite(
     write(join(publicDir, ...(page.comments_open === undefined ? [page.slug] : ["posts", page.slug]), "index.html"), pagePage(site, page));
   write(listFile, JSON.stringify(pages.map((p) => p.slug)));
   write(join(publicDir, "404.html"), notFoundPage(site));
+  // The search page, which the Worker fills in (only the Worker serves /search).
+  write(join(publicDir, "search", "index.html"), searchPage(site));
   write(join(publicDir, "feed.xml"), atomFeed(site, posts.slice(0, FEED_SIZE)));
   write(join(publicDir, "sitemap.xml"), sitemap(site, posts, pages));
   write(join(publicDir, "robots.txt"), robots(site));
@@ -194,6 +197,8 @@ export async function buildSite(
   write(join(buildDir, "kv-posts.json"), JSON.stringify(kv, null, 2));
   write(join(buildDir, "seed.sql"), `${seedSql(seeds)}\n`);
   write(join(buildDir, "seed-comments.json"), JSON.stringify(seeds, null, 2));
+  // The posts' and pages' searchable text, loaded into D1 by npm start, npm run deploy and the import.
+  write(join(buildDir, SEARCH_SQL_FILE), searchIndexSql(searchTexts(posts, pages)));
 
   if (scripts) {
     await bundleBrowserScript(join(ROOT, "widget", "widget.ts"), join(publicDir, "widget.js"));

@@ -6,6 +6,7 @@ import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { stripVTControlCharacters } from "node:util";
 import { buildSite } from "./build.ts";
+import { SEARCH_SQL_FILE } from "./search-index.ts";
 import { ROOT } from "./content.ts";
 
 const WRANGLER = join(ROOT, "node_modules", "wrangler", "bin", "wrangler.js");
@@ -172,6 +173,7 @@ export async function prepareLocal(opts: { persistTo?: string; quiet?: boolean; 
   wrangler(["d1", "migrations", "apply", "DB", "--local", ...persist], opts);
   wrangler(["kv", "bulk", "put", join(ROOT, "build", "kv-posts.json"), "--binding", "POSTS", "--local", ...persist], opts);
   wrangler(["d1", "execute", "DB", "--local", "--file", join(ROOT, "build", "seed.sql"), ...persist], opts);
+  wrangler(["d1", "execute", "DB", "--local", "--file", join(ROOT, "build", SEARCH_SQL_FILE), ...persist], opts);
 }
 
 /** Starts `wrangler dev`; resolves once it answers. */

@@ -2,6 +2,7 @@
 import { escapeHtml } from "../workers/render/html.ts";
 import { renderCommentsSection, SECTION_ID, type ThreadComment } from "../workers/render/comments.ts";
 import { stringsFor } from "../workers/render/strings.ts";
+import { renderSearchSection, SEARCH_SECTION_ID } from "../workers/render/search.ts";
 import type { Page, Post, Site } from "./content.ts";
 
 const ui = {
@@ -182,6 +183,23 @@ ${renderCommentsSection({ slug: page.slug, lang: page.lang, timeZone: site.timez
 ${page.html}</div>
 </article>${section}`;
   return layout(site, { lang: page.lang, title: `${page.title} · ${site.title}`, description: page.summary, path: page.url, body, type: "article" });
+}
+
+/**
+ * The search page as the Worker fills it in (workers/routes/search.ts): the form, and the results
+ * section it replaces. Never indexed by search engines.
+ */
+export function searchPage(site: Site): string {
+  const s = stringsFor(site.lang).search;
+  const section = renderSearchSection({ lang: site.lang, timeZone: site.timezone, query: "", results: null });
+  return layout(site, {
+    lang: site.lang,
+    title: `${s.title} · ${site.title}`,
+    description: s.label,
+    path: "/search",
+    head: '\n<meta name="robots" content="noindex">',
+    body: `<section id="${SEARCH_SECTION_ID}" class="search" aria-labelledby="search-title">\n${section}\n</section>`,
+  });
 }
 
 export function notFoundPage(site: Site): string {

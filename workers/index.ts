@@ -25,6 +25,7 @@ import { confirmLink, moderateLink, stopLink } from "./routes/links.ts";
 import { commentCounts, createComment, deleteOwnComment, editComment, listComments } from "./routes/comments.ts";
 import { configRoute, getPostRoute, listPostsRoute } from "./routes/posts.ts";
 import { oldAddress, otherAddress } from "./routes/redirects.ts";
+import { searchRoute } from "./routes/search.ts";
 
 type Args = [Env, ExecutionContext];
 
@@ -65,6 +66,8 @@ router
   .post("/subscriptions/stop/:token", stopLink)
   .get("/posts/:slug/comments.xml", commentsFeed)
   .get("/posts/:slug/", postPage)
+  .get("/search", searchRoute)
+  .get("/search/", searchRoute)
   // Old WordPress addresses with a query (/?p=123): 301 to their post; else the home page.
   .get("/", oldAddress)
   .get("/index.php", oldAddress)
