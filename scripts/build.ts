@@ -127,7 +127,7 @@ export async function buildSite(
   } catch {
     // first build
   }
-  for (const dir of ["posts", "page", "index.html", "404.html", "feed.xml", "sitemap.xml", "robots.txt", "widget.js", "_redirects", ...previous])
+  for (const dir of ["posts", "page", "search", "index.html", "404.html", "feed.xml", "sitemap.xml", "robots.txt", "widget.js", "_redirects", ...previous])
     rmSync(join(publicDir, dir), { recursive: true, force: true });
   const counts: Record<string, number> = {};
   for (const post of posts) {
