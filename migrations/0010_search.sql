@@ -18,7 +18,8 @@ CREATE TABLE `search_post_texts` (
 );--> statement-breakpoint
 CREATE UNIQUE INDEX `search_post_texts_slug` ON `search_post_texts` (`slug`);--> statement-breakpoint
 -- What the index holds, as one table: the posts, and the approved comments (their text as the
--- body). The index stores only its own index; snippets read the text from here.
+-- body). The index stores only its own index; snippets read the text from here, and FTS5's
+-- 'rebuild' command would re-make the index from it exactly.
 CREATE VIEW `search_documents` AS
   SELECT `id` AS `doc`, `title`, `tags`, `summary`, `body` FROM `search_post_texts`
   UNION ALL

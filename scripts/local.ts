@@ -172,8 +172,10 @@ export async function prepareLocal(opts: { persistTo?: string; quiet?: boolean; 
   const persist = opts.persistTo ? ["--persist-to", opts.persistTo] : [];
   wrangler(["d1", "migrations", "apply", "DB", "--local", ...persist], opts);
   wrangler(["kv", "bulk", "put", join(ROOT, "build", "kv-posts.json"), "--binding", "POSTS", "--local", ...persist], opts);
-  wrangler(["d1", "execute", "DB", "--local", "--file", join(ROOT, "build", "seed.sql"), ...persist], opts);
-  wrangler(["d1", "execute", "DB", "--local", "--file", join(ROOT, "build", SEARCH_SQL_FILE), ...persist], opts);
+  // The seed comments and the posts' search index, in one run of wrangler.
+  const local = join(ROOT, "build", "local-d1.sql");
+  writeFileSync(local, readFileSync(join(ROOT, "build", "seed.sql"), "utf8") + readFileSync(join(ROOT, "build", SEARCH_SQL_FILE), "utf8"));
+  wrangler(["d1", "execute", "DB", "--local", "--file", local, ...persist], opts);
 }
 
 /** Starts `wrangler dev`; resolves once it answers. */
