@@ -6,6 +6,7 @@ import { describe, expect, it } from "vitest";
 import { ADMIN, approve, call, newReader, postJson, SLUG } from "./helpers.ts";
 import { MAX_TERMS, parseQuery, RESULTS_PER_PAGE } from "../../workers/db/search-query.ts";
 import { markedHtml } from "../../workers/render/search.ts";
+import { LONE_SURROGATES, ODD_BUT_VALID, REFUSED_CONTROLS, SQL, XSS } from "../fixtures/hostile.ts";
 
 const POST = `/posts/${SLUG}/`;
 
@@ -138,7 +139,7 @@ describe("comments in the search", () => {
     expect(await found(word)).toEqual([]);
   });
 
-  it("follows bulk moderation of many comments", async () => {
+  it("follows bulk moderation of many comments", { timeout: 60_000 }, async () => {
     const word = uniqueWord();
     const ids: number[] = [];
     for (let i = 0; i < 12; i++) ids.push((await newComment(`${word} numéro ${i} ${crypto.randomUUID()}`)).id);
@@ -184,7 +185,7 @@ describe("comments in the search", () => {
     expect(await found(after)).toEqual([commentLink(id)]);
   });
 
-  it("links a comment of a later page of threads to that page", async () => {
+  it("links a comment of a later page of threads to that page", { timeout: 60_000 }, async () => {
     const word = uniqueWord();
     // COMMENTS_PER_PAGE is 50: 55 threads put the last ones on page 2.
     const ids: number[] = [];
@@ -198,7 +199,7 @@ describe("comments in the search", () => {
     expect(target).toContain(`id="comment-${ids[54]}"`);
   });
 
-  it("pages the results, best first, each result once", async () => {
+  it("pages the results, best first, each result once", { timeout: 60_000 }, async () => {
     const word = uniqueWord();
     const ids: number[] = [];
     for (let i = 0; i < 23; i++) ids.push((await newComment(`${word} ${i % 3 === 0 ? word : ""} ${crypto.randomUUID()}`)).id);
@@ -222,7 +223,7 @@ describe("comments in the search", () => {
     expect(hrefs(await past.text())).toEqual([]);
   });
 
-  it("for any posts and moderation decisions, finds exactly the approved comments holding a word", async () => {
+  it("for any posts and moderation decisions, finds exactly the approved comments holding a word", { timeout: 120_000 }, async () => {
     await fc.assert(
       fc.asyncProperty(
         fc.array(
@@ -290,7 +291,7 @@ describe("hostile searches", () => {
     "+",
   ];
 
-  it("never fail, and are shown back inert", async () => {
+  it("never fail, and are shown back inert", { timeout: 60_000 }, async () => {
     for (const q of hostile) {
       const res = await searchFor(q);
       expect([200, 400], q).toContain(res.status);
@@ -307,6 +308,17 @@ describe("hostile searches", () => {
     }
     // The database is still whole.
     expect(await found("réseaux")).toContain(POST);
+  });
+
+  it("the project's hostile strings (markup, SQL, controls, lone surrogates, odd text): never a failure, shown only escaped", { timeout: 60_000 }, async () => {
+    for (const q of [...XSS, ...SQL, ...REFUSED_CONTROLS, ...LONE_SURROGATES, ...ODD_BUT_VALID]) {
+      // URLSearchParams encodes a lone surrogate as U+FFFD, as a browser does.
+      const res = await call(`/search?${new URLSearchParams({ q })}`, { headers: newReader() });
+      expect([200, 400], q).toContain(res.status);
+      const html = await res.text();
+      if (/[<>"'&]/.test(q)) expect(html.includes(q), q).toBe(false);
+      expect((html.match(/<mark>/g) ?? []).length, q).toBe((html.match(/<\/mark>/g) ?? []).length);
+    }
   });
 
   it("a comment holding HTML and the marks is found and shown as text", async () => {
@@ -327,7 +339,7 @@ describe("hostile searches", () => {
     }
   });
 
-  it("too many searches from one client → 429 with Retry-After, others still served", async () => {
+  it("too many searches from one client → 429 with Retry-After, others still served", { timeout: 60_000 }, async () => {
     const reader = newReader();
     let limited: Response | null = null;
     for (let i = 0; i < 40 && !limited; i++) {
@@ -342,6 +354,24 @@ describe("hostile searches", () => {
   });
 });
 
+/** How many quoted strings (each maybe with a *) joined by AND the expression is; -1 when it is anything else. */
+function quotedStrings(match: string): number {
+  if (match === "") return 0;
+  let i = 0;
+  for (let n = 1; ; n++) {
+    if (match[i++] !== '"') return -1;
+    for (;;) {
+      if (i >= match.length) return -1;
+      if (match[i] === '"' && match[i + 1] === '"') i += 2;
+      else if (match[i++] === '"') break;
+    }
+    if (match[i] === "*") i++;
+    if (i === match.length) return n;
+    if (!match.startsWith(" AND ", i)) return -1;
+    i += 5;
+  }
+}
+
 describe("the query parser", () => {
   it("quotes every term, keeps phrases and prefixes, joins them with AND", () => {
     expect(parseQuery('réseaux "trois ans" soci* x*').match).toBe('"réseaux" AND "trois ans" AND "soci"* AND "x"');
@@ -353,14 +383,21 @@ describe("the query parser", () => {
 
   it("bounds length and terms, whatever is typed", () => {
     fc.assert(
-      fc.property(fc.string({ unit: "binary", maxLength: 400 }), (raw) => {
-        const parsed = parseQuery(raw);
-        expect(parsed.terms.length).toBeLessThanOrEqual(MAX_TERMS);
-        // Every quote inside a term is doubled: the expression is a list of quoted strings.
-        expect(parsed.match).toMatch(/^(|"(?:[^"]|"")*"\*?(?: AND "(?:[^"]|"")*"\*?)*)$/);
-        expect(parsed.match.isWellFormed()).toBe(true);
-      }),
-      { numRuns: 60 },
+      fc.property(
+        // The characters that could matter to FTS5, to the parser or to the page, in any order.
+        fc.string({
+          unit: fc.constantFrom('"', "*", " ", "a", "é", "Ж", "1", "(", ")", "-", "^", ":", "+", "\uD800", "\uDC00", "\u0000", "\n", "\uE000"),
+          maxLength: 400,
+        }),
+        (raw) => {
+          const parsed = parseQuery(raw);
+          expect(parsed.terms.length).toBeLessThanOrEqual(MAX_TERMS);
+          // Every quote inside a term is doubled: the expression is a list of quoted strings.
+          expect(quotedStrings(parsed.match)).toBe(parsed.terms.length);
+          expect(parsed.match.isWellFormed()).toBe(true);
+        },
+      ),
+      { numRuns: 200 },
     );
   });
 
