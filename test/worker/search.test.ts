@@ -289,6 +289,7 @@ describe("hostile searches", () => {
     "AND",
     "NOT",
     "+",
+    "$& $' $` $1",
   ];
 
   it("never fail, and are shown back inert", { timeout: 60_000 }, async () => {
@@ -319,6 +320,13 @@ describe("hostile searches", () => {
       if (/[<>"'&]/.test(q)) expect(html.includes(q), q).toBe(false);
       expect((html.match(/<mark>/g) ?? []).length, q).toBe((html.match(/<\/mark>/g) ?? []).length);
     }
+  });
+
+  it("shows the reader's words back exactly, in the title too, whatever they hold", async () => {
+    const q = "$& $' $` <b>&amp; réseaux";
+    const html = await (await searchFor(q)).text();
+    expect(html).toContain("<title>Recherche : $&amp; $&#39; $` &lt;b&gt;&amp;amp; réseaux · ");
+    expect(html).toContain('value="$&amp; $&#39; $` &lt;b&gt;&amp;amp; réseaux"');
   });
 
   it("a comment holding HTML and the marks is found and shown as text", async () => {

@@ -40,7 +40,7 @@ async function page(builtPage: Promise<string>, section: SearchSection): Promise
     console.error("no search section in the built page");
     return `<!doctype html><html lang="${escapeHtml(section.lang)}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><meta name="robots" content="noindex"><title>${title}</title><link rel="stylesheet" href="/billet.css"></head><body><main id="main"><section id="${SEARCH_SECTION_ID}">${inner}</section></main></body></html>`;
   }
-  const head = built.slice(0, start).replace(/<title>[^<]*<\/title>/, `<title>${title}</title>`);
+  const head = built.slice(0, start).replace(/<title>[^<]*<\/title>/, () => `<title>${title}</title>`);
   return `${head}\n${inner}\n${built.slice(close)}`;
 }
 
