@@ -65,11 +65,12 @@ function pickQueries(persistTo: string): { kind: string; query: string }[] {
   // The least common word (after those of a single document, often a typo's).
   const rare = vocab("ORDER BY doc > 1 DESC, doc, term");
   const text = String(
-    d1(persistTo, { command: "SELECT content FROM comments WHERE status = 'approved' AND length(content) > 80 ORDER BY id LIMIT 1 OFFSET 20000" })[0]
-      ?.content ?? "",
+    d1(persistTo, { command: "SELECT content FROM comments WHERE status = 'approved' ORDER BY length(content) DESC, id LIMIT 1 OFFSET 100" })[0]?.content ?? "",
   );
-  const words = text.split(/[^\p{L}\p{N}]+/u).filter((w) => w.length >= 4);
-  const phrase = words.length >= 3 ? `"${words.slice(1, 3).join(" ")}"` : `"${common[1]?.term ?? "le"} ${common[2]?.term ?? "la"}"`;
+  // Two words side by side in a comment, each of at least 4 letters.
+  const words = text.split(/[^\p{L}\p{N}]+/u);
+  const at = words.findIndex((w, i) => i > 0 && w.length >= 4 && (words[i + 1]?.length ?? 0) >= 4);
+  const phrase = at > 0 ? `"${words[at]} ${words[at + 1]}"` : `"${common[1]?.term ?? "le"} ${common[2]?.term ?? "la"}"`;
   return [
     { kind: "common word", query: common[0]?.term ?? "les" },
     { kind: "two common words", query: `${common[1]?.term ?? "les"} ${common[2]?.term ?? "des"}` },
