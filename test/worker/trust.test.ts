@@ -262,6 +262,17 @@ describe("a blocked commenter cannot tell", () => {
     const posted = await them.post(uniqueComment({ author_name: "Nouveau", author_email: email }));
     expect(posted.status).toBe(202);
     expect(await rowOf(posted.id)).toEqual({ status: "spam", held_for: "blocked:held" });
+    // The same text again is refused as anyone's would be.
+    const twice = await them.request(COMMENTS, {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({
+        author_name: "Nouveau",
+        author_email: email,
+        content: (await env.DB.prepare("SELECT content FROM comments WHERE id = ?").bind(posted.id).first<{ content: string }>())!.content,
+      }),
+    });
+    await expectError(twice, 409, "duplicate_comment");
     const free = browser();
     const twin = await free.post(uniqueComment({ author_name: "Nouveau" }));
     const mine = articleOf(await (await them.request(PAGE)).text(), posted.id)!;

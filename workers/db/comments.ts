@@ -277,6 +277,26 @@ export async function getByIdempotencyKey(db: Db, slug: string, key: string): Pr
 }
 
 /**
+ * Is this text (see contentHash) already on the post as a comment that counts for duplicates
+ * (approved, waiting, or a blocked commenter's that looks so to them)? The database checks the
+ * first two itself (comments_no_duplicates); a blocked commenter's, stored as spam, is asked here.
+ */
+export async function hasTwin(db: Db, slug: string, contentHash: string): Promise<boolean> {
+  const [row] = await db
+    .select({ id: comments.id })
+    .from(comments)
+    .where(
+      and(
+        eq(comments.postSlug, slug),
+        eq(comments.contentHash, contentHash),
+        or(inArray(comments.status, ["approved", "pending"]), inArray(comments.heldFor, [BLOCKED_SEEN.approved, BLOCKED_SEEN.pending])),
+      ),
+    )
+    .limit(1);
+  return row !== undefined;
+}
+
+/**
  * Stores a new comment; undefined when the database refused it as already there: the same text
  * by the same name on the post (see contentHash), or the same Idempotency-Key.
  */

@@ -281,6 +281,8 @@ async function acceptComment(request: Request, env: Env, slug: string, fields: R
   }
   const seen = verdict.status === "approved" ? ("approved" as const) : ("pending" as const);
   const stored = checks.blocked && verdict.status !== "spam" ? { status: "spam" as const, heldFor: store.BLOCKED_SEEN[seen] } : verdict;
+  // The same text twice is refused (409) for a blocked commenter as for anyone.
+  if (stored.status === "spam" && store.isBlockedSeen(stored.heldFor) && (await store.hasTwin(db, slug, hash))) throw duplicateError();
   const token = await newEditToken(env, key && (await idempotencyScope(request, env, slug, key)));
   const row = await store.insertComment(db, {
     postSlug: slug,
