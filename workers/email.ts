@@ -10,7 +10,7 @@ import site from "../content/site.json";
 
 export const MODERATION_LINK_TTL_MS = 7 * 86_400_000;
 const REFERENCE_TTL_MS = 30 * 86_400_000;
-const CONFIRM_TTL_MS = 7 * 86_400_000;
+export const CONFIRM_TTL_MS = 7 * 86_400_000;
 const STOP_TTL_MS = 10 * 365 * 86_400_000;
 
 export interface EmailSettings {
@@ -50,6 +50,8 @@ const quote = (c: CommentRow) => `<blockquote style="margin: 1rem 0; padding-lef
 
 /** The reference an email reply must keep for the author's answer to act on the comment. */
 export const REFERENCE = /billet-ref:([\w-]{1,600}\.[\w-]{43})/;
+/** Every reference in a text. */
+export const REFERENCES = new RegExp(REFERENCE.source, "g");
 
 async function moderationLinks(env: Env, settings: EmailSettings, c: CommentRow) {
   const link = async (action: "approve" | "spam" | "delete") =>
@@ -65,7 +67,8 @@ export async function newCommentEmail(env: Env, settings: EmailSettings, c: Comm
   const waiting = c.status === "pending";
   const page = `${settings.base}/posts/${c.postSlug}/#comment-${c.id}`;
   const links = await moderationLinks(env, settings, c);
-  const ref = `billet-ref:${await signLink(env, "reply-ref", { c: c.id }, REFERENCE_TTL_MS)}`;
+  // Its own nonce: each notification's reference is its own, used once (inbound.ts records it).
+  const ref = `billet-ref:${await signLink(env, "reply-ref", { c: c.id, n: crypto.randomUUID() }, REFERENCE_TTL_MS)}`;
   const held = waiting && c.heldFor ? s.heldFor(c.heldFor) : "";
   const text = [
     s.wrote(c.authorName),
@@ -118,10 +121,11 @@ export async function digestEmail(env: Env, settings: EmailSettings, waiting: Co
   );
 }
 
-/** Double opt-in: the first email to a reader's address only asks them to confirm it. */
-export async function confirmationEmail(env: Env, settings: EmailSettings, email: string): Promise<Message> {
+/** Double opt-in, per thread: before any reply is sent for a thread, the address confirms it wants them. */
+export async function confirmationEmail(env: Env, settings: EmailSettings, email: string, commentId?: number): Promise<Message> {
   const s = emailStrings(settings.lang);
-  const confirm = `${settings.base}/subscriptions/confirm/${await signLink(env, "confirm", { m: email }, CONFIRM_TTL_MS)}`;
+  const payload: Record<string, string | number> = commentId === undefined ? { m: email } : { m: email, c: commentId };
+  const confirm = `${settings.base}/subscriptions/confirm/${await signLink(env, "confirm", payload, CONFIRM_TTL_MS)}`;
   return envelope(
     settings,
     email,

@@ -1,10 +1,13 @@
 // Moderating by replying: with Email Routing sending an address to this Worker, the author answers
-// a notification with "ok", "spam" or "delete" and it is done. Only from the author's own address
-// (AUTHOR_EMAIL), and only with the signed reference the notification carries (its last line), so
-// a forged sender alone can do nothing.
+// a notification with "ok", "spam" or "delete" and it is done. Only from the author's own address,
+// as both the envelope and the From: header say, in a message Cloudflare did not find forged
+// (its Authentication-Results), and only with the signed reference the notification carries (its
+// last line), which works once: a forged sender alone can do nothing, nor a reply sent twice.
 import PostalMime from "postal-mime";
-import { verifyLink } from "./auth.ts";
-import { emailSettings, REFERENCE } from "./email.ts";
+import { sha256, verifyLink } from "./auth.ts";
+import * as store from "./db/comments.ts";
+import * as desk from "./db/desk.ts";
+import { emailSettings, REFERENCES } from "./email.ts";
 import { ApiError } from "./http.ts";
 import { decide } from "./moderation.ts";
 
@@ -37,16 +40,58 @@ export function commandOf(text: string): "approve" | "spam" | "delete" | null {
   return null;
 }
 
+/**
+ * What the receiving server (Cloudflare's, for Email Routing) found of the message's SPF, DKIM and
+ * DMARC, from its Authentication-Results (and ARC) headers. "fail" as soon as a DMARC result fails
+ * (a sender may add a header that says pass, never remove the one that says fail); "pass" for
+ * DMARC, SPF (the envelope sender's domain), or DKIM signed by the sender's own domain; "unknown"
+ * when nothing was said; "fail" otherwise.
+ */
+export function authenticationOf(headers: Headers, senderDomain: string): "pass" | "fail" | "unknown" {
+  const said = ["Authentication-Results", "ARC-Authentication-Results"].map((h) => headers.get(h) ?? "").join(";");
+  const results = said
+    .toLowerCase()
+    .split(";")
+    .flatMap((part) => {
+      const m = /^\s*(spf|dkim|dmarc)\s*=\s*([a-z]+)(.*)$/s.exec(part);
+      return m ? [{ method: m[1], result: m[2], rest: m[3] }] : [];
+    });
+  if (!results.length) return "unknown";
+  if (results.some((r) => r.method === "dmarc" && !["pass", "none", "bestguesspass"].includes(r.result))) return "fail";
+  const ownDomain = (d: string | undefined) => d !== undefined && (senderDomain === d || senderDomain.endsWith(`.${d}`));
+  const passed = results.some((r) => r.result === "pass" && (r.method !== "dkim" || ownDomain(/\bheader\.d\s*=\s*([a-z0-9.-]+)/.exec(r.rest)?.[1])));
+  return passed ? "pass" : "fail";
+}
+
 export async function receiveEmail(message: ForwardableEmailMessage, env: Env, _ctx?: ExecutionContext): Promise<void> {
   const settings = emailSettings(env);
-  if (!settings?.author || message.from.toLowerCase() !== settings.author) {
+  const sender = message.from.toLowerCase();
+  if (!settings?.author || sender !== settings.author) {
     message.setReject("This address only takes the blog author's replies to its notifications.");
     return;
   }
+  if (authenticationOf(message.headers, sender.split("@").pop() ?? "") === "fail") {
+    message.setReject("This message did not pass SPF, DKIM or DMARC; nothing was changed.");
+    return;
+  }
   const email = await PostalMime.parse(message.raw);
-  const ref = REFERENCE.exec(`${email.subject ?? ""}\n${email.text ?? ""}`);
-  const link = ref ? await verifyLink<{ c: number }>(env, "reply-ref", ref[1]) : null;
-  if (!link) {
+  // The address the mail client shows must be the one that sent it.
+  if (email.from?.address?.toLowerCase() !== sender) {
+    message.setReject("The From: header does not match the sender; nothing was changed.");
+    return;
+  }
+  // Every reference in the reply (a commenter may have typed one into their comment, which the
+  // notification quotes): the one that verifies is the notification's. Several that verify for
+  // different comments: the one the subject names.
+  const text = `${email.subject ?? ""}\n${email.text ?? ""}`;
+  const refs: { c: number; token: string }[] = [];
+  for (const [, token] of text.matchAll(REFERENCES)) {
+    const link = await verifyLink<{ c: number }>(env, "reply-ref", token);
+    if (link && typeof link.c === "number" && !refs.some((r) => r.token === token)) refs.push({ c: link.c, token });
+  }
+  const named = /\[#(\d{1,15})\]/.exec(email.subject ?? "");
+  const ref = new Set(refs.map((r) => r.c)).size > 1 ? refs.find((r) => named && r.c === Number(named[1])) : refs[0];
+  if (!ref) {
     message.setReject("No valid billet reference: reply to a notification and keep its last line (billet-ref:…).");
     return;
   }
@@ -55,8 +100,14 @@ export async function receiveEmail(message: ForwardableEmailMessage, env: Env, _
     message.setReject("Start your reply with ok, spam or delete.");
     return;
   }
+  const db = store.openDb(env.DB);
+  const used = `reply-ref:${await sha256(ref.token)}`;
+  if (await desk.linkUsed(db, used)) {
+    message.setReject("This notification was answered already; nothing was changed.");
+    return;
+  }
   try {
-    const [row] = await decide(env, "email-reply", [link.c], action);
+    const [row] = await decide(env, "email-reply", [ref.c], action, [desk.useLinkStatement(db, used, Date.now())]);
     if (!row) message.setReject("This comment no longer exists.");
   } catch (err) {
     message.setReject(err instanceof ApiError ? err.message : "Nothing was changed; please try again.");

@@ -89,6 +89,8 @@ export function statusFromHash(hash: string): Status {
 export function heldForWords(code: string | null | undefined, s: AdminStrings): string | null {
   if (!code) return null;
   if (code.startsWith("word:")) return s.heldForWord(code.slice(5));
+  // blocked:published / blocked:held: what its blocked author is shown; to you, blocked.
+  if (code.startsWith("blocked:")) return s.heldFor.blocked;
   return s.heldFor[code] ?? code;
 }
 
@@ -330,10 +332,13 @@ export function chunks<T>(items: T[], size = 500): T[][] {
 export class ApiFailure extends Error {
   readonly status: number;
   readonly code: string;
-  constructor(status: number, code: string, message: string) {
+  /** Seconds to wait before trying again (Retry-After), when the server said. */
+  readonly retryAfter: number | null;
+  constructor(status: number, code: string, message: string, retryAfter: number | null = null) {
     super(message);
     this.status = status;
     this.code = code;
+    this.retryAfter = retryAfter;
   }
 }
 
@@ -344,5 +349,6 @@ export function failureWords(err: unknown, s: AdminStrings): string {
   if (err.status === 404) return s.errors.notFound;
   if (err.status === 503) return s.errors.storage;
   if (err.status === 403) return s.errors.forbidden;
+  if (err.status === 429) return s.errors.tooManyAttempts(err.retryAfter ?? 60);
   return s.errors.other(err.code || String(err.status));
 }

@@ -78,6 +78,7 @@ const fr = {
     notFound: "Ce commentaire n’existe plus.",
     forbidden: "Le serveur refuse cette demande.",
     other: (code: string) => `Erreur inattendue (${code}) ; réessayez.`,
+    tooManyAttempts: (seconds: number) => `Trop de tentatives depuis ce réseau : attendez ${seconds} s avant de réessayer.`,
   },
   about: (label: string, message: string) => `${capitalize(label)} : ${message}`,
   // ---- the desk: other views
@@ -308,6 +309,7 @@ const en: AdminStrings = {
     notFound: "This comment no longer exists.",
     forbidden: "The server refuses this request.",
     other: (code: string) => `Unexpected error (${code}); try again.`,
+    tooManyAttempts: (seconds: number) => `Too many attempts from this network: wait ${seconds} s before trying again.`,
   },
   about: (label: string, message: string) => `${capitalize(label)}: ${message}`,
   toolsNav: "Moderation tools",

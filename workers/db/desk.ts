@@ -12,16 +12,33 @@ const slices = <T>(list: T[], size = SLICE): T[][] => Array.from({ length: Math.
  * comment already), is it blocked (by email, network or website host, and since when), and what
  * the filter knows of its features.
  */
-export async function checksForNewComment(db: Db, opts: { email?: string; network: string | null; host: string | null; features: string[]; now: number }) {
+export async function checksForNewComment(
+  db: Db,
+  opts: {
+    email?: string;
+    network: string | null;
+    host: string | null;
+    features: string[];
+    now: number;
+    /** The commenter's own earlier comments (their signed cookie): one approved with this email makes them trusted. */
+    ownIds?: number[];
+    /** Their cookie proves they read this address: any approved comment with it makes them trusted. */
+    provenEmail?: boolean;
+  },
+) {
   const who = [
     opts.email ? and(eq(blocks.kind, "email"), eq(blocks.value, opts.email)) : undefined,
     opts.network ? and(eq(blocks.kind, "network"), eq(blocks.value, opts.network)) : undefined,
     opts.host ? and(eq(blocks.kind, "host"), eq(blocks.value, opts.host)) : undefined,
   ].filter(Boolean);
   // Trust and blocks in one statement, the filter's counts in as many as their slices.
-  const trustedBy = opts.email
-    ? sql`exists (select 1 from ${comments} where ${comments.authorEmail} = ${opts.email} and ${comments.status} = 'approved')`
-    : sql`0`;
+  // Trust is never the typed email alone: it must come with this browser's proof (see auth.ts).
+  const own = (opts.ownIds ?? []).slice(-SLICE);
+  const provenBy = opts.provenEmail ? sql`1` : own.length ? inArray(comments.id, own) : null;
+  const trustedBy =
+    opts.email && provenBy
+      ? sql`exists (select 1 from ${comments} where ${comments.authorEmail} = ${opts.email} and ${comments.status} = 'approved' and ${provenBy})`
+      : sql`0`;
   const blockedBy = who.length
     ? sql`exists (select 1 from ${blocks} where (${or(...who)}) and (${blocks.until} is null or ${blocks.until} > ${opts.now}))`
     : sql`0`;
@@ -124,13 +141,27 @@ export function forgetSubscriberStatements(db: Db, email: string) {
 }
 
 /**
- * Statements following a comment's replies for this address. The address is created unconfirmed
- * when new (the first statement returns it then: it needs the confirmation email).
+ * Statements following a comment's replies for this address: the address is created when new, and
+ * the subscription is confirmed at once only when `proven` (the commenter's cookie proves the
+ * address; it counts as the address confirmed too). The second statement returns the subscription.
  */
-export function subscribeStatements(db: Db, email: string, commentId: number, now: number) {
+export function subscribeStatements(db: Db, email: string, commentId: number, now: number, proven = false) {
   return [
-    db.insert(subscribers).values({ email, createdAt: now }).onConflictDoNothing().returning(),
-    db.insert(subscriptions).values({ email, commentId, createdAt: now }).onConflictDoNothing(),
+    proven
+      ? db
+          .insert(subscribers)
+          .values({ email, createdAt: now, confirmedAt: now })
+          .onConflictDoUpdate({ target: subscribers.email, set: { confirmedAt: sql`coalesce(${subscribers.confirmedAt}, ${now})` } })
+          .returning()
+      : db.insert(subscribers).values({ email, createdAt: now }).onConflictDoNothing().returning(),
+    db
+      .insert(subscriptions)
+      .values({ email, commentId, createdAt: now, confirmedAt: proven ? now : null })
+      .onConflictDoUpdate({
+        target: [subscriptions.commentId, subscriptions.email],
+        set: { confirmedAt: proven ? sql`coalesce(${subscriptions.confirmedAt}, ${now})` : sql`${subscriptions.confirmedAt}` },
+      })
+      .returning(),
   ];
 }
 
@@ -139,10 +170,39 @@ export async function isConfirmed(db: Db, email: string): Promise<boolean> {
   return row?.at != null;
 }
 
-/** Confirms an address (double opt-in); false when it no longer asks for anything. */
-export async function confirmSubscriber(db: Db, email: string, now: number): Promise<boolean> {
-  const rows = await db.update(subscribers).set({ confirmedAt: now }).where(eq(subscribers.email, email)).returning();
-  return rows.length > 0;
+/** Is this address's following of this comment confirmed (or gone, so nothing is to be asked)? */
+export async function subscriptionSettled(db: Db, email: string, commentId: number): Promise<boolean> {
+  const [row] = await db
+    .select({ at: subscriptions.confirmedAt })
+    .from(subscriptions)
+    .where(and(eq(subscriptions.email, email), eq(subscriptions.commentId, commentId)));
+  return !row || row.at != null;
+}
+
+/**
+ * Confirms an address and one thread it follows (double opt-in, per thread); false when it no
+ * longer asks for anything. Without a thread (links sent before consent was per thread), the
+ * threads it followed before `askedAt`, when that link was sent.
+ */
+export async function confirmSubscriber(db: Db, email: string, now: number, which: { commentId: number } | { askedAt: number }): Promise<boolean> {
+  const [address, threads] = await db.batch([
+    db
+      .update(subscribers)
+      .set({ confirmedAt: sql`coalesce(${subscribers.confirmedAt}, ${now})` })
+      .where(eq(subscribers.email, email))
+      .returning(),
+    db
+      .update(subscriptions)
+      .set({ confirmedAt: sql`coalesce(${subscriptions.confirmedAt}, ${now})` })
+      .where(
+        and(
+          eq(subscriptions.email, email),
+          "commentId" in which ? eq(subscriptions.commentId, which.commentId) : lt(subscriptions.createdAt, which.askedAt + 1),
+        ),
+      )
+      .returning(),
+  ]);
+  return address.length > 0 && ("askedAt" in which || threads.length > 0);
 }
 
 /** Stops following one comment's replies, or everything (`commentId` null: the address is forgotten). */
@@ -159,7 +219,7 @@ export async function followersOf(db: Db, commentId: number): Promise<string[]> 
     .select({ email: subscriptions.email })
     .from(subscriptions)
     .innerJoin(subscribers, eq(subscribers.email, subscriptions.email))
-    .where(and(eq(subscriptions.commentId, commentId), isNotNull(subscribers.confirmedAt)));
+    .where(and(eq(subscriptions.commentId, commentId), isNotNull(subscribers.confirmedAt), isNotNull(subscriptions.confirmedAt)));
   return rows.map((r) => r.email);
 }
 

@@ -150,13 +150,16 @@ export const subscribers = sqliteTable("subscribers", {
   createdAt: integer("created_at").notNull(),
 });
 
-// Which comments' replies a subscriber follows (their own comments).
+// Which comments' replies a subscriber follows (their own comments). Consent is per thread: each
+// is confirmed on its own (from the email, or by the commenter's cookie proving the address),
+// never because the same address confirmed another one.
 export const subscriptions = sqliteTable(
   "subscriptions",
   {
     commentId: integer("comment_id").notNull(),
     email: text("email").notNull(),
     createdAt: integer("created_at").notNull(),
+    confirmedAt: integer("confirmed_at"),
   },
   (t) => [uniqueIndex("subscriptions_comment_email").on(t.commentId, t.email), index("subscriptions_email").on(t.email)],
 );

@@ -1,12 +1,13 @@
 // What the links in billet's emails open: a small page that asks, and a button that acts (a GET
 // never changes anything, so mail scanners that follow links do no harm). One-click moderation
 // works once; confirming and stopping reply notifications; RFC 8058 one-click unsubscribe.
-import { verifyLink } from "../auth.ts";
+import { mailTag, ownCookie, readOwnCookie, verifyLink } from "../auth.ts";
 import { getComment, openDb } from "../db/comments.ts";
 import * as desk from "../db/desk.ts";
 import { ApiError } from "../http.ts";
 import { decide } from "../moderation.ts";
 import { escapeHtml } from "../render/html.ts";
+import { CONFIRM_TTL_MS } from "../email.ts";
 import { emailStrings, linkPage } from "../render/emails.ts";
 import site from "../../content/site.json";
 
@@ -47,14 +48,22 @@ export async function moderateLink(request: Request & Params, env: Env): Promise
   return page(200, s.pageDone, said(s.done[link.a]));
 }
 
-// GET|POST /subscriptions/confirm/:token — the reader confirms their address (double opt-in).
+// GET|POST /subscriptions/confirm/:token — the reader confirms one thread's reply emails (double
+// opt-in, per thread). The browser that confirms is given the proof of the address in its cookie:
+// from it, following another thread needs no new email.
 export async function confirmLink(request: Request & Params, env: Env): Promise<Response> {
-  const link = await verifyLink<{ m: string }>(env, "confirm", request.params.token);
+  const link = await verifyLink<{ m: string; c?: number; e: number }>(env, "confirm", request.params.token);
   if (!link) return invalid();
   if (request.method !== "POST")
     return page(200, s.pageConfirmTitle, said(s.confirmSubscription), { action: `/subscriptions/confirm/${request.params.token}`, button: s.confirm });
-  const confirmed = await desk.confirmSubscriber(openDb(env.DB), link.m, Date.now());
-  return confirmed ? page(200, s.pageDone, said(s.done.confirm)) : invalid();
+  const which = typeof link.c === "number" ? { commentId: link.c } : { askedAt: link.e * 1000 - CONFIRM_TTL_MS };
+  const confirmed = await desk.confirmSubscriber(openDb(env.DB), link.m, Date.now(), which);
+  if (!confirmed) return invalid();
+  const done = page(200, s.pageDone, said(s.done.confirm));
+  const cookie = await readOwnCookie(request, env);
+  const secure = new URL(request.url).protocol === "https:";
+  done.headers.append("Set-Cookie", await ownCookie(env, cookie.ids, secure, Date.now(), await mailTag(env, link.m)));
+  return done;
 }
 
 // GET|POST /subscriptions/stop/:token — stop one thread or everything; a POST from a mail client
