@@ -36,8 +36,14 @@ export const TERM_FEED_SIZE = 20;
 /** The file of an address: `/tags/x/` → `<public>/tags/x/index.html`, `/tags/x/feed.xml` as is. */
 const fileOf = (publicDir: string, path: string) => join(publicDir, ...path.split("/").filter(Boolean), ...(path.endsWith("/") ? ["index.html"] : []));
 
+// Folders made by this build (a large site writes thousands of files: each folder is made once).
+const made = new Set<string>();
 function write(path: string, text: string): void {
-  mkdirSync(join(path, ".."), { recursive: true });
+  const dir = join(path, "..");
+  if (!made.has(dir)) {
+    mkdirSync(dir, { recursive: true });
+    made.add(dir);
+  }
   writeFileSync(path, text);
 }
 
@@ -164,6 +170,7 @@ export async function buildSite(
     ...previous,
   ])
     rmSync(join(publicDir, dir), { recursive: true, force: true });
+  made.clear();
   const counts: Record<string, number> = {};
   const around = neighbours(posts);
   const related = relatedPosts(posts);

@@ -47,8 +47,16 @@ const ui = {
 };
 const uiFor = (lang: string) => (lang.startsWith("en") ? ui.en : ui.fr);
 
+// One formatter per language and zone: making one costs far more than formatting (a large build formats tens of thousands of dates).
+const dateFormats = new Map<string, Intl.DateTimeFormat>();
 function dateOnly(iso: string, lang: string, timeZone: string): string {
-  return new Intl.DateTimeFormat(lang, { dateStyle: "long", timeZone }).format(new Date(iso));
+  const key = `${lang}|${timeZone}`;
+  let format = dateFormats.get(key);
+  if (!format) {
+    format = new Intl.DateTimeFormat(lang, { dateStyle: "long", timeZone });
+    dateFormats.set(key, format);
+  }
+  return format.format(new Date(iso));
 }
 
 /** OpenGraph's locale: "fr" → "fr_FR", "en" → "en_US", "fr-CA" → "fr_CA". */
@@ -402,7 +410,12 @@ export function termIndexPage(site: Site, kind: TermKind, terms: Term[]): string
 
 /** "mars 2008" / "March 2008". */
 export function monthName(year: number, month: number, lang: string): string {
-  return new Intl.DateTimeFormat(lang, { month: "long", year: "numeric", timeZone: "UTC" }).format(Date.UTC(year, month - 1, 15));
+  let format = dateFormats.get(`${lang}|month`);
+  if (!format) {
+    format = new Intl.DateTimeFormat(lang, { month: "long", year: "numeric", timeZone: "UTC" });
+    dateFormats.set(`${lang}|month`, format);
+  }
+  return format.format(Date.UTC(year, month - 1, 15));
 }
 
 /** Years and their months, with their number of posts. */
