@@ -174,6 +174,8 @@ export async function buildSite(
   const counts: Record<string, number> = {};
   const around = neighbours(posts);
   const related = relatedPosts(posts);
+  const terms = { categories: collectTerms(posts, "categories", site.lang), tags: collectTerms(posts, "tags", site.lang) };
+  const termNames = new Map([...terms.categories, ...terms.tags].map((t) => [`${t.kind}:${t.slug}`, t.name]));
   for (const post of posts) {
     const comments: ThreadComment[] = seeds
       .filter((r) => r.slug === post.slug)
@@ -189,7 +191,10 @@ export async function buildSite(
       }));
     counts[post.slug] = comments.length;
     const { older, newer } = around.get(post.slug)!;
-    write(join(publicDir, "posts", post.slug, "index.html"), postPage(site, post, comments, { older, newer, related: related.get(post.slug) ?? [] }));
+    write(
+      join(publicDir, "posts", post.slug, "index.html"),
+      postPage(site, post, comments, { older, newer, related: related.get(post.slug) ?? [], termNames }),
+    );
   }
   // The home page, a page of posts at a time: /, /page/2/, /page/3/…
   const perPage = site.posts_per_page && site.posts_per_page > 0 ? Math.floor(site.posts_per_page) : DEFAULT_POSTS_PER_PAGE;
@@ -210,8 +215,7 @@ export async function buildSite(
     for (const [i, items] of chunks.entries()) write(fileOf(publicDir, pathFor(i + 1)), render(items, { page: i + 1, pageCount: chunks.length, perPage }));
   };
   for (const kind of ["categories", "tags"] as TermKind[]) {
-    const terms = collectTerms(posts, kind, site.lang);
-    for (const term of terms) {
+    for (const term of terms[kind]) {
       paged(
         term.posts,
         (items, paging) => termPage(site, term, items, counts, paging),
@@ -223,7 +227,7 @@ export async function buildSite(
       );
       listed.push({ path: termPath(kind, term.slug), lastmod: term.posts[0]?.date });
     }
-    write(fileOf(publicDir, termIndexPath(kind)), termIndexPage(site, kind, terms));
+    write(fileOf(publicDir, termIndexPath(kind)), termIndexPage(site, kind, terms[kind]));
     listed.push({ path: termIndexPath(kind), lastmod: posts[0]?.date });
   }
   const years = collectArchives(posts, site.timezone);

@@ -4,7 +4,7 @@ import { renderCommentsSection, SECTION_ID, type ThreadComment } from "../worker
 import { exploreStringsFor, stringsFor } from "../workers/render/strings.ts";
 import type { SearchActionLeaf, WebSite, WithActionConstraints, WithContext } from "schema-dts";
 import type { Page, Post, Site } from "./content.ts";
-import { firstImage, type Month, type Term, type Year } from "./explore.ts";
+import { firstImage, termNamesOf, type Month, type Term, type Year } from "./explore.ts";
 import { archivePath, COMMENTS_FEED_PATH, SEARCH_PATH, termFeedPath, termIndexPath, termPath, termSlug, type TermKind } from "./taxonomy.ts";
 
 const ui = {
@@ -161,13 +161,12 @@ ${opts.body}
 `;
 }
 
-/** Links to a post's tags or categories (its own spelling, the term's address). */
-function termLinks(post: Post, kind: TermKind, label: string): string {
-  const names = kind === "tags" ? post.tags : (post.categories ?? []);
-  const seen = new Set<string>();
-  const links = names
-    .filter((n) => n.trim() && !seen.has(termSlug(n)) && seen.add(termSlug(n)))
-    .map((n) => `<a class="tag" rel="tag" href="${termPath(kind, n)}">${escapeHtml(n)}</a>`);
+/** Links to a post's tags or categories: the term's address, its name as most posts spell it (`names`, by slug). */
+function termLinks(post: Post, kind: TermKind, label: string, names?: Map<string, string>): string {
+  const links = termNamesOf(post, kind).map((n) => {
+    const slug = termSlug(n);
+    return `<a class="tag" rel="tag" href="${termPath(kind, slug)}">${escapeHtml(names?.get(`${kind}:${slug}`) ?? n)}</a>`;
+  });
   if (!links.length) return "";
   return `<p class="post-tags${kind === "categories" ? " post-categories" : ""}"><span class="visually-hidden">${escapeHtml(label)} : </span>${links.join(" ")}</p>`;
 }
@@ -177,6 +176,8 @@ export interface PostLinks {
   older: Post | null;
   newer: Post | null;
   related: Post[];
+  /** Each term's shown name, by `<kind>:<slug>` (spellings of one slug show as one). */
+  termNames?: Map<string, string>;
 }
 
 function postLinks(site: Site, post: Post, links: PostLinks): string {
@@ -200,8 +201,8 @@ function postLinks(site: Site, post: Post, links: PostLinks): string {
 
 export function postPage(site: Site, post: Post, comments: ThreadComment[], links: PostLinks = { older: null, newer: null, related: [] }): string {
   const t = uiFor(post.lang);
-  const tags = termLinks(post, "tags", t.tags);
-  const categories = termLinks(post, "categories", t.categories);
+  const tags = termLinks(post, "tags", t.tags, links.termNames);
+  const categories = termLinks(post, "categories", t.categories, links.termNames);
   const roots = comments.filter((c) => c.parentId === null).length;
   const section = renderCommentsSection({
     slug: post.slug,
@@ -277,8 +278,10 @@ export function pagination(lang: string, paging: Paging, pathFor: (n: number) =>
   const e = exploreStringsFor(lang);
   const items: string[] = [];
   if (page > 1) {
-    items.push(`<li class="pagination-first"><a href="${pathFor(1)}">« <span>${escapeHtml(e.first)}</span></a></li>`);
-    items.push(`<li class="pagination-prev"><a href="${pathFor(page - 1)}" rel="prev">‹ <span>${escapeHtml(e.previousPage)}</span></a></li>`);
+    items.push(`<li class="pagination-first"><a href="${pathFor(1)}"><span aria-hidden="true">«</span> <span>${escapeHtml(e.first)}</span></a></li>`);
+    items.push(
+      `<li class="pagination-prev"><a href="${pathFor(page - 1)}" rel="prev"><span aria-hidden="true">‹</span> <span>${escapeHtml(e.previousPage)}</span></a></li>`,
+    );
   }
   const from = Math.max(1, page - PAGE_WINDOW);
   const to = Math.min(pageCount, page + PAGE_WINDOW);
@@ -289,8 +292,10 @@ export function pagination(lang: string, paging: Paging, pathFor: (n: number) =>
         : `<li><a href="${pathFor(n)}" aria-label="${escapeHtml(e.page(n))}">${n}</a></li>`,
     );
   if (page < pageCount) {
-    items.push(`<li class="pagination-next"><a href="${pathFor(page + 1)}" rel="next"><span>${escapeHtml(e.nextPage)}</span> ›</a></li>`);
-    items.push(`<li class="pagination-last"><a href="${pathFor(pageCount)}"><span>${escapeHtml(e.last)}</span> »</a></li>`);
+    items.push(
+      `<li class="pagination-next"><a href="${pathFor(page + 1)}" rel="next"><span>${escapeHtml(e.nextPage)}</span> <span aria-hidden="true">›</span></a></li>`,
+    );
+    items.push(`<li class="pagination-last"><a href="${pathFor(pageCount)}"><span>${escapeHtml(e.last)}</span> <span aria-hidden="true">»</span></a></li>`);
   }
   return `\n<nav class="pagination" aria-label="${escapeHtml(e.pages)}"><ul>${items.join("")}</ul></nav>`;
 }

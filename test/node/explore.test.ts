@@ -102,6 +102,9 @@ describe("the built blog's tags and categories", () => {
     const spelling = tags.find((t) => t.slug === "reseaux")!.name;
     const uses = (name: string) => posts.filter((p) => p.tags.includes(name)).length;
     for (const other of ["Réseaux", "reseaux", "RÉSEAUX"]) expect(uses(spelling)).toBeGreaterThanOrEqual(uses(other));
+    // A post that spells it otherwise links to it under that one name.
+    const other = posts.find((p) => p.tags.some((t) => termSlug(t) === "reseaux" && t !== spelling))!;
+    expect(read(other.url)).toContain(`<a class="tag" rel="tag" href="/tags/reseaux/">${spelling}</a>`);
   });
 
   it("links every post to its tags and categories; a paged list has numbered paging and links to the pages around", () => {
