@@ -235,8 +235,8 @@ ${section}
     article: {
       published: post.date,
       modified: post.updated ?? post.date,
-      tags: post.tags,
-      section: post.categories?.[0],
+      tags: termNamesOf(post, "tags"),
+      section: termNamesOf(post, "categories")[0],
       image: firstImage(post.html),
     },
   });
@@ -512,7 +512,7 @@ export function atomFeed(site: Site, posts: Post[], feed: { title?: string; path
   const entries = posts
     .map((p) => {
       const url = abs(p.url);
-      const categories = [...(p.categories ?? []), ...p.tags].map((c) => `\n<category term="${escapeHtml(c)}"/>`).join("");
+      const categories = [...termNamesOf(p, "categories"), ...termNamesOf(p, "tags")].map((c) => `\n<category term="${escapeHtml(c)}"/>`).join("");
       return `<entry>
 <title>${escapeHtml(p.title)}</title>
 <link href="${escapeHtml(url)}"/>
