@@ -9,7 +9,7 @@ import { XMLParser, XMLValidator } from "fast-xml-parser";
 import type { WebSite, WithContext } from "schema-dts";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildSite } from "../../scripts/build.ts";
-import type { Post, Site } from "../../scripts/content.ts";
+import { ROOT, type Post, type Site } from "../../scripts/content.ts";
 import { collectArchives, collectTerms, neighbours, pagesOf, relatedPosts, termNamesOf, yearMonthOf } from "../../scripts/explore.ts";
 import { archivePath, termFeedPath, termPath, termSlug } from "../../scripts/taxonomy.ts";
 import { websiteJsonLd } from "../../scripts/templates.ts";
@@ -271,6 +271,37 @@ describe("from one post to the next", () => {
     expect(html).toContain('<meta property="og:image" content="https://carnet.example.org/media/photo.jpg">');
     expect(html).toContain('<meta name="twitter:card" content="summary_large_image">');
     expect(html).toContain(`<link rel="alternate" type="application/atom+xml" title="Vos réactions · Billet 3" href="${post.url}comments.xml">`);
+  });
+});
+
+describe("served as they are built", () => {
+  it("runs no Worker for the new pages (wrangler.toml's run_worker_first takes none of them)", () => {
+    const toml = readFileSync(join(ROOT, "wrangler.toml"), "utf8");
+    const patterns = JSON.parse(/^run_worker_first = (\[.*\])$/m.exec(toml)![1]) as string[];
+    const matches = (path: string) => patterns.some((p) => (p.endsWith("/*") ? path.startsWith(p.slice(0, -1)) : path === p));
+    const paths = [
+      "/tags/",
+      termPath("tags", "Lecture"),
+      termPath("tags", "Lecture", 2),
+      termFeedPath("tags", "Lecture"),
+      "/categories/",
+      "/archives/",
+      archivePath(2019),
+      archivePath(2019, 3, 2),
+      "/page/2/",
+    ];
+    for (const path of paths) expect(matches(path), path).toBe(false);
+    expect(matches("/posts/x/")).toBe(true);
+  });
+
+  it("gives every page unique ids and one h1", () => {
+    const paths = ["/", "/page/3/", "/tags/", "/archives/", archivePath(2019), termPath("tags", "Lecture"), ...posts.slice(0, 20).map((p) => p.url)];
+    for (const path of paths) {
+      const html = read(path);
+      const ids = [...html.matchAll(/\sid="([^"]+)"/g)].map((m) => m[1]);
+      expect(new Set(ids).size, path).toBe(ids.length);
+      expect(html.match(/<h1[\s>]/g), path).toHaveLength(1);
+    }
   });
 });
 
