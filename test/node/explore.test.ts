@@ -26,7 +26,7 @@ const SITE: Site = {
 // Spellings that make one term ("Réseaux" / "reseaux" / "RÉSEAUX"), scripts other than Latin.
 const TAGS = ["Réseaux", "reseaux", "RÉSEAUX", "Ελλάδα", "Москва", "web 2.0", "café & <b>thé</b>", "Lecture", "Été"];
 const CATEGORIES = ["Chroniques", "Notes", "Voyages"];
-const POSTS = 61;
+const POSTS = 130;
 
 const tmp = mkdtempSync(join(tmpdir(), "billet-explore-"));
 const content = join(tmp, "content");
@@ -45,7 +45,7 @@ beforeAll(async () => {
     const categories = i % 4 === 0 ? [] : [CATEGORIES[i % CATEGORIES.length]];
     const image = i === 3 ? '\n<img src="/media/photo.jpg" alt="">\n' : "";
     writeFileSync(
-      join(content, "posts", `billet-${String((i * 13) % POSTS).padStart(3, "0")}.md`),
+      join(content, "posts", `billet-${String((i * 7) % POSTS).padStart(3, "0")}.md`),
       `---\ntitle: "Billet ${i}"\ndate: ${day.toISOString()}\ntags: ${JSON.stringify(tags)}\ncategories: ${JSON.stringify(categories)}\nsummary: "Résumé ${i}"\n---\nTexte ${i}, [un lien](/posts/billet-000/).${image}\n`,
     );
   }
