@@ -10,9 +10,9 @@ import type { WebSite, WithContext } from "schema-dts";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildSite } from "../../scripts/build.ts";
 import { ROOT, type Post, type Site } from "../../scripts/content.ts";
-import { collectArchives, collectTerms, neighbours, pagesOf, relatedPosts, termNamesOf, yearMonthOf } from "../../scripts/explore.ts";
+import { collectArchives, collectTerms, firstImage, neighbours, pagesOf, relatedPosts, termNamesOf, yearMonthOf } from "../../scripts/explore.ts";
 import { archivePath, termFeedPath, termPath, termSlug } from "../../scripts/taxonomy.ts";
-import { websiteJsonLd } from "../../scripts/templates.ts";
+import { ogLocale, termIndexPage, websiteJsonLd } from "../../scripts/templates.ts";
 
 const SITE: Site = {
   title: "Carnet d’essai",
@@ -411,5 +411,33 @@ describe("on any set of posts", () => {
       }),
       { numRuns: 60 },
     );
+  });
+});
+
+describe("small pieces", () => {
+  it("finds a post's first image, whatever the quoting; never a data: address", () => {
+    expect(firstImage('<p>x</p><img alt="a" src="/m/a.jpg"><img src="/m/b.jpg">')).toBe("/m/a.jpg");
+    expect(firstImage("<IMG SRC='https://cdn.example/x.png?a=1&amp;b=2'>")).toBe("https://cdn.example/x.png?a=1&b=2");
+    expect(firstImage("<img src=/m/c.gif alt=c>")).toBe("/m/c.gif");
+    expect(firstImage('<img src="data:image/png;base64,AAAA">')).toBeNull();
+    expect(firstImage("<p>no image</p>")).toBeNull();
+  });
+
+  it("names OpenGraph locales", () => {
+    expect(ogLocale("fr")).toBe("fr_FR");
+    expect(ogLocale("en")).toBe("en_US");
+    expect(ogLocale("fr-CA")).toBe("fr_CA");
+    expect(ogLocale("de")).toBe("de_DE");
+  });
+
+  it("speaks English on an English site", () => {
+    const en: Site = { ...SITE, lang: "en" };
+    const post = posts[0];
+    const html = termIndexPage(en, "tags", [{ kind: "tags", slug: "lecture", name: "Lecture", posts: [post] }]);
+    expect(html).toContain("<h1>All tags</h1>");
+    expect(html).toContain('<span class="term-count">(1 post)</span>');
+    expect(html).toContain('<nav class="site-nav" aria-label="Site navigation">');
+    expect(html).toContain('<label for="site-search">Search the blog</label>');
+    expect(html).toContain('<meta property="og:locale" content="en_US">');
   });
 });
