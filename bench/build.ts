@@ -4,8 +4,9 @@
 // For each size, generates a WordPress export of that many posts (scripts/generate-blog.ts; no
 // comments: the build does not read D1), imports it into a fresh content folder (scripts/import.ts,
 // which then touches no database), and builds it in a process of its own: time and peak memory
-// (the process's maximum resident set), what was written (post pages, tags, categories, archives,
-// pages of lists), and the growth from the smallest size to the largest against linear.
+// (the process's maximum resident set; the better of two builds), what was written (post pages,
+// tags, categories, archives, pages of lists), and the growth from the smallest size to the
+// largest against linear.
 import { spawn } from "node:child_process";
 import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -80,8 +81,11 @@ export async function runBuildBench(opts: { sizes?: number[]; log?: (line: strin
       await writeBlog(file, { ...DEFAULT_SHAPE, posts, comments: 0, hot: 0, hotSize: 0 });
       await runImport({ file, map: {}, remote: false, dryRun: false, pingbacks: false, contentDir: content, sqlOut: join(dir, "import.sql") }, () => {});
       log(`${posts} posts: building…`);
+      // The better of two builds: this machine is shared, and a build is short.
       const out = join(dir, "out");
-      const { seconds, peakRss } = await buildInChild(content, out);
+      const first = await buildInChild(content, out);
+      const second = await buildInChild(content, out);
+      const { seconds, peakRss } = first.seconds <= second.seconds ? first : second;
       const { files, bytes } = sizeOf(join(out, "public"));
       runs.push({ posts, seconds, peakRss, files, bytes });
       log(`${posts} posts: ${seconds.toFixed(2)} s, ${mb(peakRss)} peak, ${files} files (${(bytes / 1e6).toFixed(1)} MB)`);
@@ -95,7 +99,7 @@ export async function runBuildBench(opts: { sizes?: number[]; log?: (line: strin
   const memoryGrowth = large.peakRss / small.peakRss;
   const markdown = `## Building a large blog (bench/build.ts)
 
-A generated WordPress export (scripts/generate-blog.ts) imported, then \`npm run build\` of it in a process of its own (no scripts bundled):
+A generated WordPress export (scripts/generate-blog.ts) imported, then \`npm run build\` of it in a process of its own (no scripts bundled; the better of two runs):
 post pages with previous/next and related posts, the home page's pages, tags, categories, archives by year and month with their pages and feeds, sitemap.
 
 | posts | build time | peak memory (process) | files written | size |
