@@ -133,6 +133,11 @@ export function readPosts(site: Site, contentDir = CONTENT): Post[] {
 export const RESERVED_PATHS = new Set([
   "posts",
   "page",
+  "tags",
+  "categories",
+  "archives",
+  "search",
+  "comments.xml",
   "admin",
   "api",
   "moderate",
