@@ -274,8 +274,10 @@ ${curveRows.join("\n")}
   curve above: each step up sends fewer genuine comments to spam and leaves more spam for you to decide (held).
 - \`HOLD_THRESHOLD\` (${r.thresholds.hold}): at least this (and below the spam threshold) the comment waits for you. The filter
   also holds a comment with strong evidence both ways (a spam padded with ordinary words), whatever its score.
+  It holds, too, a comment whose author and links alone look like spam (a spam copying a reader's words).
 - Below both, \`MODERATION\` decides. The filter decides nothing until it has learned from at least 5 spam and 5
-  approved comments, and it learns from each of your decisions (\`npm run spam:train\` teaches it an imported blog).
+  approved comments, and files nothing as spam (it holds instead) until it has learned from 30 of each; it learns
+  from each of your decisions (\`npm run spam:train\` teaches it an imported blog).
 
 How it scores: the comment's features (links' hosts and the words they are made of, the author's name, website and
 email domain, phone numbers and money, script, language, length, then words and pairs of words, at most 400) are

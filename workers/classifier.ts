@@ -127,15 +127,19 @@ export interface Score {
   spammy: string[];
   /** Whether enough has been learned for the score to decide anything. */
   trained: boolean;
+  /** Whether enough has been learned for the score to file a comment as spam (before, it only holds). */
+  settled: boolean;
   /**
-   * Strong evidence both ways (many clues of spam and many of ham, as when a spam is padded with
-   * ordinary words): the score says 0.5, but the comment must not pass unseen.
+   * To hold whatever the score: strong evidence both ways (as when a spam is padded with ordinary
+   * words, the score says 0.5), or an author and links that alone look like spam.
    */
   unsure: boolean;
 }
 
 /** Learned from at least this many of each before the score decides anything. */
 export const MIN_TRAINING = 5;
+/** Learned from at least this many of each before the score files anything as spam: it holds until then. */
+export const MIN_TRAINING_TO_FILE = 30;
 const STRENGTH = 1;
 const PRIOR = 0.5;
 const MIN_DEVIATION = 0.1;
@@ -144,11 +148,16 @@ const MIN_DEVIATION = 0.1;
 const MAX_CLUES = 15;
 /** Spam evidence this strong holds a comment even when ham evidence as strong cancels it out. */
 const UNSURE_EVIDENCE = 0.9;
+/** The features of who wrote a comment and where it points (links, hosts, name, website, email). */
+const WHO = /^(?:links|host|hostword|tld|name|site|site-hostword|site-tld|mail):/;
+/** A comment whose author and links alone score at least this is held, whatever its words say. */
+const WHO_HOLD = 0.9;
 
 /** The comment's spamminess from its features' counts (`counts.get(DOCUMENTS)` holds the totals). */
 export function score(featureList: string[], counts: Map<string, FeatureCounts>): Score {
   const docs = counts.get(DOCUMENTS) ?? { spam: 0, ham: 0 };
   const trained = docs.spam >= MIN_TRAINING && docs.ham >= MIN_TRAINING;
+  const settled = docs.spam >= MIN_TRAINING_TO_FILE && docs.ham >= MIN_TRAINING_TO_FILE;
   const clues: { feature: string; p: number }[] = [];
   for (const feature of featureList) {
     const c = counts.get(feature);
@@ -163,21 +172,30 @@ export function score(featureList: string[], counts: Map<string, FeatureCounts>)
   }
   clues.sort((a, b) => Math.abs(b.p - 0.5) - Math.abs(a.p - 0.5));
   const used = clues.slice(0, MAX_CLUES);
-  if (!used.length) return { score: 0.5, spammy: [], trained, unsure: false };
+  if (!used.length) return { score: 0.5, spammy: [], trained, settled, unsure: false };
+  const { s, h } = fisher(used);
+  const spammy = used
+    .filter((c) => c.p > 0.5)
+    .sort((a, b) => b.p - a.p)
+    .slice(0, 5)
+    .map((c) => c.feature);
+  // Who wrote it and where it points, on their own: a spam written in a reader's words is betrayed
+  // by its links and its author even when its words say ham.
+  const who = fisher(clues.filter((c) => WHO.test(c.feature)).slice(0, MAX_CLUES));
+  const conflicting = s >= UNSURE_EVIDENCE && h >= UNSURE_EVIDENCE;
+  return { score: (s - h + 1) / 2, spammy, trained, settled, unsure: conflicting || (who.s - who.h + 1) / 2 >= WHO_HOLD };
+}
+
+/** Fisher's combining of clues: how strongly they say spam (`s`) and ham (`h`), each 0 to 1. */
+function fisher(used: { p: number }[]): { s: number; h: number } {
+  if (!used.length) return { s: 0, h: 0 };
   let hamLog = 0;
   let spamLog = 0;
   for (const { p } of used) {
     hamLog += Math.log(p);
     spamLog += Math.log(1 - p);
   }
-  const s = 1 - chi2Q(-2 * spamLog, 2 * used.length);
-  const h = 1 - chi2Q(-2 * hamLog, 2 * used.length);
-  const spammy = used
-    .filter((c) => c.p > 0.5)
-    .sort((a, b) => b.p - a.p)
-    .slice(0, 5)
-    .map((c) => c.feature);
-  return { score: (s - h + 1) / 2, spammy, trained, unsure: s >= UNSURE_EVIDENCE && h >= UNSURE_EVIDENCE };
+  return { s: 1 - chi2Q(-2 * spamLog, 2 * used.length), h: 1 - chi2Q(-2 * hamLog, 2 * used.length) };
 }
 
 /** How a decision changes the counts: +1 on each feature for the class learned, -1 for the one unlearned. */
@@ -206,7 +224,7 @@ export function addDeltas(into: Map<string, FeatureCounts>, more: Map<string, Fe
 /** What the filter alone makes of a score: spam, hold for the author, or nothing to say. */
 export function filterVerdict(s: Score, thresholds: { spam: number; hold: number }): "spam" | "hold" | null {
   if (!s.trained) return null;
-  if (s.score >= thresholds.spam) return "spam";
+  if (s.score >= thresholds.spam && s.settled) return "spam";
   if (s.score >= thresholds.hold || s.unsure) return "hold";
   return null;
 }
