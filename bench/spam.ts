@@ -275,6 +275,7 @@ ${curveRows.join("\n")}
 - \`HOLD_THRESHOLD\` (${r.thresholds.hold}): at least this (and below the spam threshold) the comment waits for you. The filter
   also holds a comment with strong evidence both ways (a spam padded with ordinary words), whatever its score.
   It holds, too, a comment whose author and links alone look like spam (a spam copying a reader's words).
+  Either set to 1 turns that part of the filter off (1 and 1: the filter only learns).
 - Below both, \`MODERATION\` decides. The filter decides nothing until it has learned from at least 5 spam and 5
   approved comments, and files nothing as spam (it holds instead) until it has learned from 30 of each; it learns
   from each of your decisions (\`npm run spam:train\` teaches it an imported blog).

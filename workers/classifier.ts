@@ -221,10 +221,13 @@ export function addDeltas(into: Map<string, FeatureCounts>, more: Map<string, Fe
   }
 }
 
-/** What the filter alone makes of a score: spam, hold for the author, or nothing to say. */
+/**
+ * What the filter alone makes of a score: spam, hold for the author, or nothing to say. A hold
+ * threshold of 1 turns its holds off (doubts included), a spam threshold of 1 its filing.
+ */
 export function filterVerdict(s: Score, thresholds: { spam: number; hold: number }): "spam" | "hold" | null {
   if (!s.trained) return null;
-  if (s.score >= thresholds.spam && s.settled) return "spam";
-  if (s.score >= thresholds.hold || s.unsure) return "hold";
+  if (s.score >= thresholds.spam && s.settled && thresholds.spam < 1) return "spam";
+  if ((s.score >= thresholds.hold || s.unsure) && thresholds.hold < 1) return "hold";
   return null;
 }

@@ -44,6 +44,9 @@ describe("the learning spam filter", () => {
     expect(filterVerdict(s, { spam: 0.9, hold: 0.4 })).toBe("hold");
     expect(filterVerdict(s, { spam: 0.95, hold: 0.85 })).toBeNull();
     expect(filterVerdict({ ...s, trained: false }, { spam: 0.7, hold: 0.4 })).toBeNull();
+    // Thresholds of 1 turn the filter off, its doubts included.
+    expect(filterVerdict({ ...s, score: 1, unsure: true }, { spam: 1, hold: 1 })).toBeNull();
+    expect(filterVerdict({ ...s, score: 0.2, unsure: true }, { spam: 0.9, hold: 0.5 })).toBe("hold");
     // Taught too little to file anything as spam: it holds instead.
     expect(filterVerdict({ ...s, settled: false }, { spam: 0.7, hold: 0.4 })).toBe("hold");
     const custom = getConfig({ SPAM_THRESHOLD: "0.7", HOLD_THRESHOLD: "0.4" } as unknown as Env);
