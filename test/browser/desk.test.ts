@@ -287,10 +287,11 @@ describe("the author's desk", () => {
   });
 
   test("a comment the learning filter sent to spam says why, in words", async () => {
-    // Teach the filter: six comments selling a casino marked spam, six plain French comments approved.
+    // Teach the filter: 30 comments selling a casino marked spam, 30 plain French comments approved
+    // (it files nothing as spam before it has learned 30 of each).
     const spam: number[] = [];
     const ham: number[] = [];
-    for (let i = 0; i < 6; i++) {
+    for (let i = 0; i < 30; i++) {
       spam.push(
         (
           await postComment(
