@@ -8,8 +8,8 @@ import { createGunzip, gunzipSync } from "node:zlib";
 import type { CommentStatus } from "../../workers/db/schema.ts";
 import { readSite, ROOT } from "../content.ts";
 import { detectFormat, siteKey, type Format, type ParseOptions, type SourceComment } from "./formats.ts";
-import { emptyIndex, indexPost, planThreads, resolveSlug, rowKey, rowValues, slugify, SqlWriter, type Plan, type StatusCounts } from "./plan.ts";
-import { readExisting, writeItems, type ContentEntry, type ItemsResult } from "./posts.ts";
+import { emptyIndex, indexPost, mappedSlug, planThreads, resolveSlug, rowKey, rowValues, slugify, SqlWriter, type Plan, type StatusCounts } from "./plan.ts";
+import { readExisting, sharedIdsOf, wpIdentity, writeItems, type ContentEntry, type ItemsResult } from "./posts.ts";
 import { describeProblem, ImportError } from "./problems.ts";
 import { streamingReader } from "./readers.ts";
 import { readIsso, readWaline } from "./servers.ts";
@@ -324,6 +324,7 @@ export async function runPipeline(opts: PipelineOptions): Promise<PipelineResult
 
     // Posts and pages (WordPress).
     const existing = readExisting(contentDir);
+    const sharedIds = sink.items > 0 ? sharedIdsOf(sink.allItems()) : new Set<string>();
     let items: ItemsResult | undefined;
     let mediaFile: string | undefined;
     if (sink.items > 0) {
@@ -346,6 +347,7 @@ export async function runPipeline(opts: PipelineOptions): Promise<PipelineResult
         mediaBase: opts.mediaBase,
         oldHosts,
         attachments: sink.attachments(),
+        sharedIds,
       });
       if (items.media.size) {
         mediaFile = join(ROOT, "build", `import-media-${name.replace(/[^\w.-]+/g, "_")}.txt`);
@@ -364,13 +366,14 @@ export async function runPipeline(opts: PipelineOptions): Promise<PipelineResult
     for (const [from, slug] of Object.entries(opts.map)) {
       if (!posts.has(slug))
         throw new ImportError(
-          `--map ${from}=${slug}: there is no post "${slug}" in ${relative(ROOT, join(contentDir, "posts")) || "content/posts"}. Nothing was imported.`,
+          `--map ${from}=${slug}: there is no post or page "${slug}" in ${relative(ROOT, join(contentDir, "posts")) || "content/posts"} or ${relative(ROOT, join(contentDir, "pages")) || "content/pages"}. Nothing was imported.`,
         );
     }
 
     // Threads to posts.
     const plan: Plan = { rows: [], skipped: [], orphans: 0, warnings: [...sink.warnings] };
     const groups = new Map<string, number[]>();
+    const collidingKeys = commentKeysToTellApart(sink, sharedIds);
     const stubs: (ContentEntry & { write: () => void })[] = [];
     const taken = new Set(entries.keys());
     // After a break (--lenient), the post the file was cut in the middle of never came whole.
@@ -381,7 +384,9 @@ export async function runPipeline(opts: PipelineOptions): Promise<PipelineResult
         leftOut.push(`${t.label}: ${t.count} comment${t.count === 1 ? "" : "s"} of a post the break cut off`);
         continue;
       }
-      let slug = resolveSlug(t, { posts, map: opts.map, index });
+      // A WordPress item's comments go to the post made of it (even when another item has its id).
+      const own = t.item && t.itemKey ? items?.byIdentity.get(wpIdentity(sourceSite ?? "site", t.item, t.itemKey, sharedIds))?.slug : undefined;
+      let slug = mappedSlug(t, opts.map) ?? own ?? resolveSlug(t, { posts, map: opts.map, index });
       if (!slug && opts.createPosts) {
         const stub = writeStub(contentDir, t, taken, opts.dryRun, opts.lang ?? site.lang);
         if (stub) {
@@ -416,7 +421,14 @@ export async function runPipeline(opts: PipelineOptions): Promise<PipelineResult
     const total = sink.comments;
     sink.db.exec("BEGIN");
     for (const [slug, handles] of groups) {
-      const comments: SourceComment[] = sink.commentsOf(handles);
+      const comments: SourceComment[] = handles.flatMap((h) => {
+        const list = sink.commentsOf([h]);
+        const itemKey = sink.threads[h].itemKey;
+        // The same comment id under two items that share a post id: each keeps its own key.
+        if (itemKey && collidingKeys.size)
+          for (const c of list) if (c.importKey && collidingKeys.has(c.importKey)) c.importKey = c.importKey.replace(/:(\d+)$/, `:${itemKey}:$1`);
+        return list;
+      });
       const rows = planThreads([{ slug, comments }], plan);
       for (const row of rows) {
         put.run(row.sortKey, row.depth, rowKey(row), rowKey(row.parent), rowKey(row.root), slug, row.comment.status, rowValues(row));
@@ -484,6 +496,27 @@ export async function runPipeline(opts: PipelineOptions): Promise<PipelineResult
   } finally {
     sink.close();
   }
+}
+
+/**
+ * Import keys (wordpress:<site>:<post id>:<comment id>) that comments of two different items
+ * sharing a post id both have: those comments take their item's type and slug into their key, so
+ * that each is imported. Keys that no other item uses stay as they were (stable across runs).
+ */
+function commentKeysToTellApart(sink: StagingSink, sharedIds: Set<string>): Set<string> {
+  const out = new Set<string>();
+  if (!sharedIds.size) return out;
+  const owner = new Map<string, string>();
+  for (const t of sink.threads) {
+    if (!t.item || !t.itemKey || !sharedIds.has(t.item)) continue;
+    for (const c of sink.commentsOf([t.handle])) {
+      if (!c.importKey) continue;
+      const first = owner.get(c.importKey);
+      if (first === undefined) owner.set(c.importKey, t.itemKey);
+      else if (first !== t.itemKey) out.add(c.importKey);
+    }
+  }
+  return out;
 }
 
 /** The most SQL applied by one wrangler run (its memory grows with the file). */

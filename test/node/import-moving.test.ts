@@ -65,7 +65,7 @@ describe("a WordPress export brings the posts and pages", () => {
     expect(log).toContain("Posts: 2 published in the export: 2 would be created");
     expect(log).toContain("Pages: 1 published in the export: 1 would be created");
     expect(log).toContain("Not imported: 1 × draft");
-    expect(log).toContain("Dry run: nothing was written");
+    expect(log).toContain("Dry run: no post, page or comment was written; only the SQL it would apply");
     expect(existsSync(join(content, "posts", "summer-and-the-sea.md"))).toBe(false);
     expect(existsSync(join(content, "pages"))).toBe(false);
   });

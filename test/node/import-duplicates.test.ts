@@ -1,0 +1,124 @@
+// Exports merged or edited by hand: items that share a WordPress id are each imported (told apart
+// by type and slug), an item written twice is imported once, and the summary says so; comments go
+// to their own post with import keys that stay unique and the same from run to run.
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import matter from "gray-matter";
+import { afterAll, describe, expect, it } from "vitest";
+import { ROOT } from "../../scripts/content.ts";
+import { parseArgs, runImport } from "../../scripts/import.ts";
+import { runPipeline } from "../../scripts/import/run.ts";
+import { freshDb } from "./sqlite.ts";
+
+const FILE = join(ROOT, "test", "fixtures", "import", "wxr-duplicates.xml");
+const tmp = mkdtempSync(join(tmpdir(), "billet-duplicates-"));
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+let n = 0;
+
+function contentDir(): string {
+  const dir = join(tmp, `content-${n++}`);
+  cpSync(join(ROOT, "content"), dir, { recursive: true });
+  return dir;
+}
+
+async function pipeline(content: string, args: string[] = []) {
+  const sql = join(tmp, `out-${n++}.sql`);
+  const result = await runPipeline({ ...parseArgs([FILE, "--sql", sql, "--content", content, ...args]), progress: false });
+  return { result, sql: readFileSync(sql, "utf8") };
+}
+
+const front = (content: string, path: string) => matter(readFileSync(join(content, path), "utf8"));
+
+describe("items that share an id, or are written twice", () => {
+  it("imports each item of a shared id under its own slug, with its own text, and a true duplicate once", async () => {
+    const content = contentDir();
+    const { result } = await pipeline(content);
+    const items = result.items!;
+    expect(items.created.map((e) => `${e.kind}:${e.slug}`).sort()).toEqual([
+      "page:une-page",
+      "post:double",
+      "post:premier",
+      "post:sans-titre",
+      "post:second",
+      "post:un-billet",
+    ]);
+    expect(items.kept).toEqual([]);
+    expect(front(content, "posts/premier.md").content).toContain("Texte du premier.");
+    expect(front(content, "posts/second.md").content).toContain("Texte du second.");
+    expect(front(content, "posts/un-billet.md").content).toContain("Un billet.");
+    expect(front(content, "pages/une-page.md").content).toContain("Une page.");
+    // Each its own identity; /?p=12 leads to the first only (it cannot lead to both).
+    const premier = front(content, "posts/premier.md").data;
+    const second = front(content, "posts/second.md").data;
+    expect(premier.imported_from).not.toBe(second.imported_from);
+    expect(premier.redirect_from).toContain("/?p=12");
+    expect(second.redirect_from).not.toContain("/?p=12");
+    expect(second.redirect_from).toContain("/2012/02/second/");
+    expect(front(content, "pages/une-page.md").data.redirect_from).toContain("/?page_id=13");
+    expect(front(content, "posts/un-billet.md").data.redirect_from).toContain("/?p=13");
+    expect(items.duplicates).toEqual([{ kind: "post", wpId: "14", title: "Double", slug: "double" }]);
+  });
+
+  it("sends each item's comments to its own post, with keys unique in the file and the same on the next run", async () => {
+    const content = contentDir();
+    const first = await pipeline(content);
+    const db = freshDb();
+    db.exec(first.sql);
+    const rows = db.prepare("SELECT post_slug, author_name, import_key, parent_id, id FROM comments ORDER BY id").all() as {
+      post_slug: string;
+      author_name: string;
+      import_key: string;
+      parent_id: number | null;
+      id: number;
+    }[];
+    expect(rows.map((r) => `${r.post_slug} ${r.author_name}`).sort()).toEqual([
+      "double Fred",
+      "premier Ann",
+      "premier Marie",
+      "second Bob",
+      "second Chloé",
+      "un-billet Dan",
+      "une-page Eve",
+    ]);
+    expect(new Set(rows.map((r) => r.import_key)).size).toBe(rows.length);
+    const ann = rows.find((r) => r.author_name === "Ann")!;
+    expect(rows.find((r) => r.author_name === "Marie")!.parent_id).toBe(ann.id);
+    // A second run (with or without --overwrite) writes no file and adds no comment.
+    for (const args of [[], ["--overwrite"]]) {
+      const again = await pipeline(content, args);
+      expect(again.result.items!.created).toEqual([]);
+      expect(again.result.items!.overwritten).toEqual([]);
+      expect(again.result.items!.kept).toEqual([]);
+      expect(again.result.items!.unchanged).toHaveLength(6);
+      db.exec(again.sql);
+      expect((db.prepare("SELECT count(*) AS n FROM comments").get() as { n: number }).n).toBe(rows.length);
+      expect(again.sql.match(/'wordpress:[^']*'/g)!.sort()).toEqual(first.sql.match(/'wordpress:[^']*'/g)!.sort());
+    }
+  });
+
+  it("does not put one item's text under another's slug with --overwrite after an import of the id's first item", async () => {
+    const content = contentDir();
+    await pipeline(content);
+    await pipeline(content, ["--overwrite"]);
+    expect(front(content, "posts/premier.md").content).toContain("Texte du premier.");
+    expect(front(content, "posts/second.md").content).toContain("Texte du second.");
+    expect(front(content, "pages/une-page.md").content).toContain("Une page.");
+  });
+
+  it("says it all in the summary: the true duplicate, the shared ids, the post without a title, the sticky post", async () => {
+    const lines: string[] = [];
+    const content = contentDir();
+    await runImport(parseArgs([FILE, "--sql", join(tmp, "s.sql"), "--content", content, "--dry-run"]), (l) => lines.push(l));
+    const log = lines.join("\n");
+    expect(log).toContain("Posts: 6 published in the export (1 of them a second time): 5 would be created");
+    expect(log).toContain("Twice in the export (same id, type and slug): post 14 “Double”, imported once (double)");
+    expect(log).toContain("Id 12 is shared by 2 items of the export: each imported, told apart by type and slug (post /posts/premier/, post /posts/second/)");
+    expect(log).toContain("Id 13 is shared by 2 items of the export: each imported, told apart by type and slug (post /posts/un-billet/, page /une-page/)");
+    expect(log).toMatch(/Without a title in the export .*: \/posts\/sans-titre\//);
+    expect(log).toMatch(/Sticky on the old blog .*: \/posts\/sans-titre\//);
+    expect(log).not.toContain("nothing was written");
+    expect(log).toContain("Dry run: no post, page or comment was written; only the SQL it would apply");
+    expect(existsSync(join(content, "posts", "premier.md"))).toBe(false);
+  });
+});
