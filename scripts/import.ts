@@ -1,6 +1,6 @@
 // npm run import -- <file> [--format wordpress|disqus|json|isso|remark42|waline] [--map old-address=slug ...]
 //                          [--local | --remote] [--persist-to dir] [--dry-run] [--pingbacks] [--site address]
-//                          [--lang fr|en] [--media-base address] [--overwrite] [--lenient] [--create-posts]
+//                          [--lang fr|en] [--media-base address] [--overwrite] [--lenient] [--create-posts] [--site-json]
 //
 // Moves a blog in: from a WordPress export (WXR), its published posts and pages into content/
 // (with their old addresses, answered by 301s once built) and their comments; from a Disqus export,
@@ -36,7 +36,7 @@ export { fromCwd };
 
 const USAGE = `usage: npm run import -- <file> [--format wordpress|disqus|json|isso|remark42|waline] [--map old-address=slug ...]
                         [--local | --remote] [--persist-to <dir>] [--dry-run] [--pingbacks] [--site <old site address>]
-                        [--lang fr|en] [--media-base <address>] [--overwrite] [--lenient] [--create-posts]`;
+                        [--lang fr|en] [--media-base <address>] [--overwrite] [--lenient] [--create-posts] [--site-json]`;
 
 export function parseArgs(argv: string[]): ImportOptions {
   const opts: ImportOptions = { file: "", map: {}, remote: false, dryRun: false, pingbacks: false };
@@ -102,6 +102,9 @@ export function parseArgs(argv: string[]): ImportOptions {
         break;
       case "--create-posts":
         opts.createPosts = true;
+        break;
+      case "--site-json":
+        opts.siteJson = true;
         break;
       case "--content":
         opts.contentDir = fromCwd(next());
@@ -229,6 +232,15 @@ function report(r: ImportResult, opts: ImportOptions, log: (line: string) => voi
       );
     const codes = Object.entries(i.unknownShortcodes);
     if (codes.length) log(`Shortcodes left as text (not known here): ${codes.map(([n, c]) => `[${n}] ×${c}`).join(", ")}`);
+  }
+  const offer = r.siteOffer;
+  if (offer && Object.keys(offer.changes).length) {
+    const list = Object.entries(offer.changes)
+      .map(([k, v]) => `${k} ${JSON.stringify(v)}`)
+      .join(", ");
+    const site = rel(`${opts.contentDir ?? `${ROOT}/content`}/site.json`);
+    if (offer.written) log(`The old blog's ${list} written into ${site} (the time zone shows every post's and comment's time as the old blog did).`);
+    else log(`The old blog's ${list} differ from ${site}: add --site-json to write them there${opts.dryRun ? " (not on a dry run)" : ""}.`);
   }
   if (r.stubs.length)
     log(`Posts made for threads that matched none (--create-posts): ${r.stubs.map((s) => s.slug).join(", ")} (write their text in content/posts/)`);

@@ -109,6 +109,9 @@ export interface SourceSite {
   url?: string;
   title?: string;
   lang?: string;
+  description?: string;
+  /** WordPress: the authors' display names. */
+  authors?: string[];
   /** WordPress: each category's parent (nicenames), for the nested /category/parent/child/ addresses. */
   categoryParents?: Record<string, string>;
 }

@@ -2,7 +2,7 @@
 // staging file with a progress bar, refuse it whole when it cannot be read (or, with --lenient,
 // list what is left out), write the WordPress posts and pages into content/, match every thread
 // to a post, and write the SQL a slice at a time. Memory holds one post's thread at a time.
-import { closeSync, createReadStream, existsSync, mkdirSync, openSync, readFileSync, readSync, statSync, writeFileSync, writeSync } from "node:fs";
+import { closeSync, createReadStream, renameSync, existsSync, mkdirSync, openSync, readFileSync, readSync, statSync, writeFileSync, writeSync } from "node:fs";
 import { basename, join, relative } from "node:path";
 import { createGunzip, gunzipSync } from "node:zlib";
 import type { CommentStatus } from "../../workers/db/schema.ts";
@@ -13,6 +13,7 @@ import { readExisting, sharedIdsOf, wpIdentity, writeItems, type ContentEntry, t
 import { describeProblem, ImportError } from "./problems.ts";
 import { streamingReader } from "./readers.ts";
 import { readIsso, readWaline } from "./servers.ts";
+import { offsetSample, siteChanges, STARTER_URL, zoneOfOffsets, type SiteOffer } from "./site.ts";
 import { StagingSink } from "./staging.ts";
 import { parseBilletJson } from "./formats.ts";
 
@@ -38,6 +39,8 @@ export interface PipelineOptions {
   createPosts?: boolean;
   /** The content folder (default content/). */
   contentDir?: string;
+  /** Write the export's title, address, language and zone into site.json (done unasked on the starter's). */
+  siteJson?: boolean;
   /** Show the progress bar (default: when standard error is a terminal). */
   progress?: boolean;
 }
@@ -59,6 +62,8 @@ export interface PipelineResult {
   /** Posts made for threads that matched none (--create-posts). */
   stubs: ContentEntry[];
   mediaFile?: string;
+  /** The export's title, address, language and zone where they differ from site.json's. */
+  siteOffer?: SiteOffer;
   /** Items left out with --lenient, in words. */
   leftOut: string[];
   /** With --lenient, where a broken file stopped being read. */
@@ -357,6 +362,29 @@ export async function runPipeline(opts: PipelineOptions): Promise<PipelineResult
       }
     }
 
+    // The old blog's name, address, language and zone, for site.json.
+    let siteOffer: SiteOffer | undefined;
+    if (sink.items > 0) {
+      const samples = [...sink.allItems()].flatMap((i) => offsetSample(i.date) ?? []);
+      const info = sink.siteInfo;
+      const lang = opts.lang ?? info.lang;
+      const changes = siteChanges(site, {
+        title: info.title,
+        description: info.description,
+        author: info.authors?.length === 1 ? info.authors[0] : undefined,
+        url: opts.site ?? info.url,
+        lang,
+        timezone: zoneOfOffsets(samples, lang ?? site.lang, site.timezone),
+      });
+      const write = Object.keys(changes).length > 0 && !opts.dryRun && (opts.siteJson === true || site.url === STARTER_URL);
+      if (write) {
+        const path = join(contentDir, "site.json");
+        writeFileSync(`${path}.tmp`, `${JSON.stringify({ ...site, ...changes }, null, 2)}\n`);
+        renameSync(`${path}.tmp`, path);
+      }
+      siteOffer = { changes, written: write };
+    }
+
     // Every post and page billet has now, with its old addresses and title.
     const entries = new Map(existing.map((e) => [e.slug, e]));
     for (const e of items?.entries ?? []) entries.set(e.slug, e);
@@ -489,6 +517,7 @@ export async function runPipeline(opts: PipelineOptions): Promise<PipelineResult
       items,
       stubs,
       mediaFile,
+      siteOffer,
       leftOut,
       brokenAt,
       comments: count,

@@ -137,6 +137,9 @@ export function wordPressReader(sink: ImportSink, opts: ParseOptions = {}): XmlR
         case "title":
           sink.site({ title: clean(node.text) });
           return;
+        case "description":
+          sink.site({ description: clean(node.text) });
+          return;
         case "language": {
           const lang = node.text.trim().toLowerCase().slice(0, 2);
           if (/^[a-z]{2}$/.test(lang)) sink.site({ lang });
@@ -162,6 +165,7 @@ export function wordPressReader(sink: ImportSink, opts: ParseOptions = {}): XmlR
             clean(text(node, "wp:author_display_name")) ||
             [clean(text(node, "wp:author_first_name")), clean(text(node, "wp:author_last_name"))].filter(Boolean).join(" ");
           if (login) state.authors.set(own(login), own(display || login));
+          sink.site({ authors: [...state.authors.values()] });
           return;
         }
         case "item":
