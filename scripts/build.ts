@@ -8,6 +8,7 @@ import type { ThreadComment } from "../workers/render/comments.ts";
 import { POST_INDEX_KEY, postKey, type PostRecord } from "../workers/store/posts.ts";
 import { CONTENT, readPages, readPosts, readSeedComments, readSite, ROOT, type Page, type Post, type SeedComment } from "./content.ts";
 import { buildAdmin } from "./admin-page.ts";
+import { readArchiveAddresses } from "./import/archive-addresses.ts";
 import { buildRedirects } from "./redirects.ts";
 import { atomFeed, DEFAULT_POSTS_PER_PAGE, homePage, notFoundPage, pagePage, postPage, robots, sitemap } from "./templates.ts";
 
@@ -161,7 +162,7 @@ export async function buildSite(
   write(join(publicDir, "feed.xml"), atomFeed(site, posts.slice(0, FEED_SIZE)));
   write(join(publicDir, "sitemap.xml"), sitemap(site, posts, pages));
   write(join(publicDir, "robots.txt"), robots(site));
-  const redirects = buildRedirects(posts, pages);
+  const redirects = buildRedirects(posts, pages, readArchiveAddresses(content));
   if (redirects.staticCount + redirects.dynamicCount > 0) write(join(publicDir, "_redirects"), redirects.file);
 
   // Post records for KV, in wrangler's bulk format; and the old addresses with a query.

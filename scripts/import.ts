@@ -233,6 +233,10 @@ function report(r: ImportResult, opts: ImportOptions, log: (line: string) => voi
     const codes = Object.entries(i.unknownShortcodes);
     if (codes.length) log(`Shortcodes left as text (not known here): ${codes.map(([n, c]) => `[${n}] ×${c}`).join(", ")}`);
   }
+  if (r.archive?.total)
+    log(
+      `The old blog's category, tag, date, author and feed addresses: ${plural(r.archive.total, "address", "addresses")}${opts.dryRun ? " would be" : `, ${r.archive.added} new,`} in ${rel(r.archive.file)} (each answers 301 to its billet page once built; an author's to /archives/, billet being one author's blog)`,
+    );
   const offer = r.siteOffer;
   if (offer && Object.keys(offer.changes).length) {
     const list = Object.entries(offer.changes)

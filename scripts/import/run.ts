@@ -13,6 +13,7 @@ import { readExisting, sharedIdsOf, wpIdentity, writeItems, type ContentEntry, t
 import { describeProblem, ImportError } from "./problems.ts";
 import { streamingReader } from "./readers.ts";
 import { readIsso, readWaline } from "./servers.ts";
+import { archiveAddresses, REDIRECTS_FILE, writeArchiveAddresses } from "./archive-addresses.ts";
 import { offsetSample, siteChanges, STARTER_URL, zoneOfOffsets, type SiteOffer } from "./site.ts";
 import { StagingSink } from "./staging.ts";
 import { parseBilletJson } from "./formats.ts";
@@ -62,6 +63,8 @@ export interface PipelineResult {
   /** Posts made for threads that matched none (--create-posts). */
   stubs: ContentEntry[];
   mediaFile?: string;
+  /** The old blog's category, tag, date, author and feed addresses (content/redirects.json): how many, how many new. */
+  archive?: { file: string; total: number; added: number };
   /** The export's title, address, language and zone where they differ from site.json's. */
   siteOffer?: SiteOffer;
   /** Items left out with --lenient, in words. */
@@ -362,6 +365,14 @@ export async function runPipeline(opts: PipelineOptions): Promise<PipelineResult
       }
     }
 
+    // The old blog's listings (categories, tags, dates, authors, feeds) to billet's.
+    let archive: PipelineResult["archive"];
+    if (sink.items > 0) {
+      const addresses = archiveAddresses(sink.allItems(), sink.siteInfo.categoryParents);
+      const added = opts.dryRun ? addresses.size : writeArchiveAddresses(contentDir, addresses);
+      archive = { file: join(contentDir, REDIRECTS_FILE), total: addresses.size, added };
+    }
+
     // The old blog's name, address, language and zone, for site.json.
     let siteOffer: SiteOffer | undefined;
     if (sink.items > 0) {
@@ -518,6 +529,7 @@ export async function runPipeline(opts: PipelineOptions): Promise<PipelineResult
       stubs,
       mediaFile,
       siteOffer,
+      archive,
       leftOut,
       brokenAt,
       comments: count,

@@ -107,6 +107,21 @@ describe("a page that takes comments (imported from WordPress with comments open
   });
 });
 
+describe("the old blog's listings, through the assets layer and the Worker", () => {
+  it("categories, tags, dates, feeds and search answer 301 to billet's pages; their pages too", { timeout: 60_000 }, async () => {
+    expect(await location("/category/travel/")).toBe("301 /categories/travel/");
+    expect(await location("/category/travel/page/2/")).toBe("301 /categories/travel/");
+    expect(await location("/tag/sea/feed/")).toBe("301 /tags/sea/feed.xml");
+    expect(await location("/2009/07/")).toBe("301 /archives/2009/07/");
+    expect(await location("/2009/07/14/")).toBe("301 /archives/2009/07/");
+    expect(await location("/feed/")).toBe("301 /feed.xml");
+    expect(await location("/comments/feed/")).toBe("301 /comments.xml");
+    expect(await location("/?s=mer")).toBe("301 /search?q=mer");
+    expect(await location("//category/travel/")).toBe("301 /categories/travel/");
+    expect(await location("/2031/01/")).toBe("404");
+  });
+});
+
 describe("old addresses of imported posts and pages, through the Worker", () => {
   it("answer 301 to their billet address: permalinks, ?p=, ?page_id=, /index.php?p=, feeds, renamed slugs", { timeout: 60_000 }, async () => {
     expect(await location("/2009/07/14/summer_and_the_sea/")).toBe("301 /posts/summer-and-the-sea/");
@@ -116,8 +131,10 @@ describe("old addresses of imported posts and pages, through the Worker", () => 
     expect(await location("/?p=10")).toBe("301 /posts/summer-and-the-sea/");
     expect(await location("/index.php?p=11")).toBe("301 /posts/ete-a-paris/");
     expect(await location("/?page_id=2")).toBe("301 /about/");
+    // An old post number that was not imported is not the home page.
+    expect(await location("/?p=999")).toBe("404");
     // What is not an old address is the page it always was.
-    expect(await location("/?p=999")).toBe("200");
+    expect(await location("/?utm_source=x")).toBe("200");
     expect(await location("/")).toBe("200");
     expect(await location("/about/")).toBe("200");
     expect(await location("/posts/summer-and-the-sea/")).toBe("200");
