@@ -1,7 +1,7 @@
 // Exports merged or edited by hand: items that share a WordPress id are each imported (told apart
 // by type and slug), an item written twice is imported once, and the summary says so; comments go
 // to their own post with import keys that stay unique and the same from run to run.
-import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import matter from "gray-matter";
@@ -104,6 +104,19 @@ describe("items that share an id, or are written twice", () => {
     expect(front(content, "posts/premier.md").content).toContain("Texte du premier.");
     expect(front(content, "posts/second.md").content).toContain("Texte du second.");
     expect(front(content, "pages/une-page.md").content).toContain("Une page.");
+  });
+
+  it("finds an item imported before its id was shared (by an earlier export) by its type and slug, instead of making a second copy", async () => {
+    const content = contentDir();
+    writeFileSync(
+      join(content, "posts", "premier.md"),
+      '---\ntitle: "Premier"\ndate: 2012-01-10T10:00:00+00:00\nimported_from: "wordpress:dup.example.org:12"\n---\n\nTexte du premier.\n',
+    );
+    const { result } = await pipeline(content);
+    expect(result.items!.kept.map((e) => e.slug)).toEqual(["premier"]);
+    expect(result.items!.created.map((e) => e.slug)).toContain("second");
+    expect(result.items!.entries.map((e) => e.slug).filter((s) => s.startsWith("premier"))).toEqual(["premier"]);
+    expect(result.inFile.get("premier")).toMatchObject({ approved: 2 });
   });
 
   it("says it all in the summary: the true duplicate, the shared ids, the post without a title, the sticky post", async () => {
