@@ -1,9 +1,10 @@
 // Exports merged or edited by hand: items that share a WordPress id are each imported (told apart
 // by type and slug), an item written twice is imported once, and the summary says so; comments go
 // to their own post with import keys that stay unique and the same from run to run.
-import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import fc from "fast-check";
 import matter from "gray-matter";
 import { afterAll, describe, expect, it } from "vitest";
 import { ROOT } from "../../scripts/content.ts";
@@ -134,4 +135,67 @@ describe("items that share an id, or are written twice", () => {
     expect(log).toContain("Dry run: no post, page or comment was written; only the SQL it would apply");
     expect(existsSync(join(content, "posts", "premier.md"))).toBe(false);
   });
+});
+
+/** A WXR of items (id, type, slug), each with one comment whose id is the same under every item. */
+function wxr(items: { id: number; kind: "post" | "page"; slug: string }[]): string {
+  const body = items
+    .map(
+      (it, i) => `<item><title>${it.slug}</title><link>https://gros.example.org/${it.slug}/</link><dc:creator>a</dc:creator>
+<content:encoded><![CDATA[Texte de ${it.kind} ${it.slug}.]]></content:encoded><wp:post_id>${it.id}</wp:post_id>
+<wp:post_date>2016-01-0${1 + (i % 9)} 10:00:00</wp:post_date><wp:post_date_gmt>2016-01-0${1 + (i % 9)} 10:00:00</wp:post_date_gmt>
+<wp:comment_status>open</wp:comment_status><wp:post_name>${it.slug}</wp:post_name><wp:status>publish</wp:status><wp:post_type>${it.kind}</wp:post_type>
+<wp:comment><wp:comment_id>7</wp:comment_id><wp:comment_author>Sur ${it.kind} ${it.slug}</wp:comment_author><wp:comment_date_gmt>2016-02-01 10:00:00</wp:comment_date_gmt>
+<wp:comment_content>Bonjour ${it.kind} ${it.slug}</wp:comment_content><wp:comment_approved>1</wp:comment_approved><wp:comment_parent>0</wp:comment_parent></wp:comment></item>`,
+    )
+    .join("\n");
+  return `<?xml version="1.0" encoding="UTF-8"?><rss version="2.0" xmlns:content="http://purl.org/rss/1.0/modules/content/" xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:wp="http://wordpress.org/export/1.2/"><channel><title>Gros</title><link>https://gros.example.org</link>${body}</channel></rss>`;
+}
+
+describe("many items sharing few ids, in any order", () => {
+  it("imports each (id, type, slug) once, its comment on its own post, and a second run changes nothing", async () => {
+    const item = fc.record({
+      id: fc.integer({ min: 1, max: 12 }),
+      kind: fc.constantFrom<"post" | "page">("post", "page"),
+      slug: fc.constantFrom("a", "b", "c", "d", "e", "f", "g", "h"),
+    });
+    await fc.assert(
+      fc.asyncProperty(fc.array(item, { minLength: 110, maxLength: 160 }), async (items) => {
+        const file = join(tmp, `many-${n++}.xml`);
+        writeFileSync(file, wxr(items));
+        const content = contentDir();
+        const run = async () => {
+          const sql = join(tmp, `out-${n++}.sql`);
+          const result = await runPipeline({ ...parseArgs([file, "--sql", sql, "--content", content]), progress: false });
+          return { result, sql: readFileSync(sql, "utf8") };
+        };
+        const first = await run();
+        const distinct = new Set(items.map((i) => `${i.id} ${i.kind} ${i.slug}`));
+        const files = ["posts", "pages"].flatMap((d) => (existsSync(join(content, d)) ? readdirSync(join(content, d)).map((f) => `${d}/${f}`) : []));
+        // The seed post is there too.
+        expect(files.length).toBe(distinct.size + 1);
+        expect(first.result.items!.duplicates).toHaveLength(items.length - distinct.size);
+        const db = freshDb();
+        db.exec(first.sql);
+        const rows = db.prepare("SELECT post_slug, author_name, import_key FROM comments").all() as {
+          post_slug: string;
+          author_name: string;
+          import_key: string;
+        }[];
+        expect(rows).toHaveLength(distinct.size);
+        expect(new Set(rows.map((r) => r.import_key)).size).toBe(rows.length);
+        for (const r of rows) {
+          const [, kind, slug] = r.author_name.split(" ");
+          const text = readFileSync(join(content, `${kind}s`, `${r.post_slug}.md`), "utf8");
+          expect(text).toContain(`Texte de ${kind} ${slug}.`);
+        }
+        const again = await run();
+        expect(again.result.items!.created).toEqual([]);
+        expect(again.result.items!.kept).toEqual([]);
+        db.exec(again.sql);
+        expect((db.prepare("SELECT count(*) AS n FROM comments").get() as { n: number }).n).toBe(rows.length);
+      }),
+      { numRuns: 4 },
+    );
+  }, 60_000);
 });
