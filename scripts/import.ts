@@ -243,7 +243,10 @@ function report(r: ImportResult, opts: ImportOptions, log: (line: string) => voi
       .map(([k, v]) => `${k} ${JSON.stringify(v)}`)
       .join(", ");
     const site = rel(`${opts.contentDir ?? `${ROOT}/content`}/site.json`);
-    if (offer.written) log(`The old blog's ${list} written into ${site} (the time zone shows every post's and comment's time as the old blog did).`);
+    if (offer.written)
+      log(
+        `The old blog's ${list} written into ${site}${offer.changes.timezone ? " (every post's and comment's time shows in that zone, as on the old blog)" : ""}.`,
+      );
     else log(`The old blog's ${list} differ from ${site}: add --site-json to write them there${opts.dryRun ? " (not on a dry run)" : ""}.`);
   }
   if (r.stubs.length)

@@ -76,7 +76,12 @@ export function archiveAddresses(items: Iterable<WpItem>, categoryParents: Recor
 export function readArchiveAddresses(contentDir: string): Record<string, string> {
   const file = join(contentDir, REDIRECTS_FILE);
   if (!existsSync(file)) return {};
-  const data = JSON.parse(readFileSync(file, "utf8")) as unknown;
+  let data: unknown;
+  try {
+    data = JSON.parse(readFileSync(file, "utf8"));
+  } catch (err) {
+    throw new Error(`${file}: not valid JSON (${(err as Error).message})`);
+  }
   if (!data || typeof data !== "object" || Array.isArray(data)) throw new Error(`${file}: not an object of old address → new address`);
   return Object.fromEntries(Object.entries(data).filter((e): e is [string, string] => typeof e[1] === "string"));
 }
