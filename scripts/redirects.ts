@@ -5,7 +5,8 @@
 // rules: where many posts share a permalink shape and kept their slug, one dynamic rule covers
 // them). What _redirects cannot hold becomes a KV record the Worker answers
 // (workers/routes/redirects.ts): addresses with a query (?p=123, /blog/?p=123), and paths beyond
-// the 2,000 static rules.
+// the 2,000 static rules. The old blog's listings (content/redirects.json, written by the import:
+// categories, tags, dates, authors, feeds) come after the posts' rules, and are all KV records too.
 import { normalizePath, redirectKey } from "../workers/redirect-key.ts";
 import type { Page, Post } from "./content.ts";
 

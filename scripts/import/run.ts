@@ -1,7 +1,8 @@
 // npm run import, from the file to the SQL: read the export as a stream (gzipped or not) into a
 // staging file with a progress bar, refuse it whole when it cannot be read (or, with --lenient,
-// list what is left out), write the WordPress posts and pages into content/, match every thread
-// to a post, and write the SQL a slice at a time. Memory holds one post's thread at a time.
+// list what is left out), write the WordPress posts and pages into content/ (with the old blog's
+// listings in content/redirects.json and its name, address and zone offered for site.json), match
+// every thread to a post, and write the SQL a slice at a time. Memory holds one post's thread at a time.
 import { closeSync, createReadStream, renameSync, existsSync, mkdirSync, openSync, readFileSync, readSync, statSync, writeFileSync, writeSync } from "node:fs";
 import { basename, join, relative } from "node:path";
 import { createGunzip, gunzipSync } from "node:zlib";
