@@ -247,6 +247,8 @@ function report(r: ImportResult, opts: ImportOptions, log: (line: string) => voi
       log(
         `The old blog's ${list} written into ${site}${offer.changes.timezone ? " (every post's and comment's time shows in that zone, as on the old blog)" : ""}.`,
       );
+    else if (opts.dryRun && (offer.starter || opts.siteJson))
+      log(`The old blog's ${list} would be written into ${site}${offer.starter ? " (still the starter's)" : ""}.`);
     else log(`The old blog's ${list} differ from ${site}: add --site-json to write them there${opts.dryRun ? " (not on a dry run)" : ""}.`);
   }
   if (r.stubs.length)

@@ -394,7 +394,7 @@ export async function runPipeline(opts: PipelineOptions): Promise<PipelineResult
         writeFileSync(`${path}.tmp`, `${JSON.stringify({ ...site, ...changes }, null, 2)}\n`);
         renameSync(`${path}.tmp`, path);
       }
-      siteOffer = { changes, written: write };
+      siteOffer = { changes, written: write, starter: site.url === STARTER_URL };
     }
 
     // Every post and page billet has now, with its old addresses and title.

@@ -53,6 +53,8 @@ export interface SiteOffer {
   changes: Partial<Site>;
   /** Written into content/site.json (the starter's, or --site-json). */
   written: boolean;
+  /** site.json is still the starter's (written unasked, but not on a dry run). */
+  starter: boolean;
 }
 
 /** The export's values that differ from site.json's. */

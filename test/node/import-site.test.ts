@@ -47,6 +47,13 @@ describe("the old blog's name, address, language and zone for site.json", () => 
     });
   });
 
+  it("says on a dry run that the starter's would be filled in", async () => {
+    const content = contentDir();
+    const log = await run(FULL, content);
+    expect(log).toMatch(/The old blog's title "Carnet de Marie".* would be written into .*site\.json \(still the starter's\)\./);
+    expect(site(content).title).toBe("Le blog d’Arnaud");
+  });
+
   it("offers them for a site.json of one's own, and writes them with --site-json; never on a dry run", async () => {
     const own = { title: "Mon carnet", url: "https://carnet.example.fr", timezone: "America/New_York" };
     const content = contentDir(own);
