@@ -152,7 +152,9 @@ export function buildRedirects(posts: Post[], pages: Page[], archive: Record<str
     const key = oldAddressKey(from, "");
     if (key && !kv.has(key)) kv.set(key, to);
     archived.push(from);
-    if (seen.has(from) || from === to) continue;
+    // The old home in its folder (/blog/ → /) only in KV: _redirects would carry its queries
+    // along (/blog/?p=12 → /?p=12), where the Worker tells /blog/?p=12 and /blog/?s=word apart.
+    if (seen.has(from) || from === to || to === "/") continue;
     seen.add(from);
     path.push({ from, to });
   }

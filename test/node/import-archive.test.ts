@@ -88,6 +88,8 @@ describe("the old blog's listings, recorded by the import", () => {
     const kv = JSON.parse(readFileSync(join(tmp, "build", "kv-posts.json"), "utf8")) as { key: string; value: string }[];
     expect(kv).toContainEqual({ key: "redirect:/blog/tag/ελλάδα/", value: termPath("tags", "Ελλάδα") });
     expect(kv).toContainEqual({ key: "redirect:/blog/", value: "/" });
+    // Not in _redirects, which would carry /blog/?p=12 to /?p=12.
+    expect(file.filter((l) => l.startsWith("/blog/ "))).toEqual([]);
   });
 
   it("never over billet's own addresses, and posts' rules keep the first places of _redirects", () => {
