@@ -366,7 +366,20 @@ export async function runPipeline(opts: PipelineOptions): Promise<PipelineResult
       }
     }
 
-    // The old blog's listings (categories, tags, dates, authors, feeds) to billet's.
+    // Every post and page billet has now, with its old addresses and title.
+    const entries = new Map(existing.map((e) => [e.slug, e]));
+    for (const e of items?.entries ?? []) entries.set(e.slug, e);
+    const index = emptyIndex();
+    for (const e of entries.values()) indexPost(index, e);
+    const posts = new Set(entries.keys());
+    for (const [from, slug] of Object.entries(opts.map)) {
+      if (!posts.has(slug))
+        throw new ImportError(
+          `--map ${from}=${slug}: there is no post or page "${slug}" in ${relative(ROOT, join(contentDir, "posts")) || "content/posts"} or ${relative(ROOT, join(contentDir, "pages")) || "content/pages"}. Nothing was imported.`,
+        );
+    }
+
+    // The old blog's listings (once the command line is known good) (categories, tags, dates, authors, feeds) to billet's.
     let archive: PipelineResult["archive"];
     if (sink.items > 0) {
       const addresses = archiveAddresses(sink.allItems(), sink.siteInfo.categoryParents);
@@ -395,19 +408,6 @@ export async function runPipeline(opts: PipelineOptions): Promise<PipelineResult
         renameSync(`${path}.tmp`, path);
       }
       siteOffer = { changes, written: write, starter: site.url === STARTER_URL };
-    }
-
-    // Every post and page billet has now, with its old addresses and title.
-    const entries = new Map(existing.map((e) => [e.slug, e]));
-    for (const e of items?.entries ?? []) entries.set(e.slug, e);
-    const index = emptyIndex();
-    for (const e of entries.values()) indexPost(index, e);
-    const posts = new Set(entries.keys());
-    for (const [from, slug] of Object.entries(opts.map)) {
-      if (!posts.has(slug))
-        throw new ImportError(
-          `--map ${from}=${slug}: there is no post or page "${slug}" in ${relative(ROOT, join(contentDir, "posts")) || "content/posts"} or ${relative(ROOT, join(contentDir, "pages")) || "content/pages"}. Nothing was imported.`,
-        );
     }
 
     // Threads to posts.
