@@ -8,6 +8,7 @@ import type { ThreadComment } from "../workers/render/comments.ts";
 import { POST_INDEX_KEY, postKey, type PostRecord } from "../workers/store/posts.ts";
 import { CONTENT, readPages, readPosts, readSeedComments, readSite, ROOT, type Page, type Post, type SeedComment } from "./content.ts";
 import { buildAdmin } from "./admin-page.ts";
+import { readArchiveAddresses } from "./import/archive-addresses.ts";
 import { buildRedirects } from "./redirects.ts";
 import { collectArchives, collectTerms, neighbours, pagesOf, relatedPosts } from "./explore.ts";
 import { archivePath, termFeedPath, termIndexPath, termPath, type TermKind } from "./taxonomy.ts";
@@ -258,7 +259,7 @@ export async function buildSite(
   write(join(publicDir, "feed.xml"), atomFeed(site, posts.slice(0, FEED_SIZE)));
   write(join(publicDir, "sitemap.xml"), sitemap(site, posts, pages, listed));
   write(join(publicDir, "robots.txt"), robots(site));
-  const redirects = buildRedirects(posts, pages);
+  const redirects = buildRedirects(posts, pages, readArchiveAddresses(content));
   if (redirects.staticCount + redirects.dynamicCount > 0) write(join(publicDir, "_redirects"), redirects.file);
 
   // Post records for KV, in wrangler's bulk format; and the old addresses with a query.

@@ -1,11 +1,13 @@
 // The author's content: site settings, posts (Markdown with front matter) and their seed comments.
 import { readdirSync, readFileSync, existsSync } from "node:fs";
-import { join } from "node:path";
+import { join, resolve } from "node:path";
 import matter from "gray-matter";
 import MarkdownIt from "markdown-it";
 import type { PostRecord } from "../workers/store/posts.ts";
 
 export const ROOT = new URL("..", import.meta.url).pathname;
+/** npm run starts scripts in the project folder; paths are taken from where the command was typed. */
+export const fromCwd = (path: string) => resolve(process.env.INIT_CWD ?? process.cwd(), path);
 export const CONTENT = join(ROOT, "content");
 
 export interface Site {
