@@ -18,16 +18,17 @@ export async function mediaFile(request: Request, env: Env, ctx: ExecutionContex
   headers.set("Accept-Ranges", "bytes");
   // No body: a condition of the request failed (If-None-Match matched: not modified).
   if (!("body" in object)) return new Response(null, { status: 304, headers });
+  const body = (object as R2ObjectBody).body;
   const range = object.range as { offset?: number; length?: number } | undefined;
   if (range && request.headers.has("Range")) {
     const offset = range.offset ?? 0;
     const length = range.length ?? object.size - offset;
     headers.set("Content-Range", `bytes ${offset}-${offset + length - 1}/${object.size}`);
     headers.set("Content-Length", String(length));
-    return new Response(request.method === "HEAD" ? null : object.body, { status: 206, headers });
+    return new Response(request.method === "HEAD" ? null : body, { status: 206, headers });
   }
   headers.set("Content-Length", String(object.size));
-  return new Response(request.method === "HEAD" ? null : object.body, { headers });
+  return new Response(request.method === "HEAD" ? null : body, { headers });
 }
 
 /** An old upload address: its medium at billet's address (the same path under /media/). */
