@@ -2,9 +2,9 @@
 // by npm run deploy and npm start from build/media-r2.json): /media/<path> is the object
 // media/<path>. Also the media types by file name, for the uploads (scripts/media.ts) and answers.
 
-/** The part of an R2 bucket this module reads with. */
-interface MediaBucket {
-  get(key: string, options: { onlyIf: Headers; range: Headers }): Promise<R2ObjectBody | R2Object | null>;
+/** The part of an R2 bucket this module reads with (generic: the module is also used from Node tools). */
+interface MediaBucket<T> {
+  get(key: string, options: { onlyIf: Headers; range: Headers }): Promise<T | null>;
 }
 
 /** How long browsers and Cloudflare's cache keep a medium (a WordPress upload never changes under its name). */
@@ -69,6 +69,6 @@ export function mediaKey(path: string): string | null {
 }
 
 /** The object for a request (its conditional and range headers applied), or null when absent. */
-export async function readMedia(bucket: MediaBucket, key: string, headers: Headers): Promise<R2ObjectBody | R2Object | null> {
+export async function readMedia<T>(bucket: MediaBucket<T>, key: string, headers: Headers): Promise<T | null> {
   return bucket.get(key, { onlyIf: headers, range: headers });
 }
