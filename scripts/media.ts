@@ -106,3 +106,42 @@ export function uploadMedia(
   if (todo.length % 20 !== 0) save();
   return { sent: todo.length, total: list.length };
 }
+
+/** The R2 bucket of the MEDIA binding in wrangler.toml. */
+export const mediaBucket = (config: { r2_buckets?: { binding: string; bucket_name?: string }[] }) =>
+  config.r2_buckets?.find((b) => b.binding === "MEDIA")?.bucket_name;
+
+/** The media of build/media-r2.json into the bucket, with wrangler: on Cloudflare, or local (npm start). */
+export function uploadMediaWith(
+  wrangler: (args: string[], opts: { quiet?: boolean; online?: boolean }) => string,
+  root: string,
+  bucket: string,
+  where: { remote: true } | { remote: false; persistTo?: string },
+): { sent: number; total: number } {
+  const target = where.remote ? ["--remote"] : ["--local", ...(where.persistTo ? ["--persist-to", where.persistTo] : [])];
+  const online = where.remote;
+  // Locally the manifest lives with the local state (deleted with it); on Cloudflare, in the bucket.
+  const localManifest = where.remote ? "" : join(where.persistTo ?? join(root, ".wrangler", "state"), "billet-media-manifest.json");
+  return uploadMedia(root, {
+    readManifest: () => {
+      try {
+        if (!where.remote) return existsSync(localManifest) ? JSON.parse(readFileSync(localManifest, "utf8")) : {};
+        return JSON.parse(wrangler(["r2", "object", "get", `${bucket}/${MANIFEST_KEY}`, "--pipe", ...target], { quiet: true, online }));
+      } catch {
+        return {}; // none yet: everything is sent
+      }
+    },
+    put: (m) =>
+      wrangler(["r2", "object", "put", `${bucket}/${m.key}`, "--file", join(root, m.file), "--content-type", m.type, ...target], { quiet: true, online }),
+    writeManifest: (file) => {
+      if (!where.remote) {
+        mkdirSync(dirname(localManifest), { recursive: true });
+        copyFileSync(file, localManifest);
+      } else
+        wrangler(["r2", "object", "put", `${bucket}/${MANIFEST_KEY}`, "--file", file, "--content-type", "application/json", ...target], {
+          quiet: true,
+          online,
+        });
+    },
+  });
+}

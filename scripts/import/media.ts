@@ -32,8 +32,8 @@ export interface MediaOptions {
 /** Why a medium was not brought. */
 export type MissingReason = "not in the --media folder" | "no --media folder" | "fetch failed" | "too large";
 
-/** Files above this stay where they are: Cloudflare's limit for one static file is 25 MiB, R2 takes more, but not a whole video archive per run. */
-export const MAX_MEDIA_BYTES = 512 * 1024 * 1024;
+/** Files above this stay where they are: wrangler uploads at most 300 MiB in one object to R2. */
+export const MAX_MEDIA_BYTES = 300 * 1024 * 1024;
 
 const escapeRe = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 const STOP = `\\s"'<>)\\]\\\\`;
