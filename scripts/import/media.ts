@@ -30,7 +30,7 @@ export interface MediaOptions {
 }
 
 /** Why a medium was not brought. */
-export type MissingReason = "not in the --media folder" | "no --media folder" | "fetch failed" | "too large";
+export type MissingReason = "not in the --media folder" | "no --media folder" | "fetch failed" | "over 300 MiB";
 
 /** Files above this stay where they are: wrangler uploads at most 300 MiB in one object to R2. */
 export const MAX_MEDIA_BYTES = 300 * 1024 * 1024;
@@ -130,7 +130,7 @@ export class MediaImport {
         continue;
       }
       if (size > MAX_MEDIA_BYTES) {
-        this.missing.set(rel, "too large");
+        this.missing.set(rel, "over 300 MiB");
         return;
       }
       if (candidate !== rel) this.fullSizeUsed++;
@@ -157,7 +157,7 @@ export class MediaImport {
   }
 
   private async fetchMissing(): Promise<void> {
-    const queue = [...this.missing.keys()].filter((rel) => this.source.has(rel) && this.missing.get(rel) !== "too large");
+    const queue = [...this.missing.keys()].filter((rel) => this.source.has(rel) && this.missing.get(rel) !== "over 300 MiB");
     const worker = async () => {
       for (let rel = queue.shift(); rel !== undefined; rel = queue.shift()) {
         const target = join(this.opts.contentDir, "media", rel);
@@ -176,7 +176,7 @@ export class MediaImport {
           }
           const body = Buffer.from(await res.arrayBuffer());
           if (body.length > MAX_MEDIA_BYTES) {
-            this.missing.set(rel, "too large");
+            this.missing.set(rel, "over 300 MiB");
             continue;
           }
           mkdirSync(dirname(target), { recursive: true });
