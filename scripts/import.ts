@@ -156,7 +156,7 @@ function mediaSummary(r: ImportResult, opts: ImportOptions): string[] {
         ? `on ${opts.mediaBase} (--media-base)`
         : "at their old addresses (blocked by the CSP unless their host is in media_hosts of content/site.json)";
     lines.push(
-      `Media not brought in: ${plural(m.missing.size, "file")} (${[...reasons].map(([why, n]) => `${n} ${why}`).join(", ")}), left ${where}${r.mediaFile ? `, listed in ${rel(r.mediaFile)}` : ""}`,
+      `Media not brought in: ${plural(m.missing.size, "file")} (${[...reasons].map(([why, n]) => `${n} ${why}`).join(", ")}), left ${where}${r.mediaFile ? `, listed in ${rel(r.mediaFile)}` : ""}${opts.dryRun && opts.fetchMedia ? " (a dry run fetches nothing: --fetch-media tries the old host on a real run)" : ""}`,
     );
   }
   if (m.backgrounds) lines.push(`Background images (cover blocks) made images: ${m.backgrounds}`);

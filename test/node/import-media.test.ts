@@ -173,11 +173,12 @@ describe("npm run import -- --media <uploads>", () => {
   it("a dry run writes nothing: no media, no list, no site.json change", async () => {
     const content = contentDir();
     const siteBefore = readFileSync(join(content, "site.json"), "utf8");
-    const { result, log } = await run(["--media", uploads(), "--dry-run", "--media-host", "www.carnet.example.net"], content);
+    const { result, log } = await run(["--media", uploads(), "--dry-run", "--fetch-media", "--media-host", "www.carnet.example.net"], content);
     expect(existsSync(join(content, "media"))).toBe(false);
     expect(result.mediaFile).toBeUndefined();
     expect(readFileSync(join(content, "site.json"), "utf8")).toBe(siteBefore);
     expect(log).toContain("Media: 9 files would be brought into");
+    expect(log).toContain("a dry run fetches nothing");
   });
 
   it("--media-host: what is not brought is served from that host, which site.json's media_hosts then allows", async () => {
