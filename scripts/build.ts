@@ -28,6 +28,8 @@ import {
   yearPage,
   type SitemapEntry,
 } from "./templates.ts";
+import { headersFile } from "./headers.ts";
+import { placeMedia, type R2Medium } from "./media.ts";
 
 /** Posts in the site's Atom feed: the newest ones. */
 export const FEED_SIZE = 50;
@@ -136,9 +138,13 @@ export interface BuildOptions {
   scripts?: boolean;
 }
 
-export async function buildSite(
-  options: BuildOptions = {},
-): Promise<{ posts: Post[]; pages: Page[]; seeds: SeedRow[]; redirects: { static: number; dynamic: number; query: number; dropped: string[] } }> {
+export async function buildSite(options: BuildOptions = {}): Promise<{
+  posts: Post[];
+  pages: Page[];
+  seeds: SeedRow[];
+  redirects: { static: number; dynamic: number; query: number; dropped: string[] };
+  media: { assets: number; r2: R2Medium[] };
+}> {
   const { content = CONTENT, public: publicDir = join(ROOT, "public"), build: buildDir = join(ROOT, "build"), scripts = true } = options;
   const site = readSite(content);
   const posts = readPosts(site, content);
@@ -259,6 +265,8 @@ export async function buildSite(
   write(join(publicDir, "feed.xml"), atomFeed(site, posts.slice(0, FEED_SIZE)));
   write(join(publicDir, "sitemap.xml"), sitemap(site, posts, pages, listed));
   write(join(publicDir, "robots.txt"), robots(site));
+  // The static assets' headers, with the CSP of content/site.json (media_hosts, embed_hosts).
+  write(join(publicDir, "_headers"), headersFile(site));
   const redirects = buildRedirects(posts, pages, readArchiveAddresses(content));
   if (redirects.staticCount + redirects.dynamicCount > 0) write(join(publicDir, "_redirects"), redirects.file);
 
@@ -297,20 +305,27 @@ export async function buildSite(
     await bundleBrowserScript(join(ROOT, "widget", "widget.ts"), join(publicDir, "widget.js"));
     await buildAdmin(site, posts, publicDir);
   }
+  // Last, so the count of assets includes every page: the old blog's media, static or for R2.
+  const media = placeMedia(content, publicDir, buildDir, ROOT);
   return {
     posts,
     pages,
     seeds,
+    media,
     redirects: { static: redirects.staticCount, dynamic: redirects.dynamicCount, query: redirects.kv.length, dropped: redirects.dropped },
   };
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  const { posts, pages, seeds, redirects } = await buildSite();
+  const { posts, pages, seeds, redirects, media } = await buildSite();
   const old = redirects.static + redirects.dynamic + redirects.query;
   console.log(
     `built ${posts.length} post(s)${pages.length ? `, ${pages.length} page(s)` : ""}, ${seeds.length} seed comment(s)${old ? `, ${old} redirect rule(s) for old addresses` : ""} into public/ and build/`,
   );
+  if (media.assets || media.r2.length)
+    console.log(
+      `media: ${media.assets} file(s) in public/media/${media.r2.length ? `, ${media.r2.length} for the R2 bucket (over 25 MiB or past Cloudflare's 20,000 static files; npm start and npm run deploy upload them)` : ""}`,
+    );
   if (redirects.dropped.length)
     console.log(
       `${redirects.dropped.length} old address(es) not redirected:\n  ${redirects.dropped.slice(0, 20).join("\n  ")}${redirects.dropped.length > 20 ? "\n  …" : ""}`,

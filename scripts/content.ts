@@ -19,6 +19,10 @@ export interface Site {
   timezone: string;
   /** Posts on each page of the home page (default 20). */
   posts_per_page?: number;
+  /** Hosts media left elsewhere may come from (the CSP allows them: images, audio, video). */
+  media_hosts?: string[];
+  /** Hosts whose players imported posts may frame (the CSP's frame-src; default none). */
+  embed_hosts?: string[];
 }
 
 export interface Post extends PostRecord {

@@ -1,6 +1,7 @@
 // npm run import -- <file> [--format wordpress|disqus|json|isso|remark42|waline] [--map old-address=slug ...]
 //                          [--local | --remote] [--persist-to dir] [--dry-run] [--pingbacks] [--site address]
 //                          [--lang fr|en] [--media-base address] [--overwrite] [--lenient] [--create-posts] [--site-json]
+//                          [--media <copy of wp-content/uploads>] [--fetch-media] [--media-host host]
 //
 // Moves a blog in: from a WordPress export (WXR), its published posts and pages into content/
 // (with their old addresses, answered by 301s once built) and their comments; from a Disqus export,
@@ -20,6 +21,7 @@ import { ImportError } from "./import/problems.ts";
 import { mapLine, runPipeline, tally, type PipelineOptions, type PipelineResult } from "./import/run.ts";
 import { refuseWhilePlaceholders } from "./deploy.ts";
 import { wrangler } from "./local.ts";
+import { normalizeHost } from "../workers/csp.ts";
 
 /** What the command line says: the pipeline's options, and which database the SQL goes to. */
 export interface ImportOptions extends PipelineOptions {
@@ -36,7 +38,8 @@ export { fromCwd };
 
 const USAGE = `usage: npm run import -- <file> [--format wordpress|disqus|json|isso|remark42|waline] [--map old-address=slug ...]
                         [--local | --remote] [--persist-to <dir>] [--dry-run] [--pingbacks] [--site <old site address>]
-                        [--lang fr|en] [--media-base <address>] [--overwrite] [--lenient] [--create-posts] [--site-json]`;
+                        [--lang fr|en] [--media-base <address>] [--overwrite] [--lenient] [--create-posts] [--site-json]
+                        [--media <copy of wp-content/uploads>] [--fetch-media] [--media-host <host>]`;
 
 export function parseArgs(argv: string[]): ImportOptions {
   const opts: ImportOptions = { file: "", map: {}, remote: false, dryRun: false, pingbacks: false };
@@ -94,6 +97,18 @@ export function parseArgs(argv: string[]): ImportOptions {
       case "--media-base":
         opts.mediaBase = next();
         break;
+      case "--media":
+        opts.media = fromCwd(next());
+        break;
+      case "--fetch-media":
+        opts.fetchMedia = true;
+        break;
+      case "--media-host": {
+        const host = next();
+        if (!normalizeHost(host)) throw new Error(`--media-host takes a host name (media.example.org), got "${host}"`);
+        opts.mediaHost = host;
+        break;
+      }
       case "--overwrite":
         opts.overwrite = true;
         break;
@@ -119,10 +134,38 @@ export function parseArgs(argv: string[]): ImportOptions {
   }
   if (!opts.file) throw new Error(USAGE);
   if (opts.remote && opts.persistTo) throw new Error("--persist-to is for the local database only");
+  if (opts.mediaHost && opts.mediaBase) throw new Error("--media-host and --media-base both say where media not brought go: give one");
   return opts;
 }
 
 const EMPTY = (): StatusCounts => ({ approved: 0, pending: 0, spam: 0, deleted: 0 });
+
+/** The media lines of the summary: brought in, and what was not, why and where it is listed. */
+function mediaSummary(r: ImportResult, opts: ImportOptions): string[] {
+  const m = r.media!;
+  const lines: string[] = [];
+  const wrote = opts.dryRun ? "would be " : "";
+  if (m.brought.size)
+    lines.push(
+      `Media: ${plural(m.brought.size, "file")} ${wrote}brought into ${rel(`${opts.contentDir ?? `${ROOT}/content`}/media`)}/ (served at /media/…)${m.written ? `, ${m.written} new or changed` : ""}${m.fullSizeUsed ? `; ${plural(m.fullSizeUsed, "resized copy", "resized copies")} missing, shown with the full-size file` : ""}`,
+    );
+  if (m.missing.size) {
+    const reasons = new Map<string, number>();
+    for (const reason of m.missing.values()) reasons.set(reason, (reasons.get(reason) ?? 0) + 1);
+    const where = opts.mediaHost
+      ? `on ${normalizeHost(opts.mediaHost)} (--media-host${r.mediaHostAdded ? `, ${opts.dryRun ? "would be " : ""}added to media_hosts in content/site.json` : ""})`
+      : opts.mediaBase
+        ? `on ${opts.mediaBase} (--media-base)`
+        : "at their old addresses (blocked by the CSP unless their host is in media_hosts of content/site.json)";
+    lines.push(
+      `Media not brought in: ${plural(m.missing.size, "file")} (${[...reasons].map(([why, n]) => `${n} ${why}`).join(", ")}), left ${where}${r.mediaFile ? `, listed in ${rel(r.mediaFile)}` : ""}${opts.dryRun && opts.fetchMedia ? " (a dry run fetches nothing: --fetch-media tries the old host on a real run)" : ""}`,
+    );
+  }
+  if (m.backgrounds) lines.push(`Background images (cover blocks) made images: ${m.backgrounds}`);
+  if (m.framesLinked) lines.push(`Embedded frames made links (hosts not in embed_hosts of content/site.json): ${m.framesLinked}`);
+  if (m.stylesRemoved) lines.push(`Inline styles removed (the CSP refuses them): ${m.stylesRemoved}`);
+  return lines;
+}
 
 export async function runImport(opts: ImportOptions, log: (line: string) => void = console.log): Promise<ImportResult> {
   if (opts.remote && !opts.dryRun) refuseWhilePlaceholders(`npm run import -- ${basename(opts.file)} --remote`);
@@ -226,10 +269,7 @@ function report(r: ImportResult, opts: ImportOptions, log: (line: string) => voi
       log(`Without a title in the export (their slug stands for one; write one in the front matter): ${i.untitled.map((e) => e.url).join(", ")}`);
     if (i.sticky.length)
       log(`Sticky on the old blog (billet lists posts by date, newest first; there is no sticky post): ${i.sticky.map((e) => e.url).join(", ")}`);
-    if (r.mediaFile)
-      log(
-        `Media: ${plural(i.media.size, "file")} at ${opts.mediaBase ? `their old addresses on ${opts.mediaBase} (--media-base)` : "their old addresses"}, listed in ${rel(r.mediaFile)}`,
-      );
+    if (r.media) for (const line of mediaSummary(r, opts)) log(line);
     const codes = Object.entries(i.unknownShortcodes);
     if (codes.length) log(`Shortcodes left as text (not known here): ${codes.map(([n, c]) => `[${n}] ×${c}`).join(", ")}`);
   }

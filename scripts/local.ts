@@ -7,6 +7,8 @@ import { join } from "node:path";
 import { stripVTControlCharacters } from "node:util";
 import { buildSite } from "./build.ts";
 import { ROOT } from "./content.ts";
+import { readWranglerConfig } from "./deploy.ts";
+import { mediaBucket, uploadMediaWith } from "./media.ts";
 
 const WRANGLER = join(ROOT, "node_modules", "wrangler", "bin", "wrangler.js");
 
@@ -172,6 +174,12 @@ export async function prepareLocal(opts: { persistTo?: string; quiet?: boolean; 
   wrangler(["d1", "migrations", "apply", "DB", "--local", ...persist], opts);
   wrangler(["kv", "bulk", "put", join(ROOT, "build", "kv-posts.json"), "--binding", "POSTS", "--local", ...persist], opts);
   wrangler(["d1", "execute", "DB", "--local", "--file", join(ROOT, "build", "seed.sql"), ...persist], opts);
+  // The old blog's media that are not static assets, into the local R2 bucket.
+  const bucket = mediaBucket(readWranglerConfig());
+  if (bucket) {
+    const { sent } = uploadMediaWith(wrangler, ROOT, bucket, { remote: false, persistTo: opts.persistTo });
+    if (sent && !opts.quiet) console.log(`${sent} medium/media put into the local R2 bucket ${bucket}`);
+  }
 }
 
 /** Starts `wrangler dev`; resolves once it answers. */

@@ -9,6 +9,7 @@ import matter from "gray-matter";
 import { RESERVED_PATHS } from "../content.ts";
 import type { WpAttachment, WpItem } from "./formats.ts";
 import { normalizeRef, normalizeTitle, slugify, wpItemKey } from "./plan.ts";
+import type { MediaImport } from "./media.ts";
 import { mediaUrls, plainText, rewriteMedia, summaryOf, wordpressBody } from "./wp-content.ts";
 
 export interface ContentEntry {
@@ -65,6 +66,8 @@ export interface WriteItemsOptions {
   attachments: Map<string, WpAttachment>;
   /** Ids that several different items of the export share (see wpIdentity). */
   sharedIds?: Set<string>;
+  /** Media brought in (--media, --fetch-media): links rewritten, HTML made to show under the CSP. */
+  media?: MediaImport;
 }
 
 /**
@@ -238,7 +241,7 @@ export function writeItems(items: Iterable<WpItem>, existing: ContentEntry[], op
     const body = wordpressBody(item.content, { attachments: opts.attachments, postId: item.wpId, attachmentsByParent: byParent });
     for (const [name, n] of Object.entries(body.unknownShortcodes)) result.unknownShortcodes[name] = (result.unknownShortcodes[name] ?? 0) + n;
     for (const url of mediaUrls(body.html)) result.media.add(url);
-    const html = opts.mediaBase ? rewriteMedia(body.html, opts.oldHosts, opts.mediaBase) : body.html;
+    const html = opts.media ? opts.media.rewrite(body.html) : opts.mediaBase ? rewriteMedia(body.html, opts.oldHosts, opts.mediaBase) : body.html;
     const text = fileText(item, entry.slug, html, redirects, importedFrom, opts.lang);
 
     const file = join(opts.contentDir, `${item.kind}s`, `${entry.slug}.md`);

@@ -11,6 +11,8 @@ import { readSite, ROOT } from "../content.ts";
 import { detectFormat, siteKey, type Format, type ParseOptions, type SourceComment } from "./formats.ts";
 import { emptyIndex, indexPost, mappedSlug, planThreads, resolveSlug, rowKey, rowValues, slugify, SqlWriter, type Plan, type StatusCounts } from "./plan.ts";
 import { readExisting, sharedIdsOf, wpIdentity, writeItems, type ContentEntry, type ItemsResult } from "./posts.ts";
+import { MediaImport, uploadsFolder } from "./media.ts";
+import { normalizeHost, siteHosts } from "../../workers/csp.ts";
 import { describeProblem, ImportError } from "./problems.ts";
 import { streamingReader } from "./readers.ts";
 import { readIsso, readWaline } from "./servers.ts";
@@ -33,6 +35,12 @@ export interface PipelineOptions {
   lang?: string;
   /** Media on the old site's host are rewritten to this base. */
   mediaBase?: string;
+  /** --media: a copy of the old wp-content/uploads; what the export names is brought from it. */
+  media?: string;
+  /** --fetch-media: fetch from the old host what the folder does not have. */
+  fetchMedia?: boolean;
+  /** --media-host: media not brought are served from this host, allowed by the CSP (site.json media_hosts). */
+  mediaHost?: string;
   /** Replace post files that are there. */
   overwrite?: boolean;
   /** Import what is sound and list what is left out, instead of refusing the file. */
@@ -68,6 +76,10 @@ export interface PipelineResult {
   archive?: { file: string; total: number; added: number };
   /** The export's title, address, language and zone where they differ from site.json's. */
   siteOffer?: SiteOffer;
+  /** The media of the export: brought in, or not and why. */
+  media?: MediaImport;
+  /** --media-host added to content/site.json's media_hosts by this run. */
+  mediaHostAdded?: string;
   /** Items left out with --lenient, in words. */
   leftOut: string[];
   /** With --lenient, where a broken file stopped being read. */
@@ -336,6 +348,8 @@ export async function runPipeline(opts: PipelineOptions): Promise<PipelineResult
     const sharedIds = sink.items > 0 ? sharedIdsOf(sink.allItems()) : new Set<string>();
     let items: ItemsResult | undefined;
     let mediaFile: string | undefined;
+    let media: MediaImport | undefined;
+    let mediaHostAdded: string | undefined;
     if (sink.items > 0) {
       const lang = opts.lang ?? sink.siteInfo.lang ?? site.lang;
       const oldHosts = [sink.siteInfo.url, opts.site]
@@ -347,6 +361,26 @@ export async function runPipeline(opts: PipelineOptions): Promise<PipelineResult
             return u;
           }
         });
+      if (opts.media && !(existsSync(opts.media) && statSync(opts.media).isDirectory()))
+        throw new ImportError(`--media ${opts.media}: no such folder (give a copy of the old site's wp-content/uploads). Nothing was imported.`);
+      media = new MediaImport({
+        folder: opts.media ? uploadsFolder(opts.media) : undefined,
+        fetch: opts.fetchMedia,
+        mediaHost: opts.mediaHost,
+        mediaBase: opts.mediaBase,
+        oldHosts,
+        contentDir,
+        dryRun: opts.dryRun,
+        embedHosts: siteHosts((site as { embed_hosts?: unknown }).embed_hosts).hosts,
+      });
+      const attachmentUrls = [...sink.attachments().values()].map((a) => a.url);
+      await media.bring(
+        (function* () {
+          yield* attachmentUrls;
+          for (const item of sink.allItems()) yield item.content;
+        })(),
+      );
+      if (opts.mediaHost) mediaHostAdded = addMediaHost(contentDir, opts.mediaHost, opts.dryRun);
       items = writeItems(sink.allItems(), existing, {
         contentDir,
         site: sourceSite ?? "site",
@@ -357,11 +391,14 @@ export async function runPipeline(opts: PipelineOptions): Promise<PipelineResult
         oldHosts,
         attachments: sink.attachments(),
         sharedIds,
+        media,
       });
-      if (items.media.size) {
+      // What was not brought in, one address a line (wget -x -i takes it).
+      const left = [...items.media].filter((url) => !media!.isBrought(url));
+      if (left.length && !opts.dryRun) {
         mediaFile = join(ROOT, "build", `import-media-${name.replace(/[^\w.-]+/g, "_")}.txt`);
         const fd = openSync(mediaFile, "w");
-        writeSync(fd, `${[...items.media].sort().join("\n")}\n`);
+        writeSync(fd, `${left.sort().join("\n")}\n`);
         closeSync(fd);
       }
     }
@@ -531,6 +568,8 @@ export async function runPipeline(opts: PipelineOptions): Promise<PipelineResult
       mediaFile,
       siteOffer,
       archive,
+      media,
+      mediaHostAdded,
       leftOut,
       brokenAt,
       comments: count,
@@ -559,6 +598,19 @@ function commentKeysToTellApart(sink: StagingSink, sharedIds: Set<string>): Set<
     }
   }
   return out;
+}
+
+/** --media-host into content/site.json's media_hosts (the CSP allows it); the host, or undefined when there already. */
+function addMediaHost(contentDir: string, value: string, dryRun: boolean): string | undefined {
+  const host = normalizeHost(value);
+  if (!host) throw new ImportError(`--media-host ${value}: not a host name (write it as media.example.org). Nothing was imported.`);
+  const file = join(contentDir, "site.json");
+  const site = JSON.parse(readFileSync(file, "utf8")) as Record<string, unknown>;
+  const hosts = siteHosts(site.media_hosts).hosts;
+  if (hosts.includes(host)) return undefined;
+  site.media_hosts = [...hosts, host];
+  if (!dryRun) writeFileSync(file, `${JSON.stringify(site, null, 2)}\n`);
+  return host;
 }
 
 /** The most SQL applied by one wrangler run (its memory grows with the file). */
