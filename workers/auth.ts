@@ -2,6 +2,7 @@
 import { accessIdentity } from "./access.ts";
 import { getConfig } from "./config.ts";
 import { readCookie, setCookie } from "./cookies.ts";
+import { recordFailedSignIn } from "./db/desk.ts";
 import { ApiError } from "./http.ts";
 
 const encoder = new TextEncoder();
@@ -87,6 +88,8 @@ export async function requireAdmin(request: Request, env: Env): Promise<string> 
   const network = await hashAddress(request, env).catch(() => null);
   const { success } = await env.ADMIN_RATE_LIMITER.limit({ key: `admin|${network ?? "unknown"}` });
   if (!success) throw new ApiError(429, "rate_limited", "Too many failed sign-ins; please wait a minute.", undefined, { "Retry-After": "60" });
+  // In the log (those within the limit: past it, nothing is written).
+  await recordFailedSignIn(env.DB, Date.now());
   throw new ApiError(401, "unauthorized", "A valid admin token is required.", undefined, { "WWW-Authenticate": 'Bearer realm="billet admin"' });
 }
 

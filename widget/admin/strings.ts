@@ -189,6 +189,12 @@ const fr = {
   logIntro: "Chaque décision prise ici ou par l’API, la plus récente en premier.",
   logEmpty: "Rien n’a encore été fait.",
   actorToken: "jeton d’administration",
+  actors: {
+    link: "lien d’un e-mail",
+    "email-reply": "réponse par e-mail",
+    "sign-in": "connexion refusée",
+  } as Record<string, string>,
+  unknownWord: "inconnu",
   logActions: {
     approve: "Approuvé",
     spam: "Classé indésirable",
@@ -196,6 +202,8 @@ const fr = {
     delete: "Mis à la corbeille",
     purge: "Supprimé définitivement",
     "erase-commenter": "Données d’un commentateur effacées",
+    "export-commenter": "Données d’un commentateur exportées",
+    "sign-in-failed": "Connexion refusée (mauvais jeton)",
   } as Record<string, string>,
   logBlock: (kind: string) => `Blocage par ${kindsFr[kind as BlockKind] ?? kind}`,
   logUnblock: (kind: string) => `Déblocage (${kindsFr[kind as BlockKind] ?? kind})`,
@@ -411,6 +419,12 @@ const en: AdminStrings = {
   logIntro: "Every decision taken here or through the API, newest first.",
   logEmpty: "Nothing done yet.",
   actorToken: "admin token",
+  actors: {
+    link: "link in an email",
+    "email-reply": "email reply",
+    "sign-in": "refused sign-in",
+  },
+  unknownWord: "unknown",
   logActions: {
     approve: "Approved",
     spam: "Marked as spam",
@@ -418,6 +432,8 @@ const en: AdminStrings = {
     delete: "Deleted",
     purge: "Deleted for good",
     "erase-commenter": "A commenter’s data erased",
+    "export-commenter": "A commenter’s data exported",
+    "sign-in-failed": "Sign-in refused (wrong token)",
   },
   logBlock: (kind: string) => `Blocked by ${kindsEn[kind as BlockKind] ?? kind}`,
   logUnblock: (kind: string) => `Unblocked (${kindsEn[kind as BlockKind] ?? kind})`,

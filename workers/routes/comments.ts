@@ -280,7 +280,7 @@ async function follow(env: Env, email: string, commentId: number): Promise<void>
   try {
     const db = store.openDb(env.DB);
     const [created] = await store.runBatch(db, desk.subscribeStatements(db, email, commentId, Date.now()));
-    if ((created as unknown[]).length) await askConfirmation(env, email);
+    if ((created as unknown[]).length) await askConfirmation(env, commentId);
   } catch (err) {
     console.error("could not record a subscription", commentId, err instanceof Error ? err.message : err);
   }
