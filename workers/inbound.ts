@@ -6,6 +6,7 @@ import PostalMime from "postal-mime";
 import { verifyLink } from "./auth.ts";
 import { emailSettings, REFERENCE } from "./email.ts";
 import { ApiError } from "./http.ts";
+import { emailStrings } from "./render/emails.ts";
 import { decide } from "./moderation.ts";
 
 const COMMANDS: Record<string, "approve" | "spam" | "delete"> = {
@@ -59,11 +60,12 @@ export function digestCommandsOf(text: string): { action: "approve" | "spam" | "
 }
 
 /** Acts on a digest's comments as the author answered; a reason to refuse the reply, or null. */
-async function answerDigest(env: Env, ids: number[], text: string): Promise<string | null> {
+async function answerDigest(env: Env, lang: string, ids: number[], text: string): Promise<string | null> {
+  const s = emailStrings(lang);
   const commands = digestCommandsOf(text);
-  if (!commands.length) return "Start your reply with ok, spam or delete and the numbers of the comments (ok 1 3, spam 2).";
+  if (!commands.length) return s.digestReplyHow;
   const unknown = commands.filter((c) => c.n < 1 || c.n > ids.length);
-  if (unknown.length) return `This digest has no comment ${unknown.map((c) => c.n).join(", ")}; nothing was changed.`;
+  if (unknown.length) return s.digestReplyUnknown(unknown.map((c) => c.n).join(", "));
   for (const action of ["approve", "spam", "delete"] as const) {
     const chosen = commands.filter((c) => c.action === action).map((c) => ids[c.n - 1]);
     if (chosen.length) await decide(env, "email-reply", [...new Set(chosen)], action);
@@ -86,7 +88,7 @@ export async function receiveEmail(message: ForwardableEmailMessage, env: Env, _
   }
   if (link.d !== undefined) {
     try {
-      const refused = await answerDigest(env, link.d.split(".").map(Number), email.text ?? "");
+      const refused = await answerDigest(env, settings.lang, link.d.split(".").map(Number), email.text ?? "");
       if (refused) message.setReject(refused);
     } catch (err) {
       message.setReject(err instanceof ApiError ? err.message : "Nothing was changed; please try again.");

@@ -44,6 +44,8 @@ const fr = {
   digestItem: (n: number, name: string, title: string) => `${n}. ${name} sur « ${title} » :`,
   digestMore: (n: number, desk: string) =>
     `${n === 1 ? "Un autre commentaire attend" : `${n} autres commentaires attendent`} : ils viendront dans le prochain résumé, ou sur ${desk}`,
+  digestReplyHow: "Commencez votre réponse par ok, spam ou supprimer suivis des numéros des commentaires (ok 1 3, spam 2) ; rien n’a changé.",
+  digestReplyUnknown: (numbers: string) => `Ce résumé n’a pas de commentaire ${numbers} ; rien n’a changé.`,
   digestReplyHint:
     "Ou répondez à ce message, au-dessus de la citation, par exemple « ok 1 3, spam 2, supprimer 4 » (les numéros ci-dessus ; la référence ci-dessous doit rester dans la réponse).",
   heldFor: (why: string) => `Retenu : ${heldReason(frReasons, why, (w) => `contient « ${w} »`)}`,
@@ -107,6 +109,8 @@ const en: EmailStrings = {
   wrote: (name) => `${name} wrote:`,
   digestItem: (n, name, title) => `${n}. ${name} on “${title}”:`,
   digestMore: (n, desk) => `${n === 1 ? "One more comment waits" : `${n} more comments wait`}: they will come in the next digest, or see ${desk}`,
+  digestReplyHow: "Start your reply with ok, spam or delete and the numbers of the comments (ok 1 3, spam 2); nothing changed.",
+  digestReplyUnknown: (numbers) => `This digest has no comment ${numbers}; nothing changed.`,
   digestReplyHint:
     "Or reply to this message, above the quote, with for example “ok 1 3, spam 2, delete 4” (the numbers above; keep the reference below in your reply).",
   heldFor: (why) => `Held: ${heldReason(enReasons, why, (w) => `contains “${w}”`)}`,
