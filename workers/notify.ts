@@ -92,6 +92,8 @@ async function deliverOne(env: Env, body: NotifyMessage): Promise<void> {
   if (body.event === "subscriber.confirm") {
     // Only an address still waiting to confirm: one that confirmed, stopped or was erased
     // meanwhile gets nothing.
+    // A message from before messages carried ids only (it held an address): dropped, not sent.
+    if (typeof body.comment_id !== "number") return;
     const email = (await getComment(db, body.comment_id))?.authorEmail;
     if (settings && email && (await desk.awaitsConfirmation(db, email))) await send(env, await confirmationEmail(env, settings, email));
     return;

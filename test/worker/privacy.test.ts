@@ -6,6 +6,7 @@ import { env } from "cloudflare:workers";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { pruneSpamFeatures, runDaily, tendSubscriptions } from "../../workers/daily.ts";
 import { emailOrNull } from "../../scripts/import/formats.ts";
+import type { NotifyMessage } from "../../workers/notify.ts";
 import { ADMIN, call, newReader, SLUG, uniqueComment } from "./helpers.ts";
 import { mailEnv } from "./mail.ts";
 
@@ -268,6 +269,15 @@ describe("subscriptions never confirmed", () => {
     );
     expect(left).not.toContain(address);
     expect(left.filter((e) => e === confirmedAddress)).toHaveLength(2);
+  });
+
+  it("a queued confirmation from before messages carried ids only (it names an address) is dropped, not sent nor retried", async () => {
+    const m = mailEnv();
+    const address = `ancienne-${crypto.randomUUID().slice(0, 6)}@example.org`;
+    await env.DB.prepare("INSERT INTO subscribers (email, created_at) VALUES (?, ?)").bind(address, Date.now()).run();
+    m.queued.push({ event: "subscriber.confirm", email: address } as unknown as NotifyMessage);
+    await m.deliverQueued();
+    expect(m.mailbox).toEqual([]);
   });
 });
 
