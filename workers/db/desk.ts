@@ -177,6 +177,19 @@ export async function commenterData(db: Db, email: string, hostOf: (url: string 
 
 export type CommenterData = Awaited<ReturnType<typeof commenterData>>;
 
+/**
+ * Rewrites every full-text index (FTS5 tables, found by name so any added later counts) so that
+ * the words of erased rows leave it: FTS5 only marks a deletion, and keeps the old entries in its
+ * segments until they are merged. Run after an erasure; costs a pass over the index.
+ */
+export async function compactSearchIndexes(db: Db): Promise<void> {
+  const tables = await db.all<{ name: string }>(sql`select name from sqlite_master where type = 'table' and sql like 'CREATE VIRTUAL TABLE%USING fts5%'`);
+  for (const { name } of tables) {
+    const table = sql.identifier(name);
+    await db.run(sql`insert into ${table} (${table}) values ('optimize')`);
+  }
+}
+
 /** Statements forgetting that this address ever subscribed. */
 export function forgetSubscriberStatements(db: Db, email: string) {
   return [db.delete(subscriptions).where(eq(subscriptions.email, email)), db.delete(subscribers).where(eq(subscribers.email, email))];

@@ -250,5 +250,7 @@ export async function adminCommenterErase(request: Request, env: Env): Promise<R
     desk.auditStatement(db, { actor, action: "erase-commenter", detail: `${ids.length} comment(s), ${data.blocks.length} block(s)`, at: now }),
   ]);
   for (const slug of new Set(data.comments.map((c) => c.postSlug))) forgetVersion(slug);
+  // The erasure is done; a search index still holding their words until its next merge is not.
+  await desk.compactSearchIndexes(db).catch((err) => console.error("search index not compacted after an erasure", err instanceof Error ? err.message : err));
   return json({ erased: { comments: ids.length, blocks: data.blocks.length } }, 200, noStore);
 }
