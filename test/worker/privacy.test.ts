@@ -224,6 +224,31 @@ describe("the desk's log records exactly what changed", () => {
   });
 });
 
+describe("a bulk decision's batch is bounded", () => {
+  it("approves the 100 comments a request takes, 40,000 distinct features (400 a comment, the most) learned in one batch", async () => {
+    const tag = crypto.randomUUID().slice(0, 4);
+    const now = Date.now();
+    const insert = env.DB.prepare(
+      "INSERT INTO comments (post_slug, author_name, content, html, status, created_at, updated_at) VALUES (?, ?, ?, '<p>x</p>', 'pending', ?, ?) RETURNING id",
+    );
+    // 300 words of its own in each comment (the filter keeps 400 features a comment).
+    const words = (i: number) => Array.from({ length: 300 }, (_, j) => `m${tag}x${i}x${j}`).join(" ");
+    const rows = await env.DB.batch<{ id: number }>(Array.from({ length: 100 }, (_, i) => insert.bind(SLUG, `Masse ${i}`, words(i), now, now)));
+    const ids = rows.map((r) => r.results[0].id);
+    const documents = async () => (await env.DB.prepare("SELECT ham FROM spam_features WHERE feature = ' documents'").first<number>("ham")) ?? 0;
+    const before = await documents();
+    const res = await admin("/api/admin/comments/bulk", { method: "POST", body: JSON.stringify({ ids, action: "approve" }) });
+    expect(res.status).toBe(200);
+    expect(((await res.json()) as { updated: number[] }).updated).toHaveLength(100);
+    expect(await documents()).toBe(before + 100);
+    expect(await env.DB.prepare("SELECT count(*) AS n FROM spam_features WHERE feature LIKE ?").bind(`m${tag}x%`).first("n")).toBe(40_000);
+    // And unlearned the same way.
+    expect((await admin("/api/admin/comments/bulk", { method: "POST", body: JSON.stringify({ ids, action: "pending" }) })).status).toBe(200);
+    expect(await env.DB.prepare("SELECT count(*) AS n FROM spam_features WHERE feature LIKE ?").bind(`m${tag}x%`).first("n")).toBe(0);
+    expect(await documents()).toBe(before);
+  });
+});
+
 describe("the spam filter's memory is pruned", () => {
   it("forgets features an undo brings back to nothing", async () => {
     const id = await mailEnv().post(uniqueComment({ content: "Un mot xylophonique et rare" }));
