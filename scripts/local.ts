@@ -183,14 +183,30 @@ export async function prepareLocal(opts: { persistTo?: string; quiet?: boolean; 
 }
 
 /** Starts `wrangler dev`; resolves once it answers. */
-export async function startDev(opts: { port: number; persistTo?: string; vars?: Record<string, string>; quiet?: boolean }): Promise<ChildProcess> {
+export async function startDev(opts: {
+  port: number;
+  persistTo?: string;
+  vars?: Record<string, string>;
+  quiet?: boolean;
+  /** wrangler's output, as it comes (printed as well unless quiet). */
+  onOutput?: (chunk: string) => void;
+}): Promise<ChildProcess> {
   const args = [WRANGLER, "dev", "--ip", "127.0.0.1", "--port", String(opts.port), "--inspector-port", "0", "--show-interactive-dev-session=false"];
   if (opts.persistTo) args.push("--persist-to", opts.persistTo);
   for (const [k, v] of Object.entries(opts.vars ?? {})) args.push("--var", `${k}:${v}`);
-  const child = spawn(process.execPath, args, { cwd: ROOT, env: OFFLINE_ENV, stdio: opts.quiet ? "pipe" : "inherit", detached: false });
+  const piped = opts.quiet || opts.onOutput !== undefined;
+  const child = spawn(process.execPath, args, { cwd: ROOT, env: OFFLINE_ENV, stdio: piped ? "pipe" : "inherit", detached: false });
   let output = "";
-  child.stdout?.on("data", (d) => (output += d));
-  child.stderr?.on("data", (d) => (output += d));
+  for (const [stream, to] of [
+    [child.stdout, process.stdout],
+    [child.stderr, process.stderr],
+  ] as const) {
+    stream?.on("data", (d: Buffer) => {
+      output += d;
+      opts.onOutput?.(String(d));
+      if (!opts.quiet) to.write(d);
+    });
+  }
   const deadline = Date.now() + 60_000;
   while (Date.now() < deadline) {
     if (child.exitCode !== null) throw new Error(`wrangler dev exited (${child.exitCode}):\n${output}`);

@@ -2,6 +2,7 @@
 import { accessIdentity } from "./access.ts";
 import { getConfig } from "./config.ts";
 import { readCookie, setCookie } from "./cookies.ts";
+import { recordFailedSignIn } from "./db/desk.ts";
 import { ApiError } from "./http.ts";
 
 const encoder = new TextEncoder();
@@ -97,6 +98,8 @@ export async function requireAdmin(request: Request, env: Env): Promise<string> 
     await lockSignIns(request, key, SIGN_IN_LOCK_MS);
     throw tooManySignIns(SIGN_IN_LOCK_MS / 1000);
   }
+  // In the log (those within the limit: past it, nothing is written).
+  if (given !== null) await recordFailedSignIn(env.DB, Date.now());
   throw new ApiError(401, "unauthorized", "A valid admin token is required.", undefined, { "WWW-Authenticate": 'Bearer realm="billet admin"' });
 }
 

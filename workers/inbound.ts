@@ -9,6 +9,7 @@ import * as store from "./db/comments.ts";
 import * as desk from "./db/desk.ts";
 import { emailSettings, REFERENCES } from "./email.ts";
 import { ApiError } from "./http.ts";
+import { emailStrings } from "./render/emails.ts";
 import { decide } from "./moderation.ts";
 
 const COMMANDS: Record<string, "approve" | "spam" | "delete"> = {
@@ -63,6 +64,41 @@ export function authenticationOf(headers: Headers, senderDomain: string): "pass"
   return passed ? "pass" : "fail";
 }
 
+/**
+ * The author's answer to a digest, above the quote: command words each followed by the numbers of
+ * the digest's comments they apply to ("ok 1 3, spam 2", "supprimer 4"). Any other word ends a
+ * command, so the quote's header ("Le 2 déc. à 10:00, … a écrit :") adds nothing.
+ */
+export function digestCommandsOf(text: string): { action: "approve" | "spam" | "delete"; n: number }[] {
+  const out: { action: "approve" | "spam" | "delete"; n: number }[] = [];
+  let current: "approve" | "spam" | "delete" | null = null;
+  for (const raw of text.split(/\r?\n/)) {
+    const line = raw.trim();
+    if (line.startsWith(">") || /billet-ref:/.test(line)) break;
+    for (const token of line.toLowerCase().match(/\p{L}+|\d+/gu) ?? []) {
+      if (/^\d+$/.test(token)) {
+        if (current) out.push({ action: current, n: Number(token) });
+      } else if (token in COMMANDS) current = COMMANDS[token];
+      else if (!["et", "and"].includes(token)) current = null;
+    }
+  }
+  return out;
+}
+
+/** Acts on a digest's comments as the author answered; a reason to refuse the reply, or null. */
+async function answerDigest(env: Env, lang: string, ids: number[], text: string): Promise<string | null> {
+  const s = emailStrings(lang);
+  const commands = digestCommandsOf(text);
+  if (!commands.length) return s.digestReplyHow;
+  const unknown = commands.filter((c) => c.n < 1 || c.n > ids.length);
+  if (unknown.length) return s.digestReplyUnknown(unknown.map((c) => c.n).join(", "));
+  for (const action of ["approve", "spam", "delete"] as const) {
+    const chosen = commands.filter((c) => c.action === action).map((c) => ids[c.n - 1]);
+    if (chosen.length) await decide(env, "email-reply", [...new Set(chosen)], action);
+  }
+  return null;
+}
+
 export async function receiveEmail(message: ForwardableEmailMessage, env: Env, _ctx?: ExecutionContext): Promise<void> {
   const settings = emailSettings(env);
   const sender = message.from.toLowerCase();
@@ -84,22 +120,19 @@ export async function receiveEmail(message: ForwardableEmailMessage, env: Env, _
   // notification quotes): the one that verifies is the notification's. Several that verify for
   // different comments: the one the subject names.
   const text = `${email.subject ?? ""}\n${email.text ?? ""}`;
-  const refs: { c: number; token: string }[] = [];
+  const refs: { c?: number; d?: string; token: string }[] = [];
   for (const [, token] of text.matchAll(REFERENCES)) {
-    const link = await verifyLink<{ c: number }>(env, "reply-ref", token);
-    if (link && typeof link.c === "number" && !refs.some((r) => r.token === token)) refs.push({ c: link.c, token });
+    // A digest's reference names its comments (d), a notification's its comment (c).
+    const link = await verifyLink<{ c?: number; d?: string }>(env, "reply-ref", token);
+    if (link && (typeof link.c === "number" || typeof link.d === "string") && !refs.some((r) => r.token === token)) refs.push({ c: link.c, d: link.d, token });
   }
   const named = /\[#(\d{1,15})\]/.exec(email.subject ?? "");
-  const ref = new Set(refs.map((r) => r.c)).size > 1 ? refs.find((r) => named && r.c === Number(named[1])) : refs[0];
+  const ref = new Set(refs.map((r) => r.c ?? r.d)).size > 1 ? refs.find((r) => named && r.c === Number(named[1])) : refs[0];
   if (!ref) {
     message.setReject("No valid billet reference: reply to a notification and keep its last line (billet-ref:…).");
     return;
   }
-  const action = commandOf(email.text ?? "");
-  if (!action) {
-    message.setReject("Start your reply with ok, spam or delete.");
-    return;
-  }
+  // A reference works once, whatever it answered.
   const db = store.openDb(env.DB);
   const used = `reply-ref:${await sha256(ref.token)}`;
   if (await desk.linkUsed(db, used)) {
@@ -107,6 +140,17 @@ export async function receiveEmail(message: ForwardableEmailMessage, env: Env, _
     return;
   }
   try {
+    if (ref.d !== undefined) {
+      const refused = await answerDigest(env, settings.lang, ref.d.split(".").map(Number), email.text ?? "");
+      if (refused) message.setReject(refused);
+      else await desk.useLinkStatement(db, used, Date.now());
+      return;
+    }
+    const action = commandOf(email.text ?? "");
+    if (!action || ref.c === undefined) {
+      message.setReject("Start your reply with ok, spam or delete.");
+      return;
+    }
     const [row] = await decide(env, "email-reply", [ref.c], action, [desk.useLinkStatement(db, used, Date.now())]);
     if (!row) message.setReject("This comment no longer exists.");
   } catch (err) {

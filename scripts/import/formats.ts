@@ -220,8 +220,9 @@ export function websiteOrNull(value: string | null | undefined): string | null {
   return safeWebsite(/^[a-z][a-z\d+.-]*:/i.test(s) ? s : `http://${s.replace(/^\/\//, "")}`);
 }
 
+/** An email as billet stores it everywhere: trimmed and in lower case (export and erase compare it so). */
 export function emailOrNull(value: string | null | undefined): string | null {
-  const s = (value ?? "").trim();
+  const s = (value ?? "").trim().toLowerCase();
   return s && s.length <= 254 && /^[^\s@]+@[^\s@]+$/.test(s) ? s : null;
 }
 
@@ -392,7 +393,7 @@ export function parseBilletJson(text: string, file = "the file"): ParsedExport {
       importKey: c.import_key ?? null,
       id: c.id,
       authorName: c.author_name,
-      authorEmail: c.author_email ?? null,
+      authorEmail: c.author_email?.trim().toLowerCase() || null,
       authorUrl,
       content: c.content,
       status: c.status,

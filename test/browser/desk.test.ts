@@ -507,7 +507,7 @@ describe("the author's desk", () => {
     // Erasing asks first; cancelled, nothing changes.
     await form.getByRole("button", { name: "Effacer ses données" }).click();
     expect(dialogs.at(-1)).toBe(
-      `Effacer les données de ${email} ? Tous ses commentaires seront supprimés définitivement et ses blocages par e-mail levés. C’est irréversible.`,
+      `Effacer les données de ${email} ? Tous ses commentaires seront supprimés définitivement, ses blocages (e-mail, adresse réseau, site) levés, son abonnement oublié, et le filtre anti-spam oubliera ce qu’il a appris d’elle ou de lui. C’est irréversible.`,
     );
     expect((await adminView(one.id))?.status).toBe("pending");
     acceptConfirm.add(page);

@@ -283,18 +283,18 @@ export function shortcutFor(key: string, mods: { ctrl: boolean; alt: boolean; me
   }
 }
 
-/** Who did it, in words: the admin token, or the person Cloudflare Access signed in. */
+/** Who did it, in words: the admin token, the person Cloudflare Access signed in, a link or reply in an email. */
 export function actorWords(actor: string, s: AdminStrings): string {
   if (actor === "token") return s.actorToken;
   if (actor.startsWith("access:")) return actor.slice(7);
-  return actor;
+  return s.actors[actor] ?? s.unknownWord;
 }
 
 /** What was done, in words (unknown actions as they are). */
 export function auditActionWords(action: string, s: AdminStrings): string {
   if (action.startsWith("block:")) return s.logBlock(action.slice(6));
   if (action.startsWith("unblock:")) return s.logUnblock(action.slice(8));
-  return s.logActions[action] ?? action;
+  return s.logActions[action] ?? s.unknownWord;
 }
 
 /** An entry's detail in words: a block's end, an erasure's counts; anything else as it is. */
@@ -321,8 +321,8 @@ export function plausibleEmail(email: string): boolean {
   return email.length <= 254 && /^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(email.trim());
 }
 
-/** Splits a list into chunks the bulk endpoint accepts (at most 500 ids each). */
-export function chunks<T>(items: T[], size = 500): T[][] {
+/** Splits a list into chunks the bulk endpoint accepts (at most 100 ids each, MAX_BULK_IDS). */
+export function chunks<T>(items: T[], size = 100): T[][] {
   const out: T[][] = [];
   for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
   return out;

@@ -148,6 +148,9 @@ export const subscribers = sqliteTable("subscribers", {
   email: text("email").primaryKey(),
   confirmedAt: integer("confirmed_at"),
   createdAt: integer("created_at").notNull(),
+  // When an address that had not confirmed was asked a second time (once only; the daily job
+  // forgets addresses still unconfirmed after that).
+  remindedAt: integer("reminded_at"),
 });
 
 // Which comments' replies a subscriber follows (their own comments). Consent is per thread: each

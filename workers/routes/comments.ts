@@ -333,7 +333,7 @@ async function follow(env: Env, email: string, commentId: number, proven: boolea
     const db = store.openDb(env.DB);
     const [, followed] = await store.runBatch(db, desk.subscribeStatements(db, email, commentId, Date.now(), proven));
     const [subscription] = followed as { confirmedAt: number | null }[];
-    if (subscription && subscription.confirmedAt === null) await askConfirmation(env, email, commentId);
+    if (subscription && subscription.confirmedAt === null) await askConfirmation(env, commentId);
   } catch (err) {
     console.error("could not record a subscription", commentId, err instanceof Error ? err.message : err);
   }

@@ -20,7 +20,8 @@ function page(status: number, title: string, body: string, form?: { action: stri
 
 const s = emailStrings(site.lang);
 const said = (text: string) => `<p>${escapeHtml(text)}</p>`;
-const invalid = () => page(404, s.pageInvalid, said(s.pageInvalid));
+const invalid = () => page(404, s.pageInvalidTitle, said(s.pageInvalid));
+const TARGET: Record<string, string> = { approve: "approved", spam: "spam", delete: "deleted" };
 
 // GET|POST /moderate/:token — approve, spam or delete one comment from the author's email.
 export async function moderateLink(request: Request & Params, env: Env): Promise<Response> {
@@ -29,20 +30,28 @@ export async function moderateLink(request: Request & Params, env: Env): Promise
   if (!link || !["approve", "spam", "delete"].includes(link.a)) return invalid();
   const db = openDb(env.DB);
   const comment = await getComment(db, link.c);
-  if (!comment || comment.status === "purged") return page(404, s.pageMissing, said(s.pageMissing));
+  if (!comment || comment.status === "purged") return page(404, s.pageMissingTitle, said(s.pageMissing));
   const label = link.a === "approve" ? s.approve : link.a === "spam" ? s.spam : s.delete;
-  if (await desk.linkUsed(db, link.n)) return page(409, s.pageUsed, said(s.pageUsed));
+  if (await desk.linkUsed(db, link.n)) return page(409, s.pageUsedTitle, said(s.pageUsed));
+  // Decided by other means since the email (the desk, a reply, another link): say so, change nothing.
+  if (comment.status === TARGET[link.a]) return page(200, s.pageAlreadyTitle, said(s.already[link.a]));
   if (request.method !== "POST") {
-    return page(200, s.pageConfirmTitle, `${said(s.confirmAction(label, comment.authorName))}<blockquote class="link-quote">${comment.html}</blockquote>`, {
-      action: `/moderate/${token}`,
-      button: label,
-    });
+    const since = s.nowIs[comment.status] ? said(s.nowIs[comment.status]) : "";
+    return page(
+      200,
+      s.pageConfirmTitle,
+      `${since}${said(s.confirmAction(label, comment.authorName))}<blockquote class="link-quote">${comment.html}</blockquote>`,
+      {
+        action: `/moderate/${token}`,
+        button: label,
+      },
+    );
   }
   try {
     await decide(env, "link", [comment.id], link.a, [desk.useLinkStatement(db, link.n, Date.now())]);
   } catch (err) {
-    if (err instanceof ApiError && err.code === "link_used") return page(409, s.pageUsed, said(s.pageUsed));
-    if (err instanceof ApiError) return page(err.status, err.message, said(err.message));
+    if (err instanceof ApiError && err.code === "link_used") return page(409, s.pageUsedTitle, said(s.pageUsed));
+    if (err instanceof ApiError && err.code === "duplicate_comment") return page(409, s.pageUnchangedTitle, said(s.pageDuplicate));
     throw err;
   }
   return page(200, s.pageDone, said(s.done[link.a]));
