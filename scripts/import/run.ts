@@ -441,7 +441,9 @@ export async function runPipeline(opts: PipelineOptions): Promise<PipelineResult
       const write = Object.keys(changes).length > 0 && !opts.dryRun && (opts.siteJson === true || site.url === STARTER_URL);
       if (write) {
         const path = join(contentDir, "site.json");
-        writeFileSync(`${path}.tmp`, `${JSON.stringify({ ...site, ...changes }, null, 2)}\n`);
+        // Read again: --media-host may have added to it since.
+        const current = JSON.parse(readFileSync(path, "utf8")) as Record<string, unknown>;
+        writeFileSync(`${path}.tmp`, `${JSON.stringify({ ...current, ...changes }, null, 2)}\n`);
         renameSync(`${path}.tmp`, path);
       }
       siteOffer = { changes, written: write, starter: site.url === STARTER_URL };

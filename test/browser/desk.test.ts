@@ -398,7 +398,7 @@ describe("the author's desk", () => {
 
     // Their next comment goes straight to spam, and says why.
     const second = await postComment(`Troll ${tag}`, `Deuxième message du troll ${tag}`, email);
-    expect(await adminView(second.id)).toMatchObject({ status: "spam", held_for: "blocked" });
+    expect(await adminView(second.id)).toMatchObject({ status: "spam", held_for: "blocked:held" });
     await u.tab("Indésirables").click();
     await search(page, `troll-${tag}`);
     expect(await u.card(second).locator(".held").textContent()).toBe("Motif\u00a0: cette personne est bloquée");

@@ -139,14 +139,19 @@ describe("the author's email for each new comment", () => {
       .map((l) => `> ${l}`)
       .join("\r\n");
     const menv = { ...env, ...m.overrides } as Env;
+    // A number the digest does not have: refused, nothing changed, and the reference still works.
+    const bad = replyTo(AUTHOR, `supprimer 1 7\r\n\r\n${quoted}`);
+    await worker.email(bad.message, menv, createExecutionContext());
+    expect(bad.rejected()).toBe("Ce résumé n’a pas de commentaire 7 ; rien n’a changé.");
+    expect(await Promise.all(ids.map(statusOf))).toEqual(["pending", "pending", "pending"]);
     const out = replyTo(AUTHOR, `Ok 1 et 3, spam 2\r\n\r\nLe 2 déc. à 10:00, billet a écrit :\r\n${quoted}`);
     await worker.email(out.message, menv, createExecutionContext());
     expect(out.rejected()).toBeNull();
     expect(await Promise.all(ids.map(statusOf))).toEqual(["approved", "spam", "approved"]);
-    // A number the digest does not have: refused, nothing changed.
-    const bad = replyTo(AUTHOR, `supprimer 1 7\r\n\r\n${quoted}`);
-    await worker.email(bad.message, menv, createExecutionContext());
-    expect(bad.rejected()).toBe("Ce résumé n’a pas de commentaire 7 ; rien n’a changé.");
+    // A digest's reference works once, as a notification's does.
+    const again = replyTo(AUTHOR, `supprimer 1\r\n\r\n${quoted}`);
+    await worker.email(again.message, menv, createExecutionContext());
+    expect(again.rejected()).toBe("This notification was answered already; nothing was changed.");
     expect(await statusOf(ids[0])).toBe("approved");
   });
 
