@@ -1,6 +1,7 @@
 // The pages the build writes. Comments sections come from the shared renderer in workers/render.
 import { escapeHtml } from "../workers/render/html.ts";
 import { renderCommentsSection, SECTION_ID, type ThreadComment } from "../workers/render/comments.ts";
+import { postJsonLd } from "../workers/render/jsonld.ts";
 import { stringsFor } from "../workers/render/strings.ts";
 import type { Page, Post, Site } from "./content.ts";
 
@@ -109,6 +110,7 @@ ${post.html}</div>
 </article>
 <section id="${SECTION_ID}" class="comments" aria-labelledby="comments-title">
 ${section}
+${postJsonLd({ site, post, comments, total: comments.length, page: 1 })}
 </section>`;
   const feed = `\n<link rel="alternate" type="application/atom+xml" title="${escapeHtml(`${stringsFor(post.lang).commentsTitle} · ${post.title}`)}" href="${post.url}comments.xml">`;
   return layout(site, {
@@ -175,6 +177,7 @@ export function pagePage(site: Site, page: Page): string {
       : `
 <section id="${SECTION_ID}" class="comments" aria-labelledby="comments-title">
 ${renderCommentsSection({ slug: page.slug, lang: page.lang, timeZone: site.timezone, open: page.comments_open, comments: [], total: 0, firstNumber: 1, page: 1, pageCount: 1 })}
+${postJsonLd({ site, post: { ...page, tags: [] }, comments: [], total: 0, page: 1 })}
 </section>`;
   const body = `<article class="post page" aria-labelledby="post-title">
 <header class="post-header"><h1 id="post-title">${escapeHtml(page.title)}</h1></header>
