@@ -2,6 +2,7 @@
 import { escapeHtml } from "../workers/render/html.ts";
 import { renderCommentsSection, SECTION_ID, type ThreadComment } from "../workers/render/comments.ts";
 import { postJsonLd } from "../workers/render/jsonld.ts";
+import { COMMENTS_FEED_PATH } from "./taxonomy.ts";
 import { stringsFor } from "../workers/render/strings.ts";
 import type { Page, Post, Site } from "./content.ts";
 
@@ -62,6 +63,7 @@ function layout(site: Site, opts: { lang: string; title: string; description: st
 <meta name="color-scheme" content="light dark">
 <link rel="canonical" href="${escapeHtml(canonical)}">
 <link rel="alternate" type="application/atom+xml" title="${escapeHtml(site.title)}" href="/feed.xml">
+<link rel="alternate" type="application/atom+xml" title="${escapeHtml(`${stringsFor(opts.lang).latestComments} · ${site.title}`)}" href="${COMMENTS_FEED_PATH}">
 <link rel="icon" href="/favicon.svg" type="image/svg+xml">
 <link rel="stylesheet" href="/billet.css">${opts.head ?? ""}
 <meta property="og:title" content="${escapeHtml(opts.title)}">

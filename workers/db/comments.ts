@@ -426,3 +426,42 @@ export async function listForModeration(db: Db, opts: { status: ModerationStatus
   const page = more ? rows.slice(0, opts.limit) : rows;
   return { rows: page, nextCursor: more ? page[page.length - 1].id : null };
 }
+
+// What a feed tells of a comment: nothing private, and the page of comments it shows on.
+const feedColumns = {
+  id: comments.id,
+  postSlug: comments.postSlug,
+  authorName: comments.authorName,
+  authorUrl: comments.authorUrl,
+  html: comments.html,
+  createdAt: comments.createdAt,
+  editedAt: comments.editedAt,
+  // The post's threads shown before this comment's (they hold an approved comment and come
+  // first, as the page orders them): its page of comments is threadsBefore / perPage + 1.
+  // (Written out: drizzle names the outer columns without their table, which inside the subquery
+  // would be the subquery's own.)
+  threadsBefore:
+    sql<number>`(select count(distinct earlier.thread_id) from comments as earlier where earlier.post_slug = comments.post_slug and earlier.status = 'approved' and earlier.thread_id < comments.thread_id)`.mapWith(
+      Number,
+    ),
+};
+export type FeedRow = { [K in keyof typeof feedColumns]: K extends "threadsBefore" ? number : CommentRow[K & keyof CommentRow] };
+
+/** A post's latest approved comments for its feed, newest first (one statement). */
+export function postFeedComments(db: Db, slug: string, limit: number) {
+  return db.select(feedColumns).from(comments).where(visibleOn(slug)).orderBy(desc(comments.id)).limit(limit);
+}
+
+/** The site's latest approved comments, by date, newest first (one statement, on comments_status_created). */
+export function latestComments(db: Db, limit: number) {
+  return db.select(feedColumns).from(comments).where(eq(comments.status, "approved")).orderBy(desc(comments.createdAt), desc(comments.id)).limit(limit);
+}
+
+/** When what readers see of each post last changed (ms), for the posts that ever had a comment shown. */
+export async function postsChangedAt(db: Db): Promise<Map<string, number>> {
+  const rows = await db
+    .select({ slug: postVersions.postSlug, changedAt: postVersions.changedAt })
+    .from(postVersions)
+    .where(sql`${postVersions.changedAt} is not null`);
+  return new Map(rows.map((r) => [r.slug, r.changedAt!]));
+}

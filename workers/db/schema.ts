@@ -64,6 +64,8 @@ export const comments = sqliteTable(
     index("comments_parent").on(t.parentId),
     // Moderation queue.
     index("comments_status_id").on(t.status, t.id),
+    // The site's comments feed: the latest approved comments, by date.
+    index("comments_status_created").on(t.status, t.createdAt, t.id),
     // First-comment trust; a commenter's data (export, erase).
     index("comments_email").on(t.authorEmail, t.status),
     // The daily clean-up of address hashes.
@@ -90,6 +92,9 @@ export const postVersions = sqliteTable("post_versions", {
   // approved comments, and its threads that hold one. A page reads them instead of counting.
   approved: integer("approved").notNull().default(0),
   threads: integer("threads").notNull().default(0),
+  // When what readers see of the post last changed (ms; null before any change): the sitemap's
+  // lastmod. Kept by triggers on this table (migrations/0011_post-changed-at.sql).
+  changedAt: integer("changed_at"),
 });
 
 // The spam filter's memory: for each feature, in how many comments the author called spam and ham
