@@ -5,7 +5,7 @@ import { env } from "cloudflare:workers";
 import fc from "fast-check";
 import { parse, type DefaultTreeAdapterTypes } from "parse5";
 import { describe, expect, it } from "vitest";
-import { htmlToText, jsonLdScript, postGraph } from "../../workers/render/jsonld.ts";
+import { htmlToText, jsonLdScript, postGraph, postJsonLd } from "../../workers/render/jsonld.ts";
 import { ADMIN, approve, call, postJson, SLUG, uniqueComment } from "./helpers.ts";
 import { schemaOrgProblems, vocabularySize } from "./schema-org.ts";
 
@@ -282,6 +282,50 @@ describe("the renderer", () => {
       }),
       { numRuns: 40 },
     );
+  });
+
+  it("writes the same JSON-LD from the comments it keeps as from scratch, through edits, removals and pages", () => {
+    // Random renders of one post: comments edited (same id, new text or date), removed, moved to another page.
+    const render = fc.record({
+      page: fc.integer({ min: 1, max: 3 }),
+      comments: fc.uniqueArray(
+        fc.record({
+          id: fc.integer({ min: 1, max: 40 }),
+          parent: fc.option(fc.integer({ min: 1, max: 40 }), { nil: null }),
+          text: fc.constantFrom("a", "b &amp; <c>", "</script>"),
+          edited: fc.option(fc.constantFrom(1, 2), { nil: null }),
+          name: fc.constantFrom("N", "M"),
+          status: fc.constantFrom("approved", "approved", "removed") as fc.Arbitrary<"approved" | "removed">,
+        }),
+        { selector: (c) => c.id, maxLength: 40 },
+      ),
+    });
+    fc.assert(
+      fc.property(fc.array(render, { minLength: 1, maxLength: 8 }), (renders) => {
+        for (const r of renders) {
+          const comments = r.comments.map((c) => ({
+            id: c.id,
+            parentId: c.parent !== null && c.parent < c.id ? c.parent : null,
+            authorName: c.name,
+            authorUrl: null,
+            html: `<p>${c.text}</p>`,
+            createdAt: 1_600_000_000_000 + c.id,
+            editedAt: c.edited,
+            status: c.status,
+          }));
+          const input = { site, post, comments, total: comments.length, page: r.page };
+          if (postJsonLd(input) !== jsonLdScript(postGraph(input))) return false;
+        }
+        return true;
+      }),
+      { numRuns: 60 },
+    );
+  });
+
+  it("tells a page that takes comments as a WebPage", async () => {
+    const graph = postGraph({ site, post: { ...post, url: "/a-propos/" }, comments: [], total: 0, page: 1 });
+    expect((graph["@graph"] as unknown as Json[])[0]["@type"]).toBe("WebPage");
+    expect(await schemaOrgProblems(graph)).toEqual([]);
   });
 
   it("makes plain text of a comment's HTML", () => {
