@@ -1,5 +1,5 @@
 // Every comment query. Nothing else in the Worker touches D1.
-import { and, asc, count, desc, eq, gt, inArray, is, lt, ne, or, Placeholder, sql } from "drizzle-orm";
+import { and, asc, count, desc, eq, gt, inArray, is, lt, ne, or, Placeholder, type SQL, sql } from "drizzle-orm";
 import { QueryBuilder } from "drizzle-orm/sqlite-core";
 import { drizzle, type DrizzleD1Database } from "drizzle-orm/d1";
 import { COMMENT_STATUSES, comments, postVersions, type CommentRow, type CommentStatus, type ModerationStatus, type NewCommentRow } from "./schema.ts";
@@ -427,7 +427,7 @@ export async function listForModeration(db: Db, opts: { status: ModerationStatus
   return { rows: page, nextCursor: more ? page[page.length - 1].id : null };
 }
 
-// What a feed tells of a comment: nothing private, and the page of comments it shows on.
+// What a feed tells of a comment: nothing private.
 const feedColumns = {
   id: comments.id,
   postSlug: comments.postSlug,
@@ -436,25 +436,45 @@ const feedColumns = {
   html: comments.html,
   createdAt: comments.createdAt,
   editedAt: comments.editedAt,
-  // The post's threads shown before this comment's (they hold an approved comment and come
-  // first, as the page orders them): its page of comments is threadsBefore / perPage + 1.
-  // (Written out: drizzle names the outer columns without their table, which inside the subquery
-  // would be the subquery's own.)
-  threadsBefore:
-    sql<number>`(select count(distinct earlier.thread_id) from comments as earlier where earlier.post_slug = comments.post_slug and earlier.status = 'approved' and earlier.thread_id < comments.thread_id)`.mapWith(
-      Number,
-    ),
 };
-export type FeedRow = { [K in keyof typeof feedColumns]: K extends "threadsBefore" ? number : CommentRow[K & keyof CommentRow] };
+/** A comment in a feed, and the post's threads shown before its own (its page of comments is threadsBefore / perPage + 1). */
+export type FeedRow = Pick<CommentRow, keyof typeof feedColumns> & { threadsBefore: number };
 
-/** A post's latest approved comments for its feed, newest first (one statement). */
-export function postFeedComments(db: Db, slug: string, limit: number) {
-  return db.select(feedColumns).from(comments).where(visibleOn(slug)).orderBy(desc(comments.id)).limit(limit);
+/**
+ * The approved comments of the posts `where` picks, each with the number of that post's threads
+ * before its own (threads hold an approved comment and come in order of thread, as the page shows
+ * them): a rank over one pass of the posts' approved comments, not a count for each comment.
+ */
+function ranked(db: Db, where: SQL | undefined) {
+  return db
+    .select({
+      ...feedColumns,
+      threadsBefore: sql<number>`dense_rank() over (partition by ${comments.postSlug} order by ${comments.threadId}) - 1`.as("threads_before"),
+    })
+    .from(comments)
+    .where(and(eq(comments.status, "approved"), where))
+    .as("ranked");
 }
 
-/** The site's latest approved comments, by date, newest first (one statement, on comments_status_created). */
+/** A post's latest approved comments for its feed, newest first (one statement, one pass over its approved comments). */
+export function postFeedComments(db: Db, slug: string, limit: number) {
+  const rows = ranked(db, eq(comments.postSlug, slug));
+  return db.select().from(rows).orderBy(desc(rows.id)).limit(limit);
+}
+
+/**
+ * The site's latest approved comments, by date, newest first (one statement: the latest on
+ * comments_status_created, then one pass over the approved comments of their posts).
+ */
 export function latestComments(db: Db, limit: number) {
-  return db.select(feedColumns).from(comments).where(eq(comments.status, "approved")).orderBy(desc(comments.createdAt), desc(comments.id)).limit(limit);
+  const latest = (column: typeof comments.id | typeof comments.postSlug) =>
+    db.select({ v: column }).from(comments).where(eq(comments.status, "approved")).orderBy(desc(comments.createdAt), desc(comments.id)).limit(limit);
+  const rows = ranked(db, inArray(comments.postSlug, latest(comments.postSlug)));
+  return db
+    .select()
+    .from(rows)
+    .where(inArray(rows.id, latest(comments.id)))
+    .orderBy(desc(rows.createdAt), desc(rows.id));
 }
 
 /** When what readers see of each post last changed (ms), for the posts that ever had a comment shown. */
