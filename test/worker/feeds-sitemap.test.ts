@@ -125,6 +125,20 @@ describe("feeds", () => {
     }
   });
 
+  it("is kept for the site's and the post's state: a comment approved shows in both feeds at once", async () => {
+    const site = await (await call("/comments.xml")).text();
+    const post = await (await call(`/posts/${SLUG}/comments.xml`)).text();
+    expect(await (await call("/comments.xml")).text()).toBe(site);
+    const res = await postJson(`/api/posts/${SLUG}/comments`, uniqueComment({ author_name: "Toute fraîche" }));
+    const { comment } = (await res.json()) as { comment: { id: number } };
+    // Waiting: not in the feeds, which are the same.
+    expect(await (await call("/comments.xml")).text()).toBe(site);
+    expect(await (await call(`/posts/${SLUG}/comments.xml`)).text()).toBe(post);
+    await approve(comment.id);
+    expect(await (await call("/comments.xml")).text()).toContain(`#comment-${comment.id}"/>`);
+    expect(await (await call(`/posts/${SLUG}/comments.xml`)).text()).toContain(`#comment-${comment.id}"/>`);
+  });
+
   it("reads the feeds on their indexes, each post's comments once, in one statement", async () => {
     const plan = async (query: { toSQL(): { sql: string; params: unknown[] } }) => {
       const { sql, params } = query.toSQL();

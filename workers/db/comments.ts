@@ -485,3 +485,9 @@ export async function postsChangedAt(db: Db): Promise<Map<string, number>> {
     .where(sql`${postVersions.changedAt} is not null`);
   return new Map(rows.map((r) => [r.slug, r.changedAt!]));
 }
+
+/** When what readers see anywhere on the site last changed (ms; 0 before any change), on post_versions_changed. */
+export async function siteChangedAt(db: Db): Promise<number> {
+  const [row] = await db.select({ at: sql<number | null>`max(${postVersions.changedAt})` }).from(postVersions);
+  return row?.at ?? 0;
+}

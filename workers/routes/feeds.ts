@@ -3,8 +3,9 @@
 // never from the request's host, and each comment links to its anchor on the page of comments
 // that shows it.
 import { getConfig } from "../config.ts";
-import { latestComments, openDb, postFeedComments, type FeedRow } from "../db/comments.ts";
+import { latestComments, openDb, postFeedComments, siteChangedAt, type FeedRow } from "../db/comments.ts";
 import { etagOf, notModified } from "../etag.ts";
+import { currentKey, getCachedAnswer, putCachedAnswer, type Entry } from "../page-cache.ts";
 import { escapeHtml } from "../render/html.ts";
 import { stringsFor } from "../render/strings.ts";
 import { getPost, listPosts, type PostRecord } from "../store/posts.ts";
@@ -51,26 +52,38 @@ ${opts.entries.join("\n")}
 `;
 }
 
-/** The feed with its entity tag, or 304 when the reader has it already. */
-async function atomResponse(request: Request, xml: string): Promise<Response> {
-  const etag = await etagOf(xml);
-  const headers = { "Content-Type": ATOM_TYPE, "Cache-Control": "public, max-age=60", ETag: etag };
-  if (notModified(request, etag)) return new Response(null, { status: 304, headers });
-  return new Response(xml, { headers });
+/** A feed as answered: from its copy for the state it was made from, or made (and kept under that state). */
+async function cachedFeed(request: Request, ctx: ExecutionContext, key: string | null, make: () => Promise<string>): Promise<Response> {
+  let entry: Entry | null = key ? await getCachedAnswer(key) : null;
+  if (!entry) {
+    const xml = await make();
+    entry = { body: xml, etag: await etagOf(xml), status: 200 };
+    if (key) ctx.waitUntil(putCachedAnswer(key, entry, ATOM_TYPE).catch(() => undefined));
+  }
+  const headers = { "Content-Type": ATOM_TYPE, "Cache-Control": "public, max-age=60", ETag: entry.etag };
+  if (notModified(request, entry.etag)) return new Response(null, { status: 304, headers });
+  return new Response(entry.body, { headers });
 }
 
 /** The newest time a feed's entries were written or edited (or `fallback` with none). */
 const latest = (rows: FeedRow[], fallback: number) => rows.reduce((t, r) => Math.max(t, r.editedAt ?? r.createdAt), rows.length ? 0 : fallback);
 
-/** GET /posts/:slug/comments.xml */
-export async function commentsFeed(request: Request & Params, env: Env): Promise<Response> {
+/** GET /posts/:slug/comments.xml: kept under the post's state (its comments' version and record), as its pages are. */
+export async function commentsFeed(request: Request & Params, env: Env, ctx: ExecutionContext): Promise<Response> {
   const slug = request.params.slug;
   const post = SLUG.test(slug) ? await getPost(env.POSTS, slug) : null;
   if (!post) return new Response("Not found", { status: 404, headers: { "Content-Type": "text/plain; charset=utf-8" } });
-  const rows = await postFeedComments(openDb(env.DB), slug, FEED_SIZE);
   const perPage = getConfig(env).commentsPerPage;
+  const state = await currentKey(env, slug);
+  const key = state && `${absolute(`/posts/${slug}/comments.xml`)}?billet-state=${state}&per-page=${perPage}`;
+  return cachedFeed(request, ctx, key, () => postFeed(env, post, perPage));
+}
+
+async function postFeed(env: Env, post: PostRecord, perPage: number): Promise<string> {
+  const slug = post.slug;
+  const rows = await postFeedComments(openDb(env.DB), slug, FEED_SIZE);
   const s = stringsFor(post.lang);
-  const xml = feed({
+  return feed({
     lang: post.lang,
     title: `${s.commentsTitle} · ${post.title}`,
     self: absolute(`/posts/${slug}/comments.xml`),
@@ -78,22 +91,31 @@ export async function commentsFeed(request: Request & Params, env: Env): Promise
     updated: latest(rows, Date.parse(post.date)),
     entries: rows.map((r) => entry(r.authorName, r, commentAddresses(post, r, perPage))),
   });
-  return atomResponse(request, xml);
 }
 
-/** GET /comments.xml: the latest approved comments of the whole site, each with its post's title. */
-export async function siteCommentsFeed(request: Request, env: Env): Promise<Response> {
+/**
+ * GET /comments.xml: the latest approved comments of the whole site, each with its post's title.
+ * Kept under the site's last change (one row read on its index) for at most a minute (its titles
+ * come from the posts' records).
+ */
+export async function siteCommentsFeed(request: Request, env: Env, ctx: ExecutionContext): Promise<Response> {
+  const perPage = getConfig(env).commentsPerPage;
+  const changed = await siteChangedAt(openDb(env.DB));
+  const key = `${absolute(COMMENTS_FEED_PATH)}?billet-state=${changed}.${Math.floor(Date.now() / 60_000)}&per-page=${perPage}`;
+  return cachedFeed(request, ctx, key, () => siteFeed(env, perPage));
+}
+
+async function siteFeed(env: Env, perPage: number): Promise<string> {
   // One round trip to D1; the posts' titles from the list in KV (read at the same time), and the
   // record of a page that takes comments (not in the list) when one is there.
   const [rows, list] = await Promise.all([latestComments(openDb(env.DB), FEED_SIZE), listPosts(env.POSTS)]);
   const posts = new Map(list.map((p) => [p.slug, p]));
   const others = [...new Set(rows.map((r) => r.postSlug).filter((slug) => !posts.has(slug)))];
   for (const post of await Promise.all(others.map((slug) => getPost(env.POSTS, slug)))) if (post) posts.set(post.slug, post);
-  const perPage = getConfig(env).commentsPerPage;
   const s = stringsFor(site.lang);
   // A comment on a post that is no longer published has no page to link to: left out.
   const shown = rows.filter((r) => posts.has(r.postSlug));
-  const xml = feed({
+  return feed({
     lang: site.lang,
     title: `${s.latestComments} · ${site.title}`,
     self: absolute(COMMENTS_FEED_PATH),
@@ -104,5 +126,4 @@ export async function siteCommentsFeed(request: Request, env: Env): Promise<Resp
       return entry(s.commentOn(r.authorName, post.title), r, commentAddresses(post, r, perPage));
     }),
   });
-  return atomResponse(request, xml);
 }
