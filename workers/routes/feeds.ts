@@ -5,7 +5,7 @@
 import { getConfig } from "../config.ts";
 import { latestComments, openDb, postFeedComments, siteChangedAt, type FeedRow } from "../db/comments.ts";
 import { etagOf, notModified } from "../etag.ts";
-import { currentKey, getCachedAnswer, putCachedAnswer, type Entry } from "../page-cache.ts";
+import { currentKey, getCachedAnswer, knownPost, putCachedAnswer, type Entry } from "../page-cache.ts";
 import { escapeHtml } from "../render/html.ts";
 import { stringsFor } from "../render/strings.ts";
 import { getPost, listPosts, type PostRecord } from "../store/posts.ts";
@@ -16,7 +16,7 @@ import { COMMENTS_FEED_PATH } from "../../scripts/taxonomy.ts";
 type Params = { params: Record<string, string> };
 
 const FEED_SIZE = 50;
-export const ATOM_TYPE = "application/atom+xml; charset=utf-8";
+const ATOM_TYPE = "application/atom+xml; charset=utf-8";
 
 const absolute = (path: string) => new URL(path, site.url).toString();
 
@@ -71,7 +71,8 @@ const latest = (rows: FeedRow[], fallback: number) => rows.reduce((t, r) => Math
 /** GET /posts/:slug/comments.xml: kept under the post's state (its comments' version and record), as its pages are. */
 export async function commentsFeed(request: Request & Params, env: Env, ctx: ExecutionContext): Promise<Response> {
   const slug = request.params.slug;
-  const post = SLUG.test(slug) ? await getPost(env.POSTS, slug) : null;
+  // The record as this isolate knows it (read again after a few seconds), as the post's pages do.
+  const post = SLUG.test(slug) ? await knownPost(env, slug) : null;
   if (!post) return new Response("Not found", { status: 404, headers: { "Content-Type": "text/plain; charset=utf-8" } });
   const perPage = getConfig(env).commentsPerPage;
   const state = await currentKey(env, slug);
