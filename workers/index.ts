@@ -27,6 +27,7 @@ import { confirmLink, moderateLink, stopLink } from "./routes/links.ts";
 import { commentCounts, createComment, deleteOwnComment, editComment, listComments } from "./routes/comments.ts";
 import { configRoute, getPostRoute, listPostsRoute } from "./routes/posts.ts";
 import { oldAddress, otherAddress } from "./routes/redirects.ts";
+import { mediaFile, oldUpload } from "./routes/media.ts";
 
 type Args = [Env, ExecutionContext];
 
@@ -72,6 +73,10 @@ router
   // Old WordPress addresses with a query (/?p=123): 301 to their post; else the home page.
   .get("/", oldAddress)
   .get("/index.php", oldAddress)
+  // The old blog's media kept in R2 (those in the static assets never reach the Worker).
+  .get("/media/*", mediaFile)
+  .head("/media/*", mediaFile)
+  .get("/wp-content/uploads/*", oldUpload)
   // Anything else: a static asset under /posts/, an old address, or the 404 page.
   .all("*", otherAddress);
 

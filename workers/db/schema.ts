@@ -158,15 +158,21 @@ export const subscribers = sqliteTable("subscribers", {
   email: text("email").primaryKey(),
   confirmedAt: integer("confirmed_at"),
   createdAt: integer("created_at").notNull(),
+  // When an address that had not confirmed was asked a second time (once only; the daily job
+  // forgets addresses still unconfirmed after that).
+  remindedAt: integer("reminded_at"),
 });
 
-// Which comments' replies a subscriber follows (their own comments).
+// Which comments' replies a subscriber follows (their own comments). Consent is per thread: each
+// is confirmed on its own (from the email, or by the commenter's cookie proving the address),
+// never because the same address confirmed another one.
 export const subscriptions = sqliteTable(
   "subscriptions",
   {
     commentId: integer("comment_id").notNull(),
     email: text("email").notNull(),
     createdAt: integer("created_at").notNull(),
+    confirmedAt: integer("confirmed_at"),
   },
   (t) => [uniqueIndex("subscriptions_comment_email").on(t.commentId, t.email), index("subscriptions_email").on(t.email)],
 );
