@@ -110,7 +110,7 @@ function layout(
   const t = uiFor(opts.lang);
   const e = exploreStringsFor(opts.lang);
   const canonical = new URL(opts.path, site.url).toString();
-  const feeds = [{ title: site.title, href: "/feed.xml" }, { title: `${e.commentsFeed} · ${site.title}`, href: COMMENTS_FEED_PATH }, ...(opts.feeds ?? [])]
+  const feeds = [{ title: site.title, href: "/feed.xml" }, { title: `${stringsFor(opts.lang).latestComments} · ${site.title}`, href: COMMENTS_FEED_PATH }, ...(opts.feeds ?? [])]
     .map((f) => `\n<link rel="alternate" type="application/atom+xml" title="${escapeHtml(f.title)}" href="${escapeHtml(f.href)}">`)
     .join("");
   const a = opts.article;
