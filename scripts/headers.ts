@@ -25,6 +25,8 @@ export function headersFile(site: CspSite): string {
     "# The old blog's media: a WordPress upload never changes under its name.",
     "/media/*",
     `  Cache-Control: ${MEDIA_CACHE_CONTROL}`,
+    "# Feeds are Atom (the Worker's own feeds say so too: workers/routes/feeds.ts).",
+    ...["/feed.xml", "/tags/:slug/feed.xml", "/categories/:slug/feed.xml"].flatMap((path) => [path, "  Content-Type: application/atom+xml; charset=utf-8"]),
     "",
   ].join("\n");
 }

@@ -1,6 +1,7 @@
 // The pages the build writes. Comments sections come from the shared renderer in workers/render.
 import { escapeHtml } from "../workers/render/html.ts";
 import { renderCommentsSection, SECTION_ID, type ThreadComment } from "../workers/render/comments.ts";
+import { postJsonLd } from "../workers/render/jsonld.ts";
 import { exploreStringsFor, stringsFor } from "../workers/render/strings.ts";
 import type { SearchActionLeaf, WebSite, WithActionConstraints, WithContext } from "schema-dts";
 import type { Page, Post, Site } from "./content.ts";
@@ -109,7 +110,7 @@ function layout(
   const t = uiFor(opts.lang);
   const e = exploreStringsFor(opts.lang);
   const canonical = new URL(opts.path, site.url).toString();
-  const feeds = [{ title: site.title, href: "/feed.xml" }, { title: `${e.commentsFeed} · ${site.title}`, href: COMMENTS_FEED_PATH }, ...(opts.feeds ?? [])]
+  const feeds = [{ title: site.title, href: "/feed.xml" }, { title: `${stringsFor(opts.lang).latestComments} · ${site.title}`, href: COMMENTS_FEED_PATH }, ...(opts.feeds ?? [])]
     .map((f) => `\n<link rel="alternate" type="application/atom+xml" title="${escapeHtml(f.title)}" href="${escapeHtml(f.href)}">`)
     .join("");
   const a = opts.article;
@@ -223,6 +224,7 @@ ${post.html}</div>
 </article>${postLinks(site, post, links)}
 <section id="${SECTION_ID}" class="comments" aria-labelledby="comments-title">
 ${section}
+${postJsonLd({ site, post, comments, total: comments.length, page: 1 })}
 </section>`;
   return layout(site, {
     lang: post.lang,
@@ -478,6 +480,7 @@ export function pagePage(site: Site, page: Page): string {
       : `
 <section id="${SECTION_ID}" class="comments" aria-labelledby="comments-title">
 ${renderCommentsSection({ slug: page.slug, lang: page.lang, timeZone: site.timezone, open: page.comments_open, comments: [], total: 0, firstNumber: 1, page: 1, pageCount: 1 })}
+${postJsonLd({ site, post: { ...page, tags: [] }, comments: [], total: 0, page: 1 })}
 </section>`;
   const body = `<article class="post page" aria-labelledby="post-title">
 <header class="post-header"><h1 id="post-title">${escapeHtml(page.title)}</h1></header>

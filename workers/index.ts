@@ -5,7 +5,9 @@ import { getConfig } from "./config.ts";
 import { ApiError, toErrorResponse, withSecurityHeaders } from "./http.ts";
 import { deliver, type NotifyMessage } from "./notify.ts";
 import { postPage } from "./pages.ts";
-import { commentsFeed } from "./routes/feeds.ts";
+import { commentsFeed, siteCommentsFeed } from "./routes/feeds.ts";
+import { sitemapRoute } from "./routes/sitemap.ts";
+import { COMMENTS_FEED_PATH } from "../scripts/taxonomy.ts";
 import {
   adminAction,
   adminAudit,
@@ -65,6 +67,8 @@ router
   .get("/subscriptions/stop/:token", stopLink)
   .post("/subscriptions/stop/:token", stopLink)
   .get("/posts/:slug/comments.xml", commentsFeed)
+  .get(COMMENTS_FEED_PATH, siteCommentsFeed)
+  .get("/sitemap.xml", sitemapRoute)
   .get("/posts/:slug/", postPage)
   // Old WordPress addresses with a query (/?p=123): 301 to their post; else the home page.
   .get("/", oldAddress)

@@ -184,15 +184,22 @@ async function scanPage(html: string): Promise<PageScan> {
           scan.problems.push(`element <${el.tagName}>`);
         }
         if (el.tagName === "meta" && el.getAttribute("http-equiv")) scan.problems.push("meta http-equiv");
-        if (el.tagName === "script" && el.getAttribute("src") !== "/widget.js") scan.problems.push(`script ${el.getAttribute("src")}`);
+        // Scripts: the widget, and the page's structured data (a JSON-LD data block, never run).
+        if (el.tagName === "script" && el.getAttribute("src") !== "/widget.js" && el.getAttribute("type") !== "application/ld+json")
+          scan.problems.push(`script ${el.getAttribute("src")}`);
         if (el.tagName === "li" && /^comment-\d+$/.test(el.getAttribute("id") ?? "")) comment = Number(el.getAttribute("id")!.slice(8));
         if (el.tagName === "input" && el.getAttribute("name")) scan.inputs.set(el.getAttribute("name")!, decodeEntities(el.getAttribute("value") ?? ""));
         if (el.getAttribute("aria-invalid") === "true" && el.getAttribute("name")) scan.invalid.add(el.getAttribute("name")!);
       },
     })
-    .on("script", {
+    .on('script:not([type="application/ld+json"])', {
       text(t) {
         if (t.text.trim()) scan.problems.push("inline script");
+      },
+    })
+    .on('script[type="application/ld+json"]', {
+      text(t) {
+        if (/[<>]/.test(t.text)) scan.problems.push("markup in the JSON-LD");
       },
     })
     .on(".comment-author", {

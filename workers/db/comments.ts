@@ -1,5 +1,5 @@
 // Every comment query. Nothing else in the Worker touches D1.
-import { and, asc, count, desc, eq, gt, inArray, is, lt, ne, or, Placeholder, sql } from "drizzle-orm";
+import { and, asc, count, desc, eq, gt, inArray, is, lt, ne, or, Placeholder, type SQL, sql } from "drizzle-orm";
 import { QueryBuilder } from "drizzle-orm/sqlite-core";
 import { drizzle, type DrizzleD1Database } from "drizzle-orm/d1";
 import { COMMENT_STATUSES, comments, postVersions, type CommentRow, type CommentStatus, type ModerationStatus, type NewCommentRow } from "./schema.ts";
@@ -464,4 +464,69 @@ export async function listForModeration(db: Db, opts: { status: ModerationStatus
   const more = rows.length > opts.limit;
   const page = more ? rows.slice(0, opts.limit) : rows;
   return { rows: page, nextCursor: more ? page[page.length - 1].id : null };
+}
+
+// What a feed tells of a comment: nothing private.
+const feedColumns = {
+  id: comments.id,
+  postSlug: comments.postSlug,
+  authorName: comments.authorName,
+  authorUrl: comments.authorUrl,
+  html: comments.html,
+  createdAt: comments.createdAt,
+  editedAt: comments.editedAt,
+};
+/** A comment in a feed, and the post's threads shown before its own (its page of comments is threadsBefore / perPage + 1). */
+export type FeedRow = Pick<CommentRow, keyof typeof feedColumns> & { threadsBefore: number };
+
+/**
+ * The approved comments of the posts `where` picks, each with the number of that post's threads
+ * before its own (threads hold an approved comment and come in order of thread, as the page shows
+ * them): a rank over one pass of the posts' approved comments, not a count for each comment.
+ */
+function ranked(db: Db, where: SQL | undefined) {
+  return db
+    .select({
+      ...feedColumns,
+      threadsBefore: sql<number>`dense_rank() over (partition by ${comments.postSlug} order by ${comments.threadId}) - 1`.as("threads_before"),
+    })
+    .from(comments)
+    .where(and(eq(comments.status, "approved"), where))
+    .as("ranked");
+}
+
+/** A post's latest approved comments for its feed, newest first (one statement, one pass over its approved comments). */
+export function postFeedComments(db: Db, slug: string, limit: number) {
+  const rows = ranked(db, eq(comments.postSlug, slug));
+  return db.select().from(rows).orderBy(desc(rows.id)).limit(limit);
+}
+
+/**
+ * The site's latest approved comments, by date, newest first (one statement: the latest on
+ * comments_status_created, then one pass over the approved comments of their posts).
+ */
+export function latestComments(db: Db, limit: number) {
+  const latest = (column: typeof comments.id | typeof comments.postSlug) =>
+    db.select({ v: column }).from(comments).where(eq(comments.status, "approved")).orderBy(desc(comments.createdAt), desc(comments.id)).limit(limit);
+  const rows = ranked(db, inArray(comments.postSlug, latest(comments.postSlug)));
+  return db
+    .select()
+    .from(rows)
+    .where(inArray(rows.id, latest(comments.id)))
+    .orderBy(desc(rows.createdAt), desc(rows.id));
+}
+
+/** When what readers see of each post last changed (ms), for the posts that ever had a comment shown. */
+export async function postsChangedAt(db: Db): Promise<Map<string, number>> {
+  const rows = await db
+    .select({ slug: postVersions.postSlug, changedAt: postVersions.changedAt })
+    .from(postVersions)
+    .where(sql`${postVersions.changedAt} is not null`);
+  return new Map(rows.map((r) => [r.slug, r.changedAt!]));
+}
+
+/** When what readers see anywhere on the site last changed (ms; 0 before any change), on post_versions_changed. */
+export async function siteChangedAt(db: Db): Promise<number> {
+  const [row] = await db.select({ at: sql<number | null>`max(${postVersions.changedAt})` }).from(postVersions);
+  return row?.at ?? 0;
 }

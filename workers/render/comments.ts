@@ -84,17 +84,19 @@ function childrenOf(comments: ThreadComment[]): Map<number | null, ThreadComment
   const ids = new Set(comments.map((c) => c.id));
   const children = new Map<number | null, ThreadComment[]>();
   for (const c of [...comments].sort((a, b) => a.id - b.id)) {
-    const key =
-      c.parentId !== null && ids.has(c.parentId)
-        ? c.parentId
-        : c.parentId !== null && c.threadId !== undefined && c.threadId !== c.id && ids.has(c.threadId)
-          ? c.threadId
-          : null;
+    const key = shownParent(c, ids);
     const list = children.get(key) ?? [];
     list.push(c);
     children.set(key, list);
   }
   return children;
+}
+
+/** The comment `c` hangs under on the page, among the shown `ids` (null: the top level). */
+export function shownParent(c: ThreadComment, ids: ReadonlySet<number>): number | null {
+  if (c.parentId === null) return null;
+  if (ids.has(c.parentId)) return c.parentId;
+  return c.threadId !== undefined && c.threadId !== c.id && ids.has(c.threadId) ? c.threadId : null;
 }
 
 /** Threads are numbered 1, 2, 3… in order as the seed numbers them; replies 2.1, 2.1.1… */

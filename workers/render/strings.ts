@@ -2,6 +2,9 @@
 
 const fr = {
   commentsTitle: "Vos réactions",
+  // The site's comments feed (/comments.xml): its title, and each comment's.
+  latestComments: "Les derniers commentaires",
+  commentOn: (name: string, title: string) => `${name} sur « ${title} »`,
   noComments: "Pas encore de réaction. Soyez le premier ou la première !",
   commentCount: (n: number) => (n === 0 ? "aucune" : n === 1 ? "1 réaction" : `${n} réactions`),
   leaveComment: "Laissez un commentaire",
@@ -52,6 +55,8 @@ export type Strings = typeof fr;
 
 const en: Strings = {
   commentsTitle: "Comments",
+  latestComments: "Latest comments",
+  commentOn: (name: string, title: string) => `${name} on “${title}”`,
   noComments: "No comments yet. Be the first!",
   commentCount: (n: number) => (n === 0 ? "none" : n === 1 ? "1 comment" : `${n} comments`),
   leaveComment: "Leave a comment",
