@@ -4,7 +4,8 @@
 // 127.0.0.1, load it with autocannon (the ceiling: the same page as a plain static asset; the post
 // page with its comments; the comments JSON; comment creation), grow the thread from 6 to 10,000
 // comments, measure sizes and Lighthouse, then the same JSON read and creation against a
-// self-hosted peer (Waline), and the large site (bench/large.ts: a generated 2,000-post blog).
+// self-hosted peer (Waline), the large site (bench/large.ts: a generated 2,000-post blog) and its
+// build at 200 and 2,000 posts (bench/build.ts).
 // Writes bench/results/report.{md,json}; --save also writes docs/bench.md.
 import { execFileSync } from "node:child_process";
 import { cpus, freemem, loadavg, tmpdir, totalmem } from "node:os";
@@ -24,6 +25,7 @@ import { renderMarkdown, summary, type Report } from "./lib/report.ts";
 import { pageWeight, sizeOf, workerBundle } from "./lib/sizes.ts";
 import { runLargeBench } from "./large.ts";
 import { runSpamBench, spamMarkdown } from "./spam.ts";
+import { runBuildBench } from "./build.ts";
 
 const { values: opt } = parseArgs({
   options: {
@@ -472,7 +474,11 @@ if (failed) {
 }
 
 // The spam filter's own measure (no server needed) closes the report.
-const md = `${renderMarkdown(report)}\n${spamMarkdown(runSpamBench())}`;
+// Then the build of a generated blog at 200 and 2,000 posts (bench/build.ts: time, peak memory, growth).
+const md = `${renderMarkdown(report)}\n${spamMarkdown(runSpamBench())}\n${await runBuildBench({ log: step }).then(
+  (b) => b.markdown,
+  (err) => `## Building a large blog (bench/build.ts)\n\n**failed**: ${err instanceof Error ? err.message : String(err)}\n`,
+)}`;
 mkdirSync(resultsDir, { recursive: true });
 writeFileSync(join(resultsDir, "report.md"), md);
 writeFileSync(join(resultsDir, "report.json"), `${JSON.stringify(report, null, 2)}\n`);

@@ -8,15 +8,47 @@ import type { ThreadComment } from "../workers/render/comments.ts";
 import { POST_INDEX_KEY, postKey, type PostRecord } from "../workers/store/posts.ts";
 import { CONTENT, readPages, readPosts, readSeedComments, readSite, ROOT, type Page, type Post, type SeedComment } from "./content.ts";
 import { buildAdmin } from "./admin-page.ts";
+import { readArchiveAddresses } from "./import/archive-addresses.ts";
 import { buildRedirects } from "./redirects.ts";
-import { atomFeed, DEFAULT_POSTS_PER_PAGE, homePage, notFoundPage, pagePage, postPage, robots, searchPage, sitemap } from "./templates.ts";
+import { collectArchives, collectTerms, neighbours, pagesOf, relatedPosts } from "./explore.ts";
+import { archivePath, termFeedPath, termIndexPath, termPath, type TermKind } from "./taxonomy.ts";
+import {
+  archiveIndexPage,
+  atomFeed,
+  DEFAULT_POSTS_PER_PAGE,
+  homePage,
+  monthPage,
+  notFoundPage,
+  pagePage,
+  postPage,
+  robots,
+  searchPage,
+  sitemap,
+  termIndexPage,
+  termPage,
+  yearPage,
+  type SitemapEntry,
+} from "./templates.ts";
+import { headersFile } from "./headers.ts";
+import { placeMedia, type R2Medium } from "./media.ts";
 import { SEARCH_SQL_FILE, searchIndexSql, searchTexts } from "./search-index.ts";
 
 /** Posts in the site's Atom feed: the newest ones. */
 export const FEED_SIZE = 50;
+/** Posts in a tag's or category's Atom feed. */
+export const TERM_FEED_SIZE = 20;
 
+/** The file of an address: `/tags/x/` → `<public>/tags/x/index.html`, `/tags/x/feed.xml` as is. */
+const fileOf = (publicDir: string, path: string) => join(publicDir, ...path.split("/").filter(Boolean), ...(path.endsWith("/") ? ["index.html"] : []));
+
+// Folders made by this build (a large site writes thousands of files: each folder is made once).
+const made = new Set<string>();
 function write(path: string, text: string): void {
-  mkdirSync(join(path, ".."), { recursive: true });
+  const dir = join(path, "..");
+  if (!made.has(dir)) {
+    mkdirSync(dir, { recursive: true });
+    made.add(dir);
+  }
   writeFileSync(path, text);
 }
 
@@ -108,9 +140,13 @@ export interface BuildOptions {
   scripts?: boolean;
 }
 
-export async function buildSite(
-  options: BuildOptions = {},
-): Promise<{ posts: Post[]; pages: Page[]; seeds: SeedRow[]; redirects: { static: number; dynamic: number; query: number; dropped: string[] } }> {
+export async function buildSite(options: BuildOptions = {}): Promise<{
+  posts: Post[];
+  pages: Page[];
+  seeds: SeedRow[];
+  redirects: { static: number; dynamic: number; query: number; dropped: string[] };
+  media: { assets: number; r2: R2Medium[] };
+}> {
   const { content = CONTENT, public: publicDir = join(ROOT, "public"), build: buildDir = join(ROOT, "build"), scripts = true } = options;
   const site = readSite(content);
   const posts = readPosts(site, content);
@@ -127,9 +163,29 @@ export async function buildSite(
   } catch {
     // first build
   }
-  for (const dir of ["posts", "page", "search", "index.html", "404.html", "feed.xml", "sitemap.xml", "robots.txt", "widget.js", "_redirects", ...previous])
+  for (const dir of [
+    "posts",
+    "page",
+    "tags",
+    "categories",
+    "archives",
+    "search",
+    "index.html",
+    "404.html",
+    "feed.xml",
+    "sitemap.xml",
+    "robots.txt",
+    "widget.js",
+    "_redirects",
+    ...previous,
+  ])
     rmSync(join(publicDir, dir), { recursive: true, force: true });
+  made.clear();
   const counts: Record<string, number> = {};
+  const around = neighbours(posts);
+  const related = relatedPosts(posts);
+  const terms = { categories: collectTerms(posts, "categories", site.lang), tags: collectTerms(posts, "tags", site.lang) };
+  const termNames = new Map([...terms.categories, ...terms.tags].map((t) => [`${t.kind}:${t.slug}`, t.name]));
   for (const post of posts) {
     const comments: ThreadComment[] = seeds
       .filter((r) => r.slug === post.slug)
@@ -144,7 +200,11 @@ export async function buildSite(
         status: "approved",
       }));
     counts[post.slug] = comments.length;
-    write(join(publicDir, "posts", post.slug, "index.html"), postPage(site, post, comments));
+    const { older, newer } = around.get(post.slug)!;
+    write(
+      join(publicDir, "posts", post.slug, "index.html"),
+      postPage(site, post, comments, { older, newer, related: related.get(post.slug) ?? [], termNames }),
+    );
   }
   // The home page, a page of posts at a time: /, /page/2/, /page/3/…
   const perPage = site.posts_per_page && site.posts_per_page > 0 ? Math.floor(site.posts_per_page) : DEFAULT_POSTS_PER_PAGE;
@@ -152,6 +212,52 @@ export async function buildSite(
   for (let n = 1; n <= pageCount; n++) {
     const file = n === 1 ? join(publicDir, "index.html") : join(publicDir, "page", String(n), "index.html");
     write(file, homePage(site, posts.slice((n - 1) * perPage, n * perPage), counts, { page: n, pageCount, perPage }));
+  }
+  // Tags and categories (a paged list and a feed each, and an index of all), archives by year
+  // and month (paged) and their index: all static pages, listed in the sitemap.
+  const listed: SitemapEntry[] = [];
+  const paged = <T>(
+    list: T[],
+    render: (items: T[], paging: { page: number; pageCount: number; perPage: number }) => string,
+    pathFor: (n: number) => string,
+  ) => {
+    const chunks = pagesOf(list, perPage);
+    for (const [i, items] of chunks.entries()) write(fileOf(publicDir, pathFor(i + 1)), render(items, { page: i + 1, pageCount: chunks.length, perPage }));
+  };
+  for (const kind of ["categories", "tags"] as TermKind[]) {
+    for (const term of terms[kind]) {
+      paged(
+        term.posts,
+        (items, paging) => termPage(site, term, items, counts, paging),
+        (n) => termPath(kind, term.slug, n),
+      );
+      write(
+        fileOf(publicDir, termFeedPath(kind, term.slug)),
+        atomFeed(site, term.posts.slice(0, TERM_FEED_SIZE), { title: term.name, path: termFeedPath(kind, term.slug), alternate: termPath(kind, term.slug) }),
+      );
+      listed.push({ path: termPath(kind, term.slug), lastmod: term.posts[0]?.date });
+    }
+    write(fileOf(publicDir, termIndexPath(kind)), termIndexPage(site, kind, terms[kind]));
+    listed.push({ path: termIndexPath(kind), lastmod: posts[0]?.date });
+  }
+  const years = collectArchives(posts, site.timezone);
+  write(fileOf(publicDir, archivePath()), archiveIndexPage(site, years));
+  listed.push({ path: archivePath(), lastmod: posts[0]?.date });
+  for (const year of years) {
+    paged(
+      year.posts,
+      (items, paging) => yearPage(site, year, items, counts, paging),
+      (n) => archivePath(year.year, undefined, n),
+    );
+    listed.push({ path: archivePath(year.year), lastmod: year.posts[0]?.date });
+    for (const month of year.months) {
+      paged(
+        month.posts,
+        (items, paging) => monthPage(site, month, items, counts, paging),
+        (n) => archivePath(month.year, month.month, n),
+      );
+      listed.push({ path: archivePath(month.year, month.month), lastmod: month.posts[0]?.date });
+    }
   }
   // A page that shows comments is built where the Worker finds it (under /posts/, which only the
   // Worker serves); its own address has no file, so it runs the Worker, which fills them in.
@@ -162,9 +268,11 @@ export async function buildSite(
   // The search page, which the Worker fills in (only the Worker serves /search).
   write(join(publicDir, "search", "index.html"), searchPage(site));
   write(join(publicDir, "feed.xml"), atomFeed(site, posts.slice(0, FEED_SIZE)));
-  write(join(publicDir, "sitemap.xml"), sitemap(site, posts, pages));
+  write(join(publicDir, "sitemap.xml"), sitemap(site, posts, pages, listed));
   write(join(publicDir, "robots.txt"), robots(site));
-  const redirects = buildRedirects(posts, pages);
+  // The static assets' headers, with the CSP of content/site.json (media_hosts, embed_hosts).
+  write(join(publicDir, "_headers"), headersFile(site));
+  const redirects = buildRedirects(posts, pages, readArchiveAddresses(content));
   if (redirects.staticCount + redirects.dynamicCount > 0) write(join(publicDir, "_redirects"), redirects.file);
 
   // Post records for KV, in wrangler's bulk format; and the old addresses with a query.
@@ -204,20 +312,27 @@ export async function buildSite(
     await bundleBrowserScript(join(ROOT, "widget", "widget.ts"), join(publicDir, "widget.js"));
     await buildAdmin(site, posts, publicDir);
   }
+  // Last, so the count of assets includes every page: the old blog's media, static or for R2.
+  const media = placeMedia(content, publicDir, buildDir, ROOT);
   return {
     posts,
     pages,
     seeds,
+    media,
     redirects: { static: redirects.staticCount, dynamic: redirects.dynamicCount, query: redirects.kv.length, dropped: redirects.dropped },
   };
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  const { posts, pages, seeds, redirects } = await buildSite();
+  const { posts, pages, seeds, redirects, media } = await buildSite();
   const old = redirects.static + redirects.dynamic + redirects.query;
   console.log(
     `built ${posts.length} post(s)${pages.length ? `, ${pages.length} page(s)` : ""}, ${seeds.length} seed comment(s)${old ? `, ${old} redirect rule(s) for old addresses` : ""} into public/ and build/`,
   );
+  if (media.assets || media.r2.length)
+    console.log(
+      `media: ${media.assets} file(s) in public/media/${media.r2.length ? `, ${media.r2.length} for the R2 bucket (over 25 MiB or past Cloudflare's 20,000 static files; npm start and npm run deploy upload them)` : ""}`,
+    );
   if (redirects.dropped.length)
     console.log(
       `${redirects.dropped.length} old address(es) not redirected:\n  ${redirects.dropped.slice(0, 20).join("\n  ")}${redirects.dropped.length > 20 ? "\n  …" : ""}`,

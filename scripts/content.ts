@@ -1,11 +1,13 @@
 // The author's content: site settings, posts (Markdown with front matter) and their seed comments.
 import { readdirSync, readFileSync, existsSync } from "node:fs";
-import { join } from "node:path";
+import { join, resolve } from "node:path";
 import matter from "gray-matter";
 import MarkdownIt from "markdown-it";
 import type { PostRecord } from "../workers/store/posts.ts";
 
 export const ROOT = new URL("..", import.meta.url).pathname;
+/** npm run starts scripts in the project folder; paths are taken from where the command was typed. */
+export const fromCwd = (path: string) => resolve(process.env.INIT_CWD ?? process.cwd(), path);
 export const CONTENT = join(ROOT, "content");
 
 export interface Site {
@@ -17,6 +19,10 @@ export interface Site {
   timezone: string;
   /** Posts on each page of the home page (default 20). */
   posts_per_page?: number;
+  /** Hosts media left elsewhere may come from (the CSP allows them: images, audio, video). */
+  media_hosts?: string[];
+  /** Hosts whose players imported posts may frame (the CSP's frame-src; default none). */
+  embed_hosts?: string[];
 }
 
 export interface Post extends PostRecord {
@@ -133,6 +139,11 @@ export function readPosts(site: Site, contentDir = CONTENT): Post[] {
 export const RESERVED_PATHS = new Set([
   "posts",
   "page",
+  "tags",
+  "categories",
+  "archives",
+  "search",
+  "comments.xml",
   "admin",
   "api",
   "moderate",

@@ -13,6 +13,7 @@ import { join, relative } from "node:path";
 import { readSite, ROOT } from "./content.ts";
 import { wrangler, WranglerError } from "./local.ts";
 import { SEARCH_SQL_FILE } from "./search-index.ts";
+import { mediaBucket, uploadMediaWith } from "./media.ts";
 
 /** The parts of wrangler.toml the deploy scripts read (wrangler's own reader parses the file). */
 export interface WranglerConfig {
@@ -22,6 +23,7 @@ export interface WranglerConfig {
   assets?: { directory?: string; binding?: string; run_worker_first?: boolean | string[]; not_found_handling?: string; html_handling?: string };
   kv_namespaces?: { binding: string; id?: string }[];
   d1_databases?: { binding: string; database_name?: string; database_id?: string; migrations_dir?: string }[];
+  r2_buckets?: { binding: string; bucket_name?: string }[];
   ratelimits?: { name: string; namespace_id: string; simple: { limit: number; period: number } }[];
   secrets?: { required?: string[] };
   vars?: Record<string, unknown>;
@@ -136,6 +138,8 @@ function printPlan(config: WranglerConfig, posts: number): void {
   say("4. The Worker: wrangler deploy uploads its code with these bindings:");
   for (const kv of config.kv_namespaces ?? []) say(`   - KV namespace ${kv.binding}`);
   for (const db of config.d1_databases ?? []) say(`   - D1 database ${db.binding} (${db.database_name})`);
+  for (const r2 of config.r2_buckets ?? [])
+    say(`   - R2 bucket ${r2.binding} (${r2.bucket_name}): the media build/media-r2.json lists, uploaded first when changed`);
   if (config.assets) {
     const first = config.assets.run_worker_first;
     say(
@@ -232,6 +236,12 @@ async function main(argv: string[]): Promise<void> {
       console.log("    the posts' searchable text → the search index (only the posts that changed are written)…");
       wrangler(["d1", "execute", db.binding, "--remote", "--file", join(ROOT, "build", SEARCH_SQL_FILE)], { online: true });
     }
+  }
+  const bucket = mediaBucket(config);
+  if (bucket) {
+    // Before the Worker, so the pages it serves find their media.
+    const media = uploadMediaWith(wrangler, ROOT, bucket, { remote: true });
+    if (media.total) console.log(`    Media for R2 → bucket ${bucket}: ${media.sent} of ${media.total} sent (the others are there with the same bytes)`);
   }
   console.log(`4/4 Uploading the Worker "${config.name}" with its bindings and static assets…`);
   wrangler(["deploy"], { online: true });

@@ -7,9 +7,8 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { COMMENT_STATUSES } from "../workers/db/schema.ts";
-import { readSite, ROOT } from "./content.ts";
+import { fromCwd, readSite, ROOT } from "./content.ts";
 import { EXPORT_FORMAT } from "./import/formats.ts";
-import { fromCwd } from "./import.ts";
 import { refuseWhilePlaceholders } from "./deploy.ts";
 import { wrangler } from "./local.ts";
 
@@ -57,6 +56,12 @@ export function readAllComments(opts: ExportOptions): Row[] {
   }
 }
 
+/** The command that brings an export back, into the database it was taken from. */
+export function restoreCommand(file: string, opts: Pick<ExportOptions, "remote" | "persistTo">): string {
+  const shown = /^[\w@%+=:,./-]+$/.test(file) ? file : `'${file.replace(/'/g, "'\\''")}'`;
+  return `npm run import -- ${shown}${opts.remote ? " --remote" : opts.persistTo ? ` --persist-to ${opts.persistTo}` : ""}`;
+}
+
 export function runExport(opts: ExportOptions, log: (line: string) => void = console.log): { file: string; count: number } {
   const comments = readAllComments(opts).map(exportRow);
   const body = {
@@ -80,7 +85,7 @@ export function runExport(opts: ExportOptions, log: (line: string) => void = con
   log(
     `Exported ${comments.length} comment(s) on ${posts} post(s)${byStatus.length ? ` (${byStatus.map(([s, n]) => `${n} ${s}`).join(", ")})` : ""} to ${file}`,
   );
-  log("It holds commenters' email addresses: keep it private. Restore with: npm run import -- <file>");
+  log(`It holds commenters' email addresses: keep it private. Restore with: ${restoreCommand(file, opts)}`);
   return { file, count: comments.length };
 }
 

@@ -1,6 +1,7 @@
 // npm run import -- <file> [--format wordpress|disqus|json|isso|remark42|waline] [--map old-address=slug ...]
 //                          [--local | --remote] [--persist-to dir] [--dry-run] [--pingbacks] [--site address]
-//                          [--lang fr|en] [--media-base address] [--overwrite] [--lenient] [--create-posts]
+//                          [--lang fr|en] [--media-base address] [--overwrite] [--lenient] [--create-posts] [--site-json]
+//                          [--media <copy of wp-content/uploads>] [--fetch-media] [--media-host host]
 //
 // Moves a blog in: from a WordPress export (WXR), its published posts and pages into content/
 // (with their old addresses, answered by 301s once built) and their comments; from a Disqus export,
@@ -11,9 +12,9 @@
 // with the line and column or the comment and field. Writes the SQL into build/ and applies it
 // with wrangler (local database by default). Running it again adds only what is not there yet.
 import { readFileSync, writeFileSync } from "node:fs";
-import { basename, dirname, join, relative, resolve } from "node:path";
+import { basename, dirname, join, resolve } from "node:path";
 import { MODERATION_STATUSES, type CommentStatus } from "../workers/db/schema.ts";
-import { CONTENT, readPages, readPosts, readSite, ROOT } from "./content.ts";
+import { CONTENT, fromCwd, readPages, readPosts, readSite, ROOT } from "./content.ts";
 import { SEARCH_SQL_FILE, searchIndexSql, searchTexts } from "./search-index.ts";
 import { FORMATS, type Format } from "./import/formats.ts";
 import { sqlValue, type StatusCounts } from "./import/plan.ts";
@@ -21,6 +22,7 @@ import { ImportError } from "./import/problems.ts";
 import { mapLine, runPipeline, tally, type PipelineOptions, type PipelineResult } from "./import/run.ts";
 import { refuseWhilePlaceholders } from "./deploy.ts";
 import { wrangler } from "./local.ts";
+import { normalizeHost } from "../workers/csp.ts";
 
 /** What the command line says: the pipeline's options, and which database the SQL goes to. */
 export interface ImportOptions extends PipelineOptions {
@@ -33,12 +35,12 @@ export interface ImportResult extends PipelineResult {
   added?: Map<string, StatusCounts>;
 }
 
-/** npm run starts scripts in the project folder; paths are taken from where the command was typed. */
-export const fromCwd = (path: string) => resolve(process.env.INIT_CWD ?? process.cwd(), path);
+export { fromCwd };
 
 const USAGE = `usage: npm run import -- <file> [--format wordpress|disqus|json|isso|remark42|waline] [--map old-address=slug ...]
                         [--local | --remote] [--persist-to <dir>] [--dry-run] [--pingbacks] [--site <old site address>]
-                        [--lang fr|en] [--media-base <address>] [--overwrite] [--lenient] [--create-posts]`;
+                        [--lang fr|en] [--media-base <address>] [--overwrite] [--lenient] [--create-posts] [--site-json]
+                        [--media <copy of wp-content/uploads>] [--fetch-media] [--media-host <host>]`;
 
 export function parseArgs(argv: string[]): ImportOptions {
   const opts: ImportOptions = { file: "", map: {}, remote: false, dryRun: false, pingbacks: false };
@@ -96,6 +98,18 @@ export function parseArgs(argv: string[]): ImportOptions {
       case "--media-base":
         opts.mediaBase = next();
         break;
+      case "--media":
+        opts.media = fromCwd(next());
+        break;
+      case "--fetch-media":
+        opts.fetchMedia = true;
+        break;
+      case "--media-host": {
+        const host = next();
+        if (!normalizeHost(host)) throw new Error(`--media-host takes a host name (media.example.org), got "${host}"`);
+        opts.mediaHost = host;
+        break;
+      }
       case "--overwrite":
         opts.overwrite = true;
         break;
@@ -104,6 +118,9 @@ export function parseArgs(argv: string[]): ImportOptions {
         break;
       case "--create-posts":
         opts.createPosts = true;
+        break;
+      case "--site-json":
+        opts.siteJson = true;
         break;
       case "--content":
         opts.contentDir = fromCwd(next());
@@ -118,10 +135,38 @@ export function parseArgs(argv: string[]): ImportOptions {
   }
   if (!opts.file) throw new Error(USAGE);
   if (opts.remote && opts.persistTo) throw new Error("--persist-to is for the local database only");
+  if (opts.mediaHost && opts.mediaBase) throw new Error("--media-host and --media-base both say where media not brought go: give one");
   return opts;
 }
 
 const EMPTY = (): StatusCounts => ({ approved: 0, pending: 0, spam: 0, deleted: 0 });
+
+/** The media lines of the summary: brought in, and what was not, why and where it is listed. */
+function mediaSummary(r: ImportResult, opts: ImportOptions): string[] {
+  const m = r.media!;
+  const lines: string[] = [];
+  const wrote = opts.dryRun ? "would be " : "";
+  if (m.brought.size)
+    lines.push(
+      `Media: ${plural(m.brought.size, "file")} ${wrote}brought into ${rel(`${opts.contentDir ?? `${ROOT}/content`}/media`)}/ (served at /media/…)${m.written ? `, ${m.written} new or changed` : ""}${m.fullSizeUsed ? `; ${plural(m.fullSizeUsed, "resized copy", "resized copies")} missing, shown with the full-size file` : ""}`,
+    );
+  if (m.missing.size) {
+    const reasons = new Map<string, number>();
+    for (const reason of m.missing.values()) reasons.set(reason, (reasons.get(reason) ?? 0) + 1);
+    const where = opts.mediaHost
+      ? `on ${normalizeHost(opts.mediaHost)} (--media-host${r.mediaHostAdded ? `, ${opts.dryRun ? "would be " : ""}added to media_hosts in content/site.json` : ""})`
+      : opts.mediaBase
+        ? `on ${opts.mediaBase} (--media-base)`
+        : "at their old addresses (blocked by the CSP unless their host is in media_hosts of content/site.json)";
+    lines.push(
+      `Media not brought in: ${plural(m.missing.size, "file")} (${[...reasons].map(([why, n]) => `${n} ${why}`).join(", ")}), left ${where}${r.mediaFile ? `, listed in ${rel(r.mediaFile)}` : ""}${opts.dryRun && opts.fetchMedia ? " (a dry run fetches nothing: --fetch-media tries the old host on a real run)" : ""}`,
+    );
+  }
+  if (m.backgrounds) lines.push(`Background images (cover blocks) made images: ${m.backgrounds}`);
+  if (m.framesLinked) lines.push(`Embedded frames made links (hosts not in embed_hosts of content/site.json): ${m.framesLinked}`);
+  if (m.stylesRemoved) lines.push(`Inline styles removed (the CSP refuses them): ${m.stylesRemoved}`);
+  return lines;
+}
 
 export async function runImport(opts: ImportOptions, log: (line: string) => void = console.log): Promise<ImportResult> {
   if (opts.remote && !opts.dryRun) refuseWhilePlaceholders(`npm run import -- ${basename(opts.file)} --remote`);
@@ -210,6 +255,7 @@ function report(r: ImportResult, opts: ImportOptions, log: (line: string) => voi
       const n = (list: { kind: string }[]) => list.filter((e) => e.kind === kind).length;
       const all = n(i.entries);
       if (!all) continue;
+      const twice = n(i.duplicates);
       const parts = [
         `${n(i.created)} ${wrote}created`,
         n(i.overwritten) ? `${n(i.overwritten)} ${wrote}overwritten` : "",
@@ -217,7 +263,7 @@ function report(r: ImportResult, opts: ImportOptions, log: (line: string) => voi
         n(i.kept) ? `${n(i.kept)} already there, kept as they are (--overwrite replaces them)` : "",
       ].filter(Boolean);
       log(
-        `${kind === "post" ? "Posts" : "Pages"}: ${all} published in the export: ${parts.join(", ")} → ${rel(`${opts.contentDir ?? `${ROOT}/content`}/${kind}s`)}/`,
+        `${kind === "post" ? "Posts" : "Pages"}: ${all + twice} published in the export${twice ? ` (${twice} of them a second time)` : ""}: ${parts.join(", ")} → ${rel(`${opts.contentDir ?? `${ROOT}/content`}/${kind}s`)}/`,
       );
     }
     if (i.renamed.length)
@@ -227,12 +273,37 @@ function report(r: ImportResult, opts: ImportOptions, log: (line: string) => voi
           .map((x) => `${x.from} → ${x.to}`)
           .join(", ")}${i.renamed.length > 5 ? `, … (${i.renamed.length})` : ""}`,
       );
-    if (r.mediaFile)
+    for (const d of i.duplicates)
+      log(`Twice in the export (same id, type and slug): ${d.kind} ${d.wpId}${d.title ? ` “${d.title}”` : ""}, imported once (${d.slug})`);
+    for (const [id, list] of i.shared)
       log(
-        `Media: ${plural(i.media.size, "file")} at ${opts.mediaBase ? `their old addresses on ${opts.mediaBase} (--media-base)` : "their old addresses"}, listed in ${rel(r.mediaFile)}`,
+        `Id ${id} is shared by ${list.length} items of the export: each imported, told apart by type and slug (${list.map((e) => `${e.kind} ${e.url}`).join(", ")})`,
       );
+    if (i.untitled.length)
+      log(`Without a title in the export (their slug stands for one; write one in the front matter): ${i.untitled.map((e) => e.url).join(", ")}`);
+    if (i.sticky.length)
+      log(`Sticky on the old blog (billet lists posts by date, newest first; there is no sticky post): ${i.sticky.map((e) => e.url).join(", ")}`);
+    if (r.media) for (const line of mediaSummary(r, opts)) log(line);
     const codes = Object.entries(i.unknownShortcodes);
     if (codes.length) log(`Shortcodes left as text (not known here): ${codes.map(([n, c]) => `[${n}] ×${c}`).join(", ")}`);
+  }
+  if (r.archive?.total)
+    log(
+      `The old blog's category, tag, date, author and feed addresses: ${plural(r.archive.total, "address", "addresses")}${opts.dryRun ? " would be" : `, ${r.archive.added} new,`} in ${rel(r.archive.file)} (each answers 301 to its billet page once built; an author's to /archives/, billet being one author's blog)`,
+    );
+  const offer = r.siteOffer;
+  if (offer && Object.keys(offer.changes).length) {
+    const list = Object.entries(offer.changes)
+      .map(([k, v]) => `${k} ${JSON.stringify(v)}`)
+      .join(", ");
+    const site = rel(`${opts.contentDir ?? `${ROOT}/content`}/site.json`);
+    if (offer.written)
+      log(
+        `The old blog's ${list} written into ${site}${offer.changes.timezone ? " (every post's and comment's time shows in that zone, as on the old blog)" : ""}.`,
+      );
+    else if (opts.dryRun && (offer.starter || opts.siteJson))
+      log(`The old blog's ${list} would be written into ${site}${offer.starter ? " (still the starter's)" : ""}.`);
+    else log(`The old blog's ${list} differ from ${site}: add --site-json to write them there${opts.dryRun ? " (not on a dry run)" : ""}.`);
   }
   if (r.stubs.length)
     log(`Posts made for threads that matched none (--create-posts): ${r.stubs.map((s) => s.slug).join(", ")} (write their text in content/posts/)`);
@@ -261,7 +332,7 @@ function report(r: ImportResult, opts: ImportOptions, log: (line: string) => voi
   if (r.plan.skipped.length) {
     const n = r.plan.skipped.reduce((sum, t) => sum + t.comments, 0);
     log(
-      `Skipped ${plural(r.plan.skipped.length, "thread")}, ${plural(n, "comment")}: no post matches. To import one, give its post's slug (in content/posts) and run:`,
+      `Skipped ${plural(r.plan.skipped.length, "thread")}, ${plural(n, "comment")}: no post or page matches. To import one, give the slug of its post (content/posts) or page (content/pages) and run:`,
     );
     for (const t of r.plan.skipped.slice(0, 50)) {
       const ref = t.refs?.find((x) => /^https?:\/\//.test(x)) ?? t.refs?.[0] ?? t.label;
@@ -282,7 +353,10 @@ function report(r: ImportResult, opts: ImportOptions, log: (line: string) => voi
   for (const w of r.plan.warnings.slice(0, 20)) log(`warning: ${w}`);
   if (r.plan.warnings.length > 20) log(`warning: … and ${r.plan.warnings.length - 20} more`);
   log(`SQL: ${rel(r.sqlFile)}`);
-  if (opts.dryRun) log("Dry run: nothing was written (no post, no page, no comment).");
+  if (opts.dryRun)
+    log(
+      `Dry run: no post, page or comment was written; only the SQL it would apply (${rel(r.sqlFile)})${r.mediaFile ? ` and the list of media (${rel(r.mediaFile)})` : ""}, to read.`,
+    );
   else {
     if (!total) log("No comment to import.");
     else

@@ -8,6 +8,8 @@ import { stripVTControlCharacters } from "node:util";
 import { buildSite } from "./build.ts";
 import { SEARCH_SQL_FILE } from "./search-index.ts";
 import { ROOT } from "./content.ts";
+import { readWranglerConfig } from "./deploy.ts";
+import { mediaBucket, uploadMediaWith } from "./media.ts";
 
 const WRANGLER = join(ROOT, "node_modules", "wrangler", "bin", "wrangler.js");
 
@@ -176,17 +178,39 @@ export async function prepareLocal(opts: { persistTo?: string; quiet?: boolean; 
   const local = join(ROOT, "build", "local-d1.sql");
   writeFileSync(local, readFileSync(join(ROOT, "build", "seed.sql"), "utf8") + readFileSync(join(ROOT, "build", SEARCH_SQL_FILE), "utf8"));
   wrangler(["d1", "execute", "DB", "--local", "--file", local, ...persist], opts);
+  // The old blog's media that are not static assets, into the local R2 bucket.
+  const bucket = mediaBucket(readWranglerConfig());
+  if (bucket) {
+    const { sent } = uploadMediaWith(wrangler, ROOT, bucket, { remote: false, persistTo: opts.persistTo });
+    if (sent && !opts.quiet) console.log(`${sent} medium/media put into the local R2 bucket ${bucket}`);
+  }
 }
 
 /** Starts `wrangler dev`; resolves once it answers. */
-export async function startDev(opts: { port: number; persistTo?: string; vars?: Record<string, string>; quiet?: boolean }): Promise<ChildProcess> {
+export async function startDev(opts: {
+  port: number;
+  persistTo?: string;
+  vars?: Record<string, string>;
+  quiet?: boolean;
+  /** wrangler's output, as it comes (printed as well unless quiet). */
+  onOutput?: (chunk: string) => void;
+}): Promise<ChildProcess> {
   const args = [WRANGLER, "dev", "--ip", "127.0.0.1", "--port", String(opts.port), "--inspector-port", "0", "--show-interactive-dev-session=false"];
   if (opts.persistTo) args.push("--persist-to", opts.persistTo);
   for (const [k, v] of Object.entries(opts.vars ?? {})) args.push("--var", `${k}:${v}`);
-  const child = spawn(process.execPath, args, { cwd: ROOT, env: OFFLINE_ENV, stdio: opts.quiet ? "pipe" : "inherit", detached: false });
+  const piped = opts.quiet || opts.onOutput !== undefined;
+  const child = spawn(process.execPath, args, { cwd: ROOT, env: OFFLINE_ENV, stdio: piped ? "pipe" : "inherit", detached: false });
   let output = "";
-  child.stdout?.on("data", (d) => (output += d));
-  child.stderr?.on("data", (d) => (output += d));
+  for (const [stream, to] of [
+    [child.stdout, process.stdout],
+    [child.stderr, process.stderr],
+  ] as const) {
+    stream?.on("data", (d: Buffer) => {
+      output += d;
+      opts.onOutput?.(String(d));
+      if (!opts.quiet) to.write(d);
+    });
+  }
   const deadline = Date.now() + 60_000;
   while (Date.now() < deadline) {
     if (child.exitCode !== null) throw new Error(`wrangler dev exited (${child.exitCode}):\n${output}`);

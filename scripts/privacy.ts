@@ -1,9 +1,10 @@
 // npm run privacy -- export <email> [--out file.json] | erase <email> [--site URL] [--token TOKEN]
 //
 // A commenter's request about their data, answered from the command line: export writes everything
-// billet keeps for that email address (comments, blocks, subscriptions) to a JSON file; erase
-// purges their comments (an empty place stays above replies) and forgets their blocks and
-// subscriptions. Both go through the site's admin API, the same code as the moderation page:
+// billet keeps for that email address, whatever its case (comments, the blocks on them,
+// subscriptions, the log entries naming their comments) to a JSON file; erase purges their comments
+// (an empty place stays above replies), lifts those blocks, forgets their subscriptions and
+// unlearns what the spam filter learned from them. Both go through the site's admin API, the same code as the moderation page:
 // locally http://127.0.0.1:8787 with the token in .dev.vars (npm start), or your site with
 // --site https://… and --token (or BILLET_ADMIN_TOKEN).
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
@@ -40,8 +41,17 @@ export async function runPrivacy(opts: PrivacyOptions): Promise<string> {
   } | null;
   if (!res.ok) throw new Error(`${opts.site} refused (${res.status}): ${body?.error?.message ?? "no details"}`);
   if (opts.action === "erase")
-    return `Erased for ${opts.email}: ${body!.erased!.comments} comment(s) purged, ${body!.erased!.blocks} block(s) lifted, subscriptions forgotten.`;
-  const file = opts.out ?? join(ROOT, "build", `commenter-${opts.email.replace(/[^\w.@-]/g, "_")}.json`);
+    return `Erased for ${opts.email}: ${body!.erased!.comments} comment(s) purged, ${body!.erased!.blocks} block(s) lifted, subscriptions forgotten, the spam filter's counts from them unlearned.`;
+  const file =
+    opts.out ??
+    join(
+      ROOT,
+      "build",
+      `commenter-${opts.email
+        .trim()
+        .toLowerCase()
+        .replace(/[^\w.@-]/g, "_")}.json`,
+    );
   writeFileSync(file, `${JSON.stringify(body, null, 2)}\n`, { mode: 0o600 });
   return `Exported ${body!.comments!.length} comment(s) of ${opts.email} to ${file} (it holds personal data: keep it private).`;
 }

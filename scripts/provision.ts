@@ -3,7 +3,8 @@
 //   1. each KV namespace whose id is still a placeholder (titled <worker>-<binding>, billet-posts),
 //      and writes its id into wrangler.toml (commit that)
 //   2. each D1 database whose database_id is still a placeholder, its id written likewise
-//   3. every queue named (producers, consumers, dead-letter queues); one that exists is used as is
+//   3. every queue named (producers, consumers, dead-letter queues) and R2 bucket (media); one that
+//      exists is used as is
 //   4. each required secret not set yet on the Worker, to a fresh random value (wrangler creates an
 //      empty Worker to hold them until the first npm run deploy); the admin token is printed once
 // Running it again changes nothing that exists: ids already written and secrets already set are kept.
@@ -114,6 +115,18 @@ function main(): void {
     } catch (err) {
       if (!(err instanceof WranglerError && /already taken|\[code: 11009\]/.test(err.output))) throw err;
       console.log(`· queue ${queue} already exists on your account: used as is`);
+    }
+  }
+
+  // 3b. R2 buckets (the old blog's media that do not fit the static assets), by name like queues.
+  for (const r2 of config.r2_buckets ?? []) {
+    if (!r2.bucket_name) continue;
+    try {
+      wrangler(["r2", "bucket", "create", r2.bucket_name], { quiet: true, online: true });
+      console.log(`✓ R2 bucket ${r2.bucket_name} created for ${r2.binding}`);
+    } catch (err) {
+      if (!(err instanceof WranglerError && /already exists|\[code: 10004\]/.test(err.output))) throw err;
+      console.log(`· R2 bucket ${r2.bucket_name} already exists on your account: used as is`);
     }
   }
 

@@ -5,8 +5,9 @@
 // rules: where many posts share a permalink shape and kept their slug, one dynamic rule covers
 // them). What _redirects cannot hold becomes a KV record the Worker answers
 // (workers/routes/redirects.ts): addresses with a query (?p=123, /blog/?p=123), and paths beyond
-// the 2,000 static rules.
-import { redirectKey } from "../workers/redirect-key.ts";
+// the 2,000 static rules. The old blog's listings (content/redirects.json, written by the import:
+// categories, tags, dates, authors, feeds) come after the posts' rules, and are all KV records too.
+import { normalizePath, redirectKey } from "../workers/redirect-key.ts";
 import type { Page, Post } from "./content.ts";
 
 export const MAX_STATIC = 2000;
@@ -93,7 +94,15 @@ function shapeOf(from: string, slug: string): string | null {
   return `/${shape.join("/")}${trailing ? "/" : ""}`;
 }
 
-export function buildRedirects(posts: Post[], pages: Page[]): Redirects {
+/** billet's own address prefixes: an old address there is never redirected (content/redirects.json). */
+const OWN_PREFIXES = ["/posts/", "/tags/", "/categories/", "/archives/", "/api/", "/admin/", "/page/", "/search", "/feed.xml", "/comments.xml"];
+
+/**
+ * `archive`: the old blog's other addresses (content/redirects.json: its categories, tags, dates,
+ * authors and feeds), published like the posts' own (after them in _redirects), and all of them
+ * in KV too, where the Worker follows their pages (/category/x/page/3/).
+ */
+export function buildRedirects(posts: Post[], pages: Page[], archive: Record<string, string> = {}): Redirects {
   const path: Rule[] = [];
   const kv = new Map<string, string>();
   const dropped: string[] = [];
@@ -112,12 +121,7 @@ export function buildRedirects(posts: Post[], pages: Page[]): Redirects {
         else if (!key) dropped.push(`${ref} (only ?p=, ?page_id= and ?attachment_id= addresses are redirected)`);
         continue;
       }
-      let from = at.pathname;
-      try {
-        from = decodeURI(from);
-      } catch {
-        // keep it encoded
-      }
+      const from = normalizePath(at.pathname);
       if (/\s/.test(from)) {
         dropped.push(`${ref} (a space in an address cannot be written in _redirects)`);
         continue;
@@ -134,8 +138,29 @@ export function buildRedirects(posts: Post[], pages: Page[]): Redirects {
     }
   }
 
-  // Dynamic rules where many posts share a shape and kept their slug.
-  const own = ownPaths(posts, pages);
+  const archived: string[] = [];
+  for (const [ref, to] of Object.entries(archive)) {
+    const from = normalizePath(pathOf(ref)?.pathname ?? "");
+    if (!from.startsWith("/") || from === "/" || OWN_PREFIXES.some((p) => from.startsWith(p)) || !to.startsWith("/") || to.startsWith("//")) {
+      dropped.push(`${ref} (not an old address of the blog's, or not to one of billet's)`);
+      continue;
+    }
+    if (/\s/.test(from)) {
+      dropped.push(`${ref} (a space in an address cannot be written in _redirects)`);
+      continue;
+    }
+    const key = oldAddressKey(from, "");
+    if (key && !kv.has(key)) kv.set(key, to);
+    archived.push(from);
+    // The old home in its folder (/blog/ → /) only in KV: _redirects would carry its queries
+    // along (/blog/?p=12 → /?p=12), where the Worker tells /blog/?p=12 and /blog/?s=word apart.
+    if (seen.has(from) || from === to || to === "/") continue;
+    seen.add(from);
+    path.push({ from, to });
+  }
+
+  // Dynamic rules where many posts share a shape and kept their slug (never over an archive address).
+  const own = [...ownPaths(posts, pages), ...archived];
   const byShape = new Map<string, Rule[]>();
   for (const r of path) {
     if (!r.slug || !r.to.startsWith("/posts/")) continue;

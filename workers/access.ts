@@ -7,6 +7,11 @@ interface Jwk extends JsonWebKey {
 }
 
 const KEYS_TTL_MS = 3_600_000;
+// Keys rotate: a token signed by a key not known here makes the keys be fetched again, at most
+// once a minute per isolate (so a flood of made-up key ids cannot make it fetch on every request).
+const REFETCH_MIN_MS = 60_000;
+// Access's key endpoint answers fast; a sign-in never hangs on it.
+const FETCH_TIMEOUT_MS = 5_000;
 let keyCache: { team: string; at: number; keys: Map<string, Promise<CryptoKey>> } | null = null;
 
 function base64urlBytes(s: string): Uint8Array {
@@ -25,9 +30,8 @@ function decodePart<T>(s: string): T | null {
   }
 }
 
-async function teamKeys(team: string, now: number): Promise<Map<string, Promise<CryptoKey>>> {
-  if (keyCache && keyCache.team === team && now - keyCache.at < KEYS_TTL_MS) return keyCache.keys;
-  const res = await fetch(`https://${team}/cdn-cgi/access/certs`);
+async function fetchTeamKeys(team: string, now: number): Promise<Map<string, Promise<CryptoKey>>> {
+  const res = await fetch(`https://${team}/cdn-cgi/access/certs`, { signal: AbortSignal.timeout(FETCH_TIMEOUT_MS) });
   if (!res.ok) throw new Error(`Access keys answered ${res.status}`);
   const { keys = [] } = (await res.json()) as { keys?: Jwk[] };
   const map = new Map<string, Promise<CryptoKey>>();
@@ -36,6 +40,16 @@ async function teamKeys(team: string, now: number): Promise<Map<string, Promise<
   }
   keyCache = { team, at: now, keys: map };
   return map;
+}
+
+/** The team's key with this id: from memory while fresh, fetched again when unknown (not more than once a minute). */
+async function teamKey(team: string, kid: string, now: number): Promise<Promise<CryptoKey> | undefined> {
+  const cached = keyCache && keyCache.team === team ? keyCache : null;
+  if (cached && now - cached.at < KEYS_TTL_MS) {
+    const known = cached.keys.get(kid);
+    if (known || now - cached.at < REFETCH_MIN_MS) return known;
+  }
+  return (await fetchTeamKeys(team, now)).get(kid);
 }
 
 /** The email (or subject) of a valid Access identity, or null. Never throws. */
@@ -53,7 +67,7 @@ export async function accessIdentity(request: Request, access: { teamDomain: str
   const seconds = now / 1000;
   if (typeof claims.exp !== "number" || claims.exp <= seconds || (typeof claims.nbf === "number" && claims.nbf > seconds + 60)) return null;
   try {
-    const key = (await teamKeys(access.teamDomain, now)).get(header.kid);
+    const key = await teamKey(access.teamDomain, header.kid, now);
     if (!key) return null;
     const ok = await crypto.subtle.verify("RSASSA-PKCS1-v1_5", await key, base64urlBytes(parts[2]), new TextEncoder().encode(`${parts[0]}.${parts[1]}`));
     return ok ? (claims.email ?? claims.sub ?? "access") : null;

@@ -2,6 +2,7 @@
 import { accessIdentity } from "./access.ts";
 import { getConfig } from "./config.ts";
 import { readCookie, setCookie } from "./cookies.ts";
+import { recordFailedSignIn } from "./db/desk.ts";
 import { ApiError } from "./http.ts";
 
 const encoder = new TextEncoder();
@@ -73,32 +74,87 @@ export function requireSecret(env: Env, name: SecretName): string {
 /**
  * Admin routes: a Cloudflare Access identity (when Access is configured), or
  * `Authorization: Bearer <ADMIN_TOKEN>` compared in constant time. Answers who acted, for the audit
- * log. Failed attempts are limited per client network: past the limit, even guesses get a 429.
+ * log. Failed attempts are limited per client network: past the limit, every sign-in from that
+ * network is refused until the wait is over — the right token too, so guessing cannot go on
+ * in the background of a valid session.
  */
 export async function requireAdmin(request: Request, env: Env): Promise<string> {
+  const network = await hashAddress(request, env).catch(() => null);
+  const key = `admin|${network ?? "unknown"}`;
+  const wait = await signInWait(request, key);
+  if (wait > 0) throw tooManySignIns(wait);
   const access = getConfig(env).access;
   if (access) {
     const who = await accessIdentity(request, access);
     if (who) return `access:${who}`;
   }
   const token = requireSecret(env, "ADMIN_TOKEN");
-  const match = /^Bearer\s+(.+)$/i.exec(request.headers.get("Authorization") ?? "");
+  const given = request.headers.get("Authorization");
+  const match = /^Bearer\s+(.+)$/i.exec(given ?? "");
   if (match && equalInTime(match[1].trim(), token)) return "token";
-  const network = await hashAddress(request, env).catch(() => null);
-  const { success } = await env.ADMIN_RATE_LIMITER.limit({ key: `admin|${network ?? "unknown"}` });
-  if (!success) throw new ApiError(429, "rate_limited", "Too many failed sign-ins; please wait a minute.", undefined, { "Retry-After": "60" });
+  // Asking without any token (the admin page looking for an Access session) guesses nothing.
+  const { success } = given === null ? { success: true } : await env.ADMIN_RATE_LIMITER.limit({ key });
+  if (!success) {
+    await lockSignIns(request, key, SIGN_IN_LOCK_MS);
+    throw tooManySignIns(SIGN_IN_LOCK_MS / 1000);
+  }
+  // In the log (those within the limit: past it, nothing is written).
+  if (given !== null) await recordFailedSignIn(env.DB, Date.now());
   throw new ApiError(401, "unauthorized", "A valid admin token is required.", undefined, { "WWW-Authenticate": 'Bearer realm="billet admin"' });
+}
+
+// A network past the limit of failed sign-ins is locked for a minute (the limiter's own period).
+// The limiter only answers when it is asked to count, so the lock is kept beside it: in this
+// isolate, and in the data centre's cache (the limiter counts per data centre too).
+const SIGN_IN_LOCK_MS = 60_000;
+const signInLocks = new Map<string, number>();
+
+const lockRequest = (request: Request, key: string) => new Request(`${new URL(request.url).origin}/__billet/sign-in-lock/${encodeURIComponent(key)}`);
+
+function tooManySignIns(seconds: number): ApiError {
+  const wait = String(Math.max(1, Math.ceil(seconds)));
+  return new ApiError(429, "rate_limited", `Too many failed sign-ins from this network; please wait ${wait} s.`, undefined, { "Retry-After": wait });
+}
+
+/** Seconds this network must still wait before signing in (0: it may). */
+async function signInWait(request: Request, key: string, now = Date.now()): Promise<number> {
+  let until = signInLocks.get(key) ?? 0;
+  if (until <= now) {
+    signInLocks.delete(key);
+    const cached = await caches.default.match(lockRequest(request, key)).catch(() => undefined);
+    until = Number((await cached?.text()) ?? 0) || 0;
+    if (until > now) signInLocks.set(key, until);
+  }
+  return until > now ? (until - now) / 1000 : 0;
+}
+
+async function lockSignIns(request: Request, key: string, ms: number, now = Date.now()): Promise<void> {
+  const until = now + ms;
+  signInLocks.set(key, until);
+  const res = new Response(String(until), { headers: { "Cache-Control": `max-age=${Math.ceil(ms / 1000)}` } });
+  await caches.default.put(lockRequest(request, key), res).catch(() => undefined);
+}
+
+/** For tests: forget the sign-in locks this isolate keeps (the cached ones end on their own). */
+export function forgetSignInLocks(): void {
+  signInLocks.clear();
 }
 
 /**
  * The edit token of a new comment, and the hash that is stored. With the client's Idempotency-Key
- * the token is derived from it, so a retry of the same post gets the same token back.
+ * the token is derived from it and from the client (see clientOf), so a retry of the same post by
+ * the same client gets the same token back, and only that client.
  */
 export async function newEditToken(env: Env, idempotencyScope?: string): Promise<{ token: string; hash: string }> {
   const token = idempotencyScope
     ? await hmac(requireSecret(env, "SIGNING_SECRET"), `edit|${idempotencyScope}`)
     : base64url(crypto.getRandomValues(new Uint8Array(24)));
   return { token, hash: await sha256(token) };
+}
+
+/** Who sent a request, as far as a retry can tell: its network and its browser (never stored as such). */
+export async function clientOf(request: Request, env: Env): Promise<string> {
+  return `${(await hashAddress(request, env)) ?? "-"}|${await sha256(request.headers.get("User-Agent") ?? "")}`;
 }
 
 export async function editTokenMatches(token: string | null, hash: string | null): Promise<boolean> {
@@ -155,32 +211,59 @@ export async function hashNetwork(env: Env, network: string): Promise<string> {
   return (await hmac(requireSecret(env, "SIGNING_SECRET"), `net|${network}`)).slice(0, 22);
 }
 
-// The commenter's cookie: the ids of their own recent comments and when the cookie ends, signed.
-// It lets them see their pending comments and edit or delete within the window without keeping
-// the token themselves. The end is checked here, not only by the browser, so a copied cookie
-// stops working too.
+// The commenter's cookie: the ids of their own recent comments, when the cookie ends, and
+// optionally a keyed tag of an address this browser proved it reads (by confirming it from the
+// email billet sent there), signed. It lets them see their pending comments and edit or delete
+// within the window without keeping the token themselves; it is what trust (first-comment
+// moderation) and consent to reply emails rest on, never the email typed in the form. The end is
+// checked here, not only by the browser, so a copied cookie stops working too.
 export const OWN_COOKIE = "billet_own";
 const OWN_MAX = 20;
 export const OWN_COOKIE_MAX_AGE = 30 * 24 * 3600;
 
-/** The ids in a valid, unexpired own-comments cookie; none without the signing secret. */
-export async function readOwnIds(request: Request, env: Env, now = Date.now()): Promise<number[]> {
-  const value = readCookie(request, OWN_COOKIE);
-  const secret = secretOf(env, "SIGNING_SECRET");
-  if (!value || !secret) return [];
-  const match = /^(\d{1,15}(?:-\d{1,15}){0,19})\.(\d{1,12})\.([\w-]{43})$/.exec(value);
-  if (!match) return [];
-  const [, ids, expires, sig] = match;
-  if (Number(expires) * 1000 <= now) return [];
-  if (!equalInTime(sig, await hmac(secret, `own|${ids}|${expires}`))) return [];
-  return ids.split("-").map(Number);
+export interface OwnCookie {
+  /** The reader's own recent comments. */
+  ids: number[];
+  /** The tag (see mailTag) of the address this browser proved, or null. */
+  mail: string | null;
 }
 
-export async function ownCookie(env: Env, ids: number[], secure: boolean, now = Date.now()): Promise<string> {
+/** The keyed tag of an email address as the cookie carries it: the same address, the same tag; no address from it. */
+export async function mailTag(env: Env, email: string): Promise<string> {
+  return (await hmac(requireSecret(env, "SIGNING_SECRET"), `mail|${email.toLowerCase()}`)).slice(0, 22);
+}
+
+const ownSigned = (ids: string, expires: string, mail: string | undefined) => (mail ? `own|${ids}|${expires}|${mail}` : `own|${ids}|${expires}`);
+
+/** A valid, unexpired own-comments cookie; empty without the signing secret. */
+export async function readOwnCookie(request: Request, env: Env, now = Date.now()): Promise<OwnCookie> {
+  const none = { ids: [], mail: null };
+  const value = readCookie(request, OWN_COOKIE);
+  const secret = secretOf(env, "SIGNING_SECRET");
+  if (!value || !secret) return none;
+  const match = /^((?:\d{1,15}(?:-\d{1,15}){0,19})?)\.(\d{1,12})(?:\.([\w-]{22}))?\.([\w-]{43})$/.exec(value);
+  if (!match) return none;
+  const [, ids, expires, mail, sig] = match;
+  if (Number(expires) * 1000 <= now) return none;
+  if (!equalInTime(sig, await hmac(secret, ownSigned(ids, expires, mail)))) return none;
+  return { ids: ids ? ids.split("-").map(Number) : [], mail: mail ?? null };
+}
+
+/** The ids in a valid, unexpired own-comments cookie; none without the signing secret. */
+export async function readOwnIds(request: Request, env: Env, now = Date.now()): Promise<number[]> {
+  return (await readOwnCookie(request, env, now)).ids;
+}
+
+/** Does this request's cookie prove the reader reads this address? */
+export async function provesAddress(cookie: OwnCookie, env: Env, email: string | null | undefined): Promise<boolean> {
+  return Boolean(email && cookie.mail && equalInTime(cookie.mail, await mailTag(env, email)));
+}
+
+export async function ownCookie(env: Env, ids: number[], secure: boolean, now = Date.now(), mail: string | null = null): Promise<string> {
   const list = [...new Set(ids)].slice(-OWN_MAX).join("-");
-  const expires = Math.floor(now / 1000) + OWN_COOKIE_MAX_AGE;
-  const sig = await hmac(requireSecret(env, "SIGNING_SECRET"), `own|${list}|${expires}`);
-  return setCookie(OWN_COOKIE, `${list}.${expires}.${sig}`, { maxAge: OWN_COOKIE_MAX_AGE, secure });
+  const expires = String(Math.floor(now / 1000) + OWN_COOKIE_MAX_AGE);
+  const sig = await hmac(requireSecret(env, "SIGNING_SECRET"), ownSigned(list, expires, mail ?? undefined));
+  return setCookie(OWN_COOKIE, `${list}.${expires}${mail ? `.${mail}` : ""}.${sig}`, { maxAge: OWN_COOKIE_MAX_AGE, secure });
 }
 
 // Signed links in emails (one-click moderation, confirming a subscription, stopping one): a small

@@ -48,27 +48,52 @@ function script(text: string): string {
   return "other";
 }
 
+// Top-level domains, to find addresses written without "http" ("INDYAROCKS.COM", "www.x.net").
+const BARE_HOST = /\b(?:www\.)?((?:[a-z0-9-]+\.)+(?:com|net|org|info|biz|xyz|online|site|top|club|shop|ru|fr|de|uk|co|io|me|tv|us|eu|pl|in|cn))\b/gi;
+
+/** The words a host name is made of, without digits ("seo-best123.xyz" → seo, best, tld:xyz). */
+function hostParts(h: string): string[] {
+  const labels = h.split(".");
+  const tld = labels.pop();
+  const parts = labels.flatMap((l) => l.split(/[-_\d]+/)).filter((w) => w.length > 1);
+  return [...parts.map((w) => `hostword:${w}`), `tld:${tld}`];
+}
+
 /**
- * What a comment is made of, as a set of features: its words and pairs of words, the hosts it links
- * to and how many links, its author's name and website host and email domain, its script and
- * language, its length, shouting and repeated characters.
+ * What a comment is made of, as a set of features: first what says most whatever the text's
+ * length — the hosts it links to and how many links, its author's name, website host and email
+ * domain, phone numbers and money, its script and language, its length, shouting and repeated
+ * characters — then its words and pairs of words, up to MAX_FEATURES in all (so that hundreds of
+ * padding words can never push the rest out). Numbers count by their shape, not their digits.
  */
 export function features(c: CommentText): string[] {
   const out = new Set<string>();
   const text = c.content.normalize("NFKC");
-  // Addresses written in the text count by their host (below), not as the words "https", "www"…
-  const prose = text.replace(/\b(?:https?:\/\/|www\.)\S+/gi, " ");
-  const words = (prose.toLowerCase().match(WORD) ?? []).filter((w) => w.length <= 30);
-  for (const w of words) if (w.length > 1) out.add(w);
-  for (let i = 1; i < words.length; i++) out.add(`${words[i - 1]} ${words[i]}`);
   const links = [...c.html.matchAll(/href="([^"]*)"/g)].map((m) => host(m[1].replace(/&amp;/g, "&")));
+  // Addresses written in the text count by their host, not as the words "https", "www"…
+  const written = [...text.matchAll(BARE_HOST)].map((m) => m[1].toLowerCase().replace(/^www\./, ""));
   out.add(`links:${Math.min(links.length, 5)}`);
-  for (const h of links) if (h) out.add(`host:${h}`);
+  if (written.length > links.length) out.add("links:written");
+  for (const h of new Set([...links, ...written])) {
+    if (!h) continue;
+    out.add(`host:${h}`);
+    for (const p of hostParts(h)) out.add(p);
+  }
   for (const w of c.authorName.toLowerCase().normalize("NFKC").match(WORD) ?? []) out.add(`name:${w}`);
   if (/^[\p{Lu}\s]{4,}$/u.test(c.authorName.trim())) out.add("name:shouting");
-  out.add(c.authorUrl ? `site:${host(c.authorUrl) ?? "invalid"}` : "site:none");
-  out.add(c.authorEmail ? `mail:${c.authorEmail.split("@").pop()!.toLowerCase()}` : "mail:none");
+  const site = c.authorUrl ? host(c.authorUrl) : null;
+  out.add(c.authorUrl ? `site:${site ?? "invalid"}` : "site:none");
+  if (site) for (const p of hostParts(site)) out.add(`site-${p}`);
+  const mail = c.authorEmail ? c.authorEmail.split("@").pop()!.toLowerCase() : null;
+  out.add(mail ? `mail:${mail}` : "mail:none");
+  if (mail && site && (mail === site || mail.endsWith(`.${site}`) || site.endsWith(`.${mail}`))) out.add("mail:same-as-site");
   out.add(`script:${script(text)}`);
+  const prose = text.replace(/\b(?:https?:\/\/|www\.)\S+/gi, " ").replace(BARE_HOST, " ");
+  if (/(?:\+?\d[\s.-]?){8,}/.test(prose)) out.add("phone");
+  if (/[$€£]\s?\d|\d\s?[$€£]|\d\s?(?:p|ppm|pence|eur|euros?|dollars?|usd)\b/i.test(prose)) out.add("money");
+  const words = (prose.toLowerCase().match(WORD) ?? [])
+    .filter((w) => w.length <= 30)
+    .map((w) => (/\d{3}/.test(w) ? `num:${w.replace(/\D/g, "").length > 6 ? "long" : "short"}` : w));
   const fr = words.filter((w) => FR.has(w)).length;
   const en = words.filter((w) => EN.has(w)).length;
   out.add(`lang:${fr + en < 2 ? "unknown" : fr > en ? "fr" : "en"}`);
@@ -76,7 +101,10 @@ export function features(c: CommentText): string[] {
   const letters = text.replace(/[^\p{L}]/gu, "");
   if (letters.length >= 12 && letters.replace(/[^\p{Lu}]/gu, "").length / letters.length > 0.5) out.add("shouting");
   if (/(.)\1{4,}/u.test(text)) out.add("repeated");
-  if (/[$€£]\s?\d|\d\s?[$€£]/.test(text)) out.add("money");
+  for (let i = 0; i < words.length && out.size < MAX_FEATURES; i++) {
+    if (words[i].length > 1) out.add(words[i]);
+    if (i > 0) out.add(`${words[i - 1]} ${words[i]}`);
+  }
   return [...out].slice(0, MAX_FEATURES);
 }
 
@@ -99,19 +127,37 @@ export interface Score {
   spammy: string[];
   /** Whether enough has been learned for the score to decide anything. */
   trained: boolean;
+  /** Whether enough has been learned for the score to file a comment as spam (before, it only holds). */
+  settled: boolean;
+  /**
+   * To hold whatever the score: strong evidence both ways (as when a spam is padded with ordinary
+   * words, the score says 0.5), or an author and links that alone look like spam.
+   */
+  unsure: boolean;
 }
 
 /** Learned from at least this many of each before the score decides anything. */
 export const MIN_TRAINING = 5;
+/** Learned from at least this many of each before the score files anything as spam: it holds until then. */
+export const MIN_TRAINING_TO_FILE = 30;
 const STRENGTH = 1;
 const PRIOR = 0.5;
 const MIN_DEVIATION = 0.1;
-const MAX_CLUES = 150;
+// Only the most telling features are combined (Graham's 15): a few strong clues decide, and
+// hundreds of ordinary words added to a spam cannot dilute them, as a product over all would.
+const MAX_CLUES = 15;
+/** Spam evidence this strong holds a comment even when ham evidence as strong cancels it out. */
+const UNSURE_EVIDENCE = 0.9;
+/** The features of who wrote a comment and where it points (links, hosts, name, website, email). */
+const WHO = /^(?:links|host|hostword|tld|name|site|site-hostword|site-tld|mail):/;
+/** A comment whose author and links alone score at least this is held, whatever its words say. */
+const WHO_HOLD = 0.9;
 
 /** The comment's spamminess from its features' counts (`counts.get(DOCUMENTS)` holds the totals). */
 export function score(featureList: string[], counts: Map<string, FeatureCounts>): Score {
   const docs = counts.get(DOCUMENTS) ?? { spam: 0, ham: 0 };
   const trained = docs.spam >= MIN_TRAINING && docs.ham >= MIN_TRAINING;
+  const settled = docs.spam >= MIN_TRAINING_TO_FILE && docs.ham >= MIN_TRAINING_TO_FILE;
   const clues: { feature: string; p: number }[] = [];
   for (const feature of featureList) {
     const c = counts.get(feature);
@@ -126,21 +172,30 @@ export function score(featureList: string[], counts: Map<string, FeatureCounts>)
   }
   clues.sort((a, b) => Math.abs(b.p - 0.5) - Math.abs(a.p - 0.5));
   const used = clues.slice(0, MAX_CLUES);
-  if (!used.length) return { score: 0.5, spammy: [], trained };
+  if (!used.length) return { score: 0.5, spammy: [], trained, settled, unsure: false };
+  const { s, h } = fisher(used);
+  const spammy = used
+    .filter((c) => c.p > 0.5)
+    .sort((a, b) => b.p - a.p)
+    .slice(0, 5)
+    .map((c) => c.feature);
+  // Who wrote it and where it points, on their own: a spam written in a reader's words is betrayed
+  // by its links and its author even when its words say ham.
+  const who = fisher(clues.filter((c) => WHO.test(c.feature)).slice(0, MAX_CLUES));
+  const conflicting = s >= UNSURE_EVIDENCE && h >= UNSURE_EVIDENCE;
+  return { score: (s - h + 1) / 2, spammy, trained, settled, unsure: conflicting || (who.s - who.h + 1) / 2 >= WHO_HOLD };
+}
+
+/** Fisher's combining of clues: how strongly they say spam (`s`) and ham (`h`), each 0 to 1. */
+function fisher(used: { p: number }[]): { s: number; h: number } {
+  if (!used.length) return { s: 0, h: 0 };
   let hamLog = 0;
   let spamLog = 0;
   for (const { p } of used) {
     hamLog += Math.log(p);
     spamLog += Math.log(1 - p);
   }
-  const s = 1 - chi2Q(-2 * spamLog, 2 * used.length);
-  const h = 1 - chi2Q(-2 * hamLog, 2 * used.length);
-  const spammy = used
-    .filter((c) => c.p > 0.5)
-    .sort((a, b) => b.p - a.p)
-    .slice(0, 5)
-    .map((c) => c.feature);
-  return { score: (s - h + 1) / 2, spammy, trained };
+  return { s: 1 - chi2Q(-2 * spamLog, 2 * used.length), h: 1 - chi2Q(-2 * hamLog, 2 * used.length) };
 }
 
 /** How a decision changes the counts: +1 on each feature for the class learned, -1 for the one unlearned. */
@@ -164,4 +219,15 @@ export function addDeltas(into: Map<string, FeatureCounts>, more: Map<string, Fe
     c.ham += d.ham;
     into.set(f, c);
   }
+}
+
+/**
+ * What the filter alone makes of a score: spam, hold for the author, or nothing to say. A hold
+ * threshold of 1 turns its holds off (doubts included), a spam threshold of 1 its filing.
+ */
+export function filterVerdict(s: Score, thresholds: { spam: number; hold: number }): "spam" | "hold" | null {
+  if (!s.trained) return null;
+  if (s.score >= thresholds.spam && s.settled && thresholds.spam < 1) return "spam";
+  if ((s.score >= thresholds.hold || s.unsure) && thresholds.hold < 1) return "hold";
+  return null;
 }

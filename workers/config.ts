@@ -54,8 +54,8 @@ export function getConfig(env: Env): Config {
     commentsPerPage: int(env.COMMENTS_PER_PAGE, 50, 1, 500),
     allowedOrigins: list(env.ALLOWED_ORIGINS),
     turnstileSiteKey: env.TURNSTILE_SITE_KEY ?? "",
-    spamThreshold: ratio(env.SPAM_THRESHOLD, 0.9),
-    holdThreshold: Math.min(ratio(env.HOLD_THRESHOLD, 0.6), ratio(env.SPAM_THRESHOLD, 0.9)),
+    spamThreshold: ratio(env.SPAM_THRESHOLD, 0.95),
+    holdThreshold: Math.min(ratio(env.HOLD_THRESHOLD, 0.5), ratio(env.SPAM_THRESHOLD, 0.95)),
     addressRetentionDays: int(env.ADDRESS_RETENTION_DAYS, 30, 1, 3650),
     access:
       env.ACCESS_TEAM_DOMAIN && env.ACCESS_AUD

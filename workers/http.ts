@@ -1,5 +1,6 @@
 // JSON answers, the one error shape, and the headers every answer carries.
-import { contentSecurityPolicy } from "./csp.ts";
+import site from "../content/site.json";
+import { contentSecurityPolicy, cspHostsOf, type CspSite } from "./csp.ts";
 
 export type ErrorCode =
   | "bad_request"
@@ -74,13 +75,16 @@ function isStorageError(err: unknown): boolean {
   return /D1_|SQLITE|database|KV|storage|network connection lost|Failed query/i.test(message);
 }
 
+/** Hosts named in content/site.json for media and embedded players (read once). */
+const SITE_HOSTS = cspHostsOf(site as CspSite);
+
 /** Security headers for every answer of the Worker (HSTS only where the request came over HTTPS). */
 export function withSecurityHeaders(res: Response, url: URL, opts: { turnstile?: boolean } = {}): Response {
   const out = new Response(res.body, res);
   const h = out.headers;
   h.set("X-Content-Type-Options", "nosniff");
   h.set("Referrer-Policy", "strict-origin-when-cross-origin");
-  h.set("Content-Security-Policy", contentSecurityPolicy({ turnstile: opts.turnstile ?? false }));
+  h.set("Content-Security-Policy", contentSecurityPolicy({ turnstile: opts.turnstile ?? false, ...SITE_HOSTS }));
   h.set("X-Frame-Options", "DENY");
   if (url.protocol === "https:") h.set("Strict-Transport-Security", "max-age=31536000; includeSubDomains");
   return out;

@@ -5,7 +5,9 @@ import { getConfig } from "./config.ts";
 import { ApiError, toErrorResponse, withSecurityHeaders } from "./http.ts";
 import { deliver, type NotifyMessage } from "./notify.ts";
 import { postPage } from "./pages.ts";
-import { commentsFeed } from "./routes/feeds.ts";
+import { commentsFeed, siteCommentsFeed } from "./routes/feeds.ts";
+import { sitemapRoute } from "./routes/sitemap.ts";
+import { COMMENTS_FEED_PATH } from "../scripts/taxonomy.ts";
 import {
   adminAction,
   adminAudit,
@@ -26,6 +28,7 @@ import { commentCounts, createComment, deleteOwnComment, editComment, listCommen
 import { configRoute, getPostRoute, listPostsRoute } from "./routes/posts.ts";
 import { oldAddress, otherAddress } from "./routes/redirects.ts";
 import { searchRoute } from "./routes/search.ts";
+import { mediaFile, oldUpload } from "./routes/media.ts";
 
 type Args = [Env, ExecutionContext];
 
@@ -65,12 +68,18 @@ router
   .get("/subscriptions/stop/:token", stopLink)
   .post("/subscriptions/stop/:token", stopLink)
   .get("/posts/:slug/comments.xml", commentsFeed)
+  .get(COMMENTS_FEED_PATH, siteCommentsFeed)
+  .get("/sitemap.xml", sitemapRoute)
   .get("/posts/:slug/", postPage)
   .get("/search", searchRoute)
   .get("/search/", searchRoute)
   // Old WordPress addresses with a query (/?p=123): 301 to their post; else the home page.
   .get("/", oldAddress)
   .get("/index.php", oldAddress)
+  // The old blog's media kept in R2 (those in the static assets never reach the Worker).
+  .get("/media/*", mediaFile)
+  .head("/media/*", mediaFile)
+  .get("/wp-content/uploads/*", oldUpload)
   // Anything else: a static asset under /posts/, an old address, or the 404 page.
   .all("*", otherAddress);
 

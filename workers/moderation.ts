@@ -23,19 +23,22 @@ const LEARNS: Record<string, "spam" | "ham" | null | undefined> = { approve: "ha
 export async function decide(env: Env, actor: string, ids: number[], action: Decision | string, extra: unknown[] = []): Promise<CommentRow[]> {
   const db = store.openDb(env.DB);
   const now = Date.now();
-  const log = desk.auditStatement(db, { actor, action, commentIds: ids, at: now });
+  // The log names exactly the comments this changes: those that exist, are not gone, and are not
+  // already where the decision puts them. A decision that changes nothing is not logged.
+  const before = await store.commentsByIds(db, ids);
+  const target = action === "purge" ? "purged" : ACTIONS[action];
+  const changed = before.filter((r) => r.status !== "purged" && r.status !== target).map((r) => r.id);
+  const log = changed.length ? [desk.auditStatement(db, { actor, action, commentIds: changed, at: now })] : [];
   let rows: CommentRow[];
-  let wasApproved = new Set<number>();
+  const wasApproved = new Set(before.filter((r) => r.status === "approved").map((r) => r.id));
   try {
     if (action === "purge") {
       const purge = store.purgeStatements(db, ids, now);
-      rows = purge.purged(await store.runBatch(db, [...purge.statements, log, ...extra]));
+      rows = purge.purged(await store.runBatch(db, [...purge.statements, ...log, ...extra]));
     } else {
       const learn = LEARNS[action];
       const training = new Map<string, FeatureCounts>();
       const trained: Record<"spam" | "ham" | "none", number[]> = { spam: [], ham: [], none: [] };
-      const before = learn !== undefined ? await store.commentsByIds(db, ids) : [];
-      wasApproved = new Set(before.filter((r) => r.status === "approved").map((r) => r.id));
       if (learn !== undefined) {
         for (const row of before) {
           if (row.status === "purged" || row.trainedAs === learn) continue;
@@ -51,7 +54,7 @@ export async function decide(env: Env, actor: string, ids: number[], action: Dec
         ...store.trainedAsStatements(db, trained.spam, "spam"),
         ...store.trainedAsStatements(db, trained.none, null),
         ...desk.trainingStatements(db, training),
-        log,
+        ...log,
         ...extra,
       ]);
       rows = (results.slice(0, status.length) as CommentRow[][]).flat();

@@ -11,7 +11,10 @@ import { getPost } from "./store/posts.ts";
 export type NotifyMessage =
   | { event: "comment.created"; channel?: "webhook" | "email"; comment_id: number; post_slug: string }
   | { event: "reply.published"; comment_id: number; post_slug: string }
-  | { event: "subscriber.confirm"; email: string };
+  // The address to confirm is the author's of `comment_id` (their own comment, the thread they
+  // follow), read at delivery: messages carry ids only, so an erased commenter is in no message,
+  // logged, retried or dead-lettered.
+  | { event: "subscriber.confirm"; comment_id: number };
 
 /** Never throws: what it announces is already saved; a lost notification is logged, not the reader's problem. */
 async function enqueue(env: Env, messages: NotifyMessage[]): Promise<void> {
@@ -45,9 +48,14 @@ export function announcePublished(env: Env, rows: CommentRow[]): Promise<void> {
   );
 }
 
-/** A reader asked to follow replies with an address not yet confirmed: they get the confirmation email. */
-export function askConfirmation(env: Env, email: string): Promise<void> {
-  return emailSettings(env) ? enqueue(env, [{ event: "subscriber.confirm", email }]) : Promise.resolve();
+/** Readers asked to follow replies with an address not yet confirmed (the author of each comment): they get the confirmation email. */
+export function askConfirmation(env: Env, ...commentIds: number[]): Promise<void> {
+  return emailSettings(env)
+    ? enqueue(
+        env,
+        commentIds.map((id) => ({ event: "subscriber.confirm", comment_id: id })),
+      )
+    : Promise.resolve();
 }
 
 /** 30 s, 1 min, 2 min… up to an hour between tries. */
@@ -82,8 +90,11 @@ async function deliverOne(env: Env, body: NotifyMessage): Promise<void> {
   const db = openDb(env.DB);
   const settings = emailSettings(env);
   if (body.event === "subscriber.confirm") {
-    // Asked once: an address that confirmed meanwhile gets nothing more.
-    if (settings && !(await desk.isConfirmed(db, body.email))) await send(env, await confirmationEmail(env, settings, body.email));
+    // Asked once per thread: a thread confirmed, stopped or erased meanwhile gets nothing.
+    // A message from before messages carried ids only (it held an address): dropped, not sent.
+    if (!settings || typeof body.comment_id !== "number") return;
+    const email = (await getComment(db, body.comment_id))?.authorEmail;
+    if (email && !(await desk.subscriptionSettled(db, email, body.comment_id))) await send(env, await confirmationEmail(env, settings, email, body.comment_id));
     return;
   }
   const [comment, post] = await Promise.all([getComment(db, body.comment_id), getPost(env.POSTS, body.post_slug)]);

@@ -159,3 +159,28 @@ export function getCachedJson(slug: string, query: string, state: string): Entry
 export function putCachedJson(slug: string, query: string, state: string, entry: Entry): void {
   memory.set(`json|${slug}|${state}|${query}`, entry);
 }
+
+/**
+ * Another answer made from a post's or the site's state (a feed), cached under a key that holds
+ * that state: in this isolate's memory and in the data centre's Cache API.
+ */
+export async function getCachedAnswer(key: string): Promise<Entry | null> {
+  const hit = memory.get(key);
+  if (hit) return hit;
+  const res = await caches.default.match(key);
+  if (!res) return null;
+  const entry = { body: new Uint8Array(await res.arrayBuffer()), etag: res.headers.get("ETag") ?? "", status: res.status };
+  memory.set(key, entry);
+  return entry;
+}
+
+export async function putCachedAnswer(key: string, entry: Entry, contentType: string): Promise<void> {
+  memory.set(key, entry);
+  await caches.default.put(
+    key,
+    new Response(entry.body, {
+      status: entry.status,
+      headers: { "Content-Type": contentType, ETag: entry.etag, "Cache-Control": `public, max-age=${EDGE_TTL_S}` },
+    }),
+  );
+}

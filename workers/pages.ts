@@ -8,6 +8,7 @@ import { emailSettings } from "./email.ts";
 import { etagOf, notModified } from "./etag.ts";
 import { type Entry, forgetVersion, getCachedPage, knownPost, knownVersion, lastKnownKey, putCachedPage, rememberVersion, stateKey } from "./page-cache.ts";
 import { renderCommentsSection, SECTION_ID, type FormState, type ThreadComment } from "./render/comments.ts";
+import { postJsonLd } from "./render/jsonld.ts";
 import { commentsOpen, type PostRecord } from "./store/posts.ts";
 import { SLUG } from "./validate.ts";
 import site from "../content/site.json";
@@ -196,12 +197,13 @@ export async function renderPostPage(
     return { ...hit, version: threads.version, post };
   }
   renders++;
+  const comments = threads.rows.map(toThreadComment);
   const section = renderCommentsSection({
     slug,
     lang: post?.lang ?? site.lang,
     timeZone: site.timezone,
     open: post !== null && commentsOpen(post),
-    comments: threads.rows.map(toThreadComment),
+    comments,
     total: threads.total,
     firstNumber: threads.firstNumber,
     page,
@@ -220,6 +222,9 @@ export async function renderPostPage(
     console.error("no comments section in the built page", slug);
     return { body: built, status: opts.status ?? 200, version: null, post: null };
   }
-  const body = encoder.encode(`${built.slice(0, inner)}\n${section}\n${built.slice(close)}`);
+  // The structured data with this page's comments, in the section (without the post's record,
+  // there is nothing true to say of it: none).
+  const jsonLd = post ? `${postJsonLd({ site, post, comments, total: threads.total, page })}\n` : "";
+  const body = encoder.encode(`${built.slice(0, inner)}\n${section}\n${jsonLd}${built.slice(close)}`);
   return { body, status: opts.status ?? 200, version: threads.version, post };
 }

@@ -1,6 +1,6 @@
 // Spam, in layers. Cheap local checks first; the optional outside services (Turnstile, Akismet)
 // only when their secrets are set. A layer never loses a comment: it holds it for the moderator.
-import type { Score } from "./classifier.ts";
+import { filterVerdict, type Score } from "./classifier.ts";
 import type { Config } from "./config.ts";
 import type { CommentStatus } from "./db/schema.ts";
 import { ApiError } from "./http.ts";
@@ -16,7 +16,8 @@ export const MIN_FILL_MS = 2_000;
 
 /**
  * The layers in order: the honeypot and blocks send to spam; the filter sends to spam when it is
- * sure; fill time, links and words hold; the filter holds when it has doubts; then the moderation
+ * sure (a score at or above SPAM_THRESHOLD); fill time, links and words hold; the filter holds when
+ * it has doubts (at or above HOLD_THRESHOLD, or strong evidence both ways); then the moderation
  * policy. `filter` and `blocked` are absent where they do not apply (an edit).
  */
 export function localVerdict(
@@ -26,15 +27,15 @@ export function localVerdict(
 ): Verdict {
   if (typeof input.website === "string" && input.website !== "") return { status: "spam", heldFor: "honeypot" };
   if (opts.blocked) return { status: "spam", heldFor: "blocked" };
-  const filter = opts.filter?.trained ? opts.filter.score : null;
-  if (filter !== null && filter >= config.spamThreshold) return { status: "spam", heldFor: "filter" };
+  const filter = opts.filter ? filterVerdict(opts.filter, { spam: config.spamThreshold, hold: config.holdThreshold }) : null;
+  if (filter === "spam") return { status: "spam", heldFor: "filter" };
   const fill = Number(input.fill_ms);
   if (input.fill_ms !== undefined && Number.isFinite(fill) && fill < MIN_FILL_MS) return { status: "pending", heldFor: "filled_too_fast" };
   if (countLinks(input.html) > config.maxLinks) return { status: "pending", heldFor: "too_many_links" };
   const lower = input.content.toLowerCase();
   const word = config.holdWords.find((w) => lower.includes(w));
   if (word) return { status: "pending", heldFor: `word:${word}` };
-  if (filter !== null && filter >= config.holdThreshold) return { status: "pending", heldFor: "filter" };
+  if (filter === "hold") return { status: "pending", heldFor: "filter" };
   if (config.moderation === "all") return { status: "pending", heldFor: "moderation_all" };
   if (config.moderation === "first-comment" && !opts.trusted) return { status: "pending", heldFor: "first_comment" };
   return { status: "approved", heldFor: null };

@@ -253,3 +253,151 @@ export function makeCorpus(size: number, opts: { seed?: number; spamShare?: numb
   }
   return out;
 }
+
+// ——— Real comments: the SMS Spam Collection (bench/corpus/sms-spam-collection, CC BY 4.0) ———
+
+/**
+ * The SMS Spam Collection's messages in the file's order, as comments without a name, email or
+ * website (the messages have none). Every spam is kept and ham is thinned, in order, to about one
+ * per spam (a blog's comment spam runs near half of what arrives); `part` keeps one half of each
+ * (`tune`: the even-numbered spam and ham, `report`: the odd ones), so thresholds can be set on one
+ * half and reported on the other.
+ */
+export function smsCorpus(tsv: string, opts: { part?: "tune" | "report" | "all"; seed?: number } = {}): LabelledComment[] {
+  const r = seededRandom(opts.seed ?? 2011);
+  const rows = tsv
+    .split("\n")
+    .filter((l) => l.includes("\t"))
+    .map((l) => {
+      const [label, ...text] = l.split("\t");
+      return { spam: label === "spam", content: text.join("\t").replace(/&lt;/g, "<").replace(/&gt;/g, ">").replace(/&amp;/g, "&").trim() };
+    })
+    .filter((x) => x.content);
+  const spamCount = rows.filter((x) => x.spam).length;
+  const keepHam = spamCount / (rows.length - spamCount);
+  const seen = { spam: 0, ham: 0 };
+  const out: LabelledComment[] = [];
+  for (const x of rows) {
+    if (!x.spam && r() >= keepHam) continue;
+    const n = x.spam ? seen.spam++ : seen.ham++;
+    if (opts.part === "tune" && n % 2 === 1) continue;
+    if (opts.part === "report" && n % 2 === 0) continue;
+    out.push({ spam: x.spam, authorName: "", authorEmail: null, authorUrl: null, content: x.content });
+  }
+  return out;
+}
+
+// ——— Adversarial cases, made here ———
+
+/** Ordinary words of a French and English blog, to pad spam with. */
+export const BLOG_WORDS = (
+  "billet article photo voyage souvenir semaine dimanche matin soir ville quartier vélo jardin cuisine recette livre lecture " +
+  "musique concert école enfants famille amis soirée café marché printemps automne hiver été pluie soleil montagne mer plage " +
+  "train gare bureau travail réunion projet idée question réponse avis débat exemple histoire chapitre auteur éditeur " +
+  "réseau téléphone ordinateur écran clavier logiciel internet site page lien commentaire lecteur lectrice merci bravo " +
+  "toujours souvent parfois jamais encore déjà aussi vraiment plutôt assez beaucoup peu trop très bien mieux moins plus " +
+  "the a post photo trip memory week sunday morning evening city street bike garden cooking recipe book reading music " +
+  "concert school children family friends party coffee market spring autumn winter summer rain sun mountain sea beach " +
+  "train station office work meeting project idea question answer opinion debate example story chapter author publisher " +
+  "network phone computer screen keyboard software internet site page comment reader thanks always often sometimes never " +
+  "already also really rather quite much little too very well better less more and but so because when while about with"
+).split(" ");
+
+export type AdversarialKind = "padded_spam" | "blog_spam_link" | "ham_with_link" | "short_ham" | "long_ham";
+
+export interface AdversarialComment extends LabelledComment {
+  kind?: AdversarialKind;
+}
+
+const SHORT_HAM = [
+  "Merci !",
+  "Bravo.",
+  "+1",
+  "Joli.",
+  "Tellement vrai.",
+  "Pas d’accord.",
+  "Haha",
+  "Thanks!",
+  "So true.",
+  "Nice one.",
+  "Bien vu !",
+  "Merci Arnaud",
+  "Exactement.",
+  "Lol",
+  "Top",
+  "Oui.",
+  "Agreed.",
+  "Superbe photo",
+  "Ah bon ?",
+  "<3",
+];
+const PERSONAL_SITES = ["blog", "carnet", "notes", "photos", "journal"];
+
+/**
+ * The generated blog's comments, about half of them replaced by cases made to be hard: strong spam
+ * padded with hundreds of ordinary blog words, spam written in the blog's own words with one link,
+ * genuine comments with links (to known sites and to readers' own new sites), very short genuine
+ * comments, and long genuine ones (in the same ordinary words as the padding, so that those words
+ * say nothing by themselves).
+ */
+export function adversarialCorpus(size: number, opts: { seed?: number } = {}): AdversarialComment[] {
+  const seed = opts.seed ?? 1789;
+  const base = makeCorpus(size, { seed });
+  const r = seededRandom(seed + 1);
+  const pick = <T>(list: T[]): T => list[Math.floor(r() * list.length)];
+  const spamPool = base.filter((c) => c.spam && /https?:\/\//.test(c.content));
+  const hamPool = base.filter((c) => !c.spam);
+  const padding = (n: number) => Array.from({ length: n }, () => pick(BLOG_WORDS)).join(" ");
+  const newHost = () =>
+    `${pick(["seo-best", "rank-fast", "backlinks4u", "casino-royal", "pills-rx", "credit-rapide", "voyance-direct"])}${Math.floor(r() * 900 + 100)}.${pick(["com", "net", "xyz", "info", "fr"])}`;
+  return base.map((c): AdversarialComment => {
+    if (r() >= 0.5) return c;
+    const kind = pick<AdversarialKind>(["padded_spam", "blog_spam_link", "ham_with_link", "short_ham", "long_ham"]);
+    const ham = pick(hamPool);
+    switch (kind) {
+      case "padded_spam": {
+        const spam = pick(spamPool);
+        const words = 420 + Math.floor(r() * 400);
+        const at = r();
+        const content =
+          at < 0.34
+            ? `${padding(words)} ${spam.content}`
+            : at < 0.67
+              ? `${spam.content} ${padding(words)}`
+              : `${padding(words / 2)} ${spam.content} ${padding(words / 2)}`;
+        return { ...spam, content, kind };
+      }
+      case "blog_spam_link": {
+        const url = `https://${newHost()}/`;
+        return {
+          spam: true,
+          authorName: pick(["Sophie", "Marc", "Julie", "John", "Emma"]),
+          authorEmail: r() < 0.5 ? `contact@${new URL(url).hostname}` : null,
+          authorUrl: r() < 0.6 ? url : null,
+          content: `${ham.content} ${url}`,
+          kind,
+        };
+      }
+      case "ham_with_link": {
+        const own = `https://${pick(PERSONAL_SITES)}.${ham.authorName.toLowerCase().replace(/[^a-z]+/g, "") || "lecteur"}${Math.floor(r() * 90)}.${pick(["fr", "net", "org"])}/`;
+        const link =
+          r() < 0.5
+            ? own
+            : pick([
+                "https://fr.wikipedia.org/wiki/Photographie",
+                "https://www.lemonde.fr/pixels/",
+                "https://en.wikipedia.org/wiki/Bicycle",
+                "https://www.youtube.com/watch?v=aqz-KE-bpKQ",
+                "https://github.com/",
+              ]);
+        return { ...ham, content: `${ham.content} ${r() < 0.5 ? "J’en parlais ici :" : "See"} ${link}`, authorUrl: r() < 0.5 ? own : ham.authorUrl, kind };
+      }
+      case "short_ham":
+        return { ...ham, content: pick(SHORT_HAM), kind };
+      case "long_ham":
+        return { ...ham, content: `${ham.content} ${padding(100 + Math.floor(r() * 400))}`, kind };
+      default:
+        return c;
+    }
+  });
+}

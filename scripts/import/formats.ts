@@ -53,6 +53,8 @@ export interface SourceThread {
   stub?: { title: string; date: number; link: string; closed: boolean };
   /** The WordPress post or page (its id) the thread is in: cut off by a broken file, its comments go with it. */
   item?: string;
+  /** Its type and slug ("post:my-post"): what tells apart two items of one export that share an id. */
+  itemKey?: string;
   comments: SourceComment[];
 }
 
@@ -78,7 +80,19 @@ export interface WpItem {
   /** Its approved comments in the export. */
   approvedComments: number;
   parentId: string;
+  /** Stuck to the top of the old blog's home page (billet has no such thing: the summary says so). */
+  sticky: boolean;
+  /** Its categories and tags with their old address segment (nicename): their old addresses redirect. */
+  terms: WpTerm[];
+  /** The author's login (the old /author/<nicename>/ address). */
+  authorLogin: string;
   line: number;
+}
+
+export interface WpTerm {
+  kind: "categories" | "tags";
+  nicename: string;
+  name: string;
 }
 
 export interface WpAttachment {
@@ -95,6 +109,11 @@ export interface SourceSite {
   url?: string;
   title?: string;
   lang?: string;
+  description?: string;
+  /** WordPress: the authors' display names. */
+  authors?: string[];
+  /** WordPress: each category's parent (nicenames), for the nested /category/parent/child/ addresses. */
+  categoryParents?: Record<string, string>;
 }
 
 export interface ImportSink {
@@ -201,8 +220,9 @@ export function websiteOrNull(value: string | null | undefined): string | null {
   return safeWebsite(/^[a-z][a-z\d+.-]*:/i.test(s) ? s : `http://${s.replace(/^\/\//, "")}`);
 }
 
+/** An email as billet stores it everywhere: trimmed and in lower case (export and erase compare it so). */
 export function emailOrNull(value: string | null | undefined): string | null {
-  const s = (value ?? "").trim();
+  const s = (value ?? "").trim().toLowerCase();
   return s && s.length <= 254 && /^[^\s@]+@[^\s@]+$/.test(s) ? s : null;
 }
 
@@ -373,7 +393,7 @@ export function parseBilletJson(text: string, file = "the file"): ParsedExport {
       importKey: c.import_key ?? null,
       id: c.id,
       authorName: c.author_name,
-      authorEmail: c.author_email ?? null,
+      authorEmail: c.author_email?.trim().toLowerCase() || null,
       authorUrl,
       content: c.content,
       status: c.status,

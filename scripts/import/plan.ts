@@ -121,6 +121,22 @@ export function slugify(value: string): string {
   return s.slice(0, 120).replace(/-+$/, "");
 }
 
+/**
+ * What tells a WordPress post or page apart from another one with the same id (merged or
+ * hand-edited exports): its type and its slug (or, without one, its title as a slug).
+ */
+export function wpItemKey(kind: string, postName: string, title: string): string {
+  return `${kind}:${slugify(postName) || slugify(title)}`;
+}
+
+/** The post --map gives a thread, if any. */
+export function mappedSlug(thread: Pick<SourceThread, "refs" | "slug">, map: Record<string, string>): string | null {
+  const keys = new Map<string, string>();
+  for (const [k, slug] of Object.entries(map)) for (const key of refKeys(k)) keys.set(key, slug);
+  for (const ref of [...thread.refs, ...(thread.slug ? [thread.slug] : [])]) for (const key of refKeys(ref)) if (keys.has(key)) return keys.get(key)!;
+  return null;
+}
+
 export function emptyIndex(): PostIndex {
   return { aliases: new Map(), titles: new Map() };
 }
@@ -155,10 +171,8 @@ function lastSegment(ref: string): string {
  * segment, the source's own slug, and last its title (when exactly one post has it).
  */
 export function resolveSlug(thread: Pick<SourceThread, "refs" | "slug" | "title">, opts: PlanOptions): string | null {
-  const map = new Map<string, string>();
-  for (const [k, slug] of Object.entries(opts.map ?? {})) for (const key of refKeys(k)) map.set(key, slug);
-  const refs = [...thread.refs, ...(thread.slug ? [thread.slug] : [])];
-  for (const ref of refs) for (const key of refKeys(ref)) if (map.has(key)) return map.get(key)!;
+  const mapped = mappedSlug(thread, opts.map ?? {});
+  if (mapped) return mapped;
   const index = opts.index;
   if (index)
     for (const ref of thread.refs)

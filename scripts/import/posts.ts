@@ -8,7 +8,8 @@ import { join } from "node:path";
 import matter from "gray-matter";
 import { RESERVED_PATHS } from "../content.ts";
 import type { WpAttachment, WpItem } from "./formats.ts";
-import { normalizeRef, normalizeTitle, slugify } from "./plan.ts";
+import { normalizeRef, normalizeTitle, slugify, wpItemKey } from "./plan.ts";
+import type { MediaImport } from "./media.ts";
 import { mediaUrls, plainText, rewriteMedia, summaryOf, wordpressBody } from "./wp-content.ts";
 
 export interface ContentEntry {
@@ -63,6 +64,29 @@ export interface WriteItemsOptions {
   /** Hosts of the old site (media on them are rewritten with --media-base). */
   oldHosts: string[];
   attachments: Map<string, WpAttachment>;
+  /** Ids that several different items of the export share (see wpIdentity). */
+  sharedIds?: Set<string>;
+  /** Media brought in (--media, --fetch-media): links rewritten, HTML made to show under the CSP. */
+  media?: MediaImport;
+}
+
+/**
+ * What an imported post or page is known by (its file's imported_from): the old site and the
+ * item's id, and, when several different items of the export share that id, its type and slug too.
+ */
+export function wpIdentity(site: string, wpId: string, itemKey: string, sharedIds: Set<string> | undefined): string {
+  return sharedIds?.has(wpId) ? `wordpress:${site}:${wpId}:${itemKey}` : `wordpress:${site}:${wpId}`;
+}
+
+/** The ids of an export that different items share (type and slug differ): each item is imported. */
+export function sharedIdsOf(items: Iterable<WpItem>): Set<string> {
+  const keys = new Map<string, Set<string>>();
+  for (const item of items) {
+    const set = keys.get(item.wpId) ?? new Set();
+    set.add(wpItemKey(item.kind, item.postName, item.title));
+    keys.set(item.wpId, set);
+  }
+  return new Set([...keys].filter(([, set]) => set.size > 1).map(([id]) => id));
 }
 
 export interface ItemsResult {
@@ -75,6 +99,16 @@ export interface ItemsResult {
   entries: ContentEntry[];
   /** Slugs changed from WordPress's (underscores, accents, collisions): old → new. */
   renamed: { from: string; to: string }[];
+  /** An item twice in the export (same id, type and slug): imported once. */
+  duplicates: { kind: "post" | "page"; wpId: string; title: string; slug: string }[];
+  /** Ids that different items share: each imported, told apart by type and slug. */
+  shared: Map<string, ContentEntry[]>;
+  /** Without a title in the export: their slug stands for one. */
+  untitled: ContentEntry[];
+  /** Sticky on the old blog (billet lists posts by date only). */
+  sticky: ContentEntry[];
+  /** The item each entry was made from, by its identity (imported_from): where its comments go. */
+  byIdentity: Map<string, ContentEntry>;
   media: Set<string>;
   unknownShortcodes: Record<string, number>;
 }
@@ -119,8 +153,24 @@ function fileText(item: WpItem, slug: string, html: string, redirects: string[],
 }
 
 export function writeItems(items: Iterable<WpItem>, existing: ContentEntry[], opts: WriteItemsOptions): ItemsResult {
-  const result: ItemsResult = { created: [], unchanged: [], kept: [], overwritten: [], entries: [], renamed: [], media: new Set(), unknownShortcodes: {} };
+  const result: ItemsResult = {
+    created: [],
+    unchanged: [],
+    kept: [],
+    overwritten: [],
+    entries: [],
+    renamed: [],
+    duplicates: [],
+    shared: new Map(),
+    untitled: [],
+    sticky: [],
+    byIdentity: new Map(),
+    media: new Set(),
+    unknownShortcodes: {},
+  };
   const bySource = new Map(existing.filter((e) => e.importedFrom).map((e) => [e.importedFrom!, e]));
+  /** Old addresses already given to an item of this run (two items sharing ?p=N: the first keeps it). */
+  const claimed = new Map<string, string>();
   const taken = new Map(existing.map((e) => [e.slug, e]));
   const byParent = new Map<string, WpAttachment[]>();
   for (const a of opts.attachments.values()) {
@@ -131,11 +181,27 @@ export function writeItems(items: Iterable<WpItem>, existing: ContentEntry[], op
   }
 
   for (const item of items) {
-    const importedFrom = `wordpress:${opts.site}:${item.wpId}`;
+    const itemKey = wpItemKey(item.kind, item.postName, item.title);
+    const importedFrom = wpIdentity(opts.site, item.wpId, itemKey, opts.sharedIds);
+    const wanted = slugify(item.postName) || slugify(item.title) || `${item.kind}-${item.wpId}`;
+    if (result.byIdentity.has(importedFrom)) {
+      result.duplicates.push({ kind: item.kind, wpId: item.wpId, title: item.title, slug: result.byIdentity.get(importedFrom)!.slug });
+      continue;
+    }
     let entry = bySource.get(importedFrom);
+    // Imported before its id was shared (by an earlier export): the same type and slug or title.
+    if (!entry && opts.sharedIds?.has(item.wpId)) {
+      const before = `wordpress:${opts.site}:${item.wpId}`;
+      entry = existing.find(
+        (e) =>
+          e.importedFrom === before &&
+          e.kind === item.kind &&
+          (e.slug === wanted || normalizeTitle(e.title) === normalizeTitle(item.title)) &&
+          ![...result.byIdentity.values()].includes(e),
+      );
+    }
     let adopted = false;
     if (!entry) {
-      const wanted = slugify(item.postName) || slugify(item.title) || `${item.kind}-${item.wpId}`;
       let slug = item.kind === "page" && RESERVED_PATHS.has(wanted) ? `${wanted}-page` : wanted;
       const there = taken.get(slug);
       // A post written by hand with the same slug and title is the same post: its comments go there.
@@ -151,6 +217,10 @@ export function writeItems(items: Iterable<WpItem>, existing: ContentEntry[], op
     }
     taken.set(entry.slug, entry);
     bySource.set(importedFrom, entry);
+    result.byIdentity.set(importedFrom, entry);
+    if (opts.sharedIds?.has(item.wpId)) result.shared.set(item.wpId, [...(result.shared.get(item.wpId) ?? []), entry]);
+    if (!item.title) result.untitled.push(entry);
+    if (item.sticky && item.kind === "post") result.sticky.push(entry);
 
     // Old addresses: the permalink, ?p=N (or ?page_id=N) in the blog's folder ("/blog/?p=N" for a
     // blog that lived in /blog/), the guid.
@@ -159,6 +229,9 @@ export function writeItems(items: Iterable<WpItem>, existing: ContentEntry[], op
     const query = item.wpId ? `${item.base || "/"}?${item.kind === "page" ? "page_id" : "p"}=${item.wpId}` : null;
     for (const ref of [oldPath(item.link), query, oldPath(item.guid)]) {
       if (!ref || seen.has(normalizeRef(ref)) || normalizeRef(ref) === "/") continue;
+      const owner = claimed.get(normalizeRef(ref));
+      if (owner !== undefined && owner !== importedFrom) continue;
+      claimed.set(normalizeRef(ref), importedFrom);
       seen.add(normalizeRef(ref));
       redirects.push(ref);
     }
@@ -168,7 +241,7 @@ export function writeItems(items: Iterable<WpItem>, existing: ContentEntry[], op
     const body = wordpressBody(item.content, { attachments: opts.attachments, postId: item.wpId, attachmentsByParent: byParent });
     for (const [name, n] of Object.entries(body.unknownShortcodes)) result.unknownShortcodes[name] = (result.unknownShortcodes[name] ?? 0) + n;
     for (const url of mediaUrls(body.html)) result.media.add(url);
-    const html = opts.mediaBase ? rewriteMedia(body.html, opts.oldHosts, opts.mediaBase) : body.html;
+    const html = opts.media ? opts.media.rewrite(body.html) : opts.mediaBase ? rewriteMedia(body.html, opts.oldHosts, opts.mediaBase) : body.html;
     const text = fileText(item, entry.slug, html, redirects, importedFrom, opts.lang);
 
     const file = join(opts.contentDir, `${item.kind}s`, `${entry.slug}.md`);

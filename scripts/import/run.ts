@@ -1,18 +1,23 @@
 // npm run import, from the file to the SQL: read the export as a stream (gzipped or not) into a
 // staging file with a progress bar, refuse it whole when it cannot be read (or, with --lenient,
-// list what is left out), write the WordPress posts and pages into content/, match every thread
-// to a post, and write the SQL a slice at a time. Memory holds one post's thread at a time.
-import { closeSync, createReadStream, existsSync, mkdirSync, openSync, readFileSync, readSync, statSync, writeFileSync, writeSync } from "node:fs";
+// list what is left out), write the WordPress posts and pages into content/ (with the old blog's
+// listings in content/redirects.json and its name, address and zone offered for site.json), match
+// every thread to a post, and write the SQL a slice at a time. Memory holds one post's thread at a time.
+import { closeSync, createReadStream, renameSync, existsSync, mkdirSync, openSync, readFileSync, readSync, statSync, writeFileSync, writeSync } from "node:fs";
 import { basename, join, relative } from "node:path";
 import { createGunzip, gunzipSync } from "node:zlib";
 import type { CommentStatus } from "../../workers/db/schema.ts";
 import { readSite, ROOT } from "../content.ts";
 import { detectFormat, siteKey, type Format, type ParseOptions, type SourceComment } from "./formats.ts";
-import { emptyIndex, indexPost, planThreads, resolveSlug, rowKey, rowValues, slugify, SqlWriter, type Plan, type StatusCounts } from "./plan.ts";
-import { readExisting, writeItems, type ContentEntry, type ItemsResult } from "./posts.ts";
+import { emptyIndex, indexPost, mappedSlug, planThreads, resolveSlug, rowKey, rowValues, slugify, SqlWriter, type Plan, type StatusCounts } from "./plan.ts";
+import { readExisting, sharedIdsOf, wpIdentity, writeItems, type ContentEntry, type ItemsResult } from "./posts.ts";
+import { MediaImport, uploadsFolder } from "./media.ts";
+import { normalizeHost, siteHosts } from "../../workers/csp.ts";
 import { describeProblem, ImportError } from "./problems.ts";
 import { streamingReader } from "./readers.ts";
 import { readIsso, readWaline } from "./servers.ts";
+import { archiveAddresses, REDIRECTS_FILE, writeArchiveAddresses } from "./archive-addresses.ts";
+import { offsetSample, siteChanges, STARTER_URL, zoneOfOffsets, type SiteOffer } from "./site.ts";
 import { StagingSink } from "./staging.ts";
 import { parseBilletJson } from "./formats.ts";
 
@@ -30,6 +35,12 @@ export interface PipelineOptions {
   lang?: string;
   /** Media on the old site's host are rewritten to this base. */
   mediaBase?: string;
+  /** --media: a copy of the old wp-content/uploads; what the export names is brought from it. */
+  media?: string;
+  /** --fetch-media: fetch from the old host what the folder does not have. */
+  fetchMedia?: boolean;
+  /** --media-host: media not brought are served from this host, allowed by the CSP (site.json media_hosts). */
+  mediaHost?: string;
   /** Replace post files that are there. */
   overwrite?: boolean;
   /** Import what is sound and list what is left out, instead of refusing the file. */
@@ -38,6 +49,8 @@ export interface PipelineOptions {
   createPosts?: boolean;
   /** The content folder (default content/). */
   contentDir?: string;
+  /** Write the export's title, address, language and zone into site.json (done unasked on the starter's). */
+  siteJson?: boolean;
   /** Show the progress bar (default: when standard error is a terminal). */
   progress?: boolean;
 }
@@ -59,6 +72,14 @@ export interface PipelineResult {
   /** Posts made for threads that matched none (--create-posts). */
   stubs: ContentEntry[];
   mediaFile?: string;
+  /** The old blog's category, tag, date, author and feed addresses (content/redirects.json): how many, how many new. */
+  archive?: { file: string; total: number; added: number };
+  /** The export's title, address, language and zone where they differ from site.json's. */
+  siteOffer?: SiteOffer;
+  /** The media of the export: brought in, or not and why. */
+  media?: MediaImport;
+  /** --media-host added to content/site.json's media_hosts by this run. */
+  mediaHostAdded?: string;
   /** Items left out with --lenient, in words. */
   leftOut: string[];
   /** With --lenient, where a broken file stopped being read. */
@@ -324,8 +345,11 @@ export async function runPipeline(opts: PipelineOptions): Promise<PipelineResult
 
     // Posts and pages (WordPress).
     const existing = readExisting(contentDir);
+    const sharedIds = sink.items > 0 ? sharedIdsOf(sink.allItems()) : new Set<string>();
     let items: ItemsResult | undefined;
     let mediaFile: string | undefined;
+    let media: MediaImport | undefined;
+    let mediaHostAdded: string | undefined;
     if (sink.items > 0) {
       const lang = opts.lang ?? sink.siteInfo.lang ?? site.lang;
       const oldHosts = [sink.siteInfo.url, opts.site]
@@ -337,6 +361,26 @@ export async function runPipeline(opts: PipelineOptions): Promise<PipelineResult
             return u;
           }
         });
+      if (opts.media && !(existsSync(opts.media) && statSync(opts.media).isDirectory()))
+        throw new ImportError(`--media ${opts.media}: no such folder (give a copy of the old site's wp-content/uploads). Nothing was imported.`);
+      media = new MediaImport({
+        folder: opts.media ? uploadsFolder(opts.media) : undefined,
+        fetch: opts.fetchMedia,
+        mediaHost: opts.mediaHost,
+        mediaBase: opts.mediaBase,
+        oldHosts,
+        contentDir,
+        dryRun: opts.dryRun,
+        embedHosts: siteHosts((site as { embed_hosts?: unknown }).embed_hosts).hosts,
+      });
+      const attachmentUrls = [...sink.attachments().values()].map((a) => a.url);
+      await media.bring(
+        (function* () {
+          yield* attachmentUrls;
+          for (const item of sink.allItems()) yield item.content;
+        })(),
+      );
+      if (opts.mediaHost) mediaHostAdded = addMediaHost(contentDir, opts.mediaHost, opts.dryRun);
       items = writeItems(sink.allItems(), existing, {
         contentDir,
         site: sourceSite ?? "site",
@@ -346,11 +390,15 @@ export async function runPipeline(opts: PipelineOptions): Promise<PipelineResult
         mediaBase: opts.mediaBase,
         oldHosts,
         attachments: sink.attachments(),
+        sharedIds,
+        media,
       });
-      if (items.media.size) {
+      // What was not brought in, one address a line (wget -x -i takes it).
+      const left = [...items.media].filter((url) => !media!.isBrought(url));
+      if (left.length && !opts.dryRun) {
         mediaFile = join(ROOT, "build", `import-media-${name.replace(/[^\w.-]+/g, "_")}.txt`);
         const fd = openSync(mediaFile, "w");
-        writeSync(fd, `${[...items.media].sort().join("\n")}\n`);
+        writeSync(fd, `${left.sort().join("\n")}\n`);
         closeSync(fd);
       }
     }
@@ -364,13 +412,47 @@ export async function runPipeline(opts: PipelineOptions): Promise<PipelineResult
     for (const [from, slug] of Object.entries(opts.map)) {
       if (!posts.has(slug))
         throw new ImportError(
-          `--map ${from}=${slug}: there is no post "${slug}" in ${relative(ROOT, join(contentDir, "posts")) || "content/posts"}. Nothing was imported.`,
+          `--map ${from}=${slug}: there is no post or page "${slug}" in ${relative(ROOT, join(contentDir, "posts")) || "content/posts"} or ${relative(ROOT, join(contentDir, "pages")) || "content/pages"}. Nothing was imported.`,
         );
+    }
+
+    // The old blog's listings (once the command line is known good) (categories, tags, dates, authors, feeds) to billet's.
+    let archive: PipelineResult["archive"];
+    if (sink.items > 0) {
+      const addresses = archiveAddresses(sink.allItems(), sink.siteInfo.categoryParents);
+      const added = opts.dryRun ? addresses.size : writeArchiveAddresses(contentDir, addresses);
+      archive = { file: join(contentDir, REDIRECTS_FILE), total: addresses.size, added };
+    }
+
+    // The old blog's name, address, language and zone, for site.json.
+    let siteOffer: SiteOffer | undefined;
+    if (sink.items > 0) {
+      const samples = [...sink.allItems()].flatMap((i) => offsetSample(i.date) ?? []);
+      const info = sink.siteInfo;
+      const lang = opts.lang ?? info.lang;
+      const changes = siteChanges(site, {
+        title: info.title,
+        description: info.description,
+        author: info.authors?.length === 1 ? info.authors[0] : undefined,
+        url: opts.site ?? info.url,
+        lang,
+        timezone: zoneOfOffsets(samples, lang ?? site.lang, site.timezone),
+      });
+      const write = Object.keys(changes).length > 0 && !opts.dryRun && (opts.siteJson === true || site.url === STARTER_URL);
+      if (write) {
+        const path = join(contentDir, "site.json");
+        // Read again: --media-host may have added to it since.
+        const current = JSON.parse(readFileSync(path, "utf8")) as Record<string, unknown>;
+        writeFileSync(`${path}.tmp`, `${JSON.stringify({ ...current, ...changes }, null, 2)}\n`);
+        renameSync(`${path}.tmp`, path);
+      }
+      siteOffer = { changes, written: write, starter: site.url === STARTER_URL };
     }
 
     // Threads to posts.
     const plan: Plan = { rows: [], skipped: [], orphans: 0, warnings: [...sink.warnings] };
     const groups = new Map<string, number[]>();
+    const collidingKeys = commentKeysToTellApart(sink, sharedIds);
     const stubs: (ContentEntry & { write: () => void })[] = [];
     const taken = new Set(entries.keys());
     // After a break (--lenient), the post the file was cut in the middle of never came whole.
@@ -381,7 +463,9 @@ export async function runPipeline(opts: PipelineOptions): Promise<PipelineResult
         leftOut.push(`${t.label}: ${t.count} comment${t.count === 1 ? "" : "s"} of a post the break cut off`);
         continue;
       }
-      let slug = resolveSlug(t, { posts, map: opts.map, index });
+      // A WordPress item's comments go to the post made of it (even when another item has its id).
+      const own = t.item && t.itemKey ? items?.byIdentity.get(wpIdentity(sourceSite ?? "site", t.item, t.itemKey, sharedIds))?.slug : undefined;
+      let slug = mappedSlug(t, opts.map) ?? own ?? resolveSlug(t, { posts, map: opts.map, index });
       if (!slug && opts.createPosts) {
         const stub = writeStub(contentDir, t, taken, opts.dryRun, opts.lang ?? site.lang);
         if (stub) {
@@ -416,7 +500,14 @@ export async function runPipeline(opts: PipelineOptions): Promise<PipelineResult
     const total = sink.comments;
     sink.db.exec("BEGIN");
     for (const [slug, handles] of groups) {
-      const comments: SourceComment[] = sink.commentsOf(handles);
+      const comments: SourceComment[] = handles.flatMap((h) => {
+        const list = sink.commentsOf([h]);
+        const itemKey = sink.threads[h].itemKey;
+        // The same comment id under two items that share a post id: each keeps its own key.
+        if (itemKey && collidingKeys.size)
+          for (const c of list) if (c.importKey && collidingKeys.has(c.importKey)) c.importKey = c.importKey.replace(/:(\d+)$/, `:${itemKey}:$1`);
+        return list;
+      });
       const rows = planThreads([{ slug, comments }], plan);
       for (const row of rows) {
         put.run(row.sortKey, row.depth, rowKey(row), rowKey(row.parent), rowKey(row.root), slug, row.comment.status, rowValues(row));
@@ -477,6 +568,10 @@ export async function runPipeline(opts: PipelineOptions): Promise<PipelineResult
       items,
       stubs,
       mediaFile,
+      siteOffer,
+      archive,
+      media,
+      mediaHostAdded,
       leftOut,
       brokenAt,
       comments: count,
@@ -484,6 +579,40 @@ export async function runPipeline(opts: PipelineOptions): Promise<PipelineResult
   } finally {
     sink.close();
   }
+}
+
+/**
+ * Import keys (wordpress:<site>:<post id>:<comment id>) that comments of two different items
+ * sharing a post id both have: those comments take their item's type and slug into their key, so
+ * that each is imported. Keys that no other item uses stay as they were (stable across runs).
+ */
+function commentKeysToTellApart(sink: StagingSink, sharedIds: Set<string>): Set<string> {
+  const out = new Set<string>();
+  if (!sharedIds.size) return out;
+  const owner = new Map<string, string>();
+  for (const t of sink.threads) {
+    if (!t.item || !t.itemKey || !sharedIds.has(t.item)) continue;
+    for (const c of sink.commentsOf([t.handle])) {
+      if (!c.importKey) continue;
+      const first = owner.get(c.importKey);
+      if (first === undefined) owner.set(c.importKey, t.itemKey);
+      else if (first !== t.itemKey) out.add(c.importKey);
+    }
+  }
+  return out;
+}
+
+/** --media-host into content/site.json's media_hosts (the CSP allows it); the host, or undefined when there already. */
+function addMediaHost(contentDir: string, value: string, dryRun: boolean): string | undefined {
+  const host = normalizeHost(value);
+  if (!host) throw new ImportError(`--media-host ${value}: not a host name (write it as media.example.org). Nothing was imported.`);
+  const file = join(contentDir, "site.json");
+  const site = JSON.parse(readFileSync(file, "utf8")) as Record<string, unknown>;
+  const hosts = siteHosts(site.media_hosts).hosts;
+  if (hosts.includes(host)) return undefined;
+  site.media_hosts = [...hosts, host];
+  if (!dryRun) writeFileSync(file, `${JSON.stringify(site, null, 2)}\n`);
+  return host;
 }
 
 /** The most SQL applied by one wrangler run (its memory grows with the file). */

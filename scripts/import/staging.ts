@@ -46,7 +46,7 @@ export class StagingSink implements ImportSink {
   }
 
   site(info: SourceSite): void {
-    for (const [k, v] of Object.entries(info)) if (v) (this.siteInfo as Record<string, string>)[k] = v;
+    for (const [k, v] of Object.entries(info)) if (v) (this.siteInfo as Record<string, unknown>)[k] = v;
   }
   thread(t: Omit<SourceThread, "comments">): number {
     // A copy: strings cut from the parser's input would keep whole chunks of the file alive.

@@ -17,7 +17,9 @@ import {
   type ImportSink,
   type ParseOptions,
   type WpItem,
+  type WpTerm,
 } from "./formats.ts";
+import { wpItemKey } from "./plan.ts";
 import { ImportError } from "./problems.ts";
 import { child, children, text, XmlReader, type XNode } from "./xml.ts";
 
@@ -81,6 +83,7 @@ export function wordPressReader(sink: ImportSink, opts: ParseOptions = {}): XmlR
   const file = opts.file ?? "the file";
   const state: WordPressState = { site: opts.site ? siteKey(opts.site) : null, authors: new Map(), siteUrl: opts.site ?? "", channelSeen: false };
   const channelLink: Record<string, string> = {};
+  const categoryParents: Record<string, string> = {};
   if (opts.site) sink.site({ url: opts.site });
 
   const siteOf = (line: number): string => {
@@ -134,6 +137,9 @@ export function wordPressReader(sink: ImportSink, opts: ParseOptions = {}): XmlR
         case "title":
           sink.site({ title: clean(node.text) });
           return;
+        case "description":
+          sink.site({ description: clean(node.text) });
+          return;
         case "language": {
           const lang = node.text.trim().toLowerCase().slice(0, 2);
           if (/^[a-z]{2}$/.test(lang)) sink.site({ lang });
@@ -144,12 +150,22 @@ export function wordPressReader(sink: ImportSink, opts: ParseOptions = {}): XmlR
         case "wp:base_blog_url":
           channelLink[node.name] = own(node.text.trim());
           return;
+        case "wp:category": {
+          const nicename = text(node, "wp:category_nicename").trim();
+          const parent = text(node, "wp:category_parent").trim();
+          if (nicename && parent) {
+            categoryParents[own(nicename)] = own(parent);
+            sink.site({ categoryParents });
+          }
+          return;
+        }
         case "wp:author": {
           const login = text(node, "wp:author_login").trim();
           const display =
             clean(text(node, "wp:author_display_name")) ||
             [clean(text(node, "wp:author_first_name")), clean(text(node, "wp:author_last_name"))].filter(Boolean).join(" ");
           if (login) state.authors.set(own(login), own(display || login));
+          sink.site({ authors: [...state.authors.values()] });
           return;
         }
         case "item":
@@ -169,6 +185,8 @@ export function wordPressReader(sink: ImportSink, opts: ParseOptions = {}): XmlR
     guid: string;
     postName: string;
     kind: "post" | "page";
+    /** Type and slug: with the id, what the item is known by (two items may share an id). */
+    key: string;
     site: string;
     /** The thread of its comments, made at the first one. */
     thread: number | null;
@@ -218,14 +236,17 @@ export function wordPressReader(sink: ImportSink, opts: ParseOptions = {}): XmlR
     }
     const gmt = sqlDateParts(text(item, "wp:post_date_gmt"));
     const postDate = Array.isArray(gmt) ? Date.UTC(gmt[0], gmt[1] - 1, gmt[2], gmt[3], gmt[4], gmt[5]) : NaN;
+    const kind = type === "page" ? "page" : "post";
+    const postName = text(item, "wp:post_name").trim();
     return {
       type,
       wpId,
       title,
       link: text(item, "link").trim(),
       guid: text(item, "guid").trim(),
-      postName: text(item, "wp:post_name").trim(),
-      kind: type === "page" ? "page" : "post",
+      postName,
+      kind,
+      key: wpItemKey(kind, postName, title),
       site: siteOf(item.line),
       thread: null,
       postDate,
@@ -281,13 +302,18 @@ export function wordPressReader(sink: ImportSink, opts: ParseOptions = {}): XmlR
 
     const categories: string[] = [];
     const tags: string[] = [];
+    const terms: WpTerm[] = [];
     for (const c of children(item, "category")) {
       const name = clean(c.text);
       if (!name) continue;
       const domain = c.attrs.domain ?? "category";
-      if (domain === "category" && !categories.includes(name)) categories.push(name);
+      const nicename = (c.attrs.nicename ?? "").trim();
       // WXR 1.0 (WordPress 2.x) wrote tags as domain="tag".
-      else if ((domain === "post_tag" || domain === "tag") && !tags.includes(name)) tags.push(name);
+      const kind = domain === "category" ? "categories" : domain === "post_tag" || domain === "tag" ? "tags" : null;
+      if (!kind) continue;
+      const list = kind === "categories" ? categories : tags;
+      if (!list.includes(name)) list.push(name);
+      if (nicename && !terms.some((t) => t.kind === kind && t.nicename === nicename)) terms.push({ kind, nicename: own(nicename), name });
     }
     const login = text(item, "dc:creator").trim();
     // Comments not read yet (those before the item's own fields), so that the item knows its count.
@@ -309,6 +335,9 @@ export function wordPressReader(sink: ImportSink, opts: ParseOptions = {}): XmlR
       commentsOpen: (text(item, "wp:comment_status").trim() || "open") === "open",
       approvedComments: ctx.approved,
       parentId: text(item, "wp:post_parent").trim(),
+      sticky: text(item, "wp:is_sticky").trim() === "1",
+      terms,
+      authorLogin: login,
       line: item.line,
     } satisfies WpItem);
   }
@@ -368,6 +397,7 @@ export function wordPressReader(sink: ImportSink, opts: ParseOptions = {}): XmlR
         slug: ctx.postName || undefined,
         title: ctx.title,
         item: ctx.wpId,
+        itemKey: ctx.key,
       });
     }
     if (status === "approved") ctx.approved++;

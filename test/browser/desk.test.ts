@@ -287,10 +287,11 @@ describe("the author's desk", () => {
   });
 
   test("a comment the learning filter sent to spam says why, in words", async () => {
-    // Teach the filter: six comments selling a casino marked spam, six plain French comments approved.
+    // Teach the filter: 30 comments selling a casino marked spam, 30 plain French comments approved
+    // (it files nothing as spam before it has learned 30 of each).
     const spam: number[] = [];
     const ham: number[] = [];
-    for (let i = 0; i < 6; i++) {
+    for (let i = 0; i < 30; i++) {
       spam.push(
         (
           await postComment(
@@ -397,7 +398,7 @@ describe("the author's desk", () => {
 
     // Their next comment goes straight to spam, and says why.
     const second = await postComment(`Troll ${tag}`, `Deuxième message du troll ${tag}`, email);
-    expect(await adminView(second.id)).toMatchObject({ status: "spam", held_for: "blocked" });
+    expect(await adminView(second.id)).toMatchObject({ status: "spam", held_for: "blocked:held" });
     await u.tab("Indésirables").click();
     await search(page, `troll-${tag}`);
     expect(await u.card(second).locator(".held").textContent()).toBe("Motif\u00a0: cette personne est bloquée");
@@ -506,7 +507,7 @@ describe("the author's desk", () => {
     // Erasing asks first; cancelled, nothing changes.
     await form.getByRole("button", { name: "Effacer ses données" }).click();
     expect(dialogs.at(-1)).toBe(
-      `Effacer les données de ${email} ? Tous ses commentaires seront supprimés définitivement et ses blocages par e-mail levés. C’est irréversible.`,
+      `Effacer les données de ${email} ? Tous ses commentaires seront supprimés définitivement, ses blocages (e-mail, adresse réseau, site) levés, son abonnement oublié, et le filtre anti-spam oubliera ce qu’il a appris d’elle ou de lui. C’est irréversible.`,
     );
     expect((await adminView(one.id))?.status).toBe("pending");
     acceptConfirm.add(page);

@@ -190,6 +190,7 @@ export const CHECKED_CONFIG_KEYS = [
   "assets",
   "kv_namespaces",
   "d1_databases",
+  "r2_buckets",
   "ratelimits",
   "secrets",
   "vars",
@@ -203,6 +204,7 @@ export function expectedBindings(config: WranglerConfig): Record<string, unknown
   return [
     ...(config.kv_namespaces ?? []).map((k) => ({ type: "kv_namespace", name: k.binding, namespace_id: k.id })),
     ...(config.d1_databases ?? []).map((d) => ({ type: "d1", name: d.binding, id: d.database_id })),
+    ...(config.r2_buckets ?? []).map((b) => ({ type: "r2_bucket", name: b.binding, bucket_name: b.bucket_name })),
     ...(config.assets?.binding ? [{ type: "assets", name: config.assets.binding }] : []),
     ...(config.queues?.producers ?? []).map((p) => ({ type: "queue", name: p.binding, queue_name: p.queue })),
     ...(config.ratelimits ?? []).map((r) => ({ type: "ratelimit", name: r.name, namespace_id: r.namespace_id, simple: r.simple })),

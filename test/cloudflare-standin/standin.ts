@@ -295,6 +295,13 @@ export const ROUTE_DOCS: Record<string, string> = {
   "POST /accounts/:account/d1/database/:db/query": "https://developers.cloudflare.com/api/resources/d1/subresources/database/methods/query/",
   "POST /accounts/:account/d1/database/:db/import": "https://developers.cloudflare.com/api/resources/d1/subresources/database/methods/import/",
   "PUT /standin-r2/d1-import/:token": "the upload_url D1's import answers with (a signed R2 address on Cloudflare)",
+  "GET /accounts/:account/r2/buckets": "https://developers.cloudflare.com/api/resources/r2/subresources/buckets/methods/list/",
+  "POST /accounts/:account/r2/buckets": "https://developers.cloudflare.com/api/resources/r2/subresources/buckets/methods/create/",
+  "GET /accounts/:account/r2/buckets/:bucket": "https://developers.cloudflare.com/api/resources/r2/subresources/buckets/methods/get/",
+  "PUT /accounts/:account/r2/buckets/:bucket/objects/:key":
+    "https://developers.cloudflare.com/r2/api/workers/workers-api-reference/ (wrangler r2 object put --remote)",
+  "GET /accounts/:account/r2/buckets/:bucket/objects/:key":
+    "https://developers.cloudflare.com/r2/api/workers/workers-api-reference/ (wrangler r2 object get --remote)",
   "GET /accounts/:account/queues": "https://developers.cloudflare.com/api/resources/queues/methods/list/",
   "POST /accounts/:account/queues": "https://developers.cloudflare.com/api/resources/queues/methods/create/",
   "GET /accounts/:account/queues/:queue": "https://developers.cloudflare.com/api/resources/queues/methods/get/",
@@ -358,6 +365,8 @@ export class CloudflareStandin {
   readonly kv = new Map<string, KvNamespace>();
   readonly d1 = new Map<string, D1Database>();
   readonly queues = new Map<string, Queue>();
+  /** R2 buckets by name: their objects (key → bytes and type). */
+  readonly r2 = new Map<string, { createdOn: string; objects: Map<string, { body: Buffer; type: string }> }>();
   readonly scripts = new Map<string, WorkerScript>();
   /** Asset contents by hash, as uploaded (decoded). */
   readonly assets = new Map<string, Buffer>();
@@ -697,6 +706,10 @@ export class CloudflareStandin {
           else errors.push({ code: 10057, message: `inherit binding '${b.name}' is invalid: the previous version of the Worker has no binding of that name` });
           break;
         }
+        case "r2_bucket":
+          if (!this.r2.has(b.bucket_name)) errors.push({ code: 10085, message: `R2 bucket '${b.bucket_name}' not found` });
+          out.push(b);
+          break;
         case "send_email":
         case "plain_text":
         case "json":
@@ -923,6 +936,35 @@ export class CloudflareStandin {
       const names = r.query.getAll("name");
       return { paged: [...this.queues.values()].filter((q) => !names.length || names.includes(q.queue_name)).map((q) => this.queueJson(q)) };
     });
+    this.route("GET", "/accounts/:account/r2/buckets", () => ({
+      buckets: [...this.r2].map(([name, b]) => ({ name, creation_date: b.createdOn, location: "weur", storage_class: "Standard" })),
+    }));
+    this.route("POST", "/accounts/:account/r2/buckets", (r) => {
+      const { name } = r.json();
+      if (typeof name !== "string" || !/^[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$/.test(name))
+        throw fail(400, 10005, `The specified bucket name is not valid: ${name}`);
+      if (this.r2.has(name)) throw fail(409, 10004, "The bucket you tried to create already exists, and you own it.");
+      this.r2.set(name, { createdOn: now(), objects: new Map() });
+      return { name, creation_date: this.r2.get(name)!.createdOn, location: "weur", storage_class: "Standard" };
+    });
+    const bucketNamed = (name: string) => {
+      const b = this.r2.get(name);
+      if (!b) throw fail(404, 10006, "The specified bucket does not exist.");
+      return b;
+    };
+    this.route("GET", "/accounts/:account/r2/buckets/:bucket", (r) => ({ name: r.params.bucket, creation_date: bucketNamed(r.params.bucket).createdOn }));
+    // An object's key holds slashes (media/2008/03/photo.jpg): the last parameter takes the rest.
+    this.route("PUT", "/accounts/:account/r2/buckets/:bucket/objects/:key", (r) => {
+      bucketNamed(r.params.bucket).objects.set(decodeURIComponent(r.params.key), { body: r.raw, type: String(r.headers["content-type"] ?? "") });
+      return { key: decodeURIComponent(r.params.key), size: r.raw.length };
+    });
+    this.routes.at(-1)!.re = new RegExp(this.routes.at(-1)!.re.source.replace(/\(\[\^\/\]\+\)\$$/, "(.+)$"));
+    this.route("GET", "/accounts/:account/r2/buckets/:bucket/objects/:key", (r) => {
+      const o = bucketNamed(r.params.bucket).objects.get(decodeURIComponent(r.params.key));
+      if (!o) throw fail(404, 10007, "The specified key does not exist.");
+      return new Raw(200, o.body, { "content-type": o.type || "application/octet-stream" });
+    });
+    this.routes.at(-1)!.re = new RegExp(this.routes.at(-1)!.re.source.replace(/\(\[\^\/\]\+\)\$$/, "(.+)$"));
     this.route("POST", "/accounts/:account/queues", (r) => {
       const { queue_name } = r.json();
       if (typeof queue_name !== "string" || !/^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/.test(queue_name))

@@ -7,7 +7,9 @@ import { robots } from "../../scripts/templates.ts";
 import {
   actionRequest,
   actionsFor,
+  actorWords,
   ApiFailure,
+  auditActionWords,
   chunks,
   commentLink,
   failureWords,
@@ -61,7 +63,7 @@ describe("requests", () => {
   it("cuts a large selection into what the bulk endpoint takes", () => {
     const ids = Array.from({ length: 1201 }, (_, i) => i + 1);
     const parts = chunks(ids);
-    expect(parts.map((p) => p.length)).toEqual([500, 500, 201]);
+    expect(parts.map((p) => p.length)).toEqual([...Array(12).fill(100), 1]);
     expect(parts.flat()).toEqual(ids);
     expect(chunks([])).toEqual([]);
   });
@@ -82,6 +84,24 @@ describe("requests", () => {
 });
 
 describe("words", () => {
+  it("says who acted and what was done in the log in words, never as a code", () => {
+    expect(["token", "link", "email-reply", "sign-in", "access:auteur@example.org", "robot"].map((a) => actorWords(a, fr))).toEqual([
+      "jeton d’administration",
+      "lien d’un e-mail",
+      "réponse par e-mail",
+      "connexion refusée",
+      "auteur@example.org",
+      "inconnu",
+    ]);
+    expect(actorWords("email-reply", en)).toBe("email reply");
+    expect(["export-commenter", "sign-in-failed", "erase-commenter", "something-new"].map((a) => auditActionWords(a, fr))).toEqual([
+      "Données d’un commentateur exportées",
+      "Connexion refusée (mauvais jeton)",
+      "Données d’un commentateur effacées",
+      "inconnu",
+    ]);
+  });
+
   it("says why a comment was held, in French and English, and shows unknown reasons as they are", () => {
     expect(heldForWords("first_comment", fr)).toBe("premier commentaire de cette personne");
     expect(heldForWords("too_many_links", en)).toBe("too many links");

@@ -54,7 +54,14 @@ describe("npm run build", () => {
     expect(html).toContain('<section id="comments" class="comments" aria-labelledby="comments-title">');
     expect([...html.matchAll(/<li id="comment-\d+" class="comment"/g)]).toHaveLength(6);
     expect(html).toContain('<script src="/widget.js" defer></script>');
-    expect(html).not.toMatch(/<script(?![^>]*src=)/);
+    // No inline script; the one data block is the JSON-LD, inside the section the Worker fills.
+    expect(html).not.toMatch(/<script(?![^>]*src=)(?! type="application\/ld\+json">)/);
+    const jsonLd = [...html.matchAll(/<script type="application\/ld\+json">([^<]*)<\/script>/g)];
+    expect(jsonLd).toHaveLength(1);
+    expect(html.indexOf(jsonLd[0][0])).toBeGreaterThan(html.indexOf('<section id="comments"'));
+    const posting = JSON.parse(jsonLd[0][1])["@graph"][0];
+    expect(posting).toMatchObject({ "@type": "BlogPosting", headline: "Réseaux sociaux, trois ans après", commentCount: 6 });
+    expect(posting.comment).toHaveLength(6);
     expect(html).not.toMatch(/style="/);
   });
 

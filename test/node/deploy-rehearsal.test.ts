@@ -60,6 +60,8 @@ describe("the author's first deploy, rehearsed against a stand-in for Cloudflare
     // Every queue, once; the secrets, random and long enough; the admin token shown is the one set.
     expect([...standin.queues.values()].map((q) => q.queue_name).sort()).toEqual(queueNames(config).sort());
     expect(calls(standin.calls, "POST /accounts/:account/queues")).toHaveLength(queueNames(config).length);
+    // The media bucket, once.
+    expect([...standin.r2.keys()]).toEqual((config.r2_buckets ?? []).map((b) => b.bucket_name));
     const secrets = standin.scripts.get(config.name)!.secrets;
     expect([...secrets.keys()].sort()).toEqual([...(config.secrets?.required ?? [])].sort());
     for (const value of secrets.values()) expect(value.length).toBeGreaterThanOrEqual(16);

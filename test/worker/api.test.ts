@@ -118,8 +118,12 @@ describe("POST /api/posts/:slug/comments (JSON)", () => {
     expect(shown.author).toEqual({ name: input.author_name, url: "https://camille.example/", avatar: null });
     expect(JSON.stringify(after).toLowerCase()).not.toContain("camille@example.org");
 
-    // Trusted now: the same email is published at once (201).
-    const second = await create(uniqueComment({ author_email: "camille@example.org" }));
+    // Trusted now, from the browser that wrote it (its cookie): the same email is published at once (201).
+    const cookie = res.headers
+      .getSetCookie()
+      .find((c) => c.startsWith("billet_own="))!
+      .split(";")[0];
+    const second = await create(uniqueComment({ author_email: "camille@example.org" }), { Cookie: cookie });
     expect(second.res.status).toBe(201);
     expect(second.body.status).toBe("approved");
   });
@@ -224,16 +228,24 @@ describe("POST /api/posts/:slug/comments (JSON)", () => {
     expect(row).toEqual({ status: "spam", held_for: "honeypot" });
   });
 
-  it("holds comments with too many links or a held word, even from a trusted email", async () => {
+  it("holds comments with too many links or a held word, even from a trusted commenter", async () => {
     const trusted = await create(uniqueComment({ author_email: "trusted@example.org" }));
     await approve(trusted.body.comment.id);
+    // Trusted: their approved comment is in their own cookie (the typed email alone is not enough).
+    const cookie = {
+      Cookie: trusted.res.headers
+        .getSetCookie()
+        .find((c) => c.startsWith("billet_own="))!
+        .split(";")[0],
+    };
     const links = await create(
       uniqueComment({ author_email: "trusted@example.org", content: `https://a.example https://b.example https://c.example ${crypto.randomUUID()}` }),
+      cookie,
     );
     expect(links.res.status).toBe(202);
-    const word = await create(uniqueComment({ author_email: "trusted@example.org", content: `Gagnez au CASINO ${crypto.randomUUID()}` }));
+    const word = await create(uniqueComment({ author_email: "trusted@example.org", content: `Gagnez au CASINO ${crypto.randomUUID()}` }), cookie);
     expect(word.res.status).toBe(202);
-    const ok = await create(uniqueComment({ author_email: "trusted@example.org" }));
+    const ok = await create(uniqueComment({ author_email: "trusted@example.org" }), cookie);
     expect(ok.res.status).toBe(201);
   });
 });
@@ -349,6 +361,7 @@ describe("PATCH and DELETE /api/comments/:id", () => {
       .getSetCookie()
       .find((c) => c.startsWith("billet_own="))!
       .split(";")[0];
+    await approve(body.comment.id);
     expect((await list("?limit=200")).comments.some((c) => c.id === body.comment.id)).toBe(true);
     const del = await call(`/api/comments/${body.comment.id}`, { method: "DELETE", headers: { Cookie: cookie } });
     expect(del.status).toBe(204);

@@ -59,12 +59,29 @@ describe("the spam filter learns from the author's decisions", () => {
     // Before any training, the filter decides nothing.
     const early = await post({ author_name: "Casino King", content: spamText(100) });
     expect((await admin(early)).spam_score).toBeNull();
-    for (let i = 0; i < 8; i++) {
-      await decide(await post({ author_name: `Casino ${i}`, content: spamText(i), author_url: "https://casino.example" }), "spam");
-      await decide(await post({ author_name: `Lectrice ${i}`, content: hamText(i) }), "approve");
-    }
+    // Decided in bulk, as the admin page does: one batch for the spam, one for the ham.
+    const teach = async (from: number, to: number) => {
+      const spam: number[] = [];
+      const ham: number[] = [];
+      for (let i = from; i < to; i++) {
+        spam.push(await post({ author_name: `Casino ${i}`, content: spamText(i), author_url: "https://casino.example" }));
+        ham.push(await post({ author_name: `Lectrice ${i}`, content: hamText(i) }));
+      }
+      for (const [ids, action] of [
+        [spam, "spam"],
+        [ham, "approve"],
+      ] as const)
+        expect((await call("/api/admin/comments/bulk", json({ ids, action }))).status).toBe(200);
+    };
+    await teach(0, 8);
     expect(await featureCount(" documents")).toMatchObject({ spam: expect.any(Number), ham: expect.any(Number) });
     expect((await featureCount("casino")).spam).toBeGreaterThanOrEqual(8);
+    // Taught a little (under 30 of each), the filter holds what looks like spam; it files nothing.
+    const doubtful = await admin(await post({ author_name: "Casino Queen", content: spamText(41), author_url: "https://casino.example" }));
+    expect(doubtful.spam_score).toBeGreaterThan(0.9);
+    // (Its word "casino" is one of HOLD_WORDS, which speaks before the filter's doubts.)
+    expect(doubtful.status).toBe("pending");
+    await teach(8, 30);
 
     // A new spam goes straight to spam, without telling the sender; the desk says why.
     const res = await postJson(COMMENTS, { author_name: "Casino Queen", content: spamText(42), author_url: "https://casino.example" });
@@ -93,7 +110,7 @@ describe("the spam filter learns from the author's decisions", () => {
     await decide(id, "spam");
     await decide(id, "spam");
     expect((await featureCount("casino")).spam).toBe(before.spam + 1);
-  });
+  }, 30_000);
 
   it("describes a comment by its words, pairs, links, name, website, language, length and shouting", () => {
     const f = features({
@@ -145,7 +162,8 @@ describe("blocks", () => {
     const byNetwork = await post({ author_name: "T", content: `réseau ${crypto.randomUUID()}` }, { "CF-Connecting-IP": "2001:db8:b10c:1:ffff::1" });
     const byEmail = await post({ author_name: "T", author_email: "troll@example.org", content: `courriel ${crypto.randomUUID()}` });
     const byHost = await post({ author_name: "T", author_url: "http://www.troll.example/blog", content: `site ${crypto.randomUUID()}` });
-    for (const id of [byNetwork, byEmail, byHost]) expect(await statusOf(id)).toEqual({ status: "spam", held_for: "blocked" });
+    // Stored as spam; what each would have been unblocked (held: a first comment) is what its author sees.
+    for (const id of [byNetwork, byEmail, byHost]) expect(await statusOf(id)).toEqual({ status: "spam", held_for: "blocked:held" });
     // Someone else is not caught.
     expect((await statusOf(await post({ author_name: "Autre", content: `libre ${crypto.randomUUID()}` }))).status).toBe("pending");
 
@@ -192,14 +210,14 @@ describe("the audit log and sign-in", () => {
     expect(Date.parse(entries[0].at)).toBeGreaterThanOrEqual(Date.parse(entries[1].at));
   });
 
-  it("limits failed sign-ins per client network; the right token still works", async () => {
+  it("limits failed sign-ins per client network; past the limit, the right token waits too (trust.test.ts)", async () => {
     const from = { "CF-Connecting-IP": "2001:db8:bad:1::1" };
     const statuses: number[] = [];
     for (let i = 0; i < 11; i++)
       statuses.push((await call("/api/admin/comments", { headers: { Authorization: `Bearer guess-${i}-guess-guess`, ...from } })).status);
     expect(statuses.slice(0, 10)).toEqual(Array(10).fill(401));
     expect(statuses[10]).toBe(429);
-    expect((await call("/api/admin/comments", { headers: { ...ADMIN, ...from } })).status).toBe(200);
+    expect((await call("/api/admin/comments", { headers: { ...ADMIN, ...from } })).status).toBe(429);
   });
 
   it("accepts a valid Cloudflare Access identity instead of the token, and nothing forged, expired or for another app", async () => {
@@ -282,8 +300,9 @@ describe("a commenter's data", () => {
     const rows = await env.DB.prepare(`SELECT id, status, author_name, content, author_email FROM comments WHERE id IN (${mine.join(",")})`).all();
     // The approved one had a reply: its empty place stays, with nothing of Camille in it.
     expect(rows.results).toEqual([{ id: mine[0], status: "purged", author_name: "", content: "", author_email: null }]);
-    const { entries } = (await (await call("/api/admin/audit?limit=1", { headers: ADMIN })).json()) as { entries: { action: string; detail: string }[] };
-    expect(entries[0].action).toBe("erase-commenter");
+    const { entries } = (await (await call("/api/admin/audit?limit=2", { headers: ADMIN })).json()) as { entries: { action: string; detail: string }[] };
+    // The export that followed is logged too, and neither names the address.
+    expect(entries.map((e) => e.action)).toEqual(["export-commenter", "erase-commenter"]);
     expect(JSON.stringify(entries)).not.toContain(email);
     await expectError(await call("/api/admin/commenters?email=not-an-email", { headers: ADMIN }), 400, "bad_request");
   });

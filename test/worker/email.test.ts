@@ -1,70 +1,36 @@
 // Email: the author told of new comments (each, or a digest) with one-click links that work once,
 // moderation by replying, and reply notifications for readers who asked and confirmed. The
 // send_email binding is replaced by one that keeps the messages, as the queue is.
-import { createExecutionContext, createMessageBatch, getQueueResult } from "cloudflare:test";
+import { createExecutionContext } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { sendDigest } from "../../workers/daily.ts";
-import { commandOf } from "../../workers/inbound.ts";
+import { commandOf, digestCommandsOf } from "../../workers/inbound.ts";
 import worker from "../../workers/index.ts";
-import type { NotifyMessage } from "../../workers/notify.ts";
 import { ADMIN, expectError, fetchWith, newReader, SLUG, uniqueComment } from "./helpers.ts";
-
-const AUTHOR = "arnaud@billet.example";
-interface Sent {
-  from: { email: string };
-  to: string;
-  subject: string;
-  text: string;
-  html: string;
-  headers?: Record<string, string>;
-}
-
-/** An environment with email on, a queue and a mailbox that keep what they are given. */
-function mailEnv(extra: Partial<Env> = {}) {
-  const queued: NotifyMessage[] = [];
-  const mailbox: Sent[] = [];
-  const overrides: Partial<Env> = {
-    EMAIL_FROM: "billet@billet.example",
-    AUTHOR_EMAIL: AUTHOR,
-    EMAIL_NOTIFY: "each",
-    PUBLIC_URL: "https://billet.test",
-    NOTIFY: { sendBatch: async (batch: { body: NotifyMessage }[]) => void queued.push(...batch.map((m) => m.body)) } as unknown as Queue,
-    EMAIL: {
-      send: async (m: Sent) => {
-        mailbox.push(m);
-        return { messageId: `m${mailbox.length}` };
-      },
-    } as unknown as SendEmail,
-    ...extra,
-  };
-  /** Runs the queue consumer on what was queued so far (and empties the queue). */
-  const deliverQueued = async () => {
-    const bodies = queued.splice(0);
-    const batch = createMessageBatch<NotifyMessage>(
-      "billet-notify",
-      bodies.map((body, i) => ({ id: `q${i}`, timestamp: new Date(), attempts: 1, body })),
-    );
-    const ctx = createExecutionContext();
-    await worker.queue(batch, { ...env, ...overrides } as Env, ctx);
-    const result = await getQueueResult(batch, ctx);
-    expect(result.retryMessages).toEqual([]);
-  };
-  const request = (path: string, init: RequestInit = {}) => fetchWith(overrides, path, init);
-  const post = async (body: Record<string, unknown>) => {
-    const res = await request(`/api/posts/${SLUG}/comments`, {
-      method: "POST",
-      headers: { "Content-Type": "application/json", ...newReader() },
-      body: JSON.stringify(body),
-    });
-    expect([201, 202]).toContain(res.status);
-    return ((await res.json()) as { comment: { id: number } }).comment.id;
-  };
-  return { overrides, queued, mailbox, deliverQueued, request, post };
-}
+import { AUTHOR, mailEnv } from "./mail.ts";
 
 const statusOf = async (id: number) => (await env.DB.prepare("SELECT status FROM comments WHERE id = ?").bind(id).first<{ status: string }>())?.status;
 const linksIn = (text: string) => [...text.matchAll(/https:\/\/billet\.test(\/[^\s"<]+)/g)].map((m) => m[1]);
+
+/** An email from `from` to the Worker's address, and the reason it was refused (null when taken). */
+function replyTo(from: string, body: string) {
+  let rejected: string | null = null;
+  const raw = `From: ${from}\r\nTo: moderation@billet.example\r\nSubject: Re: À modérer\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n${body}\r\n`;
+  const message = {
+    from,
+    to: "moderation@billet.example",
+    raw: new Response(raw).body!,
+    rawSize: raw.length,
+    headers: new Headers({ From: from, Subject: "Re: a moderer" }),
+    setReject: (reason: string) => {
+      rejected = reason;
+    },
+    forward: async () => ({ messageId: "" }),
+    reply: async () => ({ messageId: "" }),
+  } as unknown as ForwardableEmailMessage;
+  return { message, rejected: () => rejected };
+}
 
 describe("the author's email for each new comment", () => {
   it("says who wrote what and why it waits, with approve / spam / delete links that ask first, act on POST, once", async () => {
@@ -77,7 +43,10 @@ describe("the author's email for each new comment", () => {
     expect(mail.to).toBe(AUTHOR);
     expect(mail.from.email).toBe("billet@billet.example");
     expect(mail.subject).toBe(`À modérer : Lectrice pressée sur « Réseaux sociaux, trois ans après » [#${id}]`);
-    expect(mail.text).toContain("Retenu pour : first_comment");
+    // Why it waits, in words (never the code), and replies reach the Worker.
+    expect(mail.text).toContain("Retenu : premier commentaire de cette personne");
+    expect(mail.text + mail.html).not.toContain("first_comment");
+    expect(mail.replyTo).toBe("billet@billet.example");
     expect(mail.text).not.toContain("lectrice@example.org");
     expect(mail.html).toContain("Publier</a>");
     expect(mail.text).toMatch(/billet-ref:[\w-]+\.[\w-]{43}$/);
@@ -109,7 +78,7 @@ describe("the author's email for each new comment", () => {
   });
 
   it("sends nothing for spam, and one digest a day instead when EMAIL_NOTIFY is digest", async () => {
-    const m = mailEnv({ EMAIL_NOTIFY: "digest" });
+    const m = mailEnv({ EMAIL_NOTIFY: "digest", EMAIL_REPLY_TO: "moderation@billet.example" });
     await m.post(uniqueComment({ website: "http://bot.example" }));
     const a = await m.post(uniqueComment({ author_name: "Première" }));
     const b = await m.post(uniqueComment({ author_name: "Seconde" }));
@@ -117,32 +86,113 @@ describe("the author's email for each new comment", () => {
     expect(await sendDigest({ ...env, ...m.overrides } as Env)).toBe(true);
     const digest = m.mailbox.at(-1)!;
     expect(digest.subject).toMatch(/^\d+ commentaires attendent votre décision$/);
-    expect(digest.text).toContain("Première a écrit :");
-    expect(digest.text).toContain("Seconde a écrit :");
+    // Each comment names its post and why it waits; the author's reply reaches the Worker.
+    expect(digest.text).toMatch(/\d+\. Première sur « Réseaux sociaux, trois ans après » :/);
+    expect(digest.text).toMatch(/\d+\. Seconde sur « Réseaux sociaux, trois ans après » :/);
+    expect(digest.text).toContain("Retenu : premier commentaire de cette personne");
+    expect(digest.replyTo).toBe("moderation@billet.example");
     expect(linksIn(digest.text).filter((l) => l.startsWith("/moderate/")).length).toBeGreaterThanOrEqual(6);
     expect([a, b].every(Number.isInteger)).toBe(true);
+  });
+
+  it("digest: lists every comment that waits however old, oldest first, and says how many more there are", async () => {
+    const m = mailEnv({ EMAIL_NOTIFY: "digest" });
+    const old = await m.post(uniqueComment({ author_name: "Oubliée" }));
+    await env.DB.prepare("UPDATE comments SET created_at = ? WHERE id = ?")
+      .bind(Date.now() - 5 * 86_400_000, old)
+      .run();
+    expect(await sendDigest({ ...env, ...m.overrides } as Env)).toBe(true);
+    expect(m.mailbox.at(-1)!.text).toContain("Oubliée sur « Réseaux sociaux");
+    // Past the 50 a digest lists: the oldest 50, and the count of the others.
+    const waiting = (await env.DB.prepare("SELECT count(*) AS n FROM comments WHERE status = 'pending'").first<{ n: number }>())!.n;
+    const more = 60 - waiting;
+    const now = Date.now();
+    const insert = env.DB.prepare(
+      "INSERT INTO comments (post_slug, author_name, content, html, status, created_at, updated_at) VALUES (?, ?, ?, '<p>x</p>', 'pending', ?, ?)",
+    );
+    await env.DB.batch(Array.from({ length: more }, (_, i) => insert.bind(SLUG, `En attente ${i}`, `texte ${i}`, now, now)));
+    await sendDigest({ ...env, ...m.overrides } as Env);
+    const digest = m.mailbox.at(-1)!;
+    expect(digest.subject).toBe("60 commentaires attendent votre décision");
+    expect(digest.text).toContain("50. ");
+    expect(digest.text).not.toContain("51. ");
+    expect(digest.text).toContain("10 autres commentaires attendent");
+    expect(digest.text).toContain("1. Oubliée");
+    await env.DB.prepare("DELETE FROM comments WHERE author_name LIKE 'En attente %'").run();
+  });
+
+  it('digest: the author answers by email, "ok 1 3, spam 2", and each numbered comment is decided', async () => {
+    const m = mailEnv({ EMAIL_NOTIFY: "digest" });
+    // Only these three wait, so the digest numbers them 1, 2, 3.
+    await env.DB.prepare("UPDATE comments SET status = 'deleted' WHERE status = 'pending'").run();
+    const ids = [
+      await m.post(uniqueComment({ author_name: "Un" })),
+      await m.post(uniqueComment({ author_name: "Deux" })),
+      await m.post(uniqueComment({ author_name: "Trois" })),
+    ];
+    await sendDigest({ ...env, ...m.overrides } as Env);
+    const digest = m.mailbox.at(-1)!;
+    expect(digest.text).toMatch(/^1\. Un sur/m);
+    expect(digest.text).toMatch(/^3\. Trois sur/m);
+    const quoted = digest.text
+      .split("\n")
+      .map((l) => `> ${l}`)
+      .join("\r\n");
+    const menv = { ...env, ...m.overrides } as Env;
+    // A number the digest does not have: refused, nothing changed, and the reference still works.
+    const bad = replyTo(AUTHOR, `supprimer 1 7\r\n\r\n${quoted}`);
+    await worker.email(bad.message, menv, createExecutionContext());
+    expect(bad.rejected()).toBe("Ce résumé n’a pas de commentaire 7 ; rien n’a changé.");
+    expect(await Promise.all(ids.map(statusOf))).toEqual(["pending", "pending", "pending"]);
+    const out = replyTo(AUTHOR, `Ok 1 et 3, spam 2\r\n\r\nLe 2 déc. à 10:00, billet a écrit :\r\n${quoted}`);
+    await worker.email(out.message, menv, createExecutionContext());
+    expect(out.rejected()).toBeNull();
+    expect(await Promise.all(ids.map(statusOf))).toEqual(["approved", "spam", "approved"]);
+    // A digest's reference works once, as a notification's does.
+    const again = replyTo(AUTHOR, `supprimer 1\r\n\r\n${quoted}`);
+    await worker.email(again.message, menv, createExecutionContext());
+    expect(again.rejected()).toBe("This notification was answered already; nothing was changed.");
+    expect(await statusOf(ids[0])).toBe("approved");
+  });
+
+  it("digest replies are read as commands and numbers, above the quote only", () => {
+    expect(digestCommandsOf("ok 1 3, spam 2\n> 4. x")).toEqual([
+      { action: "approve", n: 1 },
+      { action: "approve", n: 3 },
+      { action: "spam", n: 2 },
+    ]);
+    expect(digestCommandsOf("Supprimer 12\nLe 30 nov. à 10:00, billet a écrit :\n> ok 5")).toEqual([{ action: "delete", n: 12 }]);
+    expect(digestCommandsOf("merci 1 2")).toEqual([]);
+    expect(digestCommandsOf("ok")).toEqual([]);
+  });
+});
+
+describe("one-click links for a comment decided by other means", () => {
+  it("says what happened instead of asking again, and the used-link page says its sentence once", async () => {
+    const m = mailEnv();
+    const id = await m.post(uniqueComment({ author_name: "Déjà vue" }));
+    await m.deliverQueued();
+    const [approve, spam] = linksIn(m.mailbox.at(-1)!.text).filter((l) => l.startsWith("/moderate/"));
+    // Published from the desk meanwhile: the approve link says so, asks nothing, changes nothing.
+    await m.request(`/api/admin/comments/${id}/approve`, { method: "POST", headers: ADMIN });
+    for (const method of ["GET", "POST"]) {
+      const page = await (await m.request(approve, { method })).text();
+      expect(page).toContain("Ce commentaire est déjà publié ; rien n’a changé.");
+      expect(page).not.toContain("<form");
+      expect(page).not.toContain("C’est fait.");
+    }
+    // The spam link asks, saying where the comment is now.
+    const ask = await (await m.request(spam)).text();
+    expect(ask).toContain("Il a été publié depuis cet e-mail.");
+    expect(ask).toContain('<form method="post"');
+    expect((await m.request(spam, { method: "POST" })).status).toBe(200);
+    const used = await (await m.request(spam, { method: "POST" })).text();
+    expect(used.split("Ce lien a déjà servi ; rien n’a changé.").length - 1).toBe(1);
+    expect(used).toContain("<h1>Lien déjà utilisé</h1>");
   });
 });
 
 describe("moderating by replying to the email", () => {
-  const reply = (from: string, body: string) => {
-    let rejected: string | null = null;
-    const raw = `From: ${from}\r\nTo: moderation@billet.example\r\nSubject: Re: À modérer\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n${body}\r\n`;
-    const message = {
-      from,
-      to: "moderation@billet.example",
-      raw: new Response(raw).body!,
-      rawSize: raw.length,
-      headers: new Headers({ From: from, Subject: "Re: a moderer" }),
-      setReject: (reason: string) => {
-        rejected = reason;
-      },
-      forward: async () => ({ messageId: "" }),
-      reply: async () => ({ messageId: "" }),
-    } as unknown as ForwardableEmailMessage;
-    return { message, rejected: () => rejected };
-  };
-
   it("does what the author answers, only from their address and with the notification's reference", async () => {
     const m = mailEnv();
     const id = await m.post(uniqueComment({ author_name: "Douteux" }));
@@ -155,16 +205,16 @@ describe("moderating by replying to the email", () => {
     const menv = { ...env, ...m.overrides } as Env;
 
     // Someone else, even with the reference: refused, nothing changes.
-    const stranger = reply("mallory@example.org", `spam\r\n\r\n${quoted}`);
+    const stranger = replyTo("mallory@example.org", `spam\r\n\r\n${quoted}`);
     await worker.email(stranger.message, menv, createExecutionContext());
     expect(stranger.rejected()).toMatch(/author/);
     // The author without the reference: refused.
-    const noRef = reply(AUTHOR, "spam");
+    const noRef = replyTo(AUTHOR, "spam");
     await worker.email(noRef.message, menv, createExecutionContext());
     expect(noRef.rejected()).toMatch(/reference/);
     expect(await statusOf(id)).toBe("pending");
 
-    const ok = reply(AUTHOR, `Spam !\r\n\r\nLe 30 nov. à 10:00, billet a écrit :\r\n${quoted}`);
+    const ok = replyTo(AUTHOR, `Spam !\r\n\r\nLe 30 nov. à 10:00, billet a écrit :\r\n${quoted}`);
     await worker.email(ok.message, menv, createExecutionContext());
     expect(ok.rejected()).toBeNull();
     expect(await statusOf(id)).toBe("spam");
@@ -206,6 +256,7 @@ describe("reply notifications for commenters who ask", () => {
     await m.deliverQueued();
     const confirmation = m.mailbox.find((x) => x.to === reader)!;
     expect(confirmation.subject).toContain("Confirmez");
+    expect(confirmation.headers?.["List-Unsubscribe"]).toMatch(/^<https:\/\/billet\.test\/subscriptions\/stop\//);
     const confirmLink = linksIn(confirmation.text).find((l) => l.startsWith("/subscriptions/confirm/"))!;
 
     // A reply before the address is confirmed: nothing is sent to it.
@@ -234,6 +285,9 @@ describe("reply notifications for commenters who ask", () => {
       body: "List-Unsubscribe=One-Click",
     });
     expect(oneClick.status).toBe(200);
+    // The mail client's one click stops all mail to the address, not only this thread.
+    expect(await env.DB.prepare("SELECT count(*) AS n FROM subscriptions WHERE email = ?").bind(reader).first("n")).toBe(0);
+    expect(await env.DB.prepare("SELECT count(*) AS n FROM subscribers WHERE email = ?").bind(reader).first("n")).toBe(0);
     const third = await m.post(uniqueComment({ author_name: "Réponse 3", parent_id: mine }));
     await m.request(`/api/admin/comments/${third}/approve`, { method: "POST", headers: ADMIN });
     m.mailbox.length = 0;

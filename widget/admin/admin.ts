@@ -27,7 +27,7 @@ import {
   type Route,
   type Shortcut,
 } from "./logic.ts";
-import { announce, api, byId, clearError, currentToken, el, fail, keepToken, lang, onUnauthorized, s, when } from "./page.ts";
+import { ACCESS_SESSION, announce, api, byId, clearError, currentToken, el, fail, keepToken, lang, onUnauthorized, s, when } from "./page.ts";
 import type { Action, DeskView, Status } from "./strings.ts";
 
 interface ListAnswer {
@@ -267,7 +267,7 @@ function renderItem(c: AdminComment): Item {
   if (contact.childNodes.length) parts.push(contact);
   const why = whyWords(c, s, lang);
   if (why) {
-    const held = el("p", c.held_for === "filter" || c.held_for === "blocked" ? "held held--spam" : "held");
+    const held = el("p", c.held_for === "filter" || c.held_for?.split(":")[0] === "blocked" ? "held held--spam" : "held");
     held.append(el("strong", undefined, s.reason), " ", why);
     parts.push(held);
   }
@@ -800,4 +800,18 @@ if (currentToken()) {
   void loadView();
 } else {
   ui.login.hidden = false;
+  void accessSession();
+}
+
+/** Behind Cloudflare Access, the author is already signed in: the page starts without asking for a token. */
+async function accessSession(): Promise<void> {
+  try {
+    await api("GET", "/api/admin/comments/counts", undefined, ACCESS_SESSION);
+  } catch {
+    return; // no Access session: the token it is
+  }
+  if (currentToken()) return;
+  keepToken(ACCESS_SESSION);
+  signedIn();
+  void loadView();
 }

@@ -89,6 +89,8 @@ export function statusFromHash(hash: string): Status {
 export function heldForWords(code: string | null | undefined, s: AdminStrings): string | null {
   if (!code) return null;
   if (code.startsWith("word:")) return s.heldForWord(code.slice(5));
+  // blocked:published / blocked:held: what its blocked author is shown; to you, blocked.
+  if (code.startsWith("blocked:")) return s.heldFor.blocked;
   return s.heldFor[code] ?? code;
 }
 
@@ -281,18 +283,18 @@ export function shortcutFor(key: string, mods: { ctrl: boolean; alt: boolean; me
   }
 }
 
-/** Who did it, in words: the admin token, or the person Cloudflare Access signed in. */
+/** Who did it, in words: the admin token, the person Cloudflare Access signed in, a link or reply in an email. */
 export function actorWords(actor: string, s: AdminStrings): string {
   if (actor === "token") return s.actorToken;
   if (actor.startsWith("access:")) return actor.slice(7);
-  return actor;
+  return s.actors[actor] ?? s.unknownWord;
 }
 
 /** What was done, in words (unknown actions as they are). */
 export function auditActionWords(action: string, s: AdminStrings): string {
   if (action.startsWith("block:")) return s.logBlock(action.slice(6));
   if (action.startsWith("unblock:")) return s.logUnblock(action.slice(8));
-  return s.logActions[action] ?? action;
+  return s.logActions[action] ?? s.unknownWord;
 }
 
 /** An entry's detail in words: a block's end, an erasure's counts; anything else as it is. */
@@ -319,8 +321,8 @@ export function plausibleEmail(email: string): boolean {
   return email.length <= 254 && /^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(email.trim());
 }
 
-/** Splits a list into chunks the bulk endpoint accepts (at most 500 ids each). */
-export function chunks<T>(items: T[], size = 500): T[][] {
+/** Splits a list into chunks the bulk endpoint accepts (at most 100 ids each, MAX_BULK_IDS). */
+export function chunks<T>(items: T[], size = 100): T[][] {
   const out: T[][] = [];
   for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
   return out;
@@ -330,10 +332,13 @@ export function chunks<T>(items: T[], size = 500): T[][] {
 export class ApiFailure extends Error {
   readonly status: number;
   readonly code: string;
-  constructor(status: number, code: string, message: string) {
+  /** Seconds to wait before trying again (Retry-After), when the server said. */
+  readonly retryAfter: number | null;
+  constructor(status: number, code: string, message: string, retryAfter: number | null = null) {
     super(message);
     this.status = status;
     this.code = code;
+    this.retryAfter = retryAfter;
   }
 }
 
@@ -344,5 +349,6 @@ export function failureWords(err: unknown, s: AdminStrings): string {
   if (err.status === 404) return s.errors.notFound;
   if (err.status === 503) return s.errors.storage;
   if (err.status === 403) return s.errors.forbidden;
+  if (err.status === 429) return s.errors.tooManyAttempts(err.retryAfter ?? 60);
   return s.errors.other(err.code || String(err.status));
 }

@@ -48,6 +48,12 @@ try {
   // Storage refused: the token lives only as long as the page.
 }
 
+/**
+ * Kept instead of a token when Cloudflare Access signed the author in: Access's own cookie
+ * identifies every call, so none carries a token. A tab cannot be part of a token typed in.
+ */
+export const ACCESS_SESSION = "\taccess";
+
 export function currentToken(): string | null {
   return token;
 }
@@ -68,7 +74,10 @@ async function send(method: string, path: string, body: unknown, with_: string |
   try {
     return await fetch(path, {
       method,
-      headers: { Authorization: `Bearer ${with_ ?? ""}`, ...(body === undefined ? {} : { "Content-Type": "application/json" }) },
+      headers: {
+        ...(with_ && with_ !== ACCESS_SESSION ? { Authorization: `Bearer ${with_}` } : {}),
+        ...(body === undefined ? {} : { "Content-Type": "application/json" }),
+      },
       body: body === undefined ? undefined : JSON.stringify(body),
       cache: "no-store",
     });
@@ -84,7 +93,8 @@ async function failure(res: Response): Promise<ApiFailure> {
   } catch {
     // not JSON: the status says enough
   }
-  const err = new ApiFailure(res.status, data?.error?.code ?? "", data?.error?.message ?? "");
+  const wait = Number(res.headers.get("Retry-After"));
+  const err = new ApiFailure(res.status, data?.error?.code ?? "", data?.error?.message ?? "", Number.isFinite(wait) && wait > 0 ? Math.ceil(wait) : null);
   fieldsOf.set(err, data?.error?.fields ?? {});
   return err;
 }

@@ -78,6 +78,7 @@ const fr = {
     notFound: "Ce commentaire n’existe plus.",
     forbidden: "Le serveur refuse cette demande.",
     other: (code: string) => `Erreur inattendue (${code}) ; réessayez.`,
+    tooManyAttempts: (seconds: number) => `Trop de tentatives depuis ce réseau : attendez ${seconds} s avant de réessayer.`,
   },
   about: (label: string, message: string) => `${capitalize(label)} : ${message}`,
   // ---- the desk: other views
@@ -189,6 +190,12 @@ const fr = {
   logIntro: "Chaque décision prise ici ou par l’API, la plus récente en premier.",
   logEmpty: "Rien n’a encore été fait.",
   actorToken: "jeton d’administration",
+  actors: {
+    link: "lien d’un e-mail",
+    "email-reply": "réponse par e-mail",
+    "sign-in": "connexion refusée",
+  } as Record<string, string>,
+  unknownWord: "inconnu",
   logActions: {
     approve: "Approuvé",
     spam: "Classé indésirable",
@@ -196,6 +203,8 @@ const fr = {
     delete: "Mis à la corbeille",
     purge: "Supprimé définitivement",
     "erase-commenter": "Données d’un commentateur effacées",
+    "export-commenter": "Données d’un commentateur exportées",
+    "sign-in-failed": "Connexion refusée (mauvais jeton)",
   } as Record<string, string>,
   logBlock: (kind: string) => `Blocage par ${kindsFr[kind as BlockKind] ?? kind}`,
   logUnblock: (kind: string) => `Déblocage (${kindsFr[kind as BlockKind] ?? kind})`,
@@ -207,14 +216,15 @@ const fr = {
     `Journal : ${n === 0 ? "aucune entrée" : n === 1 ? "1 entrée" : `${n} entrées`}${more ? " (et d’autres à charger)" : ""}.`,
   // ---- a commenter's data
   privacyTitle: "Données d’un commentateur",
-  privacyIntro: "Pour répondre à une demande d’accès ou d’effacement (RGPD) : tout ce qui est gardé pour une adresse e-mail, ses commentaires et ses blocages.",
+  privacyIntro:
+    "Pour répondre à une demande d’accès ou d’effacement (RGPD) : tout ce qui est gardé pour une adresse e-mail (quelle que soit la casse) : ses commentaires, ses blocages, son abonnement aux réponses et les entrées du journal sur ses commentaires.",
   privacyEmail: "Adresse e-mail du commentateur",
   exportButton: "Exporter (JSON)",
   eraseButton: "Effacer ses données",
   emailInvalid: "Entrez une adresse e-mail valide.",
   exported: (file: string, n: number) => `Téléchargé : ${file} (${n <= 1 ? `${n} commentaire` : `${n} commentaires`}).`,
   confirmErase: (email: string) =>
-    `Effacer les données de ${email} ? Tous ses commentaires seront supprimés définitivement et ses blocages par e-mail levés. C’est irréversible.`,
+    `Effacer les données de ${email} ? Tous ses commentaires seront supprimés définitivement, ses blocages (e-mail, adresse réseau, site) levés, son abonnement oublié, et le filtre anti-spam oubliera ce qu’il a appris d’elle ou de lui. C’est irréversible.`,
   erased: (email: string, c: number, b: number) =>
     `Données de ${email} effacées : ${c <= 1 ? `${c} commentaire supprimé` : `${c} commentaires supprimés`}, ${b <= 1 ? `${b} blocage levé` : `${b} blocages levés`}.`,
 };
@@ -308,6 +318,7 @@ const en: AdminStrings = {
     notFound: "This comment no longer exists.",
     forbidden: "The server refuses this request.",
     other: (code: string) => `Unexpected error (${code}); try again.`,
+    tooManyAttempts: (seconds: number) => `Too many attempts from this network: wait ${seconds} s before trying again.`,
   },
   about: (label: string, message: string) => `${capitalize(label)}: ${message}`,
   toolsNav: "Moderation tools",
@@ -411,6 +422,12 @@ const en: AdminStrings = {
   logIntro: "Every decision taken here or through the API, newest first.",
   logEmpty: "Nothing done yet.",
   actorToken: "admin token",
+  actors: {
+    link: "link in an email",
+    "email-reply": "email reply",
+    "sign-in": "refused sign-in",
+  },
+  unknownWord: "unknown",
   logActions: {
     approve: "Approved",
     spam: "Marked as spam",
@@ -418,6 +435,8 @@ const en: AdminStrings = {
     delete: "Deleted",
     purge: "Deleted for good",
     "erase-commenter": "A commenter’s data erased",
+    "export-commenter": "A commenter’s data exported",
+    "sign-in-failed": "Sign-in refused (wrong token)",
   },
   logBlock: (kind: string) => `Blocked by ${kindsEn[kind as BlockKind] ?? kind}`,
   logUnblock: (kind: string) => `Unblocked (${kindsEn[kind as BlockKind] ?? kind})`,
@@ -427,14 +446,15 @@ const en: AdminStrings = {
   loadedMoreEntries: (n: number) => (n === 1 ? "1 more entry." : `${n} more entries.`),
   logListed: (n: number, more: boolean) => `Log: ${n === 0 ? "no entries" : n === 1 ? "1 entry" : `${n} entries`}${more ? " (and more to load)" : ""}.`,
   privacyTitle: "A commenter’s data",
-  privacyIntro: "To answer a request for access or erasure (GDPR): everything kept for one email address, their comments and their blocks.",
+  privacyIntro:
+    "To answer a request for access or erasure (GDPR): everything kept for one email address (whatever its case): their comments, their blocks, their reply subscription and the log entries on their comments.",
   privacyEmail: "Commenter’s email address",
   exportButton: "Export (JSON)",
   eraseButton: "Erase their data",
   emailInvalid: "Enter a valid email address.",
   exported: (file: string, n: number) => `Downloaded: ${file} (${n === 1 ? "1 comment" : `${n} comments`}).`,
   confirmErase: (email: string) =>
-    `Erase the data of ${email}? All their comments will be deleted for good and their email blocks lifted. This cannot be undone.`,
+    `Erase the data of ${email}? All their comments will be deleted for good, their blocks (email, network address, website) lifted, their subscription forgotten, and the spam filter will forget what it learned from them. This cannot be undone.`,
   erased: (email: string, c: number, b: number) =>
     `Data of ${email} erased: ${c === 1 ? "1 comment deleted" : `${c} comments deleted`}, ${b === 1 ? "1 block lifted" : `${b} blocks lifted`}.`,
 };

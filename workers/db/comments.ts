@@ -1,5 +1,5 @@
 // Every comment query. Nothing else in the Worker touches D1.
-import { and, asc, count, desc, eq, gt, inArray, is, lt, ne, or, Placeholder, sql } from "drizzle-orm";
+import { and, asc, count, desc, eq, gt, inArray, is, lt, ne, or, Placeholder, type SQL, sql } from "drizzle-orm";
 import { QueryBuilder } from "drizzle-orm/sqlite-core";
 import { drizzle, type DrizzleD1Database } from "drizzle-orm/d1";
 import { COMMENT_STATUSES, comments, postVersions, type CommentRow, type CommentStatus, type ModerationStatus, type NewCommentRow } from "./schema.ts";
@@ -77,6 +77,11 @@ export async function listApproved(db: Db, slug: string, opts: { limit: number; 
   const page = more ? rows.slice(0, opts.limit) : rows;
   return { rows: page, total: state.approved, nextCursor: more ? page[page.length - 1].id : null, version: state.version };
 }
+
+// A blocked commenter's comment is stored as spam (nobody else sees it), its `held_for` saying
+// what it would have been without the block: what its author is told and shown (own cookie).
+export const BLOCKED_SEEN = { approved: "blocked:published", pending: "blocked:held" } as const;
+export const isBlockedSeen = (heldFor: string | null): boolean => heldFor === BLOCKED_SEEN.approved || heldFor === BLOCKED_SEEN.pending;
 
 /** How a comment shows on the page: itself, its author's own pending one, or an empty place above replies. */
 export type Shown = "approved" | "pending" | "removed";
@@ -170,9 +175,18 @@ export async function pageOfThreads(d1: D1Database | D1DatabaseSession, slug: st
           bound(
             d1,
             db
-              .select(threadColumns)
+              .select({ ...threadColumns, heldFor: comments.heldFor })
               .from(comments)
-              .where(and(eq(comments.postSlug, slug), eq(comments.status, "pending"), inArray(comments.id, own)))
+              .where(
+                and(
+                  eq(comments.postSlug, slug),
+                  inArray(comments.id, own),
+                  or(
+                    eq(comments.status, "pending"),
+                    and(eq(comments.status, "spam"), inArray(comments.heldFor, [BLOCKED_SEEN.approved, BLOCKED_SEEN.pending])),
+                  ),
+                ),
+              )
               .toSQL(),
           ),
         ]
@@ -186,7 +200,9 @@ export async function pageOfThreads(d1: D1Database | D1DatabaseSession, slug: st
   const state = (results[0].results[0] as { version: number; approved: number; threads: number } | undefined) ?? NO_STATE;
   const approved = results[1].results.map(toRow);
   const inThreads = [...approved, ...results[2].results.map(toRow)];
-  const pending = (results[3]?.results ?? []).map(toRow);
+  // The reader's own comments not published: waiting, or blocked and shown to them as they would have been.
+  const pending = (results[3]?.results ?? []).map((r) => ({ ...toRow(r), heldFor: r.held_for as string | null }));
+  const seenApproved = (r: { status: CommentStatus; heldFor: string | null }) => r.status === "spam" && r.heldFor === BLOCKED_SEEN.approved;
   const pageCount = Math.max(1, Math.ceil(state.threads / perPage));
   const onPage = new Set(approved.map((r) => r.threadId));
   // The reader's pending comments whose thread shows nowhere (a new thread of theirs) go on the last page.
@@ -211,7 +227,9 @@ export async function pageOfThreads(d1: D1Database | D1DatabaseSession, slug: st
   );
   const rows: (PageRow & { shown: Shown })[] = [
     ...approved.map((r) => ({ ...r, shown: "approved" as const })),
-    ...pending.filter((r) => onPage.has(r.threadId) || (!shownThreads.has(r.threadId) && page === pageCount)).map((r) => ({ ...r, shown: "pending" as const })),
+    ...pending
+      .filter((r) => onPage.has(r.threadId) || (!shownThreads.has(r.threadId) && page === pageCount))
+      .map(({ heldFor, ...r }) => ({ ...r, shown: seenApproved({ status: r.status, heldFor }) ? ("approved" as const) : ("pending" as const) })),
   ];
   // The ancestors that are not shown themselves: found among the rows of the page's threads, else
   // (a reader's own comment in another thread) read level by level; one that no longer exists at
@@ -240,7 +258,7 @@ export async function pageOfThreads(d1: D1Database | D1DatabaseSession, slug: st
     }
   }
   rows.sort((a, b) => a.id - b.id);
-  return { rows, total: state.approved, pageCount, firstNumber: (page - 1) * perPage + 1, version: state.version };
+  return { rows, total: state.approved + pending.filter(seenApproved).length, pageCount, firstNumber: (page - 1) * perPage + 1, version: state.version };
 }
 
 export async function getComment(db: Db, id: number): Promise<CommentRow | undefined> {
@@ -256,6 +274,26 @@ export async function getByIdempotencyKey(db: Db, slug: string, key: string): Pr
     .where(and(eq(comments.postSlug, slug), eq(comments.idempotencyKey, key)))
     .limit(1);
   return row;
+}
+
+/**
+ * Is this text (see contentHash) already on the post as a comment that counts for duplicates
+ * (approved, waiting, or a blocked commenter's that looks so to them)? The database checks the
+ * first two itself (comments_no_duplicates); a blocked commenter's, stored as spam, is asked here.
+ */
+export async function hasTwin(db: Db, slug: string, contentHash: string): Promise<boolean> {
+  const [row] = await db
+    .select({ id: comments.id })
+    .from(comments)
+    .where(
+      and(
+        eq(comments.postSlug, slug),
+        eq(comments.contentHash, contentHash),
+        or(inArray(comments.status, ["approved", "pending"]), inArray(comments.heldFor, [BLOCKED_SEEN.approved, BLOCKED_SEEN.pending])),
+      ),
+    )
+    .limit(1);
+  return row !== undefined;
 }
 
 /**
@@ -324,7 +362,7 @@ export async function countByStatus(db: Db): Promise<Record<ModerationStatus, nu
 export async function editComment(
   db: Db,
   id: number,
-  edit: { content: string; html: string; contentHash: string; now: number; hold?: string },
+  edit: { content: string; html: string; contentHash: string; now: number; hold?: string; heldFor?: string },
 ): Promise<CommentRow | undefined> {
   const [row] = await db
     .update(comments)
@@ -334,6 +372,7 @@ export async function editComment(
       contentHash: edit.contentHash,
       editedAt: edit.now,
       updatedAt: edit.now,
+      ...(edit.heldFor ? { heldFor: edit.heldFor } : {}),
       ...(edit.hold ? { status: "pending" as const, heldFor: edit.hold } : {}),
     })
     .where(eq(comments.id, id))
@@ -425,4 +464,69 @@ export async function listForModeration(db: Db, opts: { status: ModerationStatus
   const more = rows.length > opts.limit;
   const page = more ? rows.slice(0, opts.limit) : rows;
   return { rows: page, nextCursor: more ? page[page.length - 1].id : null };
+}
+
+// What a feed tells of a comment: nothing private.
+const feedColumns = {
+  id: comments.id,
+  postSlug: comments.postSlug,
+  authorName: comments.authorName,
+  authorUrl: comments.authorUrl,
+  html: comments.html,
+  createdAt: comments.createdAt,
+  editedAt: comments.editedAt,
+};
+/** A comment in a feed, and the post's threads shown before its own (its page of comments is threadsBefore / perPage + 1). */
+export type FeedRow = Pick<CommentRow, keyof typeof feedColumns> & { threadsBefore: number };
+
+/**
+ * The approved comments of the posts `where` picks, each with the number of that post's threads
+ * before its own (threads hold an approved comment and come in order of thread, as the page shows
+ * them): a rank over one pass of the posts' approved comments, not a count for each comment.
+ */
+function ranked(db: Db, where: SQL | undefined) {
+  return db
+    .select({
+      ...feedColumns,
+      threadsBefore: sql<number>`dense_rank() over (partition by ${comments.postSlug} order by ${comments.threadId}) - 1`.as("threads_before"),
+    })
+    .from(comments)
+    .where(and(eq(comments.status, "approved"), where))
+    .as("ranked");
+}
+
+/** A post's latest approved comments for its feed, newest first (one statement, one pass over its approved comments). */
+export function postFeedComments(db: Db, slug: string, limit: number) {
+  const rows = ranked(db, eq(comments.postSlug, slug));
+  return db.select().from(rows).orderBy(desc(rows.id)).limit(limit);
+}
+
+/**
+ * The site's latest approved comments, by date, newest first (one statement: the latest on
+ * comments_status_created, then one pass over the approved comments of their posts).
+ */
+export function latestComments(db: Db, limit: number) {
+  const latest = (column: typeof comments.id | typeof comments.postSlug) =>
+    db.select({ v: column }).from(comments).where(eq(comments.status, "approved")).orderBy(desc(comments.createdAt), desc(comments.id)).limit(limit);
+  const rows = ranked(db, inArray(comments.postSlug, latest(comments.postSlug)));
+  return db
+    .select()
+    .from(rows)
+    .where(inArray(rows.id, latest(comments.id)))
+    .orderBy(desc(rows.createdAt), desc(rows.id));
+}
+
+/** When what readers see of each post last changed (ms), for the posts that ever had a comment shown. */
+export async function postsChangedAt(db: Db): Promise<Map<string, number>> {
+  const rows = await db
+    .select({ slug: postVersions.postSlug, changedAt: postVersions.changedAt })
+    .from(postVersions)
+    .where(sql`${postVersions.changedAt} is not null`);
+  return new Map(rows.map((r) => [r.slug, r.changedAt!]));
+}
+
+/** When what readers see anywhere on the site last changed (ms; 0 before any change), on post_versions_changed. */
+export async function siteChangedAt(db: Db): Promise<number> {
+  const [row] = await db.select({ at: sql<number | null>`max(${postVersions.changedAt})` }).from(postVersions);
+  return row?.at ?? 0;
 }

@@ -64,6 +64,8 @@ export const comments = sqliteTable(
     index("comments_parent").on(t.parentId),
     // Moderation queue.
     index("comments_status_id").on(t.status, t.id),
+    // The site's comments feed: the latest approved comments, by date.
+    index("comments_status_created").on(t.status, t.createdAt, t.id),
     // First-comment trust; a commenter's data (export, erase).
     index("comments_email").on(t.authorEmail, t.status),
     // The daily clean-up of address hashes.
@@ -83,14 +85,22 @@ export type NewCommentRow = typeof comments.$inferInsert;
 // One row per post whose visible comments ever changed: a random version, replaced by triggers
 // (migrations/0005_post-versions.sql) on every change readers can see, whatever wrote it (the
 // Worker, an import, a console). Caches key on it, so a change is never hidden by any copy.
-export const postVersions = sqliteTable("post_versions", {
-  postSlug: text("post_slug").primaryKey(),
-  version: integer("version").notNull(),
-  // What readers see of the post, kept by the same triggers (migrations/0009_post-counts.sql): its
-  // approved comments, and its threads that hold one. A page reads them instead of counting.
-  approved: integer("approved").notNull().default(0),
-  threads: integer("threads").notNull().default(0),
-});
+export const postVersions = sqliteTable(
+  "post_versions",
+  {
+    postSlug: text("post_slug").primaryKey(),
+    version: integer("version").notNull(),
+    // What readers see of the post, kept by the same triggers (migrations/0009_post-counts.sql): its
+    // approved comments, and its threads that hold one. A page reads them instead of counting.
+    approved: integer("approved").notNull().default(0),
+    threads: integer("threads").notNull().default(0),
+    // When what readers see of the post last changed (ms; null before any change): the sitemap's
+    // lastmod. Kept by triggers on this table (migrations/0011_post-changed-at.sql).
+    changedAt: integer("changed_at"),
+  },
+  // The site's last change (its comments feed is cached under it): the greatest, read on the index.
+  (t) => [index("post_versions_changed").on(t.changedAt)],
+);
 
 // The spam filter's memory: for each feature, in how many comments the author called spam and ham
 // it appeared (workers/classifier.ts). The row " documents" holds the totals.
@@ -148,15 +158,21 @@ export const subscribers = sqliteTable("subscribers", {
   email: text("email").primaryKey(),
   confirmedAt: integer("confirmed_at"),
   createdAt: integer("created_at").notNull(),
+  // When an address that had not confirmed was asked a second time (once only; the daily job
+  // forgets addresses still unconfirmed after that).
+  remindedAt: integer("reminded_at"),
 });
 
-// Which comments' replies a subscriber follows (their own comments).
+// Which comments' replies a subscriber follows (their own comments). Consent is per thread: each
+// is confirmed on its own (from the email, or by the commenter's cookie proving the address),
+// never because the same address confirmed another one.
 export const subscriptions = sqliteTable(
   "subscriptions",
   {
     commentId: integer("comment_id").notNull(),
     email: text("email").notNull(),
     createdAt: integer("created_at").notNull(),
+    confirmedAt: integer("confirmed_at"),
   },
   (t) => [uniqueIndex("subscriptions_comment_email").on(t.commentId, t.email), index("subscriptions_email").on(t.email)],
 );

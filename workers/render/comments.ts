@@ -45,17 +45,25 @@ export interface SectionInput {
 
 export const SECTION_ID = "comments";
 
+/**
+ * Replies are indented up to this depth (billet.css stops there, so a deep thread stays readable
+ * on a phone); a deeper reply says which comment it answers instead.
+ */
+export const INDENT_DEPTH = 3;
+
 /** The inner HTML of `<section id="comments">`. */
 export function renderCommentsSection(input: SectionInput): string {
   const s = stringsFor(input.lang);
   const children = childrenOf(input.comments);
   const numbers = numberThreads(children, input.firstNumber);
-  const renderList = (parent: number | null, cls: string): string => {
+  const byId = new Map(input.comments.map((c) => [c.id, c]));
+  const renderList = (parent: number | null, cls: string, depth: number): string => {
     const list = children.get(parent);
     if (!list?.length) return "";
-    return `<ol class="${cls}">${list.map((c) => renderComment(c, numbers.get(c.id) ?? "", input, s, renderList(c.id, "comment-replies"))).join("")}</ol>`;
+    const answers = depth > INDENT_DEPTH && parent !== null ? inReplyTo(byId.get(parent)!, numbers.get(parent) ?? "", s) : "";
+    return `<ol class="${cls}">${list.map((c) => renderComment(c, numbers.get(c.id) ?? "", input, s, renderList(c.id, "comment-replies", depth + 1), answers)).join("")}</ol>`;
   };
-  const list = renderList(null, "comment-list");
+  const list = renderList(null, "comment-list", 0);
   const replyTo = input.form?.replyTo;
   const replyComment = replyTo !== undefined ? input.comments.find((c) => c.id === replyTo && c.status === "approved") : undefined;
 
@@ -76,17 +84,19 @@ function childrenOf(comments: ThreadComment[]): Map<number | null, ThreadComment
   const ids = new Set(comments.map((c) => c.id));
   const children = new Map<number | null, ThreadComment[]>();
   for (const c of [...comments].sort((a, b) => a.id - b.id)) {
-    const key =
-      c.parentId !== null && ids.has(c.parentId)
-        ? c.parentId
-        : c.parentId !== null && c.threadId !== undefined && c.threadId !== c.id && ids.has(c.threadId)
-          ? c.threadId
-          : null;
+    const key = shownParent(c, ids);
     const list = children.get(key) ?? [];
     list.push(c);
     children.set(key, list);
   }
   return children;
+}
+
+/** The comment `c` hangs under on the page, among the shown `ids` (null: the top level). */
+export function shownParent(c: ThreadComment, ids: ReadonlySet<number>): number | null {
+  if (c.parentId === null) return null;
+  if (ids.has(c.parentId)) return c.parentId;
+  return c.threadId !== undefined && c.threadId !== c.id && ids.has(c.threadId) ? c.threadId : null;
 }
 
 /** Threads are numbered 1, 2, 3… in order as the seed numbers them; replies 2.1, 2.1.1… */
@@ -103,12 +113,18 @@ function numberThreads(children: Map<number | null, ThreadComment[]>, firstNumbe
   return numbers;
 }
 
-function renderComment(c: ThreadComment, number: string, input: SectionInput, s: Strings, replies: string): string {
+/** "en réponse à X (2.1.1.1)", a link to the comment answered, above a reply no longer indented. */
+function inReplyTo(parent: ThreadComment, number: string, s: Strings): string {
+  const name = parent.status === "removed" ? "" : parent.authorName;
+  return `<p class="comment-in-reply-to"><a href="#comment-${parent.id}">${escapeHtml(s.inReplyTo(name, number))}</a></p>`;
+}
+
+function renderComment(c: ThreadComment, number: string, input: SectionInput, s: Strings, replies: string, answers = ""): string {
   const permalink = `<a class="comment-number" href="#comment-${c.id}" aria-label="${escapeHtml(s.permalink(number))}">${escapeHtml(number)}</a>`;
   if (c.status === "removed") {
     return (
       `<li id="comment-${c.id}" class="comment comment--removed" data-id="${c.id}" tabindex="-1"><article aria-label="${escapeHtml(s.removed)}">` +
-      `<header class="comment-meta">${permalink}</header><p class="comment-removed">${escapeHtml(s.removed)}</p></article>${replies}</li>`
+      `<header class="comment-meta">${permalink}</header>${answers}<p class="comment-removed">${escapeHtml(s.removed)}</p></article>${replies}</li>`
     );
   }
   const name = escapeHtml(c.authorName);
@@ -127,7 +143,7 @@ function renderComment(c: ThreadComment, number: string, input: SectionInput, s:
     `<li id="comment-${c.id}" class="${cls}" data-id="${c.id}" tabindex="-1"><article aria-labelledby="comment-${c.id}-by">` +
     `<header class="comment-meta">${permalink} ` +
     `<span id="comment-${c.id}-by">${author}</span> <time datetime="${new Date(c.createdAt).toISOString()}">${escapeHtml(when)}</time>${edited}</header>` +
-    `${pending}<div class="comment-body">${c.html}</div>${reply ? `<footer>${reply}</footer>` : ""}</article>${replies}</li>`
+    `${answers}${pending}<div class="comment-body">${c.html}</div>${reply ? `<footer>${reply}</footer>` : ""}</article>${replies}</li>`
   );
 }
 

@@ -2,12 +2,16 @@
 
 const fr = {
   commentsTitle: "Vos réactions",
+  // The site's comments feed (/comments.xml): its title, and each comment's.
+  latestComments: "Les derniers commentaires",
+  commentOn: (name: string, title: string) => `${name} sur « ${title} »`,
   noComments: "Pas encore de réaction. Soyez le premier ou la première !",
   commentCount: (n: number) => (n === 0 ? "aucune" : n === 1 ? "1 réaction" : `${n} réactions`),
   leaveComment: "Laissez un commentaire",
   replyTo: (name: string, n: string) => `Réponse à ${name} (${n})`,
   cancelReply: "Annuler la réponse",
   reply: "Répondre",
+  inReplyTo: (name: string, n: string) => (name ? `en réponse à ${name} (${n})` : `en réponse à la réaction ${n}`),
   name: "Nom",
   email: "E-mail",
   emailHint: "Facultatif, jamais publié.",
@@ -73,12 +77,15 @@ export type Strings = typeof fr;
 
 const en: Strings = {
   commentsTitle: "Comments",
+  latestComments: "Latest comments",
+  commentOn: (name: string, title: string) => `${name} on “${title}”`,
   noComments: "No comments yet. Be the first!",
   commentCount: (n: number) => (n === 0 ? "none" : n === 1 ? "1 comment" : `${n} comments`),
   leaveComment: "Leave a comment",
   replyTo: (name: string, n: string) => `Replying to ${name} (${n})`,
   cancelReply: "Cancel reply",
   reply: "Reply",
+  inReplyTo: (name: string, n: string) => (name ? `in reply to ${name} (${n})` : `in reply to comment ${n}`),
   name: "Name",
   email: "Email",
   emailHint: "Optional, never shown.",
@@ -158,4 +165,75 @@ export function widgetStrings(lang: string | undefined) {
     cancelReply: s.cancelReply,
     fieldErrors: s.fieldErrors,
   };
+}
+
+// The words of the pages that lead from post to post (site navigation, tags, archives, paging).
+const exploreFr = {
+  siteNav: "Navigation du site",
+  home: "Accueil",
+  archives: "Archives",
+  tags: "Mots-clés",
+  categories: "Catégories",
+  search: "Rechercher",
+  searchLabel: "Rechercher dans le blog",
+  feed: "Flux Atom",
+  commentsFeed: "Flux des réactions",
+  tagTitle: (name: string) => `Mot-clé : ${name}`,
+  categoryTitle: (name: string) => `Catégorie : ${name}`,
+  feedOf: (name: string) => `Flux Atom de « ${name} »`,
+  postCount: (n: number) => (n === 0 ? "aucun billet" : n === 1 ? "1 billet" : `${n} billets`),
+  allTags: "Tous les mots-clés",
+  allCategories: "Toutes les catégories",
+  archiveIndex: "Les billets par année et par mois",
+  monthsOf: (year: number) => `Les mois de ${year}`,
+  older: "Billet précédent",
+  newer: "Billet suivant",
+  postNav: "Billets voisins",
+  related: "À lire aussi",
+  pages: "Pages des billets",
+  first: "Première page",
+  last: "Dernière page",
+  previousPage: "Page précédente",
+  nextPage: "Page suivante",
+  page: (n: number) => `page ${n}`,
+  pageOf: (n: number, total: number) => `page ${n} sur ${total}`,
+  noPosts: "Aucun billet ici pour l’instant.",
+};
+
+const exploreEn: typeof exploreFr = {
+  siteNav: "Site navigation",
+  home: "Home",
+  archives: "Archives",
+  tags: "Tags",
+  categories: "Categories",
+  search: "Search",
+  searchLabel: "Search the blog",
+  feed: "Atom feed",
+  commentsFeed: "Comments feed",
+  tagTitle: (name: string) => `Tag: ${name}`,
+  categoryTitle: (name: string) => `Category: ${name}`,
+  feedOf: (name: string) => `Atom feed of “${name}”`,
+  postCount: (n: number) => (n === 0 ? "no posts" : n === 1 ? "1 post" : `${n} posts`),
+  allTags: "All tags",
+  allCategories: "All categories",
+  archiveIndex: "Posts by year and month",
+  monthsOf: (year: number) => `The months of ${year}`,
+  older: "Previous post",
+  newer: "Next post",
+  postNav: "Neighbouring posts",
+  related: "Read also",
+  pages: "Pages of posts",
+  first: "First page",
+  last: "Last page",
+  previousPage: "Previous page",
+  nextPage: "Next page",
+  page: (n: number) => `page ${n}`,
+  pageOf: (n: number, total: number) => `page ${n} of ${total}`,
+  noPosts: "No posts here yet.",
+};
+
+export type ExploreStrings = typeof exploreFr;
+
+export function exploreStringsFor(lang: string | undefined): ExploreStrings {
+  return lang?.toLowerCase().startsWith("en") ? exploreEn : exploreFr;
 }

@@ -4,9 +4,10 @@
 // (export, erase) live here too.
 import * as v from "valibot";
 import { hashNetwork, clientNetwork, requireAdmin } from "../auth.ts";
+import { addDeltas, type FeatureCounts, features, trainingDelta } from "../classifier.ts";
 import * as store from "../db/comments.ts";
 import * as desk from "../db/desk.ts";
-import type { BlockRow, CommentRow } from "../db/schema.ts";
+import type { AuditRow, BlockRow, CommentRow } from "../db/schema.ts";
 import { ApiError, json } from "../http.ts";
 import { ACTIONS, decide } from "../moderation.ts";
 import { forgetVersion } from "../page-cache.ts";
@@ -170,6 +171,17 @@ export async function adminUnblock(request: Request & Params, env: Env): Promise
   return new Response(null, { status: 204 });
 }
 
+function publicAuditEntry(r: AuditRow) {
+  return {
+    id: r.id,
+    at: new Date(r.at).toISOString(),
+    actor: r.actor,
+    action: r.action,
+    comment_ids: r.commentIds ? (JSON.parse(r.commentIds) as number[]) : [],
+    detail: r.detail,
+  };
+}
+
 // GET /api/admin/audit?limit=&cursor= — the moderation actions, newest first.
 export async function adminAudit(request: Request, env: Env): Promise<Response> {
   await requireAdmin(request, env);
@@ -177,14 +189,7 @@ export async function adminAudit(request: Request, env: Env): Promise<Response> 
   const result = await desk.listAudit(store.openDb(env.DB), q);
   return json(
     {
-      entries: result.rows.map((r) => ({
-        id: r.id,
-        at: new Date(r.at).toISOString(),
-        actor: r.actor,
-        action: r.action,
-        comment_ids: r.commentIds ? (JSON.parse(r.commentIds) as number[]) : [],
-        detail: r.detail,
-      })),
+      entries: result.rows.map(publicAuditEntry),
       meta: { next_cursor: result.nextCursor === null ? null : String(result.nextCursor) },
     },
     200,
@@ -192,37 +197,60 @@ export async function adminAudit(request: Request, env: Env): Promise<Response> 
   );
 }
 
-// GET /api/admin/commenters?email= — everything stored about one commenter.
+// GET /api/admin/commenters?email= — everything stored about one commenter (the email compared
+// normalised): their comments, the blocks on them, their subscription, and the log entries that
+// name their comments. The export itself is logged (without the address).
 export async function adminCommenterExport(request: Request, env: Env): Promise<Response> {
-  await requireAdmin(request, env);
+  const actor = await requireAdmin(request, env);
   const { email } = parsed(emailQuerySchema, Object.fromEntries(new URL(request.url).searchParams), 400);
-  const data = await desk.commenterData(store.openDb(env.DB), email);
+  const db = store.openDb(env.DB);
+  const data = await desk.commenterData(db, email, websiteHost);
   const subscriptions = {
+    subscribed: data.subscriber !== null,
+    created_at: data.subscriber ? new Date(data.subscriber.createdAt).toISOString() : null,
     confirmed_at: data.subscriber?.confirmedAt ? new Date(data.subscriber.confirmedAt).toISOString() : null,
     following: data.subscriptions.map((f) => f.commentId),
   };
-  return json({ email, comments: data.comments.map(adminComment), blocks: data.blocks.map(publicBlock), subscriptions }, 200, {
-    ...noStore,
-    "Content-Disposition": `attachment; filename="billet-commenter.json"`,
-  });
+  await store.runBatch(db, [
+    desk.auditStatement(db, {
+      actor,
+      action: "export-commenter",
+      commentIds: data.comments.map((c) => c.id),
+      detail: `${data.comments.length} comment(s), ${data.blocks.length} block(s)`,
+      at: Date.now(),
+    }),
+  ]);
+  return json(
+    { email, comments: data.comments.map(adminComment), blocks: data.blocks.map(publicBlock), subscriptions, log: data.audit.map(publicAuditEntry) },
+    200,
+    { ...noStore, "Content-Disposition": `attachment; filename="billet-commenter.json"` },
+  );
 }
 
-// DELETE /api/admin/commenters?email= — erases it: their comments purged, their blocks lifted,
-// their subscriptions forgotten.
+// DELETE /api/admin/commenters?email= — erases it, leaving nothing of them: their comments purged
+// (an empty place stays above others' replies), the blocks on their email, networks and website
+// lifted, their subscription forgotten, and what the spam filter learned from their comments
+// (their name, website, email domain, words) unlearned. Queue messages carry only comment ids, so
+// none holds their data once the rows are gone.
 export async function adminCommenterErase(request: Request, env: Env): Promise<Response> {
   const actor = await requireAdmin(request, env);
   const { email } = parsed(emailQuerySchema, Object.fromEntries(new URL(request.url).searchParams), 400);
   const db = store.openDb(env.DB);
-  const data = await desk.commenterData(db, email);
+  const data = await desk.commenterData(db, email, websiteHost);
   const ids = data.comments.map((c) => c.id);
+  const unlearn = new Map<string, FeatureCounts>();
+  for (const row of data.comments) if (row.trainedAs) addDeltas(unlearn, trainingDelta(features(row), null, row.trainedAs));
   const now = Date.now();
   await store.runBatch(db, [
     ...(ids.length ? store.purgeStatements(db, ids, now).statements : []),
     ...data.blocks.map((b) => desk.removeBlockStatement(db, b.id)),
     ...desk.forgetSubscriberStatements(db, email),
+    ...desk.trainingStatements(db, unlearn),
     // The log keeps that it was done and how much, not whose data it was.
     desk.auditStatement(db, { actor, action: "erase-commenter", detail: `${ids.length} comment(s), ${data.blocks.length} block(s)`, at: now }),
   ]);
   for (const slug of new Set(data.comments.map((c) => c.postSlug))) forgetVersion(slug);
+  // The erasure is done; a search index still holding their words until its next merge is not.
+  await desk.compactSearchIndexes(db).catch((err) => console.error("search index not compacted after an erasure", err instanceof Error ? err.message : err));
   return json({ erased: { comments: ids.length, blocks: data.blocks.length } }, 200, noStore);
 }

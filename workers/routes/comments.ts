@@ -1,7 +1,19 @@
 // Comments: the public list, posting (JSON from the widget, urlencoded from the no-JS form),
 // counts, and the commenter's own edit and delete.
 import * as v from "valibot";
-import { editTokenMatches, hashAddress, newEditToken, ownCookie, readOwnIds, requireSecret, sha256 } from "../auth.ts";
+import {
+  clientOf,
+  editTokenMatches,
+  hashAddress,
+  newEditToken,
+  type OwnCookie,
+  ownCookie,
+  provesAddress,
+  readOwnCookie,
+  readOwnIds,
+  requireSecret,
+  sha256,
+} from "../auth.ts";
 import { getConfig, type Config } from "../config.ts";
 import { bookmarkCookie, bookmarkFrom } from "../cookies.ts";
 import { features, score } from "../classifier.ts";
@@ -115,14 +127,14 @@ export async function createComment(request: Request & Params, env: Env, ctx: Ex
   try {
     requireSecret(env, "SIGNING_SECRET");
     fields = await readFields(request, kind);
-    const { row, token, status, bookmark, replay, notify } = await acceptComment(request, env, slug, fields);
+    const cookie = await readOwnCookie(request, env);
+    const { row, token, status, bookmark, replay, notify, proven } = await acceptComment(request, env, slug, fields, cookie);
     forgetVersion(slug);
     if (!replay) ctx.waitUntil(announceComment(env, row));
-    if (notify && row.authorEmail && row.status !== "spam") ctx.waitUntil(follow(env, row.authorEmail, row.id));
-    const own = [...(await readOwnIds(request, env)), row.id];
+    if (notify && row.authorEmail && row.status !== "spam") ctx.waitUntil(follow(env, row.authorEmail, row.id, proven));
     const secure = new URL(request.url).protocol === "https:";
     const headers = new Headers({ Location: `/posts/${slug}/#comment-${row.id}`, "Cache-Control": "no-store" });
-    headers.append("Set-Cookie", await ownCookie(env, own, secure));
+    headers.append("Set-Cookie", await ownCookie(env, [...cookie.ids, row.id], secure, Date.now(), cookie.mail));
     const d1Cookie = bookmarkCookie(bookmark, secure);
     if (d1Cookie) headers.append("Set-Cookie", d1Cookie);
     if (kind === "form") return new Response(null, { status: 303, headers });
@@ -189,17 +201,36 @@ function idempotencyKey(request: Request): string | undefined {
   return key;
 }
 
-/** What a retry of an earlier post gets: that post's answer, as its comment now stands (spam is never told). */
-async function replayOf(env: Env, slug: string, key: string, row: CommentRow, contentHash: string, bookmark: string | null) {
+/** The edit token's scope for a post sent with an Idempotency-Key: the post, the key and the client. */
+async function idempotencyScope(request: Request, env: Env, slug: string, key: string): Promise<string> {
+  return `${slug}|${key}|${await clientOf(request, env)}`;
+}
+
+/**
+ * What a retry of an earlier post gets: that post's answer, as its comment now stands (spam is
+ * never told). Only for the client that sent it (its token is derived from that client): anyone
+ * else repeating the key, name and text is told the comment is already there, and gets neither
+ * its edit token nor the cookie that owns it.
+ */
+async function replayOf(request: Request, env: Env, slug: string, key: string, row: CommentRow, contentHash: string, bookmark: string | null) {
   if (row.contentHash !== null && row.contentHash !== contentHash) {
     throw new ApiError(422, "validation_failed", "This Idempotency-Key was already used for another comment.", { "Idempotency-Key": "reused" });
   }
-  const { token } = await newEditToken(env, `${slug}|${key}`);
-  return { row, token, status: row.status === "approved" ? ("approved" as const) : ("pending" as const), bookmark, replay: true, notify: false };
+  const { token, hash } = await newEditToken(env, await idempotencyScope(request, env, slug, key));
+  if (row.editTokenHash === null || row.editTokenHash !== hash) throw duplicateError();
+  return { row, token, status: seenStatus(row), bookmark, replay: true, notify: false, proven: false };
+}
+
+/**
+ * How a commenter's own comment stands for them: published or waiting. A blocked commenter's
+ * comment is spam for everyone else, and for them what it would have been without the block.
+ */
+export function seenStatus(row: Pick<CommentRow, "status" | "heldFor">): "approved" | "pending" {
+  return row.status === "approved" || (row.status === "spam" && row.heldFor === store.BLOCKED_SEEN.approved) ? "approved" : "pending";
 }
 
 /** Checks, then stores, a new comment. Nothing is written unless every check has passed. */
-async function acceptComment(request: Request, env: Env, slug: string, fields: Record<string, unknown>) {
+async function acceptComment(request: Request, env: Env, slug: string, fields: Record<string, unknown>, cookie: OwnCookie) {
   const post = await requirePost(env, slug);
   if (!commentsOpen(post)) throw new ApiError(403, "comments_closed", "Comments are closed for this post.");
   const config = getConfig(env);
@@ -216,7 +247,7 @@ async function acceptComment(request: Request, env: Env, slug: string, fields: R
   // A retry of a post that was stored (its answer lost on the way) gets that answer again, before
   // the rate limit and the challenge, which it passed the first time.
   const earlier = key ? await store.getByIdempotencyKey(db, slug, key) : undefined;
-  if (earlier && key) return replayOf(env, slug, key, earlier, hash, session.bookmark());
+  if (earlier && key) return replayOf(request, env, slug, key, earlier, hash, session.bookmark());
 
   const now = Date.now();
   const ipHash = await hashAddress(request, env);
@@ -225,18 +256,34 @@ async function acceptComment(request: Request, env: Env, slug: string, fields: R
   await rateLimit(env, ipHash ?? `anonymous|${await sha256(`${input.author_name}|${input.author_email ?? ""}`)}`);
   await checkTurnstile(env, input["cf-turnstile-response"], request.headers.get("CF-Connecting-IP"));
 
-  const { parentId, rootId, depth } = await placeInThread(db, slug, input.parent_id, config);
+  const { parentId, rootId, depth } = await placeInThread(db, slug, input.parent_id, config, cookie.ids);
   const email = input.author_email?.toLowerCase();
+  // Trust and consent rest on this browser's signed cookie, never on the email typed alone.
+  const proven = await provesAddress(cookie, env, email);
   const html = renderCommentHtml(input.content);
   const text = { authorName: input.author_name, authorEmail: email, authorUrl: input.author_url, content: input.content, html };
   const described = features(text);
-  const checks = await desk.checksForNewComment(db, { email, network: ipHash, host: websiteHost(input.author_url), features: described, now });
+  const checks = await desk.checksForNewComment(db, {
+    email,
+    network: ipHash,
+    host: websiteHost(input.author_url),
+    features: described,
+    now,
+    ownIds: cookie.ids,
+    provenEmail: proven,
+  });
   const filter = score(described, checks.counts);
-  let verdict = localVerdict({ ...input, html }, config, { trusted: checks.trusted, blocked: checks.blocked, filter });
+  // The verdict as if the commenter were not blocked: a blocked commenter is answered, and shown
+  // (their cookie), exactly that; the comment is stored as spam, so nobody else ever sees it.
+  let verdict = localVerdict({ ...input, html }, config, { trusted: checks.trusted, filter });
   if (verdict.status === "approved") {
     verdict = (await akismetVerdict(env, request, input, `${new URL(request.url).origin}/posts/${slug}/`)) ?? verdict;
   }
-  const token = await newEditToken(env, key && `${slug}|${key}`);
+  const seen = verdict.status === "approved" ? ("approved" as const) : ("pending" as const);
+  const stored = checks.blocked && verdict.status !== "spam" ? { status: "spam" as const, heldFor: store.BLOCKED_SEEN[seen] } : verdict;
+  // The same text twice is refused (409) for a blocked commenter as for anyone.
+  if (stored.status === "spam" && store.isBlockedSeen(stored.heldFor) && (await store.hasTwin(db, slug, hash))) throw duplicateError();
+  const token = await newEditToken(env, key && (await idempotencyScope(request, env, slug, key)));
   const row = await store.insertComment(db, {
     postSlug: slug,
     parentId,
@@ -247,8 +294,8 @@ async function acceptComment(request: Request, env: Env, slug: string, fields: R
     authorUrl: input.author_url ?? null,
     content: input.content,
     html,
-    status: verdict.status,
-    heldFor: verdict.heldFor,
+    status: stored.status,
+    heldFor: stored.heldFor,
     createdAt: now,
     updatedAt: now,
     ipHash,
@@ -261,26 +308,32 @@ async function acceptComment(request: Request, env: Env, slug: string, fields: R
   if (!row) {
     // Refused as already there: the same key sent twice at once, or the same text.
     const same = key ? await store.getByIdempotencyKey(db, slug, key) : undefined;
-    if (same && key) return replayOf(env, slug, key, same, hash, session.bookmark());
+    if (same && key) return replayOf(request, env, slug, key, same, hash, session.bookmark());
     throw duplicateError();
   }
   // A honeypot catch is answered like a held comment, so the bot learns nothing.
   return {
     row,
     token: token.token,
-    status: verdict.status === "approved" ? ("approved" as const) : ("pending" as const),
+    status: seen,
     bookmark: session.bookmark(),
     replay: false,
     notify: input.notify_replies === true,
+    proven,
   };
 }
 
-/** The commenter follows replies to their comment; a new address is asked to confirm first. Never throws. */
-async function follow(env: Env, email: string, commentId: number): Promise<void> {
+/**
+ * The commenter follows replies to their comment. Consent is per thread: unless their cookie proves
+ * the address (`proven`), the address is asked to confirm this thread first, even when it confirmed
+ * another one (anyone can type an address). Never throws.
+ */
+async function follow(env: Env, email: string, commentId: number, proven: boolean): Promise<void> {
   try {
     const db = store.openDb(env.DB);
-    const [created] = await store.runBatch(db, desk.subscribeStatements(db, email, commentId, Date.now()));
-    if ((created as unknown[]).length) await askConfirmation(env, email);
+    const [, followed] = await store.runBatch(db, desk.subscribeStatements(db, email, commentId, Date.now(), proven));
+    const [subscription] = followed as { confirmedAt: number | null }[];
+    if (subscription && subscription.confirmedAt === null) await askConfirmation(env, commentId);
   } catch (err) {
     console.error("could not record a subscription", commentId, err instanceof Error ? err.message : err);
   }
@@ -307,10 +360,12 @@ const contentHash = (name: string, content: string) => sha256(`${name}\n${conten
 const duplicateError = () => new ApiError(409, "duplicate_comment", "This comment has already been posted.");
 
 /** Where a reply goes: under its parent, or under the deepest allowed ancestor when too deep. */
-async function placeInThread(db: store.Db, slug: string, parentId: NewCommentInput["parent_id"], config: Config) {
+async function placeInThread(db: store.Db, slug: string, parentId: NewCommentInput["parent_id"], config: Config, ownIds: number[]) {
   if (parentId === undefined) return { parentId: null, rootId: null, depth: 0 };
   let parent = await store.getComment(db, parentId);
-  if (!parent || parent.postSlug !== slug || parent.status !== "approved") {
+  // A reader may answer what they are shown: published comments, and their own that look published to them.
+  const shown = parent && (parent.status === "approved" || (ownIds.includes(parent.id) && seenStatus(parent) === "approved"));
+  if (!parent || parent.postSlug !== slug || !shown) {
     throw new ApiError(422, "validation_failed", "The comment you reply to does not exist.", { parent_id: "not_found" });
   }
   if (config.maxDepth === 0) return { parentId: null, rootId: null, depth: 0 };
@@ -328,8 +383,9 @@ async function ownComment(request: Request & Params, env: Env): Promise<CommentR
   const id = /^\d{1,15}$/.test(request.params.id) ? Number(request.params.id) : NaN;
   const db = store.openDb(env.DB);
   const row = Number.isFinite(id) ? await store.getComment(db, id) : undefined;
-  if (!row || row.status === "deleted" || row.status === "spam" || row.status === "purged")
-    throw new ApiError(404, "comment_not_found", "There is no such comment.");
+  // A blocked commenter's comment is theirs to change as it would have been (see seenStatus).
+  const hidden = row?.status === "spam" && !store.isBlockedSeen(row.heldFor);
+  if (!row || row.status === "deleted" || hidden || row.status === "purged") throw new ApiError(404, "comment_not_found", "There is no such comment.");
   const byToken = await editTokenMatches(request.headers.get("X-Edit-Token"), row.editTokenHash);
   const byCookie = (await readOwnIds(request, env)).includes(row.id);
   if (!byToken && !byCookie) throw new ApiError(403, "forbidden", "Only the author of this comment may change it.");
@@ -355,6 +411,8 @@ export async function editComment(request: Request & Params, env: Env): Promise<
   // An edit that would now be held (links, words) goes back to the moderator, in the same write.
   const verdict = localVerdict({ content, html }, { ...config, moderation: "none" }, { trusted: true });
   const hold = row.status === "approved" && verdict.status !== "approved" ? (verdict.heldFor ?? "edited") : undefined;
+  // Blocked, it stays spam: what it now looks like to its author follows the same rule.
+  const blockedHeld = row.heldFor === store.BLOCKED_SEEN.approved && verdict.status !== "approved" ? store.BLOCKED_SEEN.pending : undefined;
   let updated: CommentRow | undefined;
   try {
     updated = await store.editComment(store.openDb(env.DB), row.id, {
@@ -363,6 +421,7 @@ export async function editComment(request: Request & Params, env: Env): Promise<
       contentHash: await contentHash(row.authorName, content),
       now: Date.now(),
       hold,
+      heldFor: blockedHeld,
     });
   } catch (err) {
     // The same text as another comment of theirs on the post.
@@ -371,7 +430,7 @@ export async function editComment(request: Request & Params, env: Env): Promise<
   }
   if (!updated) throw new ApiError(404, "comment_not_found", "There is no such comment.");
   forgetVersion(row.postSlug);
-  return json({ comment: publicComment(updated), status: updated.status === "approved" ? "approved" : "pending" });
+  return json({ comment: publicComment(updated), status: seenStatus(updated) });
 }
 
 /** DELETE /api/comments/:id */

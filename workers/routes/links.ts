@@ -1,12 +1,13 @@
 // What the links in billet's emails open: a small page that asks, and a button that acts (a GET
 // never changes anything, so mail scanners that follow links do no harm). One-click moderation
 // works once; confirming and stopping reply notifications; RFC 8058 one-click unsubscribe.
-import { verifyLink } from "../auth.ts";
+import { mailTag, ownCookie, readOwnCookie, verifyLink } from "../auth.ts";
 import { getComment, openDb } from "../db/comments.ts";
 import * as desk from "../db/desk.ts";
 import { ApiError } from "../http.ts";
 import { decide } from "../moderation.ts";
 import { escapeHtml } from "../render/html.ts";
+import { CONFIRM_TTL_MS } from "../email.ts";
 import { emailStrings, linkPage } from "../render/emails.ts";
 import site from "../../content/site.json";
 
@@ -19,7 +20,8 @@ function page(status: number, title: string, body: string, form?: { action: stri
 
 const s = emailStrings(site.lang);
 const said = (text: string) => `<p>${escapeHtml(text)}</p>`;
-const invalid = () => page(404, s.pageInvalid, said(s.pageInvalid));
+const invalid = () => page(404, s.pageInvalidTitle, said(s.pageInvalid));
+const TARGET: Record<string, string> = { approve: "approved", spam: "spam", delete: "deleted" };
 
 // GET|POST /moderate/:token — approve, spam or delete one comment from the author's email.
 export async function moderateLink(request: Request & Params, env: Env): Promise<Response> {
@@ -28,33 +30,49 @@ export async function moderateLink(request: Request & Params, env: Env): Promise
   if (!link || !["approve", "spam", "delete"].includes(link.a)) return invalid();
   const db = openDb(env.DB);
   const comment = await getComment(db, link.c);
-  if (!comment || comment.status === "purged") return page(404, s.pageMissing, said(s.pageMissing));
+  if (!comment || comment.status === "purged") return page(404, s.pageMissingTitle, said(s.pageMissing));
   const label = link.a === "approve" ? s.approve : link.a === "spam" ? s.spam : s.delete;
-  if (await desk.linkUsed(db, link.n)) return page(409, s.pageUsed, said(s.pageUsed));
+  if (await desk.linkUsed(db, link.n)) return page(409, s.pageUsedTitle, said(s.pageUsed));
+  // Decided by other means since the email (the desk, a reply, another link): say so, change nothing.
+  if (comment.status === TARGET[link.a]) return page(200, s.pageAlreadyTitle, said(s.already[link.a]));
   if (request.method !== "POST") {
-    return page(200, s.pageConfirmTitle, `${said(s.confirmAction(label, comment.authorName))}<blockquote class="link-quote">${comment.html}</blockquote>`, {
-      action: `/moderate/${token}`,
-      button: label,
-    });
+    const since = s.nowIs[comment.status] ? said(s.nowIs[comment.status]) : "";
+    return page(
+      200,
+      s.pageConfirmTitle,
+      `${since}${said(s.confirmAction(label, comment.authorName))}<blockquote class="link-quote">${comment.html}</blockquote>`,
+      {
+        action: `/moderate/${token}`,
+        button: label,
+      },
+    );
   }
   try {
     await decide(env, "link", [comment.id], link.a, [desk.useLinkStatement(db, link.n, Date.now())]);
   } catch (err) {
-    if (err instanceof ApiError && err.code === "link_used") return page(409, s.pageUsed, said(s.pageUsed));
-    if (err instanceof ApiError) return page(err.status, err.message, said(err.message));
+    if (err instanceof ApiError && err.code === "link_used") return page(409, s.pageUsedTitle, said(s.pageUsed));
+    if (err instanceof ApiError && err.code === "duplicate_comment") return page(409, s.pageUnchangedTitle, said(s.pageDuplicate));
     throw err;
   }
   return page(200, s.pageDone, said(s.done[link.a]));
 }
 
-// GET|POST /subscriptions/confirm/:token — the reader confirms their address (double opt-in).
+// GET|POST /subscriptions/confirm/:token — the reader confirms one thread's reply emails (double
+// opt-in, per thread). The browser that confirms is given the proof of the address in its cookie:
+// from it, following another thread needs no new email.
 export async function confirmLink(request: Request & Params, env: Env): Promise<Response> {
-  const link = await verifyLink<{ m: string }>(env, "confirm", request.params.token);
+  const link = await verifyLink<{ m: string; c?: number; e: number }>(env, "confirm", request.params.token);
   if (!link) return invalid();
   if (request.method !== "POST")
     return page(200, s.pageConfirmTitle, said(s.confirmSubscription), { action: `/subscriptions/confirm/${request.params.token}`, button: s.confirm });
-  const confirmed = await desk.confirmSubscriber(openDb(env.DB), link.m, Date.now());
-  return confirmed ? page(200, s.pageDone, said(s.done.confirm)) : invalid();
+  const which = typeof link.c === "number" ? { commentId: link.c } : { askedAt: link.e * 1000 - CONFIRM_TTL_MS };
+  const confirmed = await desk.confirmSubscriber(openDb(env.DB), link.m, Date.now(), which);
+  if (!confirmed) return invalid();
+  const done = page(200, s.pageDone, said(s.done.confirm));
+  const cookie = await readOwnCookie(request, env);
+  const secure = new URL(request.url).protocol === "https:";
+  done.headers.append("Set-Cookie", await ownCookie(env, cookie.ids, secure, Date.now(), await mailTag(env, link.m)));
+  return done;
 }
 
 // GET|POST /subscriptions/stop/:token — stop one thread or everything; a POST from a mail client

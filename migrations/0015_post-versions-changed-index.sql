@@ -1,0 +1,1 @@
+CREATE INDEX `post_versions_changed` ON `post_versions` (`changed_at`);
