@@ -12,7 +12,7 @@
 // with the line and column or the comment and field. Writes the SQL into build/ and applies it
 // with wrangler (local database by default). Running it again adds only what is not there yet.
 import { readFileSync, writeFileSync } from "node:fs";
-import { basename, dirname, join, resolve } from "node:path";
+import { basename, dirname, join, relative } from "node:path";
 import { MODERATION_STATUSES, type CommentStatus } from "../workers/db/schema.ts";
 import { CONTENT, fromCwd, readPages, readPosts, readSite, ROOT } from "./content.ts";
 import { SEARCH_SQL_FILE, searchIndexSql, searchTexts } from "./search-index.ts";
