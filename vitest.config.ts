@@ -37,6 +37,8 @@ export default defineConfig(async () => {
                   TEST_MIGRATIONS: migrations,
                   TEST_KV_RECORDS: JSON.parse(readFileSync(`${root}build/kv-posts.json`, "utf8")),
                   TEST_SEED_ROWS: JSON.parse(readFileSync(`${root}build/seed-comments.json`, "utf8")),
+                  // The posts' search index, as npm start loads it (a statement a line).
+                  TEST_SEARCH_SQL: readFileSync(`${root}build/search-posts.sql`, "utf8"),
                 },
               },
             }),

@@ -22,6 +22,7 @@ import {
   pagePage,
   postPage,
   robots,
+  searchPage,
   sitemap,
   termIndexPage,
   termPage,
@@ -30,6 +31,7 @@ import {
 } from "./templates.ts";
 import { headersFile } from "./headers.ts";
 import { placeMedia, type R2Medium } from "./media.ts";
+import { SEARCH_SQL_FILE, searchIndexSql, searchTexts } from "./search-index.ts";
 
 /** Posts in the site's Atom feed: the newest ones. */
 export const FEED_SIZE = 50;
@@ -167,6 +169,7 @@ export async function buildSite(options: BuildOptions = {}): Promise<{
     "tags",
     "categories",
     "archives",
+    "search",
     "index.html",
     "404.html",
     "feed.xml",
@@ -262,6 +265,8 @@ export async function buildSite(options: BuildOptions = {}): Promise<{
     write(join(publicDir, ...(page.comments_open === undefined ? [page.slug] : ["posts", page.slug]), "index.html"), pagePage(site, page));
   write(listFile, JSON.stringify(pages.map((p) => p.slug)));
   write(join(publicDir, "404.html"), notFoundPage(site));
+  // The search page, which the Worker fills in (only the Worker serves /search).
+  write(join(publicDir, "search", "index.html"), searchPage(site));
   write(join(publicDir, "feed.xml"), atomFeed(site, posts.slice(0, FEED_SIZE)));
   write(join(publicDir, "sitemap.xml"), sitemap(site, posts, pages, listed));
   write(join(publicDir, "robots.txt"), robots(site));
@@ -300,6 +305,8 @@ export async function buildSite(options: BuildOptions = {}): Promise<{
   write(join(buildDir, "kv-posts.json"), JSON.stringify(kv, null, 2));
   write(join(buildDir, "seed.sql"), `${seedSql(seeds)}\n`);
   write(join(buildDir, "seed-comments.json"), JSON.stringify(seeds, null, 2));
+  // The posts' and pages' searchable text, loaded into D1 by npm start, npm run deploy and the import.
+  write(join(buildDir, SEARCH_SQL_FILE), searchIndexSql(searchTexts(posts, pages)));
 
   if (scripts) {
     await bundleBrowserScript(join(ROOT, "widget", "widget.ts"), join(publicDir, "widget.js"));

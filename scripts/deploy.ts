@@ -12,6 +12,7 @@ import { createRequire } from "node:module";
 import { join, relative } from "node:path";
 import { readSite, ROOT } from "./content.ts";
 import { wrangler, WranglerError } from "./local.ts";
+import { SEARCH_SQL_FILE } from "./search-index.ts";
 import { mediaBucket, uploadMediaWith } from "./media.ts";
 
 /** The parts of wrangler.toml the deploy scripts read (wrangler's own reader parses the file). */
@@ -132,6 +133,7 @@ function printPlan(config: WranglerConfig, posts: number): void {
     const list = migrations(db);
     say(`3. D1 database ${db.database_name} (${db.binding}, ${id(db.database_id)}): of ${list.length} migrations, those not applied yet, in order, each once`);
     say(`   (${list.join(", ")}); wrangler d1 migrations apply ${db.binding} --remote`);
+    if (db.binding === "DB") say(`   then the posts' searchable text: wrangler d1 execute ${db.binding} --remote --file build/${SEARCH_SQL_FILE}`);
   }
   say("4. The Worker: wrangler deploy uploads its code with these bindings:");
   for (const kv of config.kv_namespaces ?? []) say(`   - KV namespace ${kv.binding}`);
@@ -230,6 +232,10 @@ async function main(argv: string[]): Promise<void> {
   for (const db of config.d1_databases ?? []) {
     console.log(`3/4 D1 database ${db.database_name} (${db.database_id}): applying the migrations it does not have yet, in order…`);
     wrangler(["d1", "migrations", "apply", db.binding, "--remote"], { online: true });
+    if (db.binding === "DB") {
+      console.log("    the posts' searchable text → the search index (only the posts that changed are written)…");
+      wrangler(["d1", "execute", db.binding, "--remote", "--file", join(ROOT, "build", SEARCH_SQL_FILE)], { online: true });
+    }
   }
   const bucket = mediaBucket(config);
   if (bucket) {

@@ -12,9 +12,10 @@
 // with the line and column or the comment and field. Writes the SQL into build/ and applies it
 // with wrangler (local database by default). Running it again adds only what is not there yet.
 import { readFileSync, writeFileSync } from "node:fs";
-import { basename, relative } from "node:path";
+import { basename, dirname, join, relative } from "node:path";
 import { MODERATION_STATUSES, type CommentStatus } from "../workers/db/schema.ts";
-import { fromCwd, ROOT } from "./content.ts";
+import { CONTENT, fromCwd, readPages, readPosts, readSite, ROOT } from "./content.ts";
+import { SEARCH_SQL_FILE, searchIndexSql, searchTexts } from "./search-index.ts";
 import { FORMATS, type Format } from "./import/formats.ts";
 import { sqlValue, type StatusCounts } from "./import/plan.ts";
 import { ImportError } from "./import/problems.ts";
@@ -210,6 +211,19 @@ export async function runImport(opts: ImportOptions, log: (line: string) => void
         return [slug, Object.fromEntries(MODERATION_STATUSES.map((s) => [s, a[s] - b[s]])) as StatusCounts];
       }),
     );
+  }
+  // Posts and pages written into the content folder are searchable at once (npm start and
+  // npm run deploy load the same statements from the next build).
+  const written = (r.items?.created.length ?? 0) + (r.items?.overwritten.length ?? 0);
+  if (!opts.dryRun && written > 0) {
+    const contentDir = opts.contentDir ?? CONTENT;
+    const site = readSite(contentDir);
+    const file = join(dirname(r.sqlFile), SEARCH_SQL_FILE);
+    writeFileSync(file, searchIndexSql(searchTexts(readPosts(site, contentDir), readPages(site, contentDir))));
+    const where = opts.remote ? ["--remote"] : ["--local", ...(opts.persistTo ? ["--persist-to", opts.persistTo] : [])];
+    // The index comes with a migration (applied above when comments were imported).
+    if (r.comments === 0) wrangler(["d1", "migrations", "apply", "DB", ...where], { quiet: true, online: opts.remote });
+    wrangler(["d1", "execute", "DB", ...where, "--file", file], { quiet: true, online: opts.remote });
   }
   report(r, opts, log);
   return r;

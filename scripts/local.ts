@@ -6,6 +6,7 @@ import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { stripVTControlCharacters } from "node:util";
 import { buildSite } from "./build.ts";
+import { SEARCH_SQL_FILE } from "./search-index.ts";
 import { ROOT } from "./content.ts";
 import { readWranglerConfig } from "./deploy.ts";
 import { mediaBucket, uploadMediaWith } from "./media.ts";
@@ -173,7 +174,10 @@ export async function prepareLocal(opts: { persistTo?: string; quiet?: boolean; 
   const persist = opts.persistTo ? ["--persist-to", opts.persistTo] : [];
   wrangler(["d1", "migrations", "apply", "DB", "--local", ...persist], opts);
   wrangler(["kv", "bulk", "put", join(ROOT, "build", "kv-posts.json"), "--binding", "POSTS", "--local", ...persist], opts);
-  wrangler(["d1", "execute", "DB", "--local", "--file", join(ROOT, "build", "seed.sql"), ...persist], opts);
+  // The seed comments and the posts' search index, in one run of wrangler.
+  const local = join(ROOT, "build", "local-d1.sql");
+  writeFileSync(local, readFileSync(join(ROOT, "build", "seed.sql"), "utf8") + readFileSync(join(ROOT, "build", SEARCH_SQL_FILE), "utf8"));
+  wrangler(["d1", "execute", "DB", "--local", "--file", local, ...persist], opts);
   // The old blog's media that are not static assets, into the local R2 bucket.
   const bucket = mediaBucket(readWranglerConfig());
   if (bucket) {

@@ -4,6 +4,7 @@ import { renderCommentsSection, SECTION_ID, type ThreadComment } from "../worker
 import { postJsonLd } from "../workers/render/jsonld.ts";
 import { exploreStringsFor, stringsFor } from "../workers/render/strings.ts";
 import type { SearchActionLeaf, WebSite, WithActionConstraints, WithContext } from "schema-dts";
+import { renderSearchSection, SEARCH_SECTION_ID } from "../workers/render/search.ts";
 import type { Page, Post, Site } from "./content.ts";
 import { firstImage, termNamesOf, type Month, type Term, type Year } from "./explore.ts";
 import { archivePath, COMMENTS_FEED_PATH, SEARCH_PATH, termFeedPath, termIndexPath, termPath, termSlug, type TermKind } from "./taxonomy.ts";
@@ -110,7 +111,11 @@ function layout(
   const t = uiFor(opts.lang);
   const e = exploreStringsFor(opts.lang);
   const canonical = new URL(opts.path, site.url).toString();
-  const feeds = [{ title: site.title, href: "/feed.xml" }, { title: `${stringsFor(opts.lang).latestComments} · ${site.title}`, href: COMMENTS_FEED_PATH }, ...(opts.feeds ?? [])]
+  const feeds = [
+    { title: site.title, href: "/feed.xml" },
+    { title: `${stringsFor(opts.lang).latestComments} · ${site.title}`, href: COMMENTS_FEED_PATH },
+    ...(opts.feeds ?? []),
+  ]
     .map((f) => `\n<link rel="alternate" type="application/atom+xml" title="${escapeHtml(f.title)}" href="${escapeHtml(f.href)}">`)
     .join("");
   const a = opts.article;
@@ -488,6 +493,23 @@ ${postJsonLd({ site, post: { ...page, tags: [] }, comments: [], total: 0, page: 
 ${page.html}</div>
 </article>${section}`;
   return layout(site, { lang: page.lang, title: `${page.title} · ${site.title}`, description: page.summary, path: page.url, body, type: "article" });
+}
+
+/**
+ * The search page as the Worker fills it in (workers/routes/search.ts): the form, and the results
+ * section it replaces. Never indexed by search engines.
+ */
+export function searchPage(site: Site): string {
+  const s = stringsFor(site.lang).search;
+  const section = renderSearchSection({ lang: site.lang, timeZone: site.timezone, query: "", results: null });
+  return layout(site, {
+    lang: site.lang,
+    title: `${s.title} · ${site.title}`,
+    description: s.label,
+    path: "/search",
+    head: '\n<meta name="robots" content="noindex">',
+    body: `<section id="${SEARCH_SECTION_ID}" class="search" aria-labelledby="search-title">\n${section}\n</section>`,
+  });
 }
 
 export function notFoundPage(site: Site): string {

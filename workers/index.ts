@@ -27,6 +27,7 @@ import { confirmLink, moderateLink, stopLink } from "./routes/links.ts";
 import { commentCounts, createComment, deleteOwnComment, editComment, listComments } from "./routes/comments.ts";
 import { configRoute, getPostRoute, listPostsRoute } from "./routes/posts.ts";
 import { oldAddress, otherAddress } from "./routes/redirects.ts";
+import { searchRoute } from "./routes/search.ts";
 import { mediaFile, oldUpload } from "./routes/media.ts";
 
 type Args = [Env, ExecutionContext];
@@ -70,6 +71,8 @@ router
   .get(COMMENTS_FEED_PATH, siteCommentsFeed)
   .get("/sitemap.xml", sitemapRoute)
   .get("/posts/:slug/", postPage)
+  .get("/search", searchRoute)
+  .get("/search/", searchRoute)
   // Old WordPress addresses with a query (/?p=123): 301 to their post; else the home page.
   .get("/", oldAddress)
   .get("/index.php", oldAddress)

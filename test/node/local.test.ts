@@ -18,6 +18,9 @@ describe("local set-up", () => {
     await prepareLocal({ persistTo, quiet: true, build: false });
     await prepareLocal({ persistTo, quiet: true, build: false });
     expect(query("SELECT count(*) AS n FROM comments WHERE post_slug = 'reseaux-sociaux-trois-ans-apres'")).toEqual([{ n: 6 }]);
+    // The post and its comments in the search index, once each.
+    expect(query("SELECT count(*) AS n FROM search_index WHERE search_index MATCH 'reseaux'")).toEqual([{ n: 3 }]);
+    expect(query("SELECT count(*) AS n FROM search_index")).toEqual([{ n: 7 }]);
     const record = wrangler(
       ["kv", "key", "get", "post:reseaux-sociaux-trois-ans-apres", "--binding", "POSTS", "--local", "--persist-to", persistTo, "--text"],
       { quiet: true },

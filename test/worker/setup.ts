@@ -1,5 +1,5 @@
 // Every test file starts from the published seed: migrations applied, post records in KV,
-// the six seed comments in D1 (the same rows `npm start` seeds).
+// the six seed comments in D1 (the same rows `npm start` seeds), the posts' search index.
 import { applyD1Migrations } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { beforeAll } from "vitest";
@@ -28,4 +28,7 @@ beforeAll(async () => {
       ),
     ),
   );
+  // The posts' search index, loaded as npm start loads it.
+  const search = env.TEST_SEARCH_SQL.split("\n").filter((line) => line.trim());
+  await env.DB.batch(search.map((statement) => env.DB.prepare(statement)));
 });
