@@ -3,7 +3,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { oldAddressKey } from "../../scripts/redirects.ts";
-import { normalizePath, redirectKey } from "../../workers/redirect-key.ts";
+import { normalizePath, redirectKey } from "../../workers/store/redirect-key.ts";
 
 const segment = fc.stringMatching(/^[a-zA-Z0-9éàçεληνάδ_.~-]{1,12}$/);
 const path = fc.array(segment, { minLength: 1, maxLength: 6 }).map((s) => `/${s.join("/")}/`);

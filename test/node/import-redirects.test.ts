@@ -11,7 +11,7 @@ import { ROOT } from "../../scripts/content.ts";
 import { parseArgs } from "../../scripts/import.ts";
 import { runPipeline } from "../../scripts/import/run.ts";
 import { OFFLINE_ENV, wrangler } from "../../scripts/local.ts";
-import { termPath } from "../../scripts/taxonomy.ts";
+import { termPath } from "../../workers/render/addresses.ts";
 
 const tmp = mkdtempSync(join(tmpdir(), "billet-redirects-"));
 const PORT = 8700 + Math.floor(Math.random() * 80);

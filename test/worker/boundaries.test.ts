@@ -5,10 +5,10 @@
 import { env } from "cloudflare:workers";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { clientNetwork, ownCookie, readOwnIds } from "../../workers/auth.ts";
+import { clientNetwork, ownCookie, readOwnIds } from "../../workers/auth/tokens.ts";
 import { countApproved, openDb, pageOfThreads } from "../../workers/db/comments.ts";
-import { pageRenders } from "../../workers/pages.ts";
-import { currentKey, forgetVersion, getCachedPage, MEMORY_MAX, memorySize, putCachedPage, stateKey, VERSION_TTL_MS } from "../../workers/page-cache.ts";
+import { pageRenders } from "../../workers/pages/post-page.ts";
+import { currentKey, forgetVersion, getCachedPage, MEMORY_MAX, memorySize, putCachedPage, stateKey, VERSION_TTL_MS } from "../../workers/pages/cache.ts";
 import { formatDateTime } from "../../workers/render/html.ts";
 import { getPost } from "../../workers/store/posts.ts";
 import { ADMIN, approve, call, expectError, fetchWith, newReader, ORIGIN, postJson, SLUG, uniqueComment } from "./helpers.ts";

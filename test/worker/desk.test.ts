@@ -2,9 +2,9 @@
 // Access and failed sign-ins, a commenter's data (export, erase), address retention, search.
 import { env } from "cloudflare:workers";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { forgetAccessKeys } from "../../workers/access.ts";
-import { features } from "../../workers/classifier.ts";
-import { eraseExpiredAddresses } from "../../workers/daily.ts";
+import { forgetAccessKeys } from "../../workers/auth/access.ts";
+import { features } from "../../workers/spam/classifier.ts";
+import { eraseExpiredAddresses } from "../../workers/mail/daily.ts";
 import { ADMIN, call, expectError, fetchWith, newReader, postJson, SLUG } from "./helpers.ts";
 
 const COMMENTS = `/api/posts/${SLUG}/comments`;

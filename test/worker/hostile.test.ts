@@ -1087,7 +1087,7 @@ describe("hostile JSON and bodies", () => {
 
 // Bugs these tests ran into outside the input handling (fixed there), kept as regression tests.
 describe("found on the way", () => {
-  it("a post address with a malformed %-escape is a 404, not a 500 (workers/pages.ts decodeURIComponent)", async () => {
+  it("a post address with a malformed %-escape is a 404, not a 500 (workers/pages/post-page.ts decodeURIComponent)", async () => {
     for (const slug of ["%", "%E0%A4%A", "%ED%A0%80"]) {
       const res = await call(`/posts/${slug}/`);
       expect(`${slug} ${res.status}`).toBe(`${slug} 404`);
