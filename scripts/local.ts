@@ -194,6 +194,8 @@ export async function startDev(opts: {
   quiet?: boolean;
   /** wrangler's output, as it comes (printed as well unless quiet). */
   onOutput?: (chunk: string) => void;
+  /** How long it may take to answer (60 s unless said: the tests derive theirs from the machine's speed). */
+  readyWithinMs?: number;
 }): Promise<ChildProcess> {
   const args = [WRANGLER, "dev", "--ip", "127.0.0.1", "--port", String(opts.port), "--inspector-port", "0", "--show-interactive-dev-session=false"];
   if (opts.persistTo) args.push("--persist-to", opts.persistTo);
@@ -211,7 +213,8 @@ export async function startDev(opts: {
       if (!opts.quiet) to.write(d);
     });
   }
-  const deadline = Date.now() + 60_000;
+  const readyWithinMs = opts.readyWithinMs ?? 60_000;
+  const deadline = Date.now() + readyWithinMs;
   while (Date.now() < deadline) {
     if (child.exitCode !== null) throw new Error(`wrangler dev exited (${child.exitCode}):\n${output}`);
     try {
@@ -223,5 +226,5 @@ export async function startDev(opts: {
     await new Promise((r) => setTimeout(r, 250));
   }
   child.kill();
-  throw new Error(`wrangler dev did not answer within 60 s:\n${output}`);
+  throw new Error(`wrangler dev did not answer within ${Math.round(readyWithinMs / 1000)} s:\n${output}`);
 }

@@ -12,6 +12,7 @@ import { currentKey, forgetVersion, getCachedPage, MEMORY_MAX, memorySize, putCa
 import { formatDateTime } from "../../workers/render/html.ts";
 import { getPost } from "../../workers/store/posts.ts";
 import { ADMIN, approve, call, expectError, fetchWith, newReader, ORIGIN, postJson, SLUG, uniqueComment } from "./helpers.ts";
+import { within } from "../time-limit.ts";
 
 const COMMENTS = `/api/posts/${SLUG}/comments`;
 const PAGE = `/posts/${SLUG}/`;
@@ -402,7 +403,8 @@ describe("caches keyed by the post's version", () => {
     expect(await again.text()).toBe(normal);
   });
 
-  it("keeps a bounded number of entries, whatever cursors readers send", async () => {
+  // 210 requests: about 5 s on a two-core machine (over vitest's default limit).
+  it("keeps a bounded number of entries, whatever cursors readers send", { timeout: within(5_000) }, async () => {
     for (let i = 0; i < MEMORY_MAX + 200; i++) {
       const res = await fetchWith({}, `${COMMENTS}?cursor=${1_000_000 + i}`);
       expect(res.status).toBe(200);
