@@ -16,8 +16,8 @@ function query(...statements: string[]): unknown[][] {
 }
 
 describe("local set-up", () => {
-  // Eight runs of wrangler (three a set-up, two to look), each starting workerd: about 4 s each on an
-  // idle two-core machine (29 s of CPU in all).
+  // Eight runs of wrangler (three a set-up, two of them side by side; two to look), each starting
+  // workerd: about 4 s each on an idle two-core machine (27 s of CPU in all).
   it("loads the seed post into KV and its six comments into D1, twice without doubling", { timeout: within(33_000) }, async () => {
     await prepareLocal({ persistTo, quiet: true, build: false });
     await prepareLocal({ persistTo, quiet: true, build: false });
