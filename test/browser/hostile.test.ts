@@ -130,6 +130,15 @@ async function dangers(page: Page): Promise<string[]> {
       if (new URL(f.action).origin !== location.origin) out.push(`form to ${f.action}`);
     }
     for (const s of Array.from(document.querySelectorAll("script"))) {
+      // A JSON-LD data block never runs; it must still be JSON, whole (nothing broke out of it).
+      if (s.getAttribute("type") === "application/ld+json" && s.getAttribute("src") === null) {
+        try {
+          JSON.parse(s.textContent ?? "");
+          continue;
+        } catch {
+          out.push("JSON-LD that is not JSON");
+        }
+      }
       if (s.getAttribute("src") === null || !/^\/[\w/.-]+\.js$/.test(s.getAttribute("src")!) || s.textContent!.trim())
         out.push(`script ${s.getAttribute("src")}`);
     }

@@ -9,10 +9,11 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import fc from "fast-check";
 import matter from "gray-matter";
-import { afterAll, describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it, vi } from "vitest";
 import { ROOT } from "../../scripts/content.ts";
 import { parseArgs, runImport } from "../../scripts/import.ts";
 import { MediaImport, safeRelative } from "../../scripts/import/media.ts";
+import { within } from "../time-limit.ts";
 
 const tmp = mkdtempSync(join(tmpdir(), "billet-media-"));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
@@ -96,9 +97,16 @@ function exportFile(text = wxr()): string {
   return file;
 }
 
+// An import that writes posts indexes them for search in a local D1 (wrangler, a few seconds, more
+// on a busy machine): a database of the test's own, and time enough (about 10 s a test on two cores).
+vi.setConfig({ testTimeout: within(10_000) });
+
 async function run(args: string[], content = contentDir(), file = exportFile()) {
   const lines: string[] = [];
-  const result = await runImport(parseArgs([file, "--sql", join(tmp, `out-${n++}.sql`), "--content", content, ...args]), (l) => lines.push(l));
+  const d1 = join(tmp, "d1");
+  const result = await runImport(parseArgs([file, "--sql", join(tmp, `out-${n++}.sql`), "--content", content, "--persist-to", d1, ...args]), (l) =>
+    lines.push(l),
+  );
   const body = (slug: string) => matter(readFileSync(join(content, "posts", `${slug}.md`), "utf8")).content;
   return { result, log: lines.join("\n"), content, body };
 }
