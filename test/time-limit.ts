@@ -12,5 +12,6 @@ declare module "vitest" {
 
 /** The time limit (ms) of a step that needs `needsMs` on an idle two-core machine. */
 export function within(needsMs: number): number {
-  return Math.ceil(needsMs * inject("timeScale"));
+  // Run without billet's vitest.config.ts (nothing provided): the margin alone.
+  return Math.ceil(needsMs * (inject("timeScale") ?? 10));
 }
