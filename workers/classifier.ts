@@ -22,6 +22,9 @@ export interface FeatureCounts {
 export const DOCUMENTS = " documents";
 
 const MAX_FEATURES = 400;
+/** A word of at least two letters or digits in capitals, starting with a letter. */
+const CAPS_WORD = /(?<![\p{L}\p{N}])\p{Lu}[\p{Lu}\p{N}]+(?![\p{L}\p{N}])/gu;
+const MAX_CAPS_WORDS = 20;
 const WORD = /[\p{L}\p{N}][\p{L}\p{N}'’_-]*/gu;
 const FR = new Set(["le", "la", "les", "des", "est", "une", "pas", "que", "qui", "pour", "dans", "avec", "sur", "mais", "vous", "je", "et", "du", "au", "ce"]);
 const EN = new Set(["the", "and", "is", "are", "you", "that", "this", "for", "with", "was", "not", "but", "have", "it", "of", "to", "in", "my", "your", "on"]);
@@ -63,8 +66,9 @@ function hostParts(h: string): string[] {
  * What a comment is made of, as a set of features: first what says most whatever the text's
  * length — the hosts it links to and how many links, its author's name, website host and email
  * domain, phone numbers and money, its script and language, its length, shouting and repeated
- * characters — then its words and pairs of words, up to MAX_FEATURES in all (so that hundreds of
- * padding words can never push the rest out). Numbers count by their shape, not their digits.
+ * characters, words in capitals and exclamations — then its words and pairs of
+ * words, up to MAX_FEATURES in all (so that hundreds of padding words can never push the rest out).
+ * Numbers count by their shape, not their digits.
  */
 export function features(c: CommentText): string[] {
   const out = new Set<string>();
@@ -101,6 +105,11 @@ export function features(c: CommentText): string[] {
   const letters = text.replace(/[^\p{L}]/gu, "");
   if (letters.length >= 12 && letters.replace(/[^\p{Lu}]/gu, "").length / letters.length > 0.5) out.add("shouting");
   if (/(.)\1{4,}/u.test(text)) out.add("repeated");
+  // The shape of a short text says much when its words are few: words in capitals ("FREE", "URGENT"),
+  // exclamations and runs of them. (Not how many numbers: a reader's numbered list would look like an ad.)
+  for (const w of (prose.match(CAPS_WORD) ?? []).slice(0, MAX_CAPS_WORDS)) out.add(`caps:${w.toLowerCase()}`);
+  if (text.includes("!")) out.add("exclamation");
+  if (/[!?]{2,}/.test(text)) out.add("punctuation-run");
   for (let i = 0; i < words.length && out.size < MAX_FEATURES; i++) {
     if (words[i].length > 1) out.add(words[i]);
     if (i > 0) out.add(`${words[i - 1]} ${words[i]}`);
