@@ -108,8 +108,9 @@ export function features(c: CommentText): string[] {
   // The shape of a short text says much when its words are few: words in capitals ("FREE", "URGENT"),
   // exclamations and runs of them. (Not how many numbers: a reader's numbered list would look like an ad.)
   for (const w of (prose.match(CAPS_WORD) ?? []).slice(0, MAX_CAPS_WORDS)) out.add(`caps:${w.toLowerCase()}`);
-  if (text.includes("!")) out.add("exclamation");
-  if (/[!?]{2,}/.test(text)) out.add("punctuation-run");
+  // Named with a colon, as words never are: the word "exclamation" is not an exclamation mark.
+  if (text.includes("!")) out.add("punctuation:!");
+  if (/[!?]{2,}/.test(text)) out.add("punctuation:run");
   for (let i = 0; i < words.length && out.size < MAX_FEATURES; i++) {
     if (words[i].length > 1) out.add(words[i]);
     if (i > 0) out.add(`${words[i - 1]} ${words[i]}`);

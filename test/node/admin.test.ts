@@ -119,10 +119,13 @@ describe("words", () => {
   it("names the filter's clues on a short text's shape in words, in French and English", () => {
     expect(featureWords("caps:free", fr)).toBe("« FREE » en capitales");
     expect(featureWords("caps:free", en)).toBe("“FREE” in capitals");
-    expect(featureWords("exclamation", fr)).toBe("point d’exclamation");
-    expect(featureWords("punctuation-run", en)).toBe("repeated punctuation (!!, ??)");
+    expect(featureWords("punctuation:!", fr)).toBe("point d’exclamation");
+    expect(featureWords("punctuation:run", en)).toBe("repeated punctuation (!!, ??)");
     // Malformed ones are shown as they are.
     expect(featureWords("caps:", en)).toBe("caps:");
+    expect(featureWords("punctuation:?", en)).toBe("punctuation:?");
+    // The word "exclamation" is a word.
+    expect(featureWords("exclamation", en)).toBe("exclamation");
   });
 
   it("says what an action did, agreeing in number", () => {

@@ -165,11 +165,13 @@ describe("the learning spam filter", () => {
   it("describes a short text's shape: words in capitals (20 at most) and exclamations", () => {
     const bare = { authorName: "", authorEmail: null, authorUrl: null };
     const f = describeComment({ ...bare, content: "WIN a FREE iPhone NOW!!! Call ÉTÉ 2024, ref 12-34 x" });
-    for (const must of ["caps:win", "caps:free", "caps:now", "caps:été", "exclamation", "punctuation-run"]) expect(f).toContain(must);
+    for (const must of ["caps:win", "caps:free", "caps:now", "caps:été", "punctuation:!", "punctuation:run"]) expect(f).toContain(must);
     // Not a capital word: a single capital, a capital starting a word, a number alone.
     expect(f.filter((x) => x.startsWith("caps:")).sort()).toEqual(["caps:free", "caps:now", "caps:win", "caps:été"]);
     const calm = describeComment({ ...bare, content: "Merci pour ce billet. Un bel été à vous" });
-    expect(calm.some((x) => x.startsWith("caps:") || x === "exclamation" || x === "punctuation-run")).toBe(false);
+    expect(calm.some((x) => x.startsWith("caps:") || x.startsWith("punctuation:"))).toBe(false);
+    // The word "exclamation" is only a word.
+    expect(describeComment({ ...bare, content: "Une exclamation" }).filter((x) => x.includes("exclamation"))).toEqual(["exclamation", "une exclamation"]);
     // A shouted text of hundreds of words keeps 20 of them in capitals, and its words.
     const shouted = describeComment({ ...bare, content: Array.from({ length: 300 }, (_, i) => `MOT${i}`).join(" ") });
     expect(shouted.filter((x) => x.startsWith("caps:"))).toHaveLength(20);

@@ -112,8 +112,6 @@ export function featureWords(feature: string, s: AdminStrings): string {
     if (feature === "shouting") return s.feature.shouting;
     if (feature === "repeated") return s.feature.repeated;
     if (feature === "money") return s.feature.money;
-    if (feature === "exclamation") return s.feature.exclamation;
-    if (feature === "punctuation-run") return s.feature.punctuationRun;
     return feature;
   }
   const kind = feature.slice(0, colon);
@@ -129,6 +127,8 @@ export function featureWords(feature: string, s: AdminStrings): string {
       return value === "none" ? s.feature.mailNone : s.feature.mail(value);
     case "links":
       return /^\d+$/.test(value) ? s.feature.links(Number(value)) : feature;
+    case "punctuation":
+      return value === "!" ? s.feature.exclamation : value === "run" ? s.feature.punctuationRun : feature;
     case "caps":
       return value ? s.feature.caps(value.toUpperCase()) : feature;
     case "script":
