@@ -25,6 +25,8 @@ const MAX_FEATURES = 400;
 /** A word of at least two letters or digits in capitals, starting with a letter. */
 const CAPS_WORD = /(?<![\p{L}\p{N}])\p{Lu}[\p{Lu}\p{N}]+(?![\p{L}\p{N}])/gu;
 const MAX_CAPS_WORDS = 20;
+/** Features named like words: the words themselves count as word:phone…, not as a phone number. */
+const SHAPE_NAMES = new Set(["phone", "money", "shouting", "repeated"]);
 const WORD = /[\p{L}\p{N}][\p{L}\p{N}'’_-]*/gu;
 const FR = new Set(["le", "la", "les", "des", "est", "une", "pas", "que", "qui", "pour", "dans", "avec", "sur", "mais", "vous", "je", "et", "du", "au", "ce"]);
 const EN = new Set(["the", "and", "is", "are", "you", "that", "this", "for", "with", "was", "not", "but", "have", "it", "of", "to", "in", "my", "your", "on"]);
@@ -112,7 +114,7 @@ export function features(c: CommentText): string[] {
   if (text.includes("!")) out.add("punctuation:!");
   if (/[!?]{2,}/.test(text)) out.add("punctuation:run");
   for (let i = 0; i < words.length && out.size < MAX_FEATURES; i++) {
-    if (words[i].length > 1) out.add(words[i]);
+    if (words[i].length > 1) out.add(SHAPE_NAMES.has(words[i]) ? `word:${words[i]}` : words[i]);
     if (i > 0) out.add(`${words[i - 1]} ${words[i]}`);
   }
   return [...out].slice(0, MAX_FEATURES);

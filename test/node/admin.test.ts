@@ -126,6 +126,8 @@ describe("words", () => {
     expect(featureWords("punctuation:?", en)).toBe("punctuation:?");
     // The word "exclamation" is a word.
     expect(featureWords("exclamation", en)).toBe("exclamation");
+    // A word named like one of the filter's own features is shown as the word.
+    expect(featureWords("word:phone", fr)).toBe("phone");
   });
 
   it("says what an action did, agreeing in number", () => {

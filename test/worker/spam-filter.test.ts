@@ -162,6 +162,19 @@ describe("the learning spam filter", () => {
     expect(a).toContain("phone");
   });
 
+  it("tells the words phone, money, shouting and repeated from a phone number, money, shouting and repeats", () => {
+    const bare = { authorName: "", authorEmail: null, authorUrl: null };
+    const words = describeComment({ ...bare, content: "My phone fell, money well spent, no shouting, repeated twice" });
+    for (const shape of ["phone", "money", "shouting", "repeated"]) {
+      expect(words).not.toContain(shape);
+      expect(words).toContain(`word:${shape}`);
+    }
+    // Pairs keep the words as they are.
+    expect(words).toContain("my phone");
+    const shapes = describeComment({ ...bare, content: "CALL 0906 170 1461 NOW TO WIN £1000 CASH!!!!!" });
+    for (const shape of ["phone", "money", "shouting", "repeated"]) expect(shapes).toContain(shape);
+  });
+
   it("describes a short text's shape: words in capitals (20 at most) and exclamations", () => {
     const bare = { authorName: "", authorEmail: null, authorUrl: null };
     const f = describeComment({ ...bare, content: "WIN a FREE iPhone NOW!!! Call ÉTÉ 2024, ref 12-34 x" });
