@@ -295,7 +295,7 @@ ${curveRows.join("\n")}
   approved comments, and files nothing as spam (it holds instead) until it has learned from 30 of each; it learns
   from each of your decisions (\`npm run spam:train\` teaches it an imported blog).
 
-How it scores: the comment's features (links' hosts and the words they are made of, the author's name, website and
+How it scores: the comment's features (links' hosts, the words they are made of and the first word of their paths, the author's name, website and
 email domain, phone numbers and money, script, language, length, words in capitals and exclamations, then words and
 pairs of words, at most 400) are
 given Robinson's per-feature estimates from your decisions, and the 15 most telling are combined with Fisher's

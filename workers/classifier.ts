@@ -56,6 +56,16 @@ function script(text: string): string {
 // Top-level domains, to find addresses written without "http" ("INDYAROCKS.COM", "www.x.net").
 const BARE_HOST = /\b(?:www\.)?((?:[a-z0-9-]+\.)+(?:com|net|org|info|biz|xyz|online|site|top|club|shop|ru|fr|de|uk|co|io|me|tv|us|eu|pl|in|cn))\b/gi;
 
+/** The first segment of an address's path when it is a word ("/user/x" → user), else null. */
+function firstPathWord(url: string): string | null {
+  try {
+    const first = new URL(url).pathname.split("/").find(Boolean) ?? "";
+    return /^\p{L}{2,20}$/u.test(first) ? first.toLowerCase() : null;
+  } catch {
+    return null;
+  }
+}
+
 /** The words a host name is made of, without digits ("seo-best123.xyz" → seo, best, tld:xyz). */
 function hostParts(h: string): string[] {
   const labels = h.split(".");
@@ -66,7 +76,7 @@ function hostParts(h: string): string[] {
 
 /**
  * What a comment is made of, as a set of features: first what says most whatever the text's
- * length — the hosts it links to and how many links, its author's name, website host and email
+ * length — the hosts it links to, the first word of their paths and how many links, its author's name, website host and email
  * domain, phone numbers and money, its script and language, its length, shouting and repeated
  * characters, words in capitals and exclamations — then its words and pairs of
  * words, up to MAX_FEATURES in all (so that hundreds of padding words can never push the rest out).
@@ -75,7 +85,13 @@ function hostParts(h: string): string[] {
 export function features(c: CommentText): string[] {
   const out = new Set<string>();
   const text = c.content.normalize("NFKC");
-  const links = [...c.html.matchAll(/href="([^"]*)"/g)].map((m) => host(m[1].replace(/&amp;/g, "&")));
+  const hrefs = [...c.html.matchAll(/href="([^"]*)"/g)].map((m) => m[1].replace(/&amp;/g, "&"));
+  const links = hrefs.map(host);
+  // The first word of a link's path tells a shared video (/watch) from a channel to follow (/user, /channel).
+  for (const href of hrefs.slice(0, 5)) {
+    const first = firstPathWord(href);
+    if (first) out.add(`path:${first}`);
+  }
   // Addresses written in the text count by their host, not as the words "https", "www"…
   const written = [...text.matchAll(BARE_HOST)].map((m) => m[1].toLowerCase().replace(/^www\./, ""));
   out.add(`links:${Math.min(links.length, 5)}`);
@@ -161,7 +177,7 @@ const MAX_CLUES = 15;
 /** Spam evidence this strong holds a comment even when ham evidence as strong cancels it out. */
 const UNSURE_EVIDENCE = 0.9;
 /** The features of who wrote a comment and where it points (links, hosts, name, website, email). */
-const WHO = /^(?:links|host|hostword|tld|name|site|site-hostword|site-tld|mail):/;
+const WHO = /^(?:links|host|hostword|tld|path|name|site|site-hostword|site-tld|mail):/;
 /** A comment whose author and links alone score at least this is held, whatever its words say. */
 const WHO_HOLD = 0.9;
 

@@ -128,6 +128,8 @@ describe("words", () => {
     expect(featureWords("exclamation", en)).toBe("exclamation");
     // A word named like one of the filter's own features is shown as the word.
     expect(featureWords("word:phone", fr)).toBe("phone");
+    expect(featureWords("path:user", fr)).toBe("lien vers …/user");
+    expect(featureWords("path:user", en)).toBe("link to …/user");
   });
 
   it("says what an action did, agreeing in number", () => {

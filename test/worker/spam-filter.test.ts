@@ -162,6 +162,23 @@ describe("the learning spam filter", () => {
     expect(a).toContain("phone");
   });
 
+  it("describes each link by the first word of its path, when it is one", () => {
+    const bare = { authorName: "", authorEmail: null, authorUrl: null };
+    const f = describeComment({
+      ...bare,
+      content:
+        "Subscribe https://www.youtube.com/user/BestChannel and https://www.youtube.com/watch?v=aqz-KE-bpKQ and https://example.org/2024/05/x and https://example.org/",
+    });
+    expect(f.filter((x) => x.startsWith("path:")).sort()).toEqual(["path:user", "path:watch"]);
+    expect(f).toContain("host:youtube.com");
+    // At most five links are read for their paths, whatever a comment holds.
+    const many = Array.from(
+      { length: 150 },
+      (_, i) => `https://site${i}.example/mot${String.fromCharCode(97 + (i % 26))}${String.fromCharCode(97 + Math.floor(i / 26))}/`,
+    ).join(" ");
+    expect(describeComment({ ...bare, content: many }).filter((x) => x.startsWith("path:")).length).toBeLessThanOrEqual(5);
+  });
+
   it("tells the words phone, money, shouting and repeated from a phone number, money, shouting and repeats", () => {
     const bare = { authorName: "", authorEmail: null, authorUrl: null };
     const words = describeComment({ ...bare, content: "My phone fell, money well spent, no shouting, repeated twice" });
