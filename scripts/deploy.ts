@@ -282,8 +282,9 @@ async function main(argv: string[]): Promise<void> {
     }
   }
   // Without a workers.dev subdomain, wrangler would upload the Worker and then stop: live but unreachable.
-  const api = await cloudflareApi();
-  if (api && (await workersDevSubdomain(api)) === null)
+  // A check of our own, not wrangler's: when it cannot be made (credentials wrangler alone reads), wrangler asks.
+  const api = await cloudflareApi().catch(() => null);
+  if (api && (await workersDevSubdomain(api).catch(() => "")) === null)
     throw new Error(
       `Your Cloudflare account has no workers.dev subdomain yet (a new account): run \`npm run provision -- --subdomain <name>\` (it registers https://<name>.workers.dev), then \`${command}\` again.`,
     );

@@ -195,7 +195,8 @@ async function main(argv: string[]): Promise<void> {
     const set = existing ?? [];
     for (const name of required) {
       if (set.includes(name)) {
-        console.log(`· secret ${name} already set: kept (to change it: npx wrangler secret put ${name})`);
+        const where = name === "ADMIN_TOKEN" ? `; its value is in ${ADMIN_TOKEN_FILE} if this machine set it` : "";
+        console.log(`· secret ${name} already set: kept (to change it: npx wrangler secret put ${name}${where})`);
         continue;
       }
       const value = randomBytes(name === "ADMIN_TOKEN" ? 24 : 32).toString("base64url");
