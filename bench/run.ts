@@ -5,7 +5,7 @@
 // page with its comments; the comments JSON; comment creation), grow the thread from 6 to 10,000
 // comments, measure sizes and Lighthouse, then the same JSON read and creation against a
 // self-hosted peer (Waline), the large site (bench/large.ts: a generated 2,000-post blog) and its
-// build at 200 and 2,000 posts (bench/build.ts).
+// build at 200 and 2,000 posts (bench/build.ts), and search on the large site (bench/search.ts).
 // Writes bench/results/report.{md,json}; --save also writes docs/bench.md.
 import { execFileSync } from "node:child_process";
 import { cpus, freemem, loadavg, tmpdir, totalmem } from "node:os";
@@ -26,6 +26,8 @@ import { pageWeight, sizeOf, workerBundle } from "./lib/sizes.ts";
 import { runLargeBench } from "./large.ts";
 import { runSpamBench, spamMarkdown } from "./spam.ts";
 import { runBuildBench } from "./build.ts";
+import { runSearchBench, searchMarkdown } from "./search.ts";
+import { DEFAULT_SHAPE } from "../scripts/generate-blog.ts";
 
 const { values: opt } = parseArgs({
   options: {
@@ -454,8 +456,27 @@ async function main(): Promise<void> {
       step(`large site: failed: ${report.largeError}`);
       await stopAll();
     }
+    // 11. Search on the large site (bench/search.ts: its own import of the same generated blog).
+    try {
+      const search = await runSearchBench({
+        tmp,
+        port: BILLET_PORT,
+        posts: DEFAULT_SHAPE.posts,
+        comments: DEFAULT_SHAPE.comments,
+        durationS: 4,
+        log: step,
+      });
+      searchReport = searchMarkdown(search);
+    } catch (err) {
+      searchReport = `## Search on the large site (bench/search.ts)\n\n**failed**: ${err instanceof Error ? err.message : String(err)}\n`;
+      step("search: failed");
+      await stopAll();
+    }
   }
 }
+
+/** The search section of the report (markdown), when the large site ran. */
+let searchReport = "";
 
 const n0 = (x: number) => x.toLocaleString("en-US");
 
@@ -475,7 +496,7 @@ if (failed) {
 
 // The spam filter's own measure (no server needed) closes the report.
 // Then the build of a generated blog at 200 and 2,000 posts (bench/build.ts: time, peak memory, growth).
-const md = `${renderMarkdown(report)}\n${spamMarkdown(runSpamBench())}\n${await runBuildBench({ log: step }).then(
+const md = `${renderMarkdown(report)}\n${searchReport ? `${searchReport}\n` : ""}${spamMarkdown(runSpamBench())}\n${await runBuildBench({ log: step }).then(
   (b) => b.markdown,
   (err) => `## Building a large blog (bench/build.ts)\n\n**failed**: ${err instanceof Error ? err.message : String(err)}\n`,
 )}`;

@@ -1,4 +1,4 @@
-// npm run bench:spam [-- --save] — the spam filter against a simulated author.
+// npm run bench:spam [-- --save | --held] — the spam filter against a simulated author.
 //
 // The comments of a labelled corpus arrive one by one and the author decides each (approve or
 // spam), which teaches the filter, as the admin page does. After 50, 200 and 1,000 decisions the
@@ -40,6 +40,7 @@ interface Judged {
   spam: boolean;
   kind?: AdversarialKind;
   score: Score;
+  content: string;
 }
 
 interface Checkpoint {
@@ -89,7 +90,10 @@ function simulate(comments: Labelled[]): { checkpoints: Checkpoint[]; memory: Ma
   const checkpoints: Checkpoint[] = [];
   for (let i = 0; i <= prepared.length; i++) {
     if (CHECKPOINTS.includes(i) && i < prepared.length) {
-      checkpoints.push({ decisions: i, judged: prepared.slice(i).map((x) => ({ spam: x.c.spam, kind: x.c.kind, score: score(x.f, memory) })) });
+      checkpoints.push({
+        decisions: i,
+        judged: prepared.slice(i).map((x) => ({ spam: x.c.spam, kind: x.c.kind, score: score(x.f, memory), content: x.c.content })),
+      });
     }
     if (i < prepared.length) addDeltas(memory, trainingDelta(prepared[i].f, prepared[i].c.spam ? "spam" : "ham", null));
   }
@@ -219,6 +223,17 @@ export function runSpamBench(opts: { thresholds?: Thresholds; part?: "tune" | "r
   return { thresholds, recommended: recommend(tuned), corpora: results, scoreMicros, features: featureCount };
 }
 
+/**
+ * The real spam of the tuning half the filter does not file after 200 decisions, with its score and
+ * the clues that pulled it towards spam: where to look to improve the model (`-- --held`).
+ */
+export function heldSpam(thresholds = configuredThresholds()): { score: number; unsure: boolean; spammy: string[]; content: string }[] {
+  const at200 = simulate(corpora("tune").sms).checkpoints.find((c) => c.decisions === 200)?.judged ?? [];
+  return at200
+    .filter((j) => j.spam && filterVerdict(j.score, thresholds) !== "spam")
+    .map((j) => ({ score: j.score.score, unsure: j.score.unsure, spammy: j.score.spammy, content: j.content }));
+}
+
 const pct = (n: number, of: number) => (of ? `${((100 * n) / of).toFixed(1)} %` : "–");
 const share = (x: number) => `${(100 * x).toFixed(1)} %`;
 
@@ -280,8 +295,9 @@ ${curveRows.join("\n")}
   approved comments, and files nothing as spam (it holds instead) until it has learned from 30 of each; it learns
   from each of your decisions (\`npm run spam:train\` teaches it an imported blog).
 
-How it scores: the comment's features (links' hosts and the words they are made of, the author's name, website and
-email domain, phone numbers and money, script, language, length, then words and pairs of words, at most 400) are
+How it scores: the comment's features (links' hosts, the words they are made of and the first word of their paths, the author's name, website and
+email domain, phone numbers and money, script, language, length, words in capitals and exclamations, then words and
+pairs of words, at most 400) are
 given Robinson's per-feature estimates from your decisions, and the 15 most telling are combined with Fisher's
 chi-square, so hundreds of padding words cannot dilute them.
 
@@ -292,7 +308,12 @@ The filter is also checked, by others, on a real corpus of video comments it has
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  const { values } = parseArgs({ options: { save: { type: "boolean", default: false } } });
+  const { values } = parseArgs({ options: { save: { type: "boolean", default: false }, held: { type: "boolean", default: false } } });
+  if (values.held) {
+    for (const h of heldSpam())
+      console.log(`${h.score.toFixed(3)}${h.unsure ? " unsure" : ""}  ${h.spammy.join(", ")}  ${JSON.stringify(h.content.slice(0, 100))}`);
+    process.exit(0);
+  }
   const result = runSpamBench();
   const md = spamMarkdown(result);
   const dir = join(ROOT, "bench", "results");

@@ -1,17 +1,22 @@
 // npm run deploy: the site and its Worker onto the Cloudflare account set up by `npm run provision`.
-//   0. checks, before anything is sent: no placeholder id left in wrangler.toml, the Worker's
-//      required secrets set (wrangler secret list)
-//   1. build: content/ → public/ and build/kv-posts.json
+//   0. checks, before anything is sent: no placeholder id left in wrangler.toml, content/site.json's
+//      url not the example's (`--keep-example-url` to deploy anyway), the Worker's required secrets
+//      set (wrangler secret list), the account's workers.dev subdomain registered
+//   1. build: content/ → public/ and build/kv-posts.json; the Worker bundled as `--dry-run` bundles
+//      it and that bundle started in workerd (local, offline), a post page and /api/config fetched:
+//      a bundle that fails at start stops the deploy with its error, before anything is sent
 //   2. the post records → the KV namespace (wrangler kv bulk put --remote)
 //   3. the D1 migrations not applied yet, in order, each once (wrangler d1 migrations apply --remote)
 //   4. the Worker, its bindings, static assets, queue consumer and cron triggers (wrangler deploy)
 // `npm run deploy -- --dry-run` prints that plan for this wrangler.toml and bundles the Worker with
 // `wrangler deploy --dry-run`, sending nothing (CI runs it as npm run deploy:check).
-import { readdirSync, readFileSync, statSync } from "node:fs";
+import { readdirSync, readFileSync, rmSync, statSync } from "node:fs";
 import { createRequire } from "node:module";
+import { createServer } from "node:net";
 import { join, relative } from "node:path";
 import { readSite, ROOT } from "./content.ts";
-import { wrangler, WranglerError } from "./local.ts";
+import { cloudflareApi, workersDevSubdomain } from "./cloudflare-api.ts";
+import { startDev, wrangler, WranglerError } from "./local.ts";
 import { SEARCH_SQL_FILE } from "./search-index.ts";
 import { mediaBucket, uploadMediaWith } from "./media.ts";
 
@@ -186,6 +191,57 @@ function exampleUrlWarning(): string | null {
     : null;
 }
 
+/** A free port on 127.0.0.1 for the start check's workerd. */
+const freePort = () =>
+  new Promise<number>((resolve, reject) => {
+    const server = createServer();
+    server.on("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+
+/**
+ * Starts the bundle `wrangler deploy --dry-run` wrote, as it is, in workerd (local bindings loaded
+ * with the build, nothing online) and fetches a post's page and /api/config: a Worker that throws
+ * at start or on its first request fails here, with its error, before anything is uploaded.
+ */
+export async function startCheck(postSlug: string | undefined, required: string[]): Promise<void> {
+  const outdir = join(ROOT, "build", "dry-run");
+  const state = join(ROOT, "build", "start-check");
+  rmSync(state, { recursive: true, force: true });
+  wrangler(["deploy", "--dry-run", "--outdir", outdir], { quiet: true });
+  // Only what a post page and /api/config read: the tables and the post records (no seed comments).
+  const persist = ["--local", "--persist-to", state];
+  for (const db of readWranglerConfig().d1_databases ?? []) wrangler(["d1", "migrations", "apply", db.binding, ...persist], { quiet: true });
+  const kv = postsNamespace(readWranglerConfig());
+  if (kv) wrangler(["kv", "bulk", "put", join(ROOT, "build", "kv-posts.json"), "--binding", kv.binding, ...persist], { quiet: true });
+  let output = "";
+  const port = await freePort();
+  const vars = Object.fromEntries(required.map((name) => [name, `start-check-${name.toLowerCase()}-0123456789abcdef`]));
+  let dev: Awaited<ReturnType<typeof startDev>> | undefined;
+  try {
+    dev = await startDev({ port, persistTo: state, script: join(outdir, "index.js"), vars, quiet: true, onOutput: (c) => (output += c) });
+    for (const path of [...(postSlug ? [`/posts/${postSlug}/`] : []), "/api/config"]) {
+      const res = await fetch(`http://127.0.0.1:${port}${path}`, { redirect: "manual" });
+      const body = await res.text();
+      if (res.status >= 500) {
+        const error = /Uncaught[^\n]*|Error[^\n]*/.exec(output)?.[0] ?? body.slice(0, 300);
+        throw new Error(`the Worker answered ${path} with ${res.status}: ${error.trim()}`);
+      }
+    }
+  } catch (err) {
+    const message = (err as Error).message;
+    const cause = /Uncaught[^\n]*/.exec(message)?.[0] ?? /✘ \[ERROR\][^\n]*/.exec(message)?.[0] ?? message.split("\n").filter(Boolean).slice(0, 3).join(" ");
+    throw new Error(
+      `The Worker bundle fails when it starts (tried locally, nothing was sent to Cloudflare): ${cause.replace(/\s+/g, " ").trim()}. Fix it (\`npm start\` runs it the same way), then \`npm run deploy\` again.`,
+    );
+  } finally {
+    dev?.kill();
+  }
+}
+
 async function main(argv: string[]): Promise<void> {
   const dryRun = argv.includes("--dry-run");
   const command = "npm run deploy";
@@ -194,6 +250,11 @@ async function main(argv: string[]): Promise<void> {
     // Step 0: nothing is built or sent while wrangler.toml still points at no real resource.
     const left = placeholders(config);
     if (left.length) throw new Error(placeholderMessage(left, command));
+    const warning = exampleUrlWarning();
+    if (warning && !argv.includes("--keep-example-url"))
+      throw new Error(
+        `${warning.replace(", then npm run deploy again.", "")}, then \`${command}\` again (or \`${command} -- --keep-example-url\` to deploy with it anyway).`,
+      );
   }
   const { buildSite } = await import("./build.ts");
   if (dryRun) {
@@ -220,10 +281,17 @@ async function main(argv: string[]): Promise<void> {
       );
     }
   }
-  const warning = exampleUrlWarning();
-  if (warning) console.log(`Note: ${warning}`);
+  // Without a workers.dev subdomain, wrangler would upload the Worker and then stop: live but unreachable.
+  // A check of our own, not wrangler's: when it cannot be made (credentials wrangler alone reads), wrangler asks.
+  const api = await cloudflareApi().catch(() => null);
+  if (api && (await workersDevSubdomain(api).catch(() => "")) === null)
+    throw new Error(
+      `Your Cloudflare account has no workers.dev subdomain yet (a new account): run \`npm run provision -- --subdomain <name>\` (it registers https://<name>.workers.dev), then \`${command}\` again.`,
+    );
   console.log("1/4 Building the site…");
   const { posts } = await buildSite();
+  console.log("    starting the Worker bundle locally (workerd) and fetching a page and /api/config before anything is sent…");
+  await startCheck(posts[0]?.slug, required);
   const kv = postsNamespace(config);
   if (kv) {
     console.log(`2/4 Post records (${posts.length} post(s) and the index) → KV namespace ${kv.binding} (${kv.id})…`);

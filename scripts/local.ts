@@ -40,16 +40,41 @@ export class WranglerError extends Error {
   }
 }
 
+/** The API token permission each part of Cloudflare's API (or wrangler command) needs, as the dashboard names them. */
+const PERMISSIONS: [RegExp, string][] = [
+  [/\/d1\/|^d1 /, "Account › D1 › Edit"],
+  [/\/storage\/kv\/|^kv /, "Account › Workers KV Storage › Edit"],
+  [/\/queues|^queues /, "Account › Queues › Edit"],
+  [/\/r2\/|^r2 /, "Account › Workers R2 Storage › Edit"],
+  [/\/workers\/|^(deploy|secret|versions|deployments|rollback)\b/, "Account › Workers Scripts › Edit"],
+  [/\/memberships/, "User › Memberships › Read"],
+  [/\/user\b/, "User › User Details › Read"],
+];
+
+/**
+ * Which permission a refused call needed: wrangler's own hint ("Are you missing the `…` permission?")
+ * or the one for the part of the API it called; empty when the call is not named.
+ */
+export function missingPermission(text: string, args: string[] = []): string {
+  const hint = /Are you missing the `([^`]+)` permission/.exec(text);
+  if (hint) return ` (your API token lacks the ${hint[1]} permission: add it, or log in again)`;
+  // The call refused, as wrangler names it, else the wrangler command that made it.
+  const call = /A request to the Cloudflare API \(([^)]+)\) failed/.exec(text)?.[1] ?? /\/accounts\/[0-9a-f]+\/[\w/.-]+/.exec(text)?.[0];
+  const what = call ?? `wrangler ${args.join(" ")}`;
+  const needed = PERMISSIONS.find(([re]) => re.test(call ?? args.join(" ")))?.[1];
+  return needed ? ` for ${what} (if your API token is otherwise valid, it lacks the "${needed}" permission: add it to the token)` : "";
+}
+
 /** wrangler's failures an author meets on a first deploy, each turned into the command that fixes it. */
-const FAILURES: [RegExp, (m: RegExpMatchArray) => string][] = [
+const FAILURES: [RegExp, (m: RegExpMatchArray, text: string, args: string[]) => string][] = [
   [
     /necessary to set a CLOUDFLARE_API_TOKEN|You are not authenticated|Not logged in|not logged in/,
     () => "not logged in to Cloudflare: run `npx wrangler login` (or set CLOUDFLARE_API_TOKEN to an API token), then run the command again",
   ],
   [
     /Authentication error \[code: 10000\]|Invalid API Token|\[code: 1000\]|\[code: 6111\]|\[code: 9109\]|\[code: 10001\]/,
-    () =>
-      "Cloudflare refused your credentials: run `npx wrangler login` again (or check CLOUDFLARE_API_TOKEN and CLOUDFLARE_ACCOUNT_ID; `npx wrangler whoami` shows who you are), then run the command again",
+    (_m, text, args) =>
+      `Cloudflare refused your credentials${missingPermission(text, args)}: run \`npx wrangler login\` again (or check CLOUDFLARE_API_TOKEN and CLOUDFLARE_ACCOUNT_ID; \`npx wrangler whoami\` shows who you are), then run the command again`,
   ],
   [
     /More than one account available/,
@@ -116,7 +141,7 @@ export function explainWranglerFailure(args: string[], output: string): { messag
   for (const [pattern, fix] of FAILURES) {
     const m = text.match(pattern);
     if (m) {
-      const line = fix(m);
+      const line = fix(m, text, args);
       return { message: `${line[0].toUpperCase()}${line.slice(1)}.`, known: true };
     }
   }
@@ -224,8 +249,21 @@ export async function startDev(opts: {
   onOutput?: (chunk: string) => void;
   /** How long it may take to answer (60 s unless said: the tests derive theirs from the machine's speed). */
   readyWithinMs?: number;
+  /** An already built bundle to run as it is (no bundling), instead of wrangler.toml's main. */
+  script?: string;
 }): Promise<ChildProcess> {
-  const args = [WRANGLER, "dev", "--ip", "127.0.0.1", "--port", String(opts.port), "--inspector-port", "0", "--show-interactive-dev-session=false"];
+  const args = [
+    WRANGLER,
+    "dev",
+    ...(opts.script ? [opts.script, "--no-bundle"] : []),
+    "--ip",
+    "127.0.0.1",
+    "--port",
+    String(opts.port),
+    "--inspector-port",
+    "0",
+    "--show-interactive-dev-session=false",
+  ];
   if (opts.persistTo) args.push("--persist-to", opts.persistTo);
   for (const [k, v] of Object.entries(opts.vars ?? {})) args.push("--var", `${k}:${v}`);
   const piped = opts.quiet || opts.onOutput !== undefined;

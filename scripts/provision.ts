@@ -6,10 +6,18 @@
 //   3. every queue named (producers, consumers, dead-letter queues) and R2 bucket (media); one that
 //      exists is used as is
 //   4. each required secret not set yet on the Worker, to a fresh random value (wrangler creates an
-//      empty Worker to hold them until the first npm run deploy); the admin token is printed once
+//      empty Worker to hold them until the first npm run deploy); the admin token is printed and
+//      saved in .admin-token the moment it is set, so a later failure cannot lose it
+//   5. the account's workers.dev subdomain, which a brand-new account does not have: registered as
+//      `--subdomain <name>` says, or asked for in a terminal; kept when there is one
+//   6. what email sending (send_email) needs, which only the dashboard can do (Email Routing)
 // Running it again changes nothing that exists: ids already written and secrets already set are kept.
 import { randomBytes } from "node:crypto";
-import { readFileSync, writeFileSync } from "node:fs";
+import { chmodSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { createInterface } from "node:readline/promises";
+import { cloudflareApi, onboardingLink, registerWorkersDevSubdomain, workersDevSubdomain } from "./cloudflare-api.ts";
+import { ROOT } from "./content.ts";
 import { failWith, isPlaceholderId, queueNames, readWranglerConfig, remoteSecrets, wranglerToml } from "./deploy.ts";
 import { wrangler, WranglerError } from "./local.ts";
 
@@ -60,7 +68,57 @@ function nameTaken(create: () => void, message: string): void {
 /** A KV namespace's title for a binding: billet-posts for POSTS (the name wrangler itself would give it). */
 const kvTitle = (worker: string, binding: string) => `${worker}-${binding.toLowerCase().replaceAll("_", "-")}`;
 
-function main(): void {
+/** Where the admin token is saved the moment it is set (gitignored; delete it once you keep it elsewhere). */
+export const ADMIN_TOKEN_FILE = ".admin-token";
+
+/** The admin token, shown and saved as soon as Cloudflare has it: a later failure cannot lose it. */
+function keepAdminToken(token: string): void {
+  const file = join(ROOT, ADMIN_TOKEN_FILE);
+  writeFileSync(file, `${token}\n`, { mode: 0o600 });
+  chmodSync(file, 0o600);
+  console.log(
+    `\nYour admin token (for /admin/), also saved in ${ADMIN_TOKEN_FILE} (not committed): keep it somewhere safe, then delete that file:\n  ${token}\n`,
+  );
+}
+
+/** Step 5: the account's workers.dev subdomain (without one, a deploy is live but unreachable). */
+async function ensureSubdomain(workerName: string, wanted: string | undefined): Promise<void> {
+  const api = await cloudflareApi();
+  if (!api) {
+    console.log("· workers.dev subdomain: not checked (no API token or saved login found); if your account is new, wrangler asks for one on npm run deploy");
+    return;
+  }
+  const current = await workersDevSubdomain(api);
+  if (current) {
+    console.log(`· workers.dev subdomain: ${current}, kept (your Worker answers on https://${workerName}.${current}.workers.dev)`);
+    return;
+  }
+  let name = wanted;
+  if (!name && process.stdin.isTTY) {
+    const rl = createInterface({ input: process.stdin, output: process.stdout });
+    name = (await rl.question("Your Cloudflare account has no workers.dev subdomain yet. Which one do you want (https://<name>.workers.dev)? ")).trim();
+    rl.close();
+  }
+  if (!name)
+    throw new Error(
+      `Your Cloudflare account has no workers.dev subdomain yet (a new account), so a deploy would be live but unreachable: choose one and run \`${COMMAND} -- --subdomain <name>\` (lowercase letters, digits, dashes), or pick it at ${onboardingLink(api.accountId)}, then \`${COMMAND}\` again.`,
+    );
+  await registerWorkersDevSubdomain(api, name, `${COMMAND} -- --subdomain <another>`);
+  console.log(`✓ workers.dev subdomain ${name} registered: your Worker will answer on https://${workerName}.${name}.workers.dev`);
+}
+
+/** Step 6: email sending needs Email Routing and verified addresses, which only the dashboard sets up. */
+function emailNote(config: ReturnType<typeof readWranglerConfig>): void {
+  const email = config.send_email ?? [];
+  if (!email.length) return;
+  console.log(
+    `· email sending (${email.map((e) => e.name).join(", ")}): to send, in the Cloudflare dashboard, add your domain, turn on Email Routing (Email → Email Routing → Enable) and add and verify each address mail goes to (Destination addresses). Until then the blog works and simply sends no email.`,
+  );
+}
+
+async function main(argv: string[]): Promise<void> {
+  const at = argv.indexOf("--subdomain");
+  const subdomain = at >= 0 ? argv[at + 1] : undefined;
   const config = readWranglerConfig();
   console.log(`Setting up your Cloudflare account for the Worker "${config.name}" (as wrangler.toml describes it)…`);
 
@@ -135,28 +193,26 @@ function main(): void {
   if (required.length) {
     const existing = remoteSecrets();
     const set = existing ?? [];
-    let adminToken: string | undefined;
     for (const name of required) {
       if (set.includes(name)) {
-        console.log(`· secret ${name} already set: kept (to change it: npx wrangler secret put ${name})`);
+        const where = name === "ADMIN_TOKEN" ? `; its value is in ${ADMIN_TOKEN_FILE} if this machine set it` : "";
+        console.log(`· secret ${name} already set: kept (to change it: npx wrangler secret put ${name}${where})`);
         continue;
       }
       const value = randomBytes(name === "ADMIN_TOKEN" ? 24 : 32).toString("base64url");
       wrangler(["secret", "put", name], { input: value, quiet: true, online: true });
-      if (name === "ADMIN_TOKEN") adminToken = value;
+      if (name === "ADMIN_TOKEN") keepAdminToken(value);
       console.log(
         `✓ secret ${name} set to a random value${existing === null && name === required[0] ? ` (wrangler created an empty Worker "${config.name}" to hold it until npm run deploy)` : ""}`,
       );
     }
-    if (adminToken) console.log(`\nYour admin token (for /admin/; keep it, it is not shown again):\n  ${adminToken}`);
   }
+
+  await ensureSubdomain(config.name, subdomain);
+  emailNote(config);
   console.log(`\nDone. Next: commit wrangler.toml, set "url" in content/site.json to your site's address, then npm run deploy.`);
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  try {
-    main();
-  } catch (err) {
-    failWith(COMMAND, err);
-  }
+  main(process.argv.slice(2)).catch((err) => failWith(COMMAND, err));
 }

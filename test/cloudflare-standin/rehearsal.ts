@@ -26,6 +26,11 @@ const SOURCE = process.env.BILLET_REHEARSAL_FROM ?? ROOT;
 const GUARD = join(ROOT, "test", "cloudflare-standin", "no-other-hosts.mjs");
 const WRANGLER_VERSION = (JSON.parse(readFileSync(join(ROOT, "node_modules", "wrangler", "package.json"), "utf8")) as { version: string }).version;
 
+const PLACEHOLDER = "0".repeat(32);
+const PLACEHOLDER_UUID = "00000000-0000-0000-0000-000000000000";
+/** The rehearsed author's own address (content/site.json). */
+export const AUTHOR_URL = "https://carnet.arnaud-lefevre.fr";
+
 /** A rehearsal's time limit: each wrangler call costs seconds; the longest takes 22 s on two cores. */
 export const REHEARSAL_TIMEOUT = within(25_000);
 
@@ -55,6 +60,14 @@ export class Rehearsal {
       cpSync(from, join(this.project, file));
     }
     symlinkSync(join(ROOT, "node_modules"), join(this.project, "node_modules"));
+    // A new author's copy: placeholder ids (the checkout may have real ones committed, of another
+    // account) and the blog's own address in content/site.json (deploy stops at the example's).
+    const config = this.config();
+    let toml = this.read("wrangler.toml");
+    for (const kv of config.kv_namespaces ?? []) toml = setTomlId(toml, "kv_namespaces", ["binding", kv.binding], "id", PLACEHOLDER);
+    for (const d of config.d1_databases ?? []) toml = setTomlId(toml, "d1_databases", ["binding", d.binding], "database_id", PLACEHOLDER_UUID);
+    writeFileSync(join(this.project, "wrangler.toml"), toml);
+    this.setSiteUrl(AUTHOR_URL);
     mkdirSync(join(this.dir, "home", ".config"), { recursive: true });
     mkdirSync(join(this.dir, "tmp", "update-check"), { recursive: true });
     writeFileSync(join(this.dir, "tmp", "update-check", "wrangler-latest.json"), JSON.stringify({ latest: WRANGLER_VERSION, lastUpdate: Date.now() }));
@@ -85,8 +98,16 @@ export class Rehearsal {
 
   /** `npm run <args>` in the copy, as the author types it (undefined in `extraEnv` unsets a variable). */
   npm(args: string[], extraEnv: Record<string, string | undefined> = {}): Promise<Run> {
-    return new Promise((resolve, reject) => {
-      const child = spawn("npm", ["run", "--silent", ...args], { cwd: this.project, env: this.env(extraEnv), stdio: ["pipe", "pipe", "pipe"] });
+    return this.spawnRun("npm", ["run", "--silent", ...args], extraEnv).done;
+  }
+
+  private spawnRun(command: string, args: string[], extraEnv: Record<string, string | undefined>, detached = false): { done: Promise<Run>; stop: () => void } {
+    const child = spawn(command, args, { cwd: this.project, env: this.env(extraEnv), stdio: ["pipe", "pipe", "pipe"], detached });
+    const stop = () => {
+      // The whole group (npm, node, wrangler), as Ctrl-C in a terminal does.
+      if (child.pid !== undefined && child.exitCode === null) process.kill(-child.pid, "SIGINT");
+    };
+    const done = new Promise<Run>((resolve, reject) => {
       let stdout = "";
       let stderr = "";
       child.stdout.on("data", (d) => (stdout += d));
@@ -101,6 +122,24 @@ export class Rehearsal {
         resolve({ code, stdout, stderr, last: lines.at(-1) ?? "" });
       });
     });
+    return { done, stop };
+  }
+
+  /** Sets content/site.json's url in the copy. */
+  setSiteUrl(url: string): void {
+    const file = join(this.project, "content", "site.json");
+    const site = JSON.parse(readFileSync(file, "utf8")) as { url: string };
+    writeFileSync(file, `${JSON.stringify({ ...site, url }, null, 2)}\n`);
+  }
+
+  /** Any command in the copy (`npx wrangler …`), as `npm` runs npm scripts. */
+  exec(command: string, args: string[], extraEnv: Record<string, string | undefined> = {}): Promise<Run> {
+    return this.spawnRun(command, args, extraEnv).done;
+  }
+
+  /** A command started in its own process group, to be interrupted (`stop`) midway. */
+  start(command: string, args: string[], extraEnv: Record<string, string | undefined> = {}): { done: Promise<Run>; stop: () => void } {
+    return this.spawnRun(command, args, extraEnv, true);
   }
 
   read(file: string): string {

@@ -19,6 +19,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from "node:net";
 import { extname } from "node:path";
 import { DatabaseSync } from "node:sqlite";
+import { gzipSync } from "node:zlib";
 import { hash as blake3 } from "blake3-wasm";
 
 export const STANDIN_ACCOUNT_ID = "5eaf00d5eaf00d5eaf00d5eaf00d5eaf";
@@ -214,10 +215,122 @@ export function splitSql(sql: string): string[] {
 
 const FORBIDDEN_IN_D1 = /^(BEGIN|COMMIT|END|ROLLBACK|SAVEPOINT|RELEASE)\b/i;
 
+/**
+ * Cloudflare's documented limits the stand-in enforces, so a build or a script that grows past one
+ * fails the rehearsal as it would fail (or be cut short) on Cloudflare. `free` is a new account's plan.
+ */
+export const LIMITS = {
+  /** https://developers.cloudflare.com/d1/platform/limits/ */
+  d1StatementBytes: 100_000,
+  d1BoundParameters: 100,
+  /** https://developers.cloudflare.com/workers/static-assets/redirects/ (limits) */
+  redirectsStatic: 2_000,
+  redirectsDynamic: 100,
+  redirectLineChars: 1_000,
+  /** https://developers.cloudflare.com/workers/static-assets/headers/ (limits) */
+  headersRules: 100,
+  headersLineChars: 2_000,
+  /** https://developers.cloudflare.com/workers/platform/limits/ (free plan, then paid) */
+  cronTriggersPerAccount: { free: 5, paid: 250 },
+  workerGzipBytes: { free: 3 * 1024 * 1024, paid: 10 * 1024 * 1024 },
+  workerBytes: 64 * 1024 * 1024,
+  assetFiles: { free: 20_000, paid: 100_000 },
+  assetBytes: 25 * 1024 * 1024,
+  /** https://developers.cloudflare.com/workers/runtime-apis/bindings/rate-limit/ */
+  rateLimitPeriods: [10, 60],
+} as const;
+
+/** Bytes of SQL text as D1 counts a statement's length. */
+const sqlBytes = (s: string) => Buffer.byteLength(s, "utf8");
+
+/** Checks one cron expression as Cloudflare reads it (five fields; names of days and months). */
+export function cronProblem(cron: string): string | null {
+  const fields = cron.trim().split(/\s+/);
+  if (fields.length !== 5) return `"${cron}" has ${fields.length} fields, a cron trigger has 5 (minute hour day-of-month month day-of-week)`;
+  const ranges: [number, number, string[]][] = [
+    [0, 59, []],
+    [0, 23, []],
+    [1, 31, []],
+    [1, 12, ["JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC"]],
+    [1, 7, ["SUN", "MON", "TUE", "WED", "THU", "FRI", "SAT"]],
+  ];
+  for (const [i, field] of fields.entries()) {
+    const [min, max, names] = ranges[i];
+    const value = (v: string) => {
+      const at = names.indexOf(v.toUpperCase());
+      if (at >= 0) return at + min;
+      return /^\d+$/.test(v) ? Number(v) : Number.NaN;
+    };
+    for (const part of field.split(",")) {
+      const m = /^(\*|[A-Za-z0-9]+(?:-[A-Za-z0-9]+)?)(?:\/(\d+))?$/.exec(part);
+      const last = i >= 2 && /^(L|\d+W|[A-Za-z0-9]+#\d|\d*L|\?)$/i.test(part);
+      if (last) continue;
+      if (!m) return `"${cron}": "${part}" is not a cron field`;
+      if (m[2] !== undefined && Number(m[2]) < 1) return `"${cron}": a step must be at least 1`;
+      if (m[1] === "*") continue;
+      for (const v of m[1].split("-").map(value)) if (!(v >= (i === 4 ? 0 : min) && v <= max)) return `"${cron}": "${part}" is out of range ${min}-${max}`;
+    }
+  }
+  return null;
+}
+
+/** _redirects as Cloudflare reads it: each rule's syntax, the static and dynamic rule counts. */
+export function redirectsProblems(text: string): string[] {
+  const problems: string[] = [];
+  let statics = 0;
+  let dynamics = 0;
+  for (const [i, raw] of text.split("\n").entries()) {
+    const line = raw.trim();
+    if (!line || line.startsWith("#")) continue;
+    if (line.length > LIMITS.redirectLineChars) problems.push(`_redirects line ${i + 1} is over ${LIMITS.redirectLineChars} characters`);
+    const parts = line.split(/\s+/);
+    if (parts.length < 2 || parts.length > 3) {
+      problems.push(`_redirects line ${i + 1}: expected "from to [status]", got ${parts.length} part(s)`);
+      continue;
+    }
+    const [from, to, status] = parts;
+    if (!from.startsWith("/") && !/^https?:\/\//.test(from)) problems.push(`_redirects line ${i + 1}: "${from}" is neither a path nor an address`);
+    if (!to.startsWith("/") && !/^https?:\/\//.test(to)) problems.push(`_redirects line ${i + 1}: "${to}" is neither a path nor an address`);
+    if (status !== undefined && !["200", "301", "302", "303", "307", "308"].includes(status))
+      problems.push(`_redirects line ${i + 1}: status ${status} is not one of 200, 301, 302, 303, 307, 308`);
+    if (/[*]|\/:[A-Za-z]/.test(from)) dynamics++;
+    else statics++;
+  }
+  if (statics > LIMITS.redirectsStatic) problems.push(`_redirects has ${statics} static rules, over Cloudflare's ${LIMITS.redirectsStatic}`);
+  if (dynamics > LIMITS.redirectsDynamic) problems.push(`_redirects has ${dynamics} dynamic rules, over Cloudflare's ${LIMITS.redirectsDynamic}`);
+  return problems;
+}
+
+/** _headers as Cloudflare reads it: a path line, then indented "Name: value" lines; 100 rules. */
+export function headersProblems(text: string): string[] {
+  const problems: string[] = [];
+  let rules = 0;
+  let inRule = false;
+  for (const [i, raw] of text.split("\n").entries()) {
+    if (!raw.trim() || raw.trim().startsWith("#")) continue;
+    if (raw.length > LIMITS.headersLineChars) problems.push(`_headers line ${i + 1} is over ${LIMITS.headersLineChars} characters`);
+    if (!/^\s/.test(raw)) {
+      if (!raw.startsWith("/") && !/^https?:\/\//.test(raw)) problems.push(`_headers line ${i + 1}: "${raw.trim()}" is not a path or an address`);
+      rules++;
+      inRule = true;
+    } else if (!inRule) problems.push(`_headers line ${i + 1}: a header before any path`);
+    else if (!/^\s+!?[A-Za-z0-9-]+\s*:/.test(raw) && !/^\s+!\s*[A-Za-z0-9-]+\s*$/.test(raw))
+      problems.push(`_headers line ${i + 1}: "${raw.trim()}" is not "Name: value"`);
+  }
+  if (rules > LIMITS.headersRules) problems.push(`_headers has ${rules} rules, over Cloudflare's ${LIMITS.headersRules}`);
+  return problems;
+}
+
 /** Runs statements as one batch, all or nothing, as D1's query and import endpoints do. */
 function runBatch(db: D1Database, sql: string, params: unknown[] = []): { results: unknown[]; success: true; meta: Record<string, unknown> }[] {
   const statements = splitSql(sql);
   if (!statements.length) throw fail(400, 7500, "No SQL statements detected.");
+  for (const s of statements) {
+    if (sqlBytes(s) > LIMITS.d1StatementBytes)
+      throw fail(400, 7500, `statement too long: ${sqlBytes(s)} bytes, over D1's ${LIMITS.d1StatementBytes} (${s.slice(0, 60)}…): SQLITE_TOOBIG`);
+  }
+  if (params.length > LIMITS.d1BoundParameters)
+    throw fail(400, 7500, `too many SQL variables: ${params.length} bound parameters, over D1's ${LIMITS.d1BoundParameters}: SQLITE_ERROR`);
   for (const s of statements) {
     const stripped = s.replace(/^(\s|--[^\n]*\n|\/\*[\s\S]*?\*\/)*/, "");
     if (FORBIDDEN_IN_D1.test(stripped)) {
@@ -332,6 +445,11 @@ export const ROUTE_DOCS: Record<string, string> = {
   "GET /accounts/:account/workers/workers/:script":
     "https://developers.cloudflare.com/api/resources/workers/subresources/beta/subresources/workers/methods/get/",
   "GET /accounts/:account/workers/subdomain": "https://developers.cloudflare.com/api/resources/workers/subresources/subdomains/methods/get/",
+  "PUT /accounts/:account/workers/subdomain": "https://developers.cloudflare.com/api/resources/workers/subresources/subdomains/methods/update/",
+  "GET /accounts/:account/workers/subdomains/:name":
+    "wrangler's availability check before registering a workers.dev subdomain (10032 free, 10031 taken; not in the public API reference)",
+  "DELETE /accounts/:account/workers/scripts/:script/secrets/:name":
+    "https://developers.cloudflare.com/api/resources/workers/subresources/scripts/subresources/secrets/methods/delete/",
   "GET /accounts/:account/workers/scripts/:script/subdomain":
     "https://developers.cloudflare.com/api/resources/workers/subresources/scripts/subresources/subdomain/methods/get/",
   "POST /accounts/:account/workers/scripts/:script/subdomain":
@@ -352,8 +470,12 @@ export interface StandinOptions {
   port?: number;
   accountId?: string;
   token?: string;
-  /** Account (workers.dev) subdomain; none registered when null. */
+  /** Account (workers.dev) subdomain; none registered when null (a brand-new account). */
   workersDevSubdomain?: string | null;
+  /** The account's Workers plan, for the limits that differ (default: free, a new author's). */
+  plan?: "free" | "paid";
+  /** workers.dev subdomains other accounts have taken (registering one is refused). */
+  takenSubdomains?: string[];
 }
 
 export class CloudflareStandin {
@@ -375,6 +497,14 @@ export class CloudflareStandin {
   /** The hashes uploaded, per upload call. */
   readonly assetUploads: string[][] = [];
   workersDevSubdomain: string | null;
+  readonly plan: "free" | "paid";
+  readonly takenSubdomains: Set<string>;
+  /** Requests the client gave up on before the stand-in read them (an interrupted deploy). */
+  aborted = 0;
+  /** Paths a valid token has no permission for (answered 10000, as Cloudflare does). */
+  deniedPaths: RegExp[] = [];
+  /** A route whose calls wait until `release()` (to interrupt a deploy there). */
+  private held: { route: string; waiting: (() => void)[]; arrived: number } | undefined;
   private readonly sessions = new Map<string, AssetSession>();
   private readonly d1Uploads = new Map<string, { etag: string; sql: string; db: string }>();
   private readonly routes: { method: string; pattern: string; re: RegExp; keys: string[]; handler: Handler; auth: boolean }[] = [];
@@ -385,12 +515,21 @@ export class CloudflareStandin {
     this.accountId = opts.accountId ?? STANDIN_ACCOUNT_ID;
     this.token = opts.token ?? STANDIN_TOKEN;
     this.workersDevSubdomain = opts.workersDevSubdomain === undefined ? "billet-author" : opts.workersDevSubdomain;
+    this.plan = opts.plan ?? "free";
+    this.takenSubdomains = new Set(opts.takenSubdomains ?? []);
     this.defineRoutes();
   }
 
   static async start(opts: StandinOptions = {}): Promise<CloudflareStandin> {
     const s = new CloudflareStandin(opts);
-    s.server = createServer((req, res) => void s.handle(req, res));
+    // A client that goes away mid-request (a deploy interrupted with Ctrl-C) must not stop the server.
+    s.server = createServer((req, res) => {
+      res.on("error", () => {});
+      s.handle(req, res).catch(() => {
+        if (!res.headersSent && !res.destroyed) res.destroy();
+      });
+    });
+    s.server.on("clientError", (_err, socket) => socket.destroy());
     await new Promise<void>((resolve) => s.server.listen(opts.port ?? 0, "127.0.0.1", resolve));
     s.url = `http://127.0.0.1:${(s.server.address() as AddressInfo).port}`;
     return s;
@@ -410,6 +549,20 @@ export class CloudflareStandin {
     this.server.closeAllConnections();
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
     for (const db of this.d1.values()) db.sqlite.close();
+  }
+
+  /** From now on, calls to `route` (e.g. "POST /accounts/:account/workers/assets/upload") wait until release(). */
+  hold(route: string): void {
+    this.held = { route, waiting: [], arrived: 0 };
+  }
+  /** How many calls are waiting on the held route. */
+  get waiting(): number {
+    return this.held?.waiting.length ?? 0;
+  }
+  release(): void {
+    const held = this.held;
+    this.held = undefined;
+    for (const go of held?.waiting ?? []) go();
   }
 
   /** Calls after the given sequence number (see `mark`). */
@@ -489,7 +642,13 @@ export class CloudflareStandin {
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const chunks: Buffer[] = [];
-    for await (const chunk of req) chunks.push(chunk as Buffer);
+    try {
+      for await (const chunk of req) chunks.push(chunk as Buffer);
+    } catch {
+      // The client gave up (aborted) before sending the whole request: nothing to answer or apply.
+      this.aborted++;
+      return;
+    }
     const raw = Buffer.concat(chunks);
     const url = new URL(req.url ?? "/", this.url);
     const method = req.method ?? "GET";
@@ -528,6 +687,7 @@ export class CloudflareStandin {
     };
     const send = (status: number, body: string | Buffer, headers: Record<string, string>) => {
       call.status = status;
+      if (res.destroyed) return; // the client left while the call ran: what it did is kept
       res.writeHead(status, headers);
       res.end(body);
     };
@@ -549,6 +709,8 @@ export class CloudflareStandin {
       const values = match.re.exec(path)!;
       for (const [i, k] of match.keys.entries()) r.params[k] = decodeURIComponent(values[i + 1]);
       if (match.auth) this.authenticate(r);
+      const held = this.held;
+      if (held && held.route === call.route) await new Promise<void>((go) => held.waiting.push(go));
       const result = await match.handler(r);
       if (result instanceof Raw) {
         send(result.status, result.body, result.headers);
@@ -605,7 +767,10 @@ export class CloudflareStandin {
   private authenticate(r: Req): void {
     const auth = String(r.headers.authorization ?? "");
     const accountMismatch = r.params.account !== undefined && r.params.account !== this.accountId;
-    if (auth === `Bearer ${this.token}` && !accountMismatch) return;
+    if (auth === `Bearer ${this.token}` && !accountMismatch) {
+      if (this.deniedPaths.some((re) => re.test(r.path))) throw fail(403, 10000, "Authentication error");
+      return;
+    }
     if (!auth)
       throw new ApiFailure(400, [
         { code: 6003, message: "Invalid request headers" },
@@ -710,11 +875,19 @@ export class CloudflareStandin {
           if (!this.r2.has(b.bucket_name)) errors.push({ code: 10085, message: `R2 bucket '${b.bucket_name}' not found` });
           out.push(b);
           break;
+        case "ratelimit": {
+          const { limit, period } = b.simple ?? {};
+          if (!(LIMITS.rateLimitPeriods as readonly number[]).includes(period))
+            errors.push({ code: 10021, message: `rate limit binding '${b.name}': period must be 10 or 60 (seconds), not ${period}` });
+          if (!Number.isInteger(limit) || limit < 1)
+            errors.push({ code: 10021, message: `rate limit binding '${b.name}': limit must be a positive whole number, not ${limit}` });
+          out.push(b);
+          break;
+        }
         case "send_email":
         case "plain_text":
         case "json":
         case "assets":
-        case "ratelimit":
         case "secret_text":
           out.push(b);
           break;
@@ -742,10 +915,31 @@ export class CloudflareStandin {
     if (metaPart === null) throw fail(400, 10021, "Missing the metadata part of the Worker upload");
     const metadata = JSON.parse(typeof metaPart === "string" ? metaPart : await metaPart.text());
     const modules: WorkerVersion["modules"] = [];
+    let gzipped = 0;
     for (const [name, value] of form.entries()) {
       if (name === "metadata" || typeof value === "string") continue;
       modules.push({ name: value.name || name, type: value.type, size: value.size });
+      gzipped += gzipSync(Buffer.from(await value.arrayBuffer())).length;
     }
+    // Worker size, as Cloudflare measures it: after compression, and before.
+    const size = modules.reduce((n, m) => n + m.size, 0);
+    const sizeLimit = LIMITS.workerGzipBytes[this.plan];
+    if (gzipped > sizeLimit || size > LIMITS.workerBytes)
+      throw fail(
+        400,
+        10027,
+        `Your Worker exceeded the size limit of ${sizeLimit / 1024 / 1024} MiB (${(gzipped / 1024 / 1024).toFixed(2)} MiB compressed, ${(size / 1024 / 1024).toFixed(2)} MiB before) on the ${this.plan} plan.`,
+      );
+    const assetsConfig = metadata.assets?.config ?? {};
+    const rules = [
+      ...(typeof assetsConfig._redirects === "string" ? redirectsProblems(assetsConfig._redirects) : []),
+      ...(typeof assetsConfig._headers === "string" ? headersProblems(assetsConfig._headers) : []),
+    ];
+    if (rules.length)
+      throw new ApiFailure(
+        400,
+        rules.map((message) => ({ code: 10021, message })),
+      );
     const main = metadata.main_module ?? metadata.body_part;
     if (!modules.some((m) => m.name === main)) throw fail(400, 10021, `No such module "${main}" in the upload`);
     const existing = this.scripts.get(scriptName);
@@ -1104,6 +1298,23 @@ export class CloudflareStandin {
       s.deployed = version.id;
       return { name, type };
     });
+    this.route("DELETE", "/accounts/:account/workers/scripts/:script/secrets/:name", (r) => {
+      const s = this.script(r.params.script);
+      if (!s.secrets.delete(r.params.name)) throw fail(404, 10056, `Secret ${r.params.name} not found`);
+      // Like a secret change, a deletion makes and deploys a new version without it.
+      const previous = s.versions.find((v) => v.id === s.deployed);
+      const version: WorkerVersion = {
+        id: randomUUID(),
+        number: s.versions.length + 1,
+        metadata: previous?.metadata ?? {},
+        modules: previous?.modules ?? [],
+        bindings: this.deployedBindings(s).filter((b) => b.name !== r.params.name),
+        createdOn: now(),
+      };
+      s.versions.push(version);
+      s.deployed = version.id;
+      return null;
+    });
     this.route("GET", "/accounts/:account/workers/scripts/:script/secrets", (r) =>
       [...this.script(r.params.script).secrets.keys()].map((name) => ({ name, type: "secret_text" })),
     );
@@ -1127,10 +1338,27 @@ export class CloudflareStandin {
       if (!this.workersDevSubdomain) throw fail(404, 10007, "workers.api.error.subdomain_not_found");
       return { subdomain: this.workersDevSubdomain };
     });
+    // A brand-new account has none: it is registered once (by wrangler's question or npm run provision).
+    this.route("PUT", "/accounts/:account/workers/subdomain", (r) => {
+      const { subdomain } = r.json();
+      if (typeof subdomain !== "string" || !/^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/.test(subdomain))
+        throw fail(400, 10033, `"${subdomain}" is not a valid workers.dev subdomain`);
+      if (this.takenSubdomains.has(subdomain)) throw fail(409, 10031, "Subdomain unavailable");
+      if (this.workersDevSubdomain && this.workersDevSubdomain !== subdomain)
+        throw fail(409, 10036, `This account already has the workers.dev subdomain ${this.workersDevSubdomain}`);
+      this.workersDevSubdomain = subdomain;
+      return { subdomain };
+    });
+    this.route("GET", "/accounts/:account/workers/subdomains/:name", (r) => {
+      // Cloudflare answers availability with an error code: 10032 free, 10031 taken.
+      if (this.takenSubdomains.has(r.params.name) || this.workersDevSubdomain === r.params.name) throw fail(409, 10031, "Subdomain unavailable");
+      throw fail(404, 10032, "Subdomain available");
+    });
     this.route("GET", "/accounts/:account/workers/scripts/:script/subdomain", (r) => this.script(r.params.script).subdomain);
     this.route("POST", "/accounts/:account/workers/scripts/:script/subdomain", (r) => {
       const s = this.script(r.params.script);
       const body = r.json();
+      if (body.enabled && !this.workersDevSubdomain) throw fail(400, 10063, "workers.dev subdomain required: register one for the account first");
       s.subdomain = {
         enabled: Boolean(body.enabled),
         previews_enabled: body.previews_enabled === undefined ? Boolean(body.enabled) : Boolean(body.previews_enabled),
@@ -1142,6 +1370,16 @@ export class CloudflareStandin {
       const s = this.script(r.params.script);
       const body = r.json();
       if (!Array.isArray(body) || body.some((x) => typeof x?.cron !== "string")) throw fail(400, 10021, "The body must be an array of { cron }");
+      const invalid = body.map((x) => cronProblem(x.cron)).filter(Boolean) as string[];
+      if (invalid.length)
+        throw new ApiFailure(
+          400,
+          invalid.map((message) => ({ code: 10100, message: `Invalid cron expression: ${message}` })),
+        );
+      const others = [...this.scripts.values()].filter((x) => x !== s).reduce((n, x) => n + x.schedules.length, 0);
+      const most = LIMITS.cronTriggersPerAccount[this.plan];
+      if (others + body.length > most)
+        throw fail(400, 10100, `Too many cron triggers: ${others + body.length} on the account, the ${this.plan} plan allows ${most}`);
       s.schedules = body.map((x) => ({ cron: x.cron }));
       return { schedules: s.schedules.map((x) => ({ ...x, created_on: now(), modified_on: now() })) };
     });
@@ -1151,6 +1389,15 @@ export class CloudflareStandin {
       const { manifest } = r.json();
       if (!manifest || typeof manifest !== "object") throw fail(400, 10021, "The assets upload session needs a manifest");
       this.assetManifests.push(manifest);
+      const entries = Object.entries(manifest as Record<string, { hash: string; size: number }>);
+      if (entries.length > LIMITS.assetFiles[this.plan])
+        throw fail(
+          400,
+          10021,
+          `${entries.length} static asset files, over the ${LIMITS.assetFiles[this.plan]} a Worker version may have on the ${this.plan} plan`,
+        );
+      const big = entries.filter(([, e]) => e.size > LIMITS.assetBytes).map(([path]) => path);
+      if (big.length) throw fail(400, 10021, `static asset(s) over 25 MiB, the most one file may be: ${big.join(", ")}`);
       const missing = [...new Set(Object.values(manifest as Record<string, { hash: string }>).map((e) => e.hash))].filter((h) => !this.assets.has(h));
       const jwt = `standin-assets.${hex(16)}`;
       const session: AssetSession = { script: r.params.script, manifest, pending: new Set(missing), completed: missing.length === 0 };

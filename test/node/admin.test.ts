@@ -13,6 +13,7 @@ import {
   chunks,
   commentLink,
   failureWords,
+  featureWords,
   heldForWords,
   listPath,
   safeWebsite,
@@ -113,6 +114,22 @@ describe("words", () => {
       expect(heldForWords(code, fr)).not.toBe(code);
       expect(heldForWords(code, en)).not.toBe(code);
     }
+  });
+
+  it("names the filter's clues on a short text's shape in words, in French and English", () => {
+    expect(featureWords("caps:free", fr)).toBe("« FREE » en capitales");
+    expect(featureWords("caps:free", en)).toBe("“FREE” in capitals");
+    expect(featureWords("punctuation:!", fr)).toBe("point d’exclamation");
+    expect(featureWords("punctuation:run", en)).toBe("repeated punctuation (!!, ??)");
+    // Malformed ones are shown as they are.
+    expect(featureWords("caps:", en)).toBe("caps:");
+    expect(featureWords("punctuation:?", en)).toBe("punctuation:?");
+    // The word "exclamation" is a word.
+    expect(featureWords("exclamation", en)).toBe("exclamation");
+    // A word named like one of the filter's own features is shown as the word.
+    expect(featureWords("word:phone", fr)).toBe("phone");
+    expect(featureWords("path:user", fr)).toBe("lien vers …/user");
+    expect(featureWords("path:user", en)).toBe("link to …/user");
   });
 
   it("says what an action did, agreeing in number", () => {

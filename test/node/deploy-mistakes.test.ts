@@ -86,7 +86,7 @@ describe("the mistakes a new author makes, each answered in one line with the co
       const run = await r.npm(["provision"], { CLOUDFLARE_API_TOKEN: "a-token-cloudflare-does-not-know" });
       expectExit(run, 1);
       expect(run.last).toMatch(
-        /^✘ npm run provision: Cloudflare refused your credentials: run `npx wrangler login` again.*then run `npm run provision` again\.$/,
+        /^✘ npm run provision: Cloudflare refused your credentials.*: run `npx wrangler login` again.*then run `npm run provision` again\.$/,
       );
       const sent = standin.since(mark);
       expect(sent.length).toBeGreaterThan(0);

@@ -161,4 +161,51 @@ describe("the learning spam filter", () => {
     expect(a).toEqual(b);
     expect(a).toContain("phone");
   });
+
+  it("describes each link by the first word of its path, when it is one", () => {
+    const bare = { authorName: "", authorEmail: null, authorUrl: null };
+    const f = describeComment({
+      ...bare,
+      content:
+        "Subscribe https://www.youtube.com/user/BestChannel and https://www.youtube.com/watch?v=aqz-KE-bpKQ and https://example.org/2024/05/x and https://example.org/",
+    });
+    expect(f.filter((x) => x.startsWith("path:")).sort()).toEqual(["path:user", "path:watch"]);
+    expect(f).toContain("host:youtube.com");
+    // At most five links are read for their paths, whatever a comment holds.
+    const many = Array.from(
+      { length: 150 },
+      (_, i) => `https://site${i}.example/mot${String.fromCharCode(97 + (i % 26))}${String.fromCharCode(97 + Math.floor(i / 26))}/`,
+    ).join(" ");
+    expect(describeComment({ ...bare, content: many }).filter((x) => x.startsWith("path:")).length).toBeLessThanOrEqual(5);
+  });
+
+  it("tells the words phone, money, shouting and repeated from a phone number, money, shouting and repeats", () => {
+    const bare = { authorName: "", authorEmail: null, authorUrl: null };
+    const words = describeComment({ ...bare, content: "My phone fell, money well spent, no shouting, repeated twice" });
+    for (const shape of ["phone", "money", "shouting", "repeated"]) {
+      expect(words).not.toContain(shape);
+      expect(words).toContain(`word:${shape}`);
+    }
+    // Pairs keep the words as they are.
+    expect(words).toContain("my phone");
+    const shapes = describeComment({ ...bare, content: "CALL 0906 170 1461 NOW TO WIN £1000 CASH!!!!!" });
+    for (const shape of ["phone", "money", "shouting", "repeated"]) expect(shapes).toContain(shape);
+  });
+
+  it("describes a short text's shape: words in capitals (20 at most) and exclamations", () => {
+    const bare = { authorName: "", authorEmail: null, authorUrl: null };
+    const f = describeComment({ ...bare, content: "WIN a FREE iPhone NOW!!! Call ÉTÉ 2024, ref 12-34 x" });
+    for (const must of ["caps:win", "caps:free", "caps:now", "caps:été", "punctuation:!", "punctuation:run"]) expect(f).toContain(must);
+    // Not a capital word: a single capital, a capital starting a word, a number alone.
+    expect(f.filter((x) => x.startsWith("caps:")).sort()).toEqual(["caps:free", "caps:now", "caps:win", "caps:été"]);
+    const calm = describeComment({ ...bare, content: "Merci pour ce billet. Un bel été à vous" });
+    expect(calm.some((x) => x.startsWith("caps:") || x.startsWith("punctuation:"))).toBe(false);
+    // The word "exclamation" is only a word.
+    expect(describeComment({ ...bare, content: "Une exclamation" }).filter((x) => x.includes("exclamation"))).toEqual(["exclamation", "une exclamation"]);
+    // A shouted text of hundreds of words keeps 20 of them in capitals, and its words.
+    const shouted = describeComment({ ...bare, content: Array.from({ length: 300 }, (_, i) => `MOT${i}`).join(" ") });
+    expect(shouted.filter((x) => x.startsWith("caps:"))).toHaveLength(20);
+    expect(shouted).toContain("mot99");
+    expect(shouted.length).toBeLessThanOrEqual(400);
+  });
 });

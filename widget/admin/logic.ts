@@ -127,6 +127,14 @@ export function featureWords(feature: string, s: AdminStrings): string {
       return value === "none" ? s.feature.mailNone : s.feature.mail(value);
     case "links":
       return /^\d+$/.test(value) ? s.feature.links(Number(value)) : feature;
+    case "path":
+      return value ? s.feature.path(value) : feature;
+    case "word":
+      return value || feature;
+    case "punctuation":
+      return value === "!" ? s.feature.exclamation : value === "run" ? s.feature.punctuationRun : feature;
+    case "caps":
+      return value ? s.feature.caps(value.toUpperCase()) : feature;
     case "script":
       return s.feature.script[value] ?? feature;
     case "lang":

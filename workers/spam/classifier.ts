@@ -22,6 +22,11 @@ export interface FeatureCounts {
 export const DOCUMENTS = " documents";
 
 const MAX_FEATURES = 400;
+/** A word of at least two letters or digits in capitals, starting with a letter. */
+const CAPS_WORD = /(?<![\p{L}\p{N}])\p{Lu}[\p{Lu}\p{N}]+(?![\p{L}\p{N}])/gu;
+const MAX_CAPS_WORDS = 20;
+/** Features named like words: the words themselves count as word:phone…, not as a phone number. */
+const SHAPE_NAMES = new Set(["phone", "money", "shouting", "repeated"]);
 const WORD = /[\p{L}\p{N}][\p{L}\p{N}'’_-]*/gu;
 const FR = new Set(["le", "la", "les", "des", "est", "une", "pas", "que", "qui", "pour", "dans", "avec", "sur", "mais", "vous", "je", "et", "du", "au", "ce"]);
 const EN = new Set(["the", "and", "is", "are", "you", "that", "this", "for", "with", "was", "not", "but", "have", "it", "of", "to", "in", "my", "your", "on"]);
@@ -51,6 +56,16 @@ function script(text: string): string {
 // Top-level domains, to find addresses written without "http" ("INDYAROCKS.COM", "www.x.net").
 const BARE_HOST = /\b(?:www\.)?((?:[a-z0-9-]+\.)+(?:com|net|org|info|biz|xyz|online|site|top|club|shop|ru|fr|de|uk|co|io|me|tv|us|eu|pl|in|cn))\b/gi;
 
+/** The first segment of an address's path when it is a word ("/user/x" → user), else null. */
+function firstPathWord(url: string): string | null {
+  try {
+    const first = new URL(url).pathname.split("/").find(Boolean) ?? "";
+    return /^\p{L}{2,20}$/u.test(first) ? first.toLowerCase() : null;
+  } catch {
+    return null;
+  }
+}
+
 /** The words a host name is made of, without digits ("seo-best123.xyz" → seo, best, tld:xyz). */
 function hostParts(h: string): string[] {
   const labels = h.split(".");
@@ -61,15 +76,22 @@ function hostParts(h: string): string[] {
 
 /**
  * What a comment is made of, as a set of features: first what says most whatever the text's
- * length — the hosts it links to and how many links, its author's name, website host and email
+ * length — the hosts it links to, the first word of their paths and how many links, its author's name, website host and email
  * domain, phone numbers and money, its script and language, its length, shouting and repeated
- * characters — then its words and pairs of words, up to MAX_FEATURES in all (so that hundreds of
- * padding words can never push the rest out). Numbers count by their shape, not their digits.
+ * characters, words in capitals and exclamations — then its words and pairs of
+ * words, up to MAX_FEATURES in all (so that hundreds of padding words can never push the rest out).
+ * Numbers count by their shape, not their digits.
  */
 export function features(c: CommentText): string[] {
   const out = new Set<string>();
   const text = c.content.normalize("NFKC");
-  const links = [...c.html.matchAll(/href="([^"]*)"/g)].map((m) => host(m[1].replace(/&amp;/g, "&")));
+  const hrefs = [...c.html.matchAll(/href="([^"]*)"/g)].map((m) => m[1].replace(/&amp;/g, "&"));
+  const links = hrefs.map(host);
+  // The first word of a link's path tells a shared video (/watch) from a channel to follow (/user, /channel).
+  for (const href of hrefs.slice(0, 5)) {
+    const first = firstPathWord(href);
+    if (first) out.add(`path:${first}`);
+  }
   // Addresses written in the text count by their host, not as the words "https", "www"…
   const written = [...text.matchAll(BARE_HOST)].map((m) => m[1].toLowerCase().replace(/^www\./, ""));
   out.add(`links:${Math.min(links.length, 5)}`);
@@ -101,8 +123,14 @@ export function features(c: CommentText): string[] {
   const letters = text.replace(/[^\p{L}]/gu, "");
   if (letters.length >= 12 && letters.replace(/[^\p{Lu}]/gu, "").length / letters.length > 0.5) out.add("shouting");
   if (/(.)\1{4,}/u.test(text)) out.add("repeated");
+  // The shape of a short text says much when its words are few: words in capitals ("FREE", "URGENT"),
+  // exclamations and runs of them. (Not how many numbers: a reader's numbered list would look like an ad.)
+  for (const w of (prose.match(CAPS_WORD) ?? []).slice(0, MAX_CAPS_WORDS)) out.add(`caps:${w.toLowerCase()}`);
+  // Named with a colon, as words never are: the word "exclamation" is not an exclamation mark.
+  if (text.includes("!")) out.add("punctuation:!");
+  if (/[!?]{2,}/.test(text)) out.add("punctuation:run");
   for (let i = 0; i < words.length && out.size < MAX_FEATURES; i++) {
-    if (words[i].length > 1) out.add(words[i]);
+    if (words[i].length > 1) out.add(SHAPE_NAMES.has(words[i]) ? `word:${words[i]}` : words[i]);
     if (i > 0) out.add(`${words[i - 1]} ${words[i]}`);
   }
   return [...out].slice(0, MAX_FEATURES);
@@ -149,7 +177,7 @@ const MAX_CLUES = 15;
 /** Spam evidence this strong holds a comment even when ham evidence as strong cancels it out. */
 const UNSURE_EVIDENCE = 0.9;
 /** The features of who wrote a comment and where it points (links, hosts, name, website, email). */
-const WHO = /^(?:links|host|hostword|tld|name|site|site-hostword|site-tld|mail):/;
+const WHO = /^(?:links|host|hostword|tld|path|name|site|site-hostword|site-tld|mail):/;
 /** A comment whose author and links alone score at least this is held, whatever its words say. */
 const WHO_HOLD = 0.9;
 
