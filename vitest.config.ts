@@ -1,4 +1,5 @@
 import { existsSync, readFileSync } from "node:fs";
+import { availableParallelism, loadavg } from "node:os";
 import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-plugin";
 import { defineConfig } from "vitest/config";
 
@@ -17,6 +18,18 @@ const modelEnv = Object.fromEntries(
     process.env[k] ?? "",
   ]),
 );
+
+// Time limits, from what a step needs on an idle two-core machine (test/time-limit.ts): ten times
+// that, times how much slower this run's machine is likely to be (fewer cores, or other work
+// already running: the load per core). BILLET_SLOWNESS overrides the estimate.
+const MARGIN = 10;
+const cores = availableParallelism();
+const slowness = Number(process.env.BILLET_SLOWNESS) || Math.max(1, 2 / cores) * Math.max(1, (loadavg()[0] + cores) / cores);
+const timeScale = MARGIN * slowness;
+const limit = (needsMs: number) => Math.ceil(needsMs * timeScale);
+// Most steps need well under a second: half a second a test, a second a hook (a test that needs
+// more says so with { timeout: within(ms) }).
+const limits = { testTimeout: limit(500), hookTimeout: limit(1_000), provide: { timeScale } };
 
 export default defineConfig(async () => {
   const migrations = await readD1Migrations(`${root}migrations`);
@@ -43,7 +56,7 @@ export default defineConfig(async () => {
               },
             }),
           ],
-          test: { name: "worker", include: ["test/worker/**/*.test.ts"], setupFiles: ["./test/worker/setup.ts"] },
+          test: { name: "worker", include: ["test/worker/**/*.test.ts"], setupFiles: ["./test/worker/setup.ts"], ...limits },
         },
         {
           // Model-based tests: random operations through the Worker against a site of 164 posts
@@ -77,11 +90,11 @@ export default defineConfig(async () => {
             name: "model",
             include: ["test/model/**/*.test.ts"],
             setupFiles: ["./test/model/setup.ts"],
-            testTimeout: 600_000,
+            ...limits,
           },
         },
         {
-          test: { name: "node", include: ["test/node/**/*.test.ts"], environment: "node" },
+          test: { name: "node", include: ["test/node/**/*.test.ts"], environment: "node", ...limits },
         },
         {
           test: {
@@ -89,8 +102,11 @@ export default defineConfig(async () => {
             include: ["test/browser/**/*.test.ts"],
             environment: "node",
             globalSetup: ["./test/browser/server.ts"],
-            testTimeout: 60_000,
-            hookTimeout: 120_000,
+            // A page test drives Chromium through a few steps: up to 6 s; a hook starts Chromium and
+            // seeds the local server: up to 12 s.
+            ...limits,
+            testTimeout: limit(6_000),
+            hookTimeout: limit(12_000),
             fileParallelism: false,
           },
         },

@@ -5,7 +5,7 @@
 // with 5,000), imports it as a new user would (scripts/import.ts, into a fresh content folder and a
 // fresh --persist-to state), builds it into a temporary public/ and loads its post records into the
 // local KV, then serves it with wrangler dev (bench/lib/billet.ts) twice on the same state:
-// - with PAGE_CACHE=off, where every reader is the first one after an approval (workers/pages.ts
+// - with PAGE_CACHE=off, where every reader is the first one after an approval (workers/pages/post-page.ts
 //   sharedPage: the state read from D1, the cache looked up under a key that misses, a render, the
 //   copy stored): (c) that page, and the reference rows (d) the page with its cache bypassed for one
 //   reader and (e) a one-query D1 read, at 1 connection, interleaved with a ceiling at 1 connection;

@@ -4,7 +4,7 @@
 // spam), which teaches the filter, as the admin page does. After 50, 200 and 1,000 decisions the
 // filter is frozen and files the rest of the corpus alone: the share of spam it sends to spam and
 // holds, and of genuine comments (ham) it misfiles as spam and holds. The same code as the
-// Worker's (workers/classifier.ts), with its counts in memory instead of D1; the thresholds are
+// Worker's (workers/spam/classifier.ts), with its counts in memory instead of D1; the thresholds are
 // those of wrangler.toml.
 //
 // Corpora: the SMS Spam Collection (real messages, CC BY 4.0, bench/corpus/sms-spam-collection),
@@ -16,7 +16,7 @@ import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { ROOT } from "../scripts/content.ts";
 import { seededRandom } from "../scripts/random.ts";
-import { addDeltas, type FeatureCounts, features, filterVerdict, type Score, score, trainingDelta } from "../workers/classifier.ts";
+import { addDeltas, type FeatureCounts, features, filterVerdict, type Score, score, trainingDelta } from "../workers/spam/classifier.ts";
 import { renderCommentHtml } from "../workers/render/markdown.ts";
 import { type AdversarialComment, type AdversarialKind, adversarialCorpus, makeCorpus, smsCorpus } from "./lib/spam-corpus.ts";
 

@@ -11,7 +11,7 @@ import { buildAdmin } from "./admin-page.ts";
 import { readArchiveAddresses } from "./import/archive-addresses.ts";
 import { buildRedirects } from "./redirects.ts";
 import { collectArchives, collectTerms, neighbours, pagesOf, relatedPosts } from "./explore.ts";
-import { archivePath, termFeedPath, termIndexPath, termPath, type TermKind } from "./taxonomy.ts";
+import { archivePath, termFeedPath, termIndexPath, termPath, type TermKind } from "../workers/render/addresses.ts";
 import {
   archiveIndexPage,
   atomFeed,

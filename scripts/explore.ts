@@ -1,6 +1,6 @@
 // The ways through a blog the build pre-renders: tags and categories, archives by year and month,
 // the previous and next post, related posts. Plain functions of the posts (newest first), no I/O.
-import { termSlug, type TermKind } from "./taxonomy.ts";
+import { termSlug, type TermKind } from "../workers/render/addresses.ts";
 import type { Post } from "./content.ts";
 
 /** The map's value for a key, made and stored the first time. */

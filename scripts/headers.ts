@@ -1,6 +1,6 @@
 // public/_headers: the headers of the static assets (pages the Worker does not run for), the same
-// ones the Worker sets on what it answers (workers/http.ts), the CSP from the one function both use.
-import { contentSecurityPolicy, siteHosts, type CspSite } from "../workers/csp.ts";
+// ones the Worker sets on what it answers (workers/http/answers.ts), the CSP from the one function both use.
+import { contentSecurityPolicy, siteHosts, type CspSite } from "../workers/http/csp.ts";
 import { MEDIA_CACHE_CONTROL } from "../workers/store/media.ts";
 
 /** The hosts of site.json's media_hosts and embed_hosts; an entry that is not a host name is refused. */
@@ -16,7 +16,7 @@ export function headersFile(site: CspSite): string {
   return [
     "# Made by npm run build from content/site.json (media_hosts, embed_hosts): edit those, not this file.",
     "# Headers for the static assets (pages the Worker does not run for). The Worker sets the same ones",
-    "# on what it answers (workers/http.ts); both take the CSP from workers/csp.ts.",
+    "# on what it answers (workers/http/answers.ts); both take the CSP from workers/http/csp.ts.",
     "/*",
     "  X-Content-Type-Options: nosniff",
     "  Referrer-Policy: strict-origin-when-cross-origin",

@@ -22,7 +22,7 @@ import { ImportError } from "./import/problems.ts";
 import { mapLine, runPipeline, tally, type PipelineOptions, type PipelineResult } from "./import/run.ts";
 import { refuseWhilePlaceholders } from "./deploy.ts";
 import { wrangler } from "./local.ts";
-import { normalizeHost } from "../workers/csp.ts";
+import { normalizeHost } from "../workers/http/csp.ts";
 
 /** What the command line says: the pipeline's options, and which database the SQL goes to. */
 export interface ImportOptions extends PipelineOptions {

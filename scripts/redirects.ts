@@ -7,7 +7,7 @@
 // (workers/routes/redirects.ts): addresses with a query (?p=123, /blog/?p=123), and paths beyond
 // the 2,000 static rules. The old blog's listings (content/redirects.json, written by the import:
 // categories, tags, dates, authors, feeds) come after the posts' rules, and are all KV records too.
-import { normalizePath, redirectKey } from "../workers/redirect-key.ts";
+import { normalizePath, redirectKey } from "../workers/store/redirect-key.ts";
 import type { Page, Post } from "./content.ts";
 
 export const MAX_STATIC = 2000;

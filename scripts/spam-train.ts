@@ -6,7 +6,7 @@
 // it again teaches nothing twice.
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { addDeltas, type FeatureCounts, features, trainingDelta } from "../workers/classifier.ts";
+import { addDeltas, type FeatureCounts, features, trainingDelta } from "../workers/spam/classifier.ts";
 import { ROOT } from "./content.ts";
 import { readAllComments } from "./export.ts";
 import { sqlValue } from "./import/plan.ts";

@@ -7,7 +7,7 @@ import type { SearchActionLeaf, WebSite, WithActionConstraints, WithContext } fr
 import { renderSearchSection, SEARCH_SECTION_ID } from "../workers/render/search.ts";
 import type { Page, Post, Site } from "./content.ts";
 import { firstImage, termNamesOf, type Month, type Term, type Year } from "./explore.ts";
-import { archivePath, COMMENTS_FEED_PATH, SEARCH_PATH, termFeedPath, termIndexPath, termPath, termSlug, type TermKind } from "./taxonomy.ts";
+import { archivePath, COMMENTS_FEED_PATH, SEARCH_PATH, termFeedPath, termIndexPath, termPath, termSlug, type TermKind } from "../workers/render/addresses.ts";
 
 const ui = {
   fr: {

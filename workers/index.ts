@@ -2,12 +2,12 @@
 // CORS for configured origins, the one error shape).
 import { Router } from "itty-router";
 import { getConfig } from "./config.ts";
-import { ApiError, toErrorResponse, withSecurityHeaders } from "./http.ts";
-import { deliver, type NotifyMessage } from "./notify.ts";
-import { postPage } from "./pages.ts";
+import { ApiError, toErrorResponse, withSecurityHeaders } from "./http/answers.ts";
+import { deliver, type NotifyMessage } from "./mail/notify.ts";
+import { postPage } from "./pages/post-page.ts";
 import { commentsFeed, siteCommentsFeed } from "./routes/feeds.ts";
 import { sitemapRoute } from "./routes/sitemap.ts";
-import { COMMENTS_FEED_PATH } from "../scripts/taxonomy.ts";
+import { COMMENTS_FEED_PATH } from "./render/addresses.ts";
 import {
   adminAction,
   adminAudit,
@@ -21,8 +21,8 @@ import {
   adminList,
   adminUnblock,
 } from "./routes/admin.ts";
-import { daily } from "./daily.ts";
-import { receiveEmail } from "./inbound.ts";
+import { daily } from "./mail/daily.ts";
+import { receiveEmail } from "./mail/inbound.ts";
 import { confirmLink, moderateLink, stopLink } from "./routes/links.ts";
 import { commentCounts, createComment, deleteOwnComment, editComment, listComments } from "./routes/comments.ts";
 import { configRoute, getPostRoute, listPostsRoute } from "./routes/posts.ts";

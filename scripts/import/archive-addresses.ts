@@ -1,11 +1,11 @@
-// The old blog's listings, each to its billet counterpart (scripts/taxonomy.ts): its category,
+// The old blog's listings, each to its billet counterpart (workers/render/addresses.ts): its category,
 // tag, date and author archives and their feeds, its main and comments feeds, and its home page
 // when it lived in a folder. Only for what the import holds: the categories and tags of the posts
 // imported, the days they were written, their authors. Written into content/redirects.json, which
 // the build publishes with the posts' own old addresses (scripts/redirects.ts).
 import { existsSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { archivePath, COMMENTS_FEED_PATH, termFeedPath, termPath } from "../taxonomy.ts";
+import { archivePath, COMMENTS_FEED_PATH, termFeedPath, termPath } from "../../workers/render/addresses.ts";
 import type { WpItem } from "./formats.ts";
 
 export const REDIRECTS_FILE = "redirects.json";

@@ -9,7 +9,7 @@
 // frames of hosts not in site.json's embed_hosts become a link to what they showed.
 import { copyFileSync, existsSync, mkdirSync, statSync, utimesSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
-import { normalizeHost } from "../../workers/csp.ts";
+import { normalizeHost } from "../../workers/http/csp.ts";
 
 export interface MediaOptions {
   /** --media: a copy of the old wp-content/uploads (year/month/file). */

@@ -12,7 +12,7 @@ import { detectFormat, siteKey, type Format, type ParseOptions, type SourceComme
 import { emptyIndex, indexPost, mappedSlug, planThreads, resolveSlug, rowKey, rowValues, slugify, SqlWriter, type Plan, type StatusCounts } from "./plan.ts";
 import { readExisting, sharedIdsOf, wpIdentity, writeItems, type ContentEntry, type ItemsResult } from "./posts.ts";
 import { MediaImport, uploadsFolder } from "./media.ts";
-import { normalizeHost, siteHosts } from "../../workers/csp.ts";
+import { normalizeHost, siteHosts } from "../../workers/http/csp.ts";
 import { describeProblem, ImportError } from "./problems.ts";
 import { streamingReader } from "./readers.ts";
 import { readIsso, readWaline } from "./servers.ts";

@@ -6,6 +6,7 @@ import { randomUUID } from "node:crypto";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, test } from "vitest";
 import { launch } from "./chromium.ts";
+import { limitWaits } from "./helpers.ts";
 
 const BASE = inject("baseUrl");
 const TOKEN = inject("adminToken");
@@ -64,7 +65,7 @@ afterAll(async () => {
 
 /** A phone-sized window in French, with what the page's scripts did wrong and any dialog it opened. */
 async function openAdmin(options: { colorScheme?: "light" | "dark" } = {}): Promise<{ page: Page; errors: string[]; dialogs: string[] }> {
-  const context = await browser.newContext({ viewport: { width: 390, height: 844 }, locale: "fr-FR", ...options });
+  const context = limitWaits(await browser.newContext({ viewport: { width: 390, height: 844 }, locale: "fr-FR", ...options }));
   contexts.push(context);
   const page = await context.newPage();
   const errors: string[] = [];
@@ -218,7 +219,7 @@ describe("the moderation page", () => {
     expect(await adminStatus(alice.id)).toBe("approved");
 
     // On the post page, for any reader.
-    const reader = await browser.newContext();
+    const reader = limitWaits(await browser.newContext());
     contexts.push(reader);
     const post = await reader.newPage();
     await post.goto(`${BASE}/posts/${SLUG}/`);

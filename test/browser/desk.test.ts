@@ -8,6 +8,7 @@ import { readFileSync } from "node:fs";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, test } from "vitest";
 import { launch } from "./chromium.ts";
+import { limitWaits } from "./helpers.ts";
 
 const BASE = inject("baseUrl");
 const TOKEN = inject("adminToken");
@@ -88,7 +89,7 @@ const acceptConfirm = new WeakSet<Page>();
 
 /** A phone-sized window in French, with the page's script errors and the dialogs it opened. */
 async function openAdmin(hash = "", options: { colorScheme?: "light" | "dark" } = {}): Promise<{ page: Page; errors: string[]; dialogs: string[] }> {
-  const context = await browser.newContext({ viewport: { width: 412, height: 900 }, locale: "fr-FR", acceptDownloads: true, ...options });
+  const context = limitWaits(await browser.newContext({ viewport: { width: 412, height: 900 }, locale: "fr-FR", acceptDownloads: true, ...options }));
   contexts.push(context);
   const page = await context.newPage();
   const errors: string[] = [];

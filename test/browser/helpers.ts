@@ -4,6 +4,7 @@ import { randomUUID } from "node:crypto";
 import type { Browser, BrowserContext, BrowserContextOptions, Page, Request } from "playwright-core";
 import { afterAll, beforeAll, expect, inject } from "vitest";
 import { launch } from "./chromium.ts";
+import { within } from "../time-limit.ts";
 
 export const SLUG = "reseaux-sociaux-trois-ans-apres";
 export const BASE = inject("baseUrl");
@@ -14,6 +15,16 @@ export const DRAFT_KEY = `billet:draft:${SLUG}`;
 /** Text no other test (in any file, in any order) will post. */
 export function unique(label: string): string {
   return `${label} ${randomUUID().slice(0, 8)}`;
+}
+
+/**
+ * Every wait and navigation of a context within a limit derived from what a step needs (a page
+ * loads or answers in about 3 s at most on an idle two-core machine), instead of Playwright's fixed 30 s.
+ */
+export function limitWaits<T extends BrowserContext>(context: T): T {
+  context.setDefaultTimeout(within(3_000));
+  context.setDefaultNavigationTimeout(within(3_000));
+  return context;
 }
 
 /** One Chromium for the file; every test opens its own contexts (cookies, storage) and closes them. */
@@ -29,7 +40,7 @@ export function useBrowser(): { context(options?: BrowserContextOptions): Promis
   });
   return {
     async context(options: BrowserContextOptions = {}) {
-      const context = await browser!.newContext({ viewport: { width: 412, height: 900 }, locale: "fr-FR", ...options });
+      const context = limitWaits(await browser!.newContext({ viewport: { width: 412, height: 900 }, locale: "fr-FR", ...options }));
       contexts.push(context);
       return context;
     },

@@ -11,6 +11,7 @@ import type { BrowserContext, Page } from "playwright-core";
 import { describe, expect, inject, test } from "vitest";
 import { EMAILS, ODD_BUT_VALID, SQL, URLS, XSS } from "../fixtures/hostile.ts";
 import { BASE, COMMENTS_API, form, PAGE, SLUG, useBrowser } from "./helpers.ts";
+import { within } from "../time-limit.ts";
 
 const browser = useBrowser();
 const TOKEN = inject("adminToken");
@@ -194,7 +195,9 @@ const plain = (s: string) =>
 const squeeze = (s: string) => s.replace(/\s+/g, " ").trim();
 
 describe("hostile comments in Chromium", () => {
-  test("the post page, its comments feed, the site feed and the moderation page run nothing and show the text as written", { timeout: 600_000 }, async () => {
+  test("the post page, its comments feed, the site feed and the moderation page run nothing and show the text as written", {
+    timeout: within(60_000),
+  }, async () => {
     const entries = hostileSet();
     expect(entries.length).toBeGreaterThan(150);
     const withCsp = await browser.context();
@@ -284,7 +287,7 @@ describe("hostile comments in Chromium", () => {
     await expectNothingRan(page, seen, "site feed");
   });
 
-  test("the no-JS form's error page shows hostile values back as text, and nothing runs", { timeout: 120_000 }, async () => {
+  test("the no-JS form's error page shows hostile values back as text, and nothing runs", { timeout: within(12_000) }, async () => {
     const noCsp = await browser.context({ bypassCSP: true });
     // The payloads that try to break out of an attribute value or of the textarea, and a few others.
     const payloads = XSS.filter((p) => singleLineName(p) && /["'<]/.test(p)).filter((_, i) => i % 4 === 0);
@@ -321,7 +324,7 @@ describe("hostile comments in Chromium", () => {
     }
   });
 
-  test("the widget posts hostile values and shows the author's held comment from the server, as text", { timeout: 120_000 }, async () => {
+  test("the widget posts hostile values and shows the author's held comment from the server, as text", { timeout: within(12_000) }, async () => {
     const context = await browser.context({ bypassCSP: true });
     const payloads = XSS.filter((p) => singleLineName(p)).slice(40, 52);
     const { page, seen } = await watchedPage(context);

@@ -50,7 +50,9 @@ export default async function setup(project: TestProject) {
     await prepareLocal({ persistTo, quiet: true });
     const port = await freePort(PORT);
     // Many comments come from one address in these tests: the rate limit is tested in workerd.
-    child = await startDev({ port, persistTo, vars: { COMMENT_RATE_LIMIT: "off" }, quiet: true });
+    // wrangler dev answers within 6 s on an idle two-core machine (test/time-limit.ts).
+    const readyWithinMs = Math.ceil(6_000 * project.getProvidedContext().timeScale);
+    child = await startDev({ port, persistTo, vars: { COMMENT_RATE_LIMIT: "off" }, quiet: true, readyWithinMs });
     project.provide("baseUrl", `http://127.0.0.1:${port}`);
     project.provide("adminToken", adminToken);
   } catch (err) {

@@ -20,6 +20,7 @@ import { ROOT } from "../../scripts/content.ts";
 import { queueNames, readWranglerConfig, type WranglerConfig } from "../../scripts/deploy.ts";
 import { setTomlId } from "../../scripts/provision.ts";
 import type { CloudflareStandin, RecordedCall } from "./standin.ts";
+import { within } from "../time-limit.ts";
 
 const SOURCE = process.env.BILLET_REHEARSAL_FROM ?? ROOT;
 const GUARD = join(ROOT, "test", "cloudflare-standin", "no-other-hosts.mjs");
@@ -30,8 +31,8 @@ const PLACEHOLDER_UUID = "00000000-0000-0000-0000-000000000000";
 /** The rehearsed author's own address (content/site.json). */
 export const AUTHOR_URL = "https://carnet.arnaud-lefevre.fr";
 
-/** A generous per-test timeout: each wrangler call costs seconds on a small machine. */
-export const REHEARSAL_TIMEOUT = 240_000;
+/** A rehearsal's time limit: each wrangler call costs seconds; the longest takes 22 s on two cores. */
+export const REHEARSAL_TIMEOUT = within(25_000);
 
 export interface Run {
   code: number | null;

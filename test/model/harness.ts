@@ -195,7 +195,7 @@ export class ModelFailure extends Error {}
 /**
  * How long an isolate may keep serving what it read before a write made behind the Worker's back
  * (D1 written directly, as `npm run import` and a console do): it trusts a post's version for 5 s
- * (workers/page-cache.ts). After such a write the harness lets that time pass, on a fake clock.
+ * (workers/pages/cache.ts). After such a write the harness lets that time pass, on a fake clock.
  */
 export const OUT_OF_BAND_DELAY_MS = 6_000;
 /** After a post record is rewritten in KV (closing, reopening): KV reads are cached for 60 s. */

@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildSite } from "../../scripts/build.ts";
 import { ROOT, type Post, type Site } from "../../scripts/content.ts";
 import { collectArchives, collectTerms, firstImage, neighbours, pagesOf, relatedPosts, termNamesOf, yearMonthOf } from "../../scripts/explore.ts";
-import { archivePath, termFeedPath, termPath, termSlug } from "../../scripts/taxonomy.ts";
+import { archivePath, termFeedPath, termPath, termSlug } from "../../workers/render/addresses.ts";
 import { ogLocale, termIndexPage, websiteJsonLd } from "../../scripts/templates.ts";
 
 const SITE: Site = {

@@ -11,7 +11,7 @@ import { parseArgs } from "../../scripts/import.ts";
 import { authorNicename } from "../../scripts/import/archive-addresses.ts";
 import { runPipeline } from "../../scripts/import/run.ts";
 import { buildRedirects, MAX_STATIC } from "../../scripts/redirects.ts";
-import { archivePath, COMMENTS_FEED_PATH, termFeedPath, termPath } from "../../scripts/taxonomy.ts";
+import { archivePath, COMMENTS_FEED_PATH, termFeedPath, termPath } from "../../workers/render/addresses.ts";
 
 const FIXTURES = join(ROOT, "test", "fixtures", "import");
 const tmp = mkdtempSync(join(tmpdir(), "billet-archive-"));

@@ -11,6 +11,7 @@ import { ROOT } from "../../scripts/content.ts";
 import { parseArgs, runImport } from "../../scripts/import.ts";
 import { runPipeline } from "../../scripts/import/run.ts";
 import { freshDb } from "./sqlite.ts";
+import { within } from "../time-limit.ts";
 
 const FILE = join(ROOT, "test", "fixtures", "import", "wxr-duplicates.xml");
 const tmp = mkdtempSync(join(tmpdir(), "billet-duplicates-"));
@@ -153,49 +154,53 @@ function wxr(items: { id: number; kind: "post" | "page"; slug: string }[]): stri
 }
 
 describe("many items sharing few ids, in any order", () => {
-  it("imports each (id, type, slug) once, its comment on its own post, and a second run changes nothing", async () => {
-    const item = fc.record({
-      id: fc.integer({ min: 1, max: 12 }),
-      kind: fc.constantFrom<"post" | "page">("post", "page"),
-      slug: fc.constantFrom("a", "b", "c", "d", "e", "f", "g", "h"),
-    });
-    await fc.assert(
-      fc.asyncProperty(fc.array(item, { minLength: 110, maxLength: 160 }), async (items) => {
-        const file = join(tmp, `many-${n++}.xml`);
-        writeFileSync(file, wxr(items));
-        const content = contentDir();
-        const run = async () => {
-          const sql = join(tmp, `out-${n++}.sql`);
-          const result = await runPipeline({ ...parseArgs([file, "--sql", sql, "--content", content]), progress: false });
-          return { result, sql: readFileSync(sql, "utf8") };
-        };
-        const first = await run();
-        const distinct = new Set(items.map((i) => `${i.id} ${i.kind} ${i.slug}`));
-        const files = ["posts", "pages"].flatMap((d) => (existsSync(join(content, d)) ? readdirSync(join(content, d)).map((f) => `${d}/${f}`) : []));
-        // The seed post is there too.
-        expect(files.length).toBe(distinct.size + 1);
-        expect(first.result.items!.duplicates).toHaveLength(items.length - distinct.size);
-        const db = freshDb();
-        db.exec(first.sql);
-        const rows = db.prepare("SELECT post_slug, author_name, import_key FROM comments").all() as {
-          post_slug: string;
-          author_name: string;
-          import_key: string;
-        }[];
-        expect(rows).toHaveLength(distinct.size);
-        expect(new Set(rows.map((r) => r.import_key)).size).toBe(rows.length);
-        for (const r of rows) {
-          const [, kind, slug] = r.author_name.split(" ");
-          const text = readFileSync(join(content, `${kind}s`, `${r.post_slug}.md`), "utf8");
-          expect(text).toContain(`Texte de ${kind} ${slug}.`);
-        }
-        const again = await run();
-        expect(again.result.items!.created).toEqual([]);
-        expect(again.result.items!.kept).toEqual([]);
-        db.exec(again.sql);
-        expect((db.prepare("SELECT count(*) AS n FROM comments").get() as { n: number }).n).toBe(rows.length);
-      }),
-      { numRuns: 4 },
-    );
-  }, 60_000);
+  it(
+    "imports each (id, type, slug) once, its comment on its own post, and a second run changes nothing",
+    async () => {
+      const item = fc.record({
+        id: fc.integer({ min: 1, max: 12 }),
+        kind: fc.constantFrom<"post" | "page">("post", "page"),
+        slug: fc.constantFrom("a", "b", "c", "d", "e", "f", "g", "h"),
+      });
+      await fc.assert(
+        fc.asyncProperty(fc.array(item, { minLength: 110, maxLength: 160 }), async (items) => {
+          const file = join(tmp, `many-${n++}.xml`);
+          writeFileSync(file, wxr(items));
+          const content = contentDir();
+          const run = async () => {
+            const sql = join(tmp, `out-${n++}.sql`);
+            const result = await runPipeline({ ...parseArgs([file, "--sql", sql, "--content", content]), progress: false });
+            return { result, sql: readFileSync(sql, "utf8") };
+          };
+          const first = await run();
+          const distinct = new Set(items.map((i) => `${i.id} ${i.kind} ${i.slug}`));
+          const files = ["posts", "pages"].flatMap((d) => (existsSync(join(content, d)) ? readdirSync(join(content, d)).map((f) => `${d}/${f}`) : []));
+          // The seed post is there too.
+          expect(files.length).toBe(distinct.size + 1);
+          expect(first.result.items!.duplicates).toHaveLength(items.length - distinct.size);
+          const db = freshDb();
+          db.exec(first.sql);
+          const rows = db.prepare("SELECT post_slug, author_name, import_key FROM comments").all() as {
+            post_slug: string;
+            author_name: string;
+            import_key: string;
+          }[];
+          expect(rows).toHaveLength(distinct.size);
+          expect(new Set(rows.map((r) => r.import_key)).size).toBe(rows.length);
+          for (const r of rows) {
+            const [, kind, slug] = r.author_name.split(" ");
+            const text = readFileSync(join(content, `${kind}s`, `${r.post_slug}.md`), "utf8");
+            expect(text).toContain(`Texte de ${kind} ${slug}.`);
+          }
+          const again = await run();
+          expect(again.result.items!.created).toEqual([]);
+          expect(again.result.items!.kept).toEqual([]);
+          db.exec(again.sql);
+          expect((db.prepare("SELECT count(*) AS n FROM comments").get() as { n: number }).n).toBe(rows.length);
+        }),
+        { numRuns: 4 },
+      );
+    },
+    within(2_500),
+  );
 });

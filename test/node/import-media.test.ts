@@ -13,6 +13,7 @@ import { afterAll, describe, expect, it, vi } from "vitest";
 import { ROOT } from "../../scripts/content.ts";
 import { parseArgs, runImport } from "../../scripts/import.ts";
 import { MediaImport, safeRelative } from "../../scripts/import/media.ts";
+import { within } from "../time-limit.ts";
 
 const tmp = mkdtempSync(join(tmpdir(), "billet-media-"));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
@@ -97,8 +98,8 @@ function exportFile(text = wxr()): string {
 }
 
 // An import that writes posts indexes them for search in a local D1 (wrangler, a few seconds, more
-// on a busy machine): a database of the test's own, and time enough.
-vi.setConfig({ testTimeout: 240_000 });
+// on a busy machine): a database of the test's own, and time enough (about 10 s a test on two cores).
+vi.setConfig({ testTimeout: within(10_000) });
 
 async function run(args: string[], content = contentDir(), file = exportFile()) {
   const lines: string[] = [];

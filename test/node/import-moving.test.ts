@@ -18,6 +18,7 @@ import { MemorySink } from "../../scripts/import/formats.ts";
 import { emptyIndex, indexPost, resolveSlug, slugify } from "../../scripts/import/plan.ts";
 import { wordpressBody } from "../../scripts/import/wp-content.ts";
 import { freshDb } from "./sqlite.ts";
+import { within } from "../time-limit.ts";
 
 const FIXTURES = join(ROOT, "test", "fixtures", "import");
 const fixture = (name: string) => readFileSync(join(FIXTURES, name), "utf8");
@@ -186,7 +187,7 @@ describe("a WordPress export brings the posts and pages", () => {
   });
 
   it("a blog that lived in a folder (/blog/): its ?p= and ?page_id= addresses are that folder's; over 2,000 old paths go to the Worker", {
-    timeout: 120_000,
+    timeout: within(15_000),
   }, async () => {
     const inFolder = fixture("wxr-full.xml").replaceAll("https://www.carnet.example.net", "https://www.carnet.example.net/blog");
     const { content } = await dry(write("in-folder.xml", inFolder));

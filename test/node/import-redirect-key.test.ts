@@ -3,7 +3,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { oldAddressKey } from "../../scripts/redirects.ts";
-import { normalizePath, redirectKey } from "../../workers/redirect-key.ts";
+import { normalizePath, redirectKey } from "../../workers/store/redirect-key.ts";
 
 // Not "." or "..": a browser resolves those before it sends the address (a doubled slash before
 // one, "/a//../", would resolve differently from "/a/../", which no link sends either).

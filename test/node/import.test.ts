@@ -18,6 +18,7 @@ import { normalizeRef, planImport, planSql, resolveSlug, type Plan, type Planned
 import { prepareLocal } from "../../scripts/local.ts";
 import { renderCommentHtml } from "../../workers/render/markdown.ts";
 import { freshDb } from "./sqlite.ts";
+import { within } from "../time-limit.ts";
 
 const SLUG = "reseaux-sociaux-trois-ans-apres";
 const FIXTURES = join(ROOT, "test", "fixtures", "import");
@@ -403,7 +404,7 @@ const tmp = mkdtempSync(join(tmpdir(), "billet-import-"));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
 describe("npm run import / export with the local D1", () => {
-  it("imports a WordPress export, twice without doubling, exports everything, and restores it into a fresh database", { timeout: 600_000 }, async () => {
+  it("imports a WordPress export, twice without doubling, exports everything, and restores it into a fresh database", { timeout: within(50_000) }, async () => {
     const first = join(tmp, "first");
     const second = join(tmp, "second");
     const quiet = () => {};

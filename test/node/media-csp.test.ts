@@ -9,7 +9,7 @@ import { buildSite } from "../../scripts/build.ts";
 import { ROOT, readSite } from "../../scripts/content.ts";
 import { checkedHosts, headersFile } from "../../scripts/headers.ts";
 import { mediaToUpload, placeMedia, uploadMedia, type R2Medium } from "../../scripts/media.ts";
-import { contentSecurityPolicy, cspHostsOf } from "../../workers/csp.ts";
+import { contentSecurityPolicy, cspHostsOf } from "../../workers/http/csp.ts";
 
 const tmp = mkdtempSync(join(tmpdir(), "billet-media-csp-"));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));

@@ -6,7 +6,7 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import type { Post } from "../../scripts/content.ts";
 import { MAX_STATEMENT_BYTES, plainText, searchIndexSql, searchTexts } from "../../scripts/search-index.ts";
-import { SEARCH_PATH } from "../../scripts/taxonomy.ts";
+import { SEARCH_PATH } from "../../workers/render/addresses.ts";
 import { SEARCH_ADDRESS } from "../../workers/render/search.ts";
 import { freshDb } from "./sqlite.ts";
 

@@ -1,7 +1,7 @@
 import type { DatabaseSync } from "node:sqlite";
 import { describe, expect, it } from "vitest";
 import { trainingSql } from "../../scripts/spam-train.ts";
-import { DOCUMENTS, features } from "../../workers/classifier.ts";
+import { DOCUMENTS, features } from "../../workers/spam/classifier.ts";
 import { renderCommentHtml } from "../../workers/render/markdown.ts";
 import { freshDb } from "./sqlite.ts";
 

@@ -4,8 +4,8 @@
 import { createExecutionContext } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { sendDigest } from "../../workers/daily.ts";
-import { commandOf, digestCommandsOf } from "../../workers/inbound.ts";
+import { sendDigest } from "../../workers/mail/daily.ts";
+import { commandOf, digestCommandsOf } from "../../workers/mail/inbound.ts";
 import worker from "../../workers/index.ts";
 import { ADMIN, expectError, fetchWith, newReader, SLUG, uniqueComment } from "./helpers.ts";
 import { AUTHOR, mailEnv } from "./mail.ts";

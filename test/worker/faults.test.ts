@@ -2,7 +2,7 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { expectError, fetchWith, newReader, SLUG, uniqueComment } from "./helpers.ts";
-import { forgetPost } from "../../workers/page-cache.ts";
+import { forgetPost } from "../../workers/pages/cache.ts";
 
 const COMMENTS = `/api/posts/${SLUG}/comments`;
 const lost = () => new Error("D1_ERROR: Network connection lost.");

@@ -3,7 +3,7 @@ import { createExecutionContext, createMessageBatch, getQueueResult, waitOnExecu
 import { env } from "cloudflare:workers";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import worker from "../../workers/index.ts";
-import { retryDelaySeconds, type NotifyMessage } from "../../workers/notify.ts";
+import { retryDelaySeconds, type NotifyMessage } from "../../workers/mail/notify.ts";
 import { approve, call, newReader, ORIGIN, postJson, SLUG, uniqueComment } from "./helpers.ts";
 
 afterEach(() => {

@@ -3,6 +3,7 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { ADMIN, call, postJson } from "./helpers.ts";
+import { within } from "../time-limit.ts";
 
 const POSTS = ["charge-un", "charge-deux", "charge-trois"];
 const PER_POST = 800;
@@ -23,7 +24,7 @@ async function inParallel<T>(jobs: (() => Promise<T>)[], width: number): Promise
 }
 
 describe("concurrent posting", () => {
-  it(`stores exactly the ${POSTS.length * PER_POST} comments it accepted, none twice`, { timeout: 120_000 }, async () => {
+  it(`stores exactly the ${POSTS.length * PER_POST} comments it accepted, none twice`, { timeout: within(25_000) }, async () => {
     for (const slug of POSTS) {
       const record = {
         slug,

@@ -3,7 +3,7 @@ import { createExecutionContext, createMessageBatch, getQueueResult } from "clou
 import { env } from "cloudflare:workers";
 import { expect } from "vitest";
 import worker from "../../workers/index.ts";
-import type { NotifyMessage } from "../../workers/notify.ts";
+import type { NotifyMessage } from "../../workers/mail/notify.ts";
 import { fetchWith, newReader, SLUG } from "./helpers.ts";
 
 export const AUTHOR = "arnaud@billet.example";

@@ -4,7 +4,7 @@
 import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
 import { buildRedirects } from "../../scripts/redirects.ts";
-import { archivePath, termFeedPath, termPath } from "../../scripts/taxonomy.ts";
+import { archivePath, termFeedPath, termPath } from "../../workers/render/addresses.ts";
 import { call } from "./helpers.ts";
 
 const GREEK = "/tag/%ce%b5%ce%bb%ce%bb%ce%ac%ce%b4%ce%b1/";

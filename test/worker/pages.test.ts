@@ -3,7 +3,7 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { ADMIN, approve, call, expectError, postJson, SLUG, uniqueComment } from "./helpers.ts";
-import { forgetPost } from "../../workers/page-cache.ts";
+import { forgetPost } from "../../workers/pages/cache.ts";
 
 const PAGE = `/posts/${SLUG}/`;
 

@@ -4,10 +4,10 @@
 // independent; the spam filter's memory pruned.
 import { env } from "cloudflare:workers";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { features } from "../../workers/classifier.ts";
-import { pruneSpamFeatures, runDaily, tendSubscriptions } from "../../workers/daily.ts";
+import { features } from "../../workers/spam/classifier.ts";
+import { pruneSpamFeatures, runDaily, tendSubscriptions } from "../../workers/mail/daily.ts";
 import { emailOrNull } from "../../scripts/import/formats.ts";
-import type { NotifyMessage } from "../../workers/notify.ts";
+import type { NotifyMessage } from "../../workers/mail/notify.ts";
 import { ADMIN, call, newReader, SLUG, uniqueComment } from "./helpers.ts";
 import { mailEnv } from "./mail.ts";
 

@@ -1,13 +1,13 @@
-// The learning spam filter on its own (workers/classifier.ts, workers/spam.ts): what it makes of
+// The learning spam filter on its own (workers/spam/classifier.ts, workers/spam/checks.ts): what it makes of
 // padded spam, doubtful comments and genuine comments with links, once taught by an author.
 import { env } from "cloudflare:test";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { adversarialCorpus, BLOG_WORDS, type LabelledComment, makeCorpus } from "../../bench/lib/spam-corpus.ts";
-import { addDeltas, type FeatureCounts, features, filterVerdict, score, trainingDelta } from "../../workers/classifier.ts";
+import { addDeltas, type FeatureCounts, features, filterVerdict, score, trainingDelta } from "../../workers/spam/classifier.ts";
 import { getConfig } from "../../workers/config.ts";
 import { renderCommentHtml } from "../../workers/render/markdown.ts";
-import { localVerdict } from "../../workers/spam.ts";
+import { localVerdict } from "../../workers/spam/checks.ts";
 
 const describeComment = (c: Omit<LabelledComment, "spam">) => features({ ...c, html: renderCommentHtml(c.content) });
 

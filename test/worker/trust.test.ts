@@ -10,10 +10,10 @@
 import { createExecutionContext, createMessageBatch, getQueueResult } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { forgetAccessKeys } from "../../workers/access.ts";
-import { authenticationOf } from "../../workers/inbound.ts";
+import { forgetAccessKeys } from "../../workers/auth/access.ts";
+import { authenticationOf } from "../../workers/mail/inbound.ts";
 import worker from "../../workers/index.ts";
-import type { NotifyMessage } from "../../workers/notify.ts";
+import type { NotifyMessage } from "../../workers/mail/notify.ts";
 import { ApiFailure, failureWords } from "../../widget/admin/logic.ts";
 import { adminStrings } from "../../widget/admin/strings.ts";
 import { ADMIN, call, expectError, fetchWith, newReader, SLUG, uniqueComment } from "./helpers.ts";

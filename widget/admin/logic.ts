@@ -101,7 +101,7 @@ export function formatScore(score: number, lang: string): string {
 }
 
 /**
- * One of the filter's features (workers/classifier.ts) in words people read: host:x is a link to x,
+ * One of the filter's features (workers/spam/classifier.ts) in words people read: host:x is a link to x,
  * site:x the commenter's website, name:x a word of their name, links:N how many links, length:N
  * how long; plain words and pairs of words are shown as they are, unknown features too.
  */

@@ -1,6 +1,6 @@
 // The author's desk in D1: the spam filter's memory, blocks, the audit log, a commenter's data.
 import { and, desc, eq, gt, inArray, isNotNull, isNull, lt, ne, or, sql } from "drizzle-orm";
-import { DOCUMENTS, type FeatureCounts } from "../classifier.ts";
+import { DOCUMENTS, type FeatureCounts } from "../spam/classifier.ts";
 import { drizzle } from "drizzle-orm/d1";
 import type { Db } from "./comments.ts";
 import { audit, type BlockKind, blocks, comments, spamFeatures, subscribers, subscriptions, usedLinks } from "./schema.ts";
@@ -33,7 +33,7 @@ export async function checksForNewComment(
     opts.host ? and(eq(blocks.kind, "host"), eq(blocks.value, opts.host)) : undefined,
   ].filter(Boolean);
   // Trust and blocks in one statement, the filter's counts in as many as their slices.
-  // Trust is never the typed email alone: it must come with this browser's proof (see auth.ts).
+  // Trust is never the typed email alone: it must come with this browser's proof (see auth/tokens.ts).
   const own = (opts.ownIds ?? []).slice(-SLICE);
   const provenBy = opts.provenEmail ? sql`1` : own.length ? inArray(comments.id, own) : null;
   const trustedBy =

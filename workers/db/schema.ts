@@ -103,7 +103,7 @@ export const postVersions = sqliteTable(
 );
 
 // The spam filter's memory: for each feature, in how many comments the author called spam and ham
-// it appeared (workers/classifier.ts). The row " documents" holds the totals.
+// it appeared (workers/spam/classifier.ts). The row " documents" holds the totals.
 export const spamFeatures = sqliteTable("spam_features", {
   feature: text("feature").primaryKey(),
   spam: integer("spam").notNull().default(0),

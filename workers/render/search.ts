@@ -7,7 +7,7 @@ import { stringsFor } from "./strings.ts";
 
 /** The id of the section the Worker fills in. */
 export const SEARCH_SECTION_ID = "search-results";
-/** The search page's address (scripts/taxonomy.ts's SEARCH_PATH) and the reader's words' field. */
+/** The search page's address (workers/render/addresses.ts's SEARCH_PATH) and the reader's words' field. */
 export const SEARCH_ADDRESS = "/search";
 export const QUERY_FIELD = "q";
 

@@ -3,16 +3,16 @@
 // spam filter and is written in the audit log. Blocks, the audit log, and a commenter's data
 // (export, erase) live here too.
 import * as v from "valibot";
-import { hashNetwork, clientNetwork, requireAdmin } from "../auth.ts";
-import { addDeltas, type FeatureCounts, features, trainingDelta } from "../classifier.ts";
+import { hashNetwork, clientNetwork, requireAdmin } from "../auth/tokens.ts";
+import { addDeltas, type FeatureCounts, features, trainingDelta } from "../spam/classifier.ts";
 import * as store from "../db/comments.ts";
 import * as desk from "../db/desk.ts";
 import type { AuditRow, BlockRow, CommentRow } from "../db/schema.ts";
-import { ApiError, json } from "../http.ts";
-import { ACTIONS, decide } from "../moderation.ts";
-import { forgetVersion } from "../page-cache.ts";
-import { adminListQuerySchema, auditQuerySchema, blockSchema, bulkSchema, emailQuerySchema, fieldErrors } from "../validate.ts";
-import { readFields } from "./body.ts";
+import { ApiError, json } from "../http/answers.ts";
+import { ACTIONS, decide } from "../moderation/decisions.ts";
+import { forgetVersion } from "../pages/cache.ts";
+import { adminListQuerySchema, auditQuerySchema, blockSchema, bulkSchema, emailQuerySchema, fieldErrors } from "../http/validate.ts";
+import { readFields } from "../http/body.ts";
 import { publicComment, websiteHost } from "./comments.ts";
 
 type Params = { params: Record<string, string> };

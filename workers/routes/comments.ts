@@ -13,21 +13,21 @@ import {
   readOwnIds,
   requireSecret,
   sha256,
-} from "../auth.ts";
+} from "../auth/tokens.ts";
 import { getConfig, type Config } from "../config.ts";
-import { bookmarkCookie, bookmarkFrom } from "../cookies.ts";
-import { features, score } from "../classifier.ts";
+import { bookmarkCookie, bookmarkFrom } from "../auth/cookies.ts";
+import { features, score } from "../spam/classifier.ts";
 import * as store from "../db/comments.ts";
 import * as desk from "../db/desk.ts";
 import type { CommentRow } from "../db/schema.ts";
-import { etagOf, notModified } from "../etag.ts";
-import { ApiError, json } from "../http.ts";
-import { announceComment, askConfirmation } from "../notify.ts";
-import { currentKey, forgetVersion, getCachedJson, knownPost, putCachedJson, rememberVersion, stateKey } from "../page-cache.ts";
-import { renderPostPage } from "../pages.ts";
+import { etagOf, notModified } from "../http/etag.ts";
+import { ApiError, json } from "../http/answers.ts";
+import { announceComment, askConfirmation } from "../mail/notify.ts";
+import { currentKey, forgetVersion, getCachedJson, knownPost, putCachedJson, rememberVersion, stateKey } from "../pages/cache.ts";
+import { renderPostPage } from "../pages/post-page.ts";
 import { renderCommentHtml } from "../render/markdown.ts";
 import { stringsFor } from "../render/strings.ts";
-import { akismetVerdict, checkTurnstile, localVerdict } from "../spam.ts";
+import { akismetVerdict, checkTurnstile, localVerdict } from "../spam/checks.ts";
 import { commentsOpen, getPost, type PostRecord } from "../store/posts.ts";
 import {
   countsQuerySchema,
@@ -38,8 +38,8 @@ import {
   newCommentSchema,
   SLUG,
   type NewCommentInput,
-} from "../validate.ts";
-import { bodyKind, readFields } from "./body.ts";
+} from "../http/validate.ts";
+import { bodyKind, readFields } from "../http/body.ts";
 
 type Params = { params: Record<string, string> };
 

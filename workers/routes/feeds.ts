@@ -4,14 +4,14 @@
 // that shows it.
 import { getConfig } from "../config.ts";
 import { latestComments, openDb, postFeedComments, siteChangedAt, type FeedRow } from "../db/comments.ts";
-import { etagOf, notModified } from "../etag.ts";
-import { currentKey, getCachedAnswer, knownPost, putCachedAnswer, type Entry } from "../page-cache.ts";
+import { etagOf, notModified } from "../http/etag.ts";
+import { currentKey, getCachedAnswer, knownPost, putCachedAnswer, type Entry } from "../pages/cache.ts";
 import { escapeHtml } from "../render/html.ts";
 import { stringsFor } from "../render/strings.ts";
 import { getPost, listPosts, type PostRecord } from "../store/posts.ts";
-import { SLUG } from "../validate.ts";
+import { SLUG } from "../http/validate.ts";
 import site from "../../content/site.json";
-import { COMMENTS_FEED_PATH } from "../../scripts/taxonomy.ts";
+import { COMMENTS_FEED_PATH } from "../render/addresses.ts";
 
 type Params = { params: Record<string, string> };
 

@@ -1,13 +1,13 @@
 // What the links in billet's emails open: a small page that asks, and a button that acts (a GET
 // never changes anything, so mail scanners that follow links do no harm). One-click moderation
 // works once; confirming and stopping reply notifications; RFC 8058 one-click unsubscribe.
-import { mailTag, ownCookie, readOwnCookie, verifyLink } from "../auth.ts";
+import { mailTag, ownCookie, readOwnCookie, verifyLink } from "../auth/tokens.ts";
 import { getComment, openDb } from "../db/comments.ts";
 import * as desk from "../db/desk.ts";
-import { ApiError } from "../http.ts";
-import { decide } from "../moderation.ts";
+import { ApiError } from "../http/answers.ts";
+import { decide } from "../moderation/decisions.ts";
 import { escapeHtml } from "../render/html.ts";
-import { CONFIRM_TTL_MS } from "../email.ts";
+import { CONFIRM_TTL_MS } from "../mail/email.ts";
 import { emailStrings, linkPage } from "../render/emails.ts";
 import site from "../../content/site.json";
 

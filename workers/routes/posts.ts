@@ -1,10 +1,10 @@
 // Posts (from KV) and the widget's configuration.
 import { getConfig } from "../config.ts";
 import { countApproved, openDb } from "../db/comments.ts";
-import { ApiError, json } from "../http.ts";
+import { ApiError, json } from "../http/answers.ts";
 import { widgetStrings } from "../render/strings.ts";
 import { commentsOpen, getPost, listPosts } from "../store/posts.ts";
-import { SLUG } from "../validate.ts";
+import { SLUG } from "../http/validate.ts";
 import site from "../../content/site.json";
 
 type Params = { params: Record<string, string> };

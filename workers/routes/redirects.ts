@@ -5,13 +5,11 @@
 // which _redirects cannot match, and paths beyond the 2,000 static rules it holds. The old blog's
 // category, tag, date and author addresses have records too, so that their pages (…/page/3/) follow
 // them; its search (/?s=word) becomes billet's.
-import { knownPost } from "../page-cache.ts";
-import { commentedPage } from "../pages.ts";
-import { hasOldQuery, normalizePath, redirectKey } from "../redirect-key.ts";
-import { SLUG } from "../validate.ts";
-
-/** billet's search page (SEARCH_PATH in scripts/taxonomy.ts, which the Worker does not import). */
-const SEARCH_PATH = "/search";
+import { knownPost } from "../pages/cache.ts";
+import { commentedPage } from "../pages/post-page.ts";
+import { hasOldQuery, normalizePath, redirectKey } from "../store/redirect-key.ts";
+import { SLUG } from "../http/validate.ts";
+import { SEARCH_PATH } from "../render/addresses.ts";
 
 const moved = (to: string, url: URL) =>
   new Response(null, { status: 301, headers: { Location: new URL(to, url).toString(), "Cache-Control": "public, max-age=86400" } });

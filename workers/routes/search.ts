@@ -1,6 +1,6 @@
 // GET /search?q=…&page=N: the search page, answered without JavaScript. The build's page
 // (public/search/index.html) with its results section filled in from D1's full-text index.
-import { hashAddress } from "../auth.ts";
+import { hashAddress } from "../auth/tokens.ts";
 import { getConfig } from "../config.ts";
 import { search } from "../db/search.ts";
 import { MAX_PAGE, MAX_QUERY_LENGTH, MAX_TERMS, parseQuery, RESULTS_PER_PAGE } from "../db/search-query.ts";

@@ -3,7 +3,7 @@
 // per post (post_versions.changed_at). One D1 query over one row per commented post; when D1 cannot
 // be read, the built file as it is.
 import { openDb, postsChangedAt } from "../db/comments.ts";
-import { etagOf, notModified } from "../etag.ts";
+import { etagOf, notModified } from "../http/etag.ts";
 import site from "../../content/site.json";
 
 /** W3C datetime to the second (what sitemaps take), in UTC. */

@@ -1,17 +1,17 @@
 // Post pages: the pre-rendered page from the assets, with its comments section filled in from D1.
-import { readOwnIds } from "./auth.ts";
-import { getConfig } from "./config.ts";
-import { bookmarkFrom } from "./cookies.ts";
-import { pageOfThreads, readerSession, type PageRow, type Shown } from "./db/comments.ts";
+import { readOwnIds } from "../auth/tokens.ts";
+import { getConfig } from "../config.ts";
+import { bookmarkFrom } from "../auth/cookies.ts";
+import { pageOfThreads, readerSession, type PageRow, type Shown } from "../db/comments.ts";
 
-import { emailSettings } from "./email.ts";
-import { etagOf, notModified } from "./etag.ts";
-import { type Entry, forgetVersion, getCachedPage, knownPost, knownVersion, lastKnownKey, putCachedPage, rememberVersion, stateKey } from "./page-cache.ts";
-import { renderCommentsSection, SECTION_ID, type FormState, type ThreadComment } from "./render/comments.ts";
-import { postJsonLd } from "./render/jsonld.ts";
-import { commentsOpen, type PostRecord } from "./store/posts.ts";
-import { SLUG } from "./validate.ts";
-import site from "../content/site.json";
+import { emailSettings } from "../mail/email.ts";
+import { etagOf, notModified } from "../http/etag.ts";
+import { type Entry, forgetVersion, getCachedPage, knownPost, knownVersion, lastKnownKey, putCachedPage, rememberVersion, stateKey } from "./cache.ts";
+import { renderCommentsSection, SECTION_ID, type FormState, type ThreadComment } from "../render/comments.ts";
+import { postJsonLd } from "../render/jsonld.ts";
+import { commentsOpen, type PostRecord } from "../store/posts.ts";
+import { SLUG } from "../http/validate.ts";
+import site from "../../content/site.json";
 
 function toThreadComment(row: PageRow & { shown: Shown }): ThreadComment {
   // An empty place says nothing of what was there.

@@ -1,5 +1,5 @@
 // Reading a request body: its type, its size and its encoding are checked before it is parsed.
-import { ApiError } from "../http.ts";
+import { ApiError } from "./answers.ts";
 
 export const MAX_BODY_BYTES = 64 * 1024;
 

@@ -9,8 +9,8 @@
 // the state it read with it: nothing has to be found and deleted. This isolate trusts the state it
 // knows for VERSION_TTL_MS, so another isolate's change shows here within that time (a republished
 // record, once KV shows it); its own changes show at once (forgetVersion).
-import { openDb, postVersion } from "./db/comments.ts";
-import { commentsOpen, getPost, type PostRecord } from "./store/posts.ts";
+import { openDb, postVersion } from "../db/comments.ts";
+import { commentsOpen, getPost, type PostRecord } from "../store/posts.ts";
 
 export const VERSION_TTL_MS = 5_000;
 export const EDGE_TTL_S = 60;

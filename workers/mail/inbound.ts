@@ -4,13 +4,13 @@
 // (its Authentication-Results), and only with the signed reference the notification carries (its
 // last line), which works once: a forged sender alone can do nothing, nor a reply sent twice.
 import PostalMime from "postal-mime";
-import { sha256, verifyLink } from "./auth.ts";
-import * as store from "./db/comments.ts";
-import * as desk from "./db/desk.ts";
+import { sha256, verifyLink } from "../auth/tokens.ts";
+import * as store from "../db/comments.ts";
+import * as desk from "../db/desk.ts";
 import { emailSettings, REFERENCES } from "./email.ts";
-import { ApiError } from "./http.ts";
-import { emailStrings } from "./render/emails.ts";
-import { decide } from "./moderation.ts";
+import { ApiError } from "../http/answers.ts";
+import { emailStrings } from "../render/emails.ts";
+import { decide } from "../moderation/decisions.ts";
 
 const COMMANDS: Record<string, "approve" | "spam" | "delete"> = {
   ok: "approve",

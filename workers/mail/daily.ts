@@ -3,12 +3,12 @@
 // author set (ADDRESS_RETENTION_DAYS) erased; with EMAIL_NOTIFY = "digest", the comments that wait
 // sent to the author; reply subscriptions never confirmed asked once more, then forgotten; the spam
 // filter's memory kept under its cap. The run fails (and says which steps) only after all have run.
-import { getConfig } from "./config.ts";
-import { openDb } from "./db/comments.ts";
-import * as desk from "./db/desk.ts";
+import { getConfig } from "../config.ts";
+import { openDb } from "../db/comments.ts";
+import * as desk from "../db/desk.ts";
 import { digestEmail, emailSettings, send } from "./email.ts";
 import { askConfirmation } from "./notify.ts";
-import { getPost, type PostRecord } from "./store/posts.ts";
+import { getPost, type PostRecord } from "../store/posts.ts";
 
 const DAY = 86_400_000;
 /** Comments one digest lists (the oldest first); it says how many more wait. */

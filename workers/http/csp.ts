@@ -1,4 +1,4 @@
-// The Content-Security-Policy of every answer, built in this one place for the Worker (workers/http.ts)
+// The Content-Security-Policy of every answer, built in this one place for the Worker (workers/http/answers.ts)
 // and for the static assets (the build writes public/_headers from it): no inline script or style,
 // nothing from other sites but Cloudflare Turnstile's challenge when it is on, the hosts the author
 // names in content/site.json for media left elsewhere (`media_hosts`: images, audio and video) and

@@ -1,5 +1,5 @@
 // JSON answers, the one error shape, and the headers every answer carries.
-import site from "../content/site.json";
+import site from "../../content/site.json";
 import { contentSecurityPolicy, cspHostsOf, type CspSite } from "./csp.ts";
 
 export type ErrorCode =

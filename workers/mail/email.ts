@@ -1,12 +1,12 @@
 // billet's emails, through Cloudflare Email Service (the `EMAIL` send_email binding): new comments
 // to the author (one each, or a daily digest), with signed one-click links and a reference that an
 // email reply can answer; and, for readers who asked and confirmed, replies to their comments.
-import { signLink } from "./auth.ts";
-import type { CommentRow } from "./db/schema.ts";
-import { escapeHtml } from "./render/html.ts";
-import { emailStrings } from "./render/emails.ts";
-import type { PostRecord } from "./store/posts.ts";
-import site from "../content/site.json";
+import { signLink } from "../auth/tokens.ts";
+import type { CommentRow } from "../db/schema.ts";
+import { escapeHtml } from "../render/html.ts";
+import { emailStrings } from "../render/emails.ts";
+import type { PostRecord } from "../store/posts.ts";
+import site from "../../content/site.json";
 
 export const MODERATION_LINK_TTL_MS = 7 * 86_400_000;
 const REFERENCE_TTL_MS = 30 * 86_400_000;

@@ -1,9 +1,9 @@
 // Who may do what: the admin token, commenters' edit tokens and signed cookie, hashed addresses.
 import { accessIdentity } from "./access.ts";
-import { getConfig } from "./config.ts";
+import { getConfig } from "../config.ts";
 import { readCookie, setCookie } from "./cookies.ts";
-import { recordFailedSignIn } from "./db/desk.ts";
-import { ApiError } from "./http.ts";
+import { recordFailedSignIn } from "../db/desk.ts";
+import { ApiError } from "../http/answers.ts";
 
 const encoder = new TextEncoder();
 

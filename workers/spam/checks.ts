@@ -1,10 +1,10 @@
 // Spam, in layers. Cheap local checks first; the optional outside services (Turnstile, Akismet)
 // only when their secrets are set. A layer never loses a comment: it holds it for the moderator.
 import { filterVerdict, type Score } from "./classifier.ts";
-import type { Config } from "./config.ts";
-import type { CommentStatus } from "./db/schema.ts";
-import { ApiError } from "./http.ts";
-import { countLinks } from "./render/markdown.ts";
+import type { Config } from "../config.ts";
+import type { CommentStatus } from "../db/schema.ts";
+import { ApiError } from "../http/answers.ts";
+import { countLinks } from "../render/markdown.ts";
 
 export interface Verdict {
   status: CommentStatus;

@@ -1,13 +1,13 @@
 // Moderation decisions, wherever they come from (the admin API, a one-click link in an email, an
 // email reply): the comments change state, the spam filter learns, and the audit log records who,
 // all in one batch.
-import { addDeltas, type FeatureCounts, features, trainingDelta } from "./classifier.ts";
-import * as store from "./db/comments.ts";
-import * as desk from "./db/desk.ts";
-import type { CommentRow, ModerationStatus } from "./db/schema.ts";
-import { ApiError } from "./http.ts";
-import { announcePublished } from "./notify.ts";
-import { forgetVersion } from "./page-cache.ts";
+import { addDeltas, type FeatureCounts, features, trainingDelta } from "../spam/classifier.ts";
+import * as store from "../db/comments.ts";
+import * as desk from "../db/desk.ts";
+import type { CommentRow, ModerationStatus } from "../db/schema.ts";
+import { ApiError } from "../http/answers.ts";
+import { announcePublished } from "../mail/notify.ts";
+import { forgetVersion } from "../pages/cache.ts";
 
 export type Decision = "approve" | "spam" | "delete" | "pending" | "purge";
 

@@ -1,5 +1,5 @@
 // Cookies: reading one from a request and writing one, the same way for every cookie billet sets
-// (the commenter's own-comments cookie, the D1 bookmark). Signing lives with the secrets (auth.ts).
+// (the commenter's own-comments cookie, the D1 bookmark). Signing lives with the secrets (tokens.ts).
 
 /** The value of cookie `name`, or null. */
 export function readCookie(request: Request, name: string): string | null {

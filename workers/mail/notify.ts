@@ -2,11 +2,11 @@
 // failure of one is retried without repeating the other), and the queue consumer that delivers
 // it — to the author's webhook, to the author by email, to readers who follow a thread —,
 // retrying with backoff while a service is down. A reader's post never waits for any of it.
-import { getComment, openDb } from "./db/comments.ts";
-import * as desk from "./db/desk.ts";
-import type { CommentRow } from "./db/schema.ts";
+import { getComment, openDb } from "../db/comments.ts";
+import * as desk from "../db/desk.ts";
+import type { CommentRow } from "../db/schema.ts";
 import { confirmationEmail, emailSettings, newCommentEmail, replyEmail, send } from "./email.ts";
-import { getPost } from "./store/posts.ts";
+import { getPost } from "../store/posts.ts";
 
 export type NotifyMessage =
   | { event: "comment.created"; channel?: "webhook" | "email"; comment_id: number; post_slug: string }
