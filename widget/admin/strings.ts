@@ -1,5 +1,7 @@
 // Every word of the moderation page, in French and English: the build writes the page's fixed text
 // from here (scripts/admin-page.ts) and the script (admin.ts) its messages, so the two never differ.
+// Why a comment waits: the same words as the emails say.
+import { enReasons, frReasons } from "../../workers/render/emails.ts";
 
 export type Status = "pending" | "approved" | "spam" | "deleted";
 export type Action = "approve" | "spam" | "delete" | "pending" | "purge";
@@ -58,19 +60,7 @@ const fr = {
   edited: "modifié",
   reason: "Motif\u00a0:",
   ipHash: "empreinte d’adresse",
-  heldFor: {
-    first_comment: "premier commentaire de cette personne",
-    too_many_links: "trop de liens",
-    honeypot: "champ piège rempli (robot probable)",
-    filled_too_fast: "formulaire rempli trop vite (robot probable)",
-    akismet: "signalé par Akismet",
-    akismet_unavailable: "Akismet ne répondait pas",
-    moderation_all: "tous les commentaires sont modérés",
-    moderator: "votre décision",
-    filter: "ressemble à du spam",
-    blocked: "cette personne est bloquée",
-    edited: "modifié après publication",
-  } as Record<string, string>,
+  heldFor: frReasons,
   heldForWord: (word: string) => `contient « ${word} »`,
   errors: {
     network: "Le serveur ne répond pas : vérifiez la connexion et réessayez.",
@@ -302,19 +292,7 @@ const en: AdminStrings = {
   edited: "edited",
   reason: "Reason:",
   ipHash: "address hash",
-  heldFor: {
-    first_comment: "this person’s first comment",
-    too_many_links: "too many links",
-    honeypot: "trap field filled in (likely a bot)",
-    filled_too_fast: "form filled in too fast (likely a bot)",
-    akismet: "flagged by Akismet",
-    akismet_unavailable: "Akismet did not answer",
-    moderation_all: "every comment is moderated",
-    moderator: "your decision",
-    filter: "looks like spam",
-    blocked: "this commenter is blocked",
-    edited: "edited after it was published",
-  },
+  heldFor: enReasons,
   heldForWord: (word: string) => `contains “${word}”`,
   errors: {
     network: "The server does not answer: check the connection and try again.",

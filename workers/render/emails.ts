@@ -2,7 +2,8 @@
 import { escapeHtml } from "./html.ts";
 
 // Why a comment waits (comments.held_for), in words: the same as the moderation page says.
-const frReasons: Record<string, string> = {
+/** Why a comment waits, in words; the moderation page says the same (widget/admin/strings.ts). */
+export const frReasons: Record<string, string> = {
   first_comment: "premier commentaire de cette personne",
   too_many_links: "trop de liens",
   honeypot: "champ piège rempli (robot probable)",
@@ -16,7 +17,7 @@ const frReasons: Record<string, string> = {
   edited: "modifié après publication",
   other: "une règle du site",
 };
-const enReasons: Record<string, string> = {
+export const enReasons: Record<string, string> = {
   first_comment: "this person’s first comment",
   too_many_links: "too many links",
   honeypot: "trap field filled in (likely a robot)",
