@@ -130,25 +130,12 @@ function pageKey(origin: string, slug: string, page: number, state: string): str
   return `${origin}/posts/${slug}/?page=${page}&billet-state=${state}`;
 }
 
-export async function getCachedPage(origin: string, slug: string, page: number, state: string): Promise<Entry | null> {
-  const key = pageKey(origin, slug, page, state);
-  const hit = memory.get(key);
-  if (hit) return hit;
-  const res = await caches.default.match(key);
-  if (!res) return null;
-  const entry = { body: new Uint8Array(await res.arrayBuffer()), etag: res.headers.get("ETag") ?? "", status: res.status };
-  memory.set(key, entry);
-  return entry;
+export function getCachedPage(origin: string, slug: string, page: number, state: string): Promise<Entry | null> {
+  return getCachedAnswer(pageKey(origin, slug, page, state));
 }
 
-export async function putCachedPage(origin: string, slug: string, page: number, state: string, entry: Entry): Promise<void> {
-  const key = pageKey(origin, slug, page, state);
-  memory.set(key, entry);
-  const res = new Response(entry.body, {
-    status: entry.status,
-    headers: { "Content-Type": "text/html; charset=utf-8", ETag: entry.etag, "Cache-Control": `public, max-age=${EDGE_TTL_S}` },
-  });
-  await caches.default.put(key, res);
+export function putCachedPage(origin: string, slug: string, page: number, state: string, entry: Entry): Promise<void> {
+  return putCachedAnswer(pageKey(origin, slug, page, state), entry, "text/html; charset=utf-8");
 }
 
 /** The comments JSON of a post for one query (limit, cursor, sort), from this isolate's memory. */
@@ -161,7 +148,7 @@ export function putCachedJson(slug: string, query: string, state: string, entry:
 }
 
 /**
- * Another answer made from a post's or the site's state (a feed), cached under a key that holds
+ * An answer made from a post's or the site's state (a page, a feed), cached under a key that holds
  * that state: in this isolate's memory and in the data centre's Cache API.
  */
 export async function getCachedAnswer(key: string): Promise<Entry | null> {
