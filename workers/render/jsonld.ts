@@ -5,6 +5,7 @@
 import { decodeHTML } from "entities";
 import type { BlogPosting, BreadcrumbList, Comment, Graph, IdReference, Person, WebPage } from "schema-dts";
 import { shownParent, type ThreadComment } from "./comments.ts";
+import type { PostRecord } from "../store/posts.ts";
 
 export interface JsonLdSite {
   url: string;
@@ -12,17 +13,7 @@ export interface JsonLdSite {
 }
 
 /** What the structured data says of a post: its KV record's fields (the build's post has them too). */
-export interface JsonLdPost {
-  title: string;
-  date: string;
-  updated?: string;
-  author: string;
-  lang: string;
-  tags: string[];
-  summary: string;
-  /** Its address on the site (`/posts/<slug>/`, or `/<slug>/` for a page). */
-  url: string;
-}
+export type JsonLdPost = Pick<PostRecord, "title" | "date" | "updated" | "author" | "lang" | "tags" | "summary" | "url">;
 
 export interface JsonLdInput {
   site: JsonLdSite;
