@@ -20,7 +20,7 @@ import { readSite, ROOT } from "./content.ts";
 import { cloudflareApi, workersDevSubdomain } from "./cloudflare-api.ts";
 import { startDev, wrangler, WranglerError } from "./local.ts";
 import { SEARCH_SQL_FILE } from "./search-index.ts";
-import { rebuildIfForgotten } from "./spam-train.ts";
+import { rebuildIfAsked } from "./spam-train.ts";
 import { mediaBucket, uploadMediaWith } from "./media.ts";
 
 /** The parts of wrangler.toml the deploy scripts read (wrangler's own reader parses the file). */
@@ -320,7 +320,7 @@ async function main(argv: string[]): Promise<void> {
   console.log(`4/4 Uploading the Worker "${config.name}" with its bindings and static assets…`);
   wrangler(["deploy"], { online: true });
   // After the Worker: the counts are rebuilt with the features the live Worker extracts.
-  if ((config.d1_databases ?? []).some((db) => db.binding === "DB")) rebuildIfForgotten({ remote: true }, (line) => console.log(`    ${line}`));
+  if ((config.d1_databases ?? []).some((db) => db.binding === "DB")) rebuildIfAsked({ remote: true }, (line) => console.log(`    ${line}`));
   console.log(`\ndeployed: ${posts.length} post(s), migrations applied, Worker live (its address is above). Roll back with \`npx wrangler rollback\`.`);
 }
 

@@ -110,25 +110,23 @@ const where = (opts: Pick<Options, "remote" | "persistTo">) =>
   opts.remote ? ["--remote"] : ["--local", ...(opts.persistTo ? ["--persist-to", opts.persistTo] : [])];
 
 /**
+ * The row a migration that changes the features leaves in the emptied memory, to ask for a rebuild
+ * (the rebuild removes it). Not a feature any comment can have: those never start with a space.
+ */
+export const REBUILD_MARKER = " rebuild";
+
+/**
  * After a migration emptied the filter's memory (its features changed), rebuilds it from the
- * comments that taught it; does nothing when the memory holds counts or nothing was ever taught.
+ * comments that taught it; does nothing unless that migration asked for it (REBUILD_MARKER).
  * `npm run deploy` calls it once the new Worker is live.
  */
-export function rebuildIfForgotten(opts: Pick<Options, "remote" | "persistTo">, log: (line: string) => void = console.log): boolean {
+export function rebuildIfAsked(opts: Pick<Options, "remote" | "persistTo">, log: (line: string) => void = console.log): boolean {
   const out = wrangler(
-    [
-      "d1",
-      "execute",
-      "DB",
-      ...where(opts),
-      "--json",
-      "--command",
-      "SELECT (SELECT count(*) FROM spam_features) AS memory, (SELECT count(*) FROM comments WHERE trained_as IS NOT NULL) AS taught",
-    ],
+    ["d1", "execute", "DB", ...where(opts), "--json", "--command", `SELECT count(*) AS asked FROM spam_features WHERE feature = '${REBUILD_MARKER}'`],
     { quiet: true, online: opts.remote },
   );
-  const [{ memory, taught }] = (JSON.parse(out) as { results: { memory: number; taught: number }[] }[])[0].results;
-  if (memory > 0 || taught === 0) return false;
+  const [{ asked }] = (JSON.parse(out) as { results: { asked: number }[] }[])[0].results;
+  if (!asked) return false;
   runSpamTrain({ ...opts, dryRun: false, rebuild: true }, log);
   return true;
 }

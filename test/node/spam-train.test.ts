@@ -3,7 +3,7 @@ import { join } from "node:path";
 import type { DatabaseSync } from "node:sqlite";
 import { describe, expect, it } from "vitest";
 import { ROOT } from "../../scripts/content.ts";
-import { rebuildSql, trainingSql } from "../../scripts/spam-train.ts";
+import { REBUILD_MARKER, rebuildSql, trainingSql } from "../../scripts/spam-train.ts";
 import { addDeltas, DOCUMENTS, type FeatureCounts, features, trainingDelta } from "../../workers/spam/classifier.ts";
 import { renderCommentHtml } from "../../workers/render/markdown.ts";
 import { freshDb } from "./sqlite.ts";
@@ -71,8 +71,12 @@ describe("npm run spam:train", () => {
     db.exec("INSERT INTO spam_features (feature, spam, ham) VALUES (' documents', 9, 9), ('old:feature', 5, 1), ('merci', 0, 3)");
 
     const migration = readdirSync(join(ROOT, "migrations")).find((f) => f.endsWith("_spam-features-mixed-shapes.sql"))!;
-    db.exec(readFileSync(join(ROOT, "migrations", migration), "utf8"));
-    expect(db.prepare("SELECT count(*) AS n FROM spam_features").get()).toEqual({ n: 0 });
+    for (const stmt of readFileSync(join(ROOT, "migrations", migration), "utf8").split("--> statement-breakpoint")) db.exec(stmt);
+    // Emptied, but for the row that asks for a rebuild, which no comment's feature can be.
+    expect(db.prepare("SELECT feature FROM spam_features").all()).toEqual([{ feature: REBUILD_MARKER }]);
+    expect(features({ authorName: " rebuild", content: " rebuild", html: "" })).not.toContain(REBUILD_MARKER);
+    // A decision the Worker takes before the rebuild: the marker stays, the rebuild still comes.
+    db.exec("INSERT INTO spam_features (feature, spam, ham) VALUES (' documents', 0, 1), ('merci', 0, 1)");
     expect((db.prepare("SELECT count(*) AS n FROM comments WHERE trained_as IS NOT NULL").get() as { n: number }).n).toBe(152);
 
     const rebuilt = rebuildSql(rows(db));
@@ -93,6 +97,7 @@ describe("npm run spam:train", () => {
     const stored = db.prepare("SELECT feature, spam, ham FROM spam_features").all() as { feature: string; spam: number; ham: number }[];
     expect(new Map(stored.map((r) => [r.feature, { spam: r.spam, ham: r.ham }]))).toEqual(expected);
     expect(count(db, "old:feature")).toBeUndefined();
+    expect(count(db, REBUILD_MARKER)).toBeUndefined();
     expect(count(db, DOCUMENTS)).toEqual({ spam: 51, ham: 101 });
     expect(count(db, "mixed:a9")).toEqual({ spam: 50, ham: 1 });
     expect(count(db, "mixed:a@a")!.spam).toBe(50);
