@@ -68,6 +68,12 @@ export function trainingSql(rows: Row[]): { sql: string; spam: number; ham: numb
 }
 
 /**
+ * The row a migration that changes the features leaves in the emptied memory, to ask for a rebuild
+ * (the rebuild removes it). Not a feature any comment can have: those never start with a space.
+ */
+export const REBUILD_MARKER = " rebuild";
+
+/**
  * The SQL that rebuilds the filter's whole memory from what the comments taught it (their
  * trained_as), described by today's features: after the features change, no count made with the
  * old ones is left to mix with the new (the migration that changes them empties the memory).
@@ -80,7 +86,13 @@ export function rebuildSql(rows: Row[]): { sql: string; spam: number; ham: numbe
     addDeltas(delta, trainingDelta(features(textOf(row)), row.trained_as, null));
     taught[row.trained_as]++;
   }
-  const lines = [`-- billet spam:train --rebuild: ${taught.spam} spam, ${taught.ham} ham`, "DELETE FROM spam_features;", ...addCountsSql(delta)];
+  // The marker goes last: a rebuild cut short is asked for again.
+  const lines = [
+    `-- billet spam:train --rebuild: ${taught.spam} spam, ${taught.ham} ham`,
+    `DELETE FROM spam_features WHERE feature <> '${REBUILD_MARKER}';`,
+    ...addCountsSql(delta),
+    `DELETE FROM spam_features WHERE feature = '${REBUILD_MARKER}';`,
+  ];
   return { sql: `${lines.join("\n")}\n`, ...taught };
 }
 
@@ -108,12 +120,6 @@ export function runSpamTrain(opts: Options, log: (line: string) => void = consol
 
 const where = (opts: Pick<Options, "remote" | "persistTo">) =>
   opts.remote ? ["--remote"] : ["--local", ...(opts.persistTo ? ["--persist-to", opts.persistTo] : [])];
-
-/**
- * The row a migration that changes the features leaves in the emptied memory, to ask for a rebuild
- * (the rebuild removes it). Not a feature any comment can have: those never start with a space.
- */
-export const REBUILD_MARKER = " rebuild";
 
 /**
  * After a migration emptied the filter's memory (its features changed), rebuilds it from the

@@ -82,6 +82,10 @@ describe("npm run spam:train", () => {
     const rebuilt = rebuildSql(rows(db));
     expect(rebuilt).toMatchObject({ spam: 51, ham: 101 });
     expect(rebuilt.sql.match(/^INSERT INTO spam_features/gm)!.length).toBeGreaterThan(1);
+    // Cut short before its last statement, the rebuild is still asked for.
+    const cut = freshDb();
+    cut.exec(rebuilt.sql.slice(0, rebuilt.sql.lastIndexOf("DELETE")));
+    expect(cut.prepare("SELECT count(*) AS n FROM spam_features WHERE feature = ?").get(REBUILD_MARKER)).toEqual({ n: 1 });
     db.exec(rebuilt.sql);
     const expected = new Map<string, FeatureCounts>();
     for (const r of rows(db))
