@@ -296,10 +296,47 @@ ${curveRows.join("\n")}
   from each of your decisions (\`npm run spam:train\` teaches it an imported blog).
 
 How it scores: the comment's features (links' hosts, the words they are made of and the first word of their paths, the author's name, website and
-email domain, phone numbers and money, script, language, length, words in capitals and exclamations, then words and
-pairs of words, at most 400) are
+email domain, phone numbers and money, script, language, length, words in capitals and exclamations, the shapes of
+words mixing letters with digits or signs — "fr33" and "txt80488" are both \`mixed:a9\`, "w1n" \`mixed:a9a\`, "c@sh" \`mixed:a@a\`, at most 10
+shapes from the first 100 words — then words and pairs of words, at most 400) are
 given Robinson's per-feature estimates from your decisions, and the 15 most telling are combined with Fisher's
 chi-square, so hundreds of padding words cannot dilute them.
+
+When the features change, the counts learned with the old ones would mix with the new: the migration that
+ships the change empties the filter's memory (as migrations/0017 did), and \`npm run deploy\` then rebuilds it,
+with the new features, from what each comment taught (\`npm run spam:train -- --rebuild\` does it by hand, or
+locally). Until then the filter has learned nothing and decides nothing.
+
+### What was measured on the tuning half, and what was kept
+
+The SMS tuning half, after 200 decisions, in its own order and 12 shuffled ones: spam → spam / ham → spam at
+0.95 (the mean of the 13 orders), and spam caught where 0.5 % of their ham (all 13 pooled) would be misfiled. Kept:
+the shapes of mixed words (the first two rows); with them the generated and adversarial halves still misfile no ham.
+
+| variant (on top of the shapes, but the first) | at 0.95 | spam caught at 0.5 % of ham |
+| --- | ---: | ---: |
+| without the shapes of mixed words (before) | 94.0 % / 0.59 % | 93.8 % |
+| **with them (kept)** | **94.5 % / 0.62 %** | **94.3 %** |
+| letter trigrams inside words | 97.7 % / 11.3 % | 84.5 % |
+| letter 4-grams inside words | 97.0 % / 6.9 % | 86.5 % |
+| numbers by their count of digits (3 … 12+) | 94.4 % / 0.62 % | 94.3 % |
+| the first two digits of phone numbers | 94.7 % / 0.62 % | 94.5 % |
+| "fr33" also read as the word "free" | 94.6 % / 0.62 % | 94.3 % |
+| words' first 5 letters (a stem) | 94.8 % / 0.68 % | 94.3 % |
+| no pairs of words | 93.5 % / 0.54 % | 93.2 % |
+| 10 / 30 clues instead of 15 | 94.6 % / 0.85 %, 94.7 % / 0.59 % | 93.5 %, 94.4 % |
+| Robinson's strength 0.45 / 2 instead of 1 | 94.6 % / 1.10 %, 93.3 % / 0.31 % | 92.2 %, 94.5 % |
+| clues from 0.2 of 0.5 instead of 0.1 | 94.9 % / 0.93 % | 93.2 % |
+| the clues' log-odds summed (Graham), or summed over √n | 96.2 % / 1.01 %, 95.9 % / 0.93 % | 94.9 %, 95.1 % |
+
+Letter n-grams add dozens of clues that say the same thing, and Fisher's combining counts each: genuine messages
+reach spam. The phone prefixes (SMS premium numbers) would count numbers by their digits, and fit text messages more
+than comments. The summed log-odds gain half a point where few ham are misfiled, but at the threshold the tuning
+halves choose for the sum over √n (0.98) it files no more spam than Fisher's at 0.95 in arrival order (95.1 % / 0.4 %
+both; 89.0 % against 90.7 % for the interleaved half), and it loses Fisher's two separate measures, spam and ham evidence,
+that hold a padded spam: not kept. The SMS report half is harder than the tuning half (90.6 % against 95.1 % after
+200 decisions, in order). On the tuning half, what the filter misses is spam that reads like a message from a friend
+(chain jokes, "Sorry I missed your call… I'm on 07…"), which no feature of the words tells from ham after 200 decisions.
 
 Describing and scoring one comment: ${r.scoreMicros.toFixed(0)} µs of CPU (${r.features.toLocaleString("en-US")} features
 learned); in the Worker the counts come from D1 in the same round trip as the other checks of a new comment.

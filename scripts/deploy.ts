@@ -7,7 +7,9 @@
 //      a bundle that fails at start stops the deploy with its error, before anything is sent
 //   2. the post records → the KV namespace (wrangler kv bulk put --remote)
 //   3. the D1 migrations not applied yet, in order, each once (wrangler d1 migrations apply --remote)
-//   4. the Worker, its bindings, static assets, queue consumer and cron triggers (wrangler deploy)
+//   4. the Worker, its bindings, static assets, queue consumer and cron triggers (wrangler deploy);
+//      then, if a migration emptied the spam filter's memory (its features changed), the memory
+//      rebuilt from what the comments taught it (scripts/spam-train.ts)
 // `npm run deploy -- --dry-run` prints that plan for this wrangler.toml and bundles the Worker with
 // `wrangler deploy --dry-run`, sending nothing (CI runs it as npm run deploy:check).
 import { readdirSync, readFileSync, rmSync, statSync } from "node:fs";
@@ -18,6 +20,7 @@ import { readSite, ROOT } from "./content.ts";
 import { cloudflareApi, workersDevSubdomain } from "./cloudflare-api.ts";
 import { startDev, wrangler, WranglerError } from "./local.ts";
 import { SEARCH_SQL_FILE } from "./search-index.ts";
+import { rebuildIfAsked } from "./spam-train.ts";
 import { mediaBucket, uploadMediaWith } from "./media.ts";
 
 /** The parts of wrangler.toml the deploy scripts read (wrangler's own reader parses the file). */
@@ -167,6 +170,9 @@ function printPlan(config: WranglerConfig, posts: number): void {
   }
   for (const cron of config.triggers?.crons ?? []) say(`   cron trigger: ${cron}`);
   say(`   and answers on https://${config.name}.<your-subdomain>.workers.dev (and on your custom domain once you add one).`);
+  say(
+    "   then, if a migration emptied the spam filter's memory (its features changed), it is rebuilt from the comments' decisions (npm run spam:train -- --rebuild).",
+  );
   if (left.length) {
     say("");
     say(`✘ npm run deploy would stop at step 0: ${placeholderMessage(left, "npm run deploy")}`);
@@ -313,6 +319,8 @@ async function main(argv: string[]): Promise<void> {
   }
   console.log(`4/4 Uploading the Worker "${config.name}" with its bindings and static assets…`);
   wrangler(["deploy"], { online: true });
+  // After the Worker: the counts are rebuilt with the features the live Worker extracts.
+  if ((config.d1_databases ?? []).some((db) => db.binding === "DB")) rebuildIfAsked({ remote: true }, (line) => console.log(`    ${line}`));
   console.log(`\ndeployed: ${posts.length} post(s), migrations applied, Worker live (its address is above). Roll back with \`npx wrangler rollback\`.`);
 }
 

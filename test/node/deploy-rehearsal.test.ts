@@ -97,6 +97,9 @@ describe("the author's first deploy, rehearsed against a stand-in for Cloudflare
     );
     expect(migrationCalls.map((c) => /values \('([^']+)'\)/.exec((c.body as { sql: string }).sql)?.[1])).toEqual(files);
     expect(db.sqlite.prepare("SELECT count(*) AS n FROM comments").get()).toEqual({ n: 0 });
+    // A migration asked for the spam filter's counts to be rebuilt (its features changed): done once the Worker was live.
+    expect(db.sqlite.prepare("SELECT count(*) AS n FROM spam_features").get()).toEqual({ n: 0 });
+    expect(run.stdout).toContain("The filter's memory was rebuilt from 0 spam and 0 ham (on Cloudflare).");
 
     // The Worker, with every binding of wrangler.toml and nothing else; the secrets kept (inherited).
     expect(Object.keys(config).filter((k) => !CHECKED_CONFIG_KEYS.includes(k))).toEqual([]);

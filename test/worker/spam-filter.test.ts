@@ -4,7 +4,7 @@ import { env } from "cloudflare:test";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { adversarialCorpus, BLOG_WORDS, type LabelledComment, makeCorpus } from "../../bench/lib/spam-corpus.ts";
-import { addDeltas, type FeatureCounts, features, filterVerdict, score, trainingDelta } from "../../workers/spam/classifier.ts";
+import { addDeltas, type FeatureCounts, features, filterVerdict, mixedShapes, score, trainingDelta } from "../../workers/spam/classifier.ts";
 import { getConfig } from "../../workers/config.ts";
 import { renderCommentHtml } from "../../workers/render/markdown.ts";
 import { localVerdict } from "../../workers/spam/checks.ts";
@@ -190,6 +190,38 @@ describe("the learning spam filter", () => {
     expect(words).toContain("my phone");
     const shapes = describeComment({ ...bare, content: "CALL 0906 170 1461 NOW TO WIN £1000 CASH!!!!!" });
     for (const shape of ["phone", "money", "shouting", "repeated"]) expect(shapes).toContain(shape);
+  });
+
+  it("describes words mixing letters with digits or signs by their shape, whatever the letters", () => {
+    const bare = { authorName: "", authorEmail: null, authorUrl: null };
+    const f = describeComment({ ...bare, content: "Get (fr33!) c@sh now: 2nite only, £5k, txt WIN80488 https://mp3-4u.example/x9y" });
+    expect(f.filter((x) => x.startsWith("mixed:")).sort()).toEqual(["mixed:9a", "mixed:a9", "mixed:a@a", "mixed:£9a"]);
+    // Two spellings of one shape are one feature; plain words, plain numbers and money alone are none.
+    expect(mixedShapes("fr33 txt80488")).toEqual(["a9"]);
+    expect(mixedShapes("Merci pour ce billet, 2024 était une belle année : 12,50 € et 3 h")).toEqual([]);
+    // A long comment is read for its first 100 tokens, and keeps 10 shapes at most.
+    const many = Array.from({ length: 300 }, (_, i) => "x1".repeat(1 + (i % 15))).join(" ");
+    expect(mixedShapes(many)).toHaveLength(10);
+    expect(mixedShapes(`${"mot ".repeat(100)}fr33`)).toEqual([]);
+    fc.assert(
+      fc.property(fc.string({ maxLength: 400 }), (text) => {
+        const shapes = mixedShapes(text);
+        expect(shapes.length).toBeLessThanOrEqual(10);
+        for (const shape of shapes) expect(shape).toMatch(/^(?:a|9|[^\p{L}\p{N}\s])+$/u);
+        expect(describeComment({ ...bare, content: text }).length).toBeLessThanOrEqual(400);
+      }),
+    );
+  });
+
+  it("learns the shape of obfuscated spelling, so that a spelling never seen still tells", () => {
+    const bare = { authorName: "", authorEmail: null, authorUrl: null };
+    const spellings = ["fr33", "w1n", "c4sh", "pr1ze", "l0an", "b0nus", "cl1ck", "m0ney", "0ffer", "d3al", "s4le", "g1ft"];
+    const spam = spellings.map((w, i) => ({ ...bare, spam: true, content: `${w} ${unseen(3, i)}` }));
+    const ham = makeCorpus(60, { seed: 3 }).filter((c) => !c.spam);
+    const m = taught([...spam, ...ham]);
+    const fresh = score(describeComment({ ...bare, content: `v1agra ${unseen(3, 99)}` }), m);
+    expect(fresh.spammy).toContain("mixed:a9a");
+    expect(fresh.score).toBeGreaterThan(0.5);
   });
 
   it("describes a short text's shape: words in capitals (20 at most) and exclamations", () => {

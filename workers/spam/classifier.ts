@@ -25,6 +25,12 @@ const MAX_FEATURES = 400;
 /** A word of at least two letters or digits in capitals, starting with a letter. */
 const CAPS_WORD = /(?<![\p{L}\p{N}])\p{Lu}[\p{Lu}\p{N}]+(?![\p{L}\p{N}])/gu;
 const MAX_CAPS_WORDS = 20;
+/** A run of non-space characters, without the punctuation around it ("(fr33!)" → fr33). */
+const TOKEN = /[^\s]+/g;
+const TOKEN_EDGES = /^[^\p{L}\p{N}£$€@]+|[^\p{L}\p{N}£$€@]+$/gu;
+/** Tokens read for their mixed shape, and the shapes kept: a long comment's first ones are enough. */
+const MIXED_TOKENS_READ = 100;
+const MAX_MIXED_SHAPES = 10;
 /** Features named like words: the words themselves count as word:phone…, not as a phone number. */
 const SHAPE_NAMES = new Set(["phone", "money", "shouting", "repeated"]);
 const WORD = /[\p{L}\p{N}][\p{L}\p{N}'’_-]*/gu;
@@ -75,10 +81,27 @@ function hostParts(h: string): string[] {
 }
 
 /**
+ * The shapes of the tokens that mix letters with digits or with £, $, €, @ — the spelling of spam
+ * dodging a word filter ("fr33", "c@sh", "2nite", "txt80488", "£5k") — letters as "a", digits as
+ * "9" (each run once), the signs kept: "fr33" → a9, "c@sh" → a@a, "£5k" → £9a. A shape is learned
+ * from a few comments where each such spelling is new.
+ */
+export function mixedShapes(prose: string): string[] {
+  const shapes = new Set<string>();
+  for (const raw of (prose.match(TOKEN) ?? []).slice(0, MIXED_TOKENS_READ)) {
+    const token = raw.replace(TOKEN_EDGES, "");
+    if (token.length > 30 || !/\p{L}/u.test(token) || !/[\p{N}£$€@]/u.test(token)) continue;
+    shapes.add(token.replace(/\p{L}+/gu, "a").replace(/\p{N}+/gu, "9"));
+    if (shapes.size === MAX_MIXED_SHAPES) break;
+  }
+  return [...shapes];
+}
+
+/**
  * What a comment is made of, as a set of features: first what says most whatever the text's
  * length — the hosts it links to, the first word of their paths and how many links, its author's name, website host and email
  * domain, phone numbers and money, its script and language, its length, shouting and repeated
- * characters, words in capitals and exclamations — then its words and pairs of
+ * characters, words in capitals and exclamations, the shapes of words mixing letters and digits — then its words and pairs of
  * words, up to MAX_FEATURES in all (so that hundreds of padding words can never push the rest out).
  * Numbers count by their shape, not their digits.
  */
@@ -129,6 +152,7 @@ export function features(c: CommentText): string[] {
   // Named with a colon, as words never are: the word "exclamation" is not an exclamation mark.
   if (text.includes("!")) out.add("punctuation:!");
   if (/[!?]{2,}/.test(text)) out.add("punctuation:run");
+  for (const shape of mixedShapes(prose)) out.add(`mixed:${shape}`);
   for (let i = 0; i < words.length && out.size < MAX_FEATURES; i++) {
     if (words[i].length > 1) out.add(SHAPE_NAMES.has(words[i]) ? `word:${words[i]}` : words[i]);
     if (i > 0) out.add(`${words[i - 1]} ${words[i]}`);
