@@ -330,7 +330,7 @@ export async function verifyLink<T extends Record<string, string | number>>(
 // comment form on the blog's own pages publish as the author, with the badge. It names the admin
 // token it was given under (a tag of it), so changing ADMIN_TOKEN signs every browser out.
 export const AUTHOR_COOKIE = "billet_author";
-const AUTHOR_COOKIE_MAX_AGE = 30 * 24 * 3600;
+export const AUTHOR_COOKIE_MAX_AGE = 30 * 24 * 3600;
 
 const adminTag = async (env: Env) => (await sha256(`author|${requireSecret(env, "ADMIN_TOKEN")}`)).slice(0, 12);
 

@@ -1,6 +1,6 @@
 // The author's voice: replying from the admin page, the author's cookie (so the blog's own comment
 // form can publish as the author, with the badge), and the widget's question "am I the author?".
-import { AUTHOR_COOKIE, authorCookie, authorOf, requireAdmin } from "../auth/tokens.ts";
+import { AUTHOR_COOKIE, AUTHOR_COOKIE_MAX_AGE, authorCookie, authorOf, requireAdmin } from "../auth/tokens.ts";
 import { facesOf } from "../auth/faces.ts";
 import { setCookie } from "../auth/cookies.ts";
 import { ApiError, json } from "../http/answers.ts";
@@ -23,15 +23,25 @@ export async function adminReply(request: Request & Params, env: Env): Promise<R
   return json({ comment: publicComment(row, (await facesOf(env, [row]))[0]) }, 201, noStore);
 }
 
+// A hint readable by the widget, which proves nothing: only a browser that has it asks the API
+// whether it is the author's, so readers' page views cost no request.
+const HINT_COOKIE = "billet_author_hint";
+const hint = (maxAge: number, secure: boolean) => `${HINT_COOKIE}=1; Path=/; Max-Age=${maxAge}; SameSite=Lax${secure ? "; Secure" : ""}`;
+
 // POST /api/admin/session: the signed-in author (token or Access) gets the author's cookie;
 // DELETE /api/admin/session takes it away (the admin page's log out).
 export async function authorSession(request: Request, env: Env): Promise<Response> {
   const secure = new URL(request.url).protocol === "https:";
+  const headers = new Headers(noStore);
   if (request.method === "DELETE") {
-    return new Response(null, { status: 204, headers: { ...noStore, "Set-Cookie": setCookie(AUTHOR_COOKIE, "", { maxAge: 0, secure }) } });
+    headers.append("Set-Cookie", setCookie(AUTHOR_COOKIE, "", { maxAge: 0, secure }));
+    headers.append("Set-Cookie", hint(0, secure));
+    return new Response(null, { status: 204, headers });
   }
   const actor = await requireAdmin(request, env);
-  return json({ author: true }, 200, { ...noStore, "Set-Cookie": await authorCookie(env, actor, secure) });
+  headers.append("Set-Cookie", await authorCookie(env, actor, secure));
+  headers.append("Set-Cookie", hint(AUTHOR_COOKIE_MAX_AGE, secure));
+  return json({ author: true }, 200, headers);
 }
 
 // GET /api/author → {author: true|false}: whether this browser may comment as the author.
