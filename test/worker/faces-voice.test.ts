@@ -3,7 +3,7 @@
 import { createExecutionContext } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import fc from "fast-check";
-import { describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import worker from "../../workers/index.ts";
 import { replyTextOf } from "../../workers/mail/inbound.ts";
 import { renderCommentsSection, type SectionInput } from "../../workers/render/comments.ts";
@@ -349,5 +349,58 @@ describe("words right", () => {
       .first<{ id: number }>())!;
     const li = itemsOf(await (await call(PAGE)).text()).get(id)!;
     expect(li).toContain(">1er mai 2025 à 10:00</time>");
+  });
+});
+
+describe("faces from Libravatar or Gravatar (AVATARS, off by default)", () => {
+  afterEach(() => {
+    vi.restoreAllMocks();
+  });
+
+  it("fetches the commenter's picture through the Worker, keeps it, falls back to the identicon, and never shows the email's hash", {
+    timeout: within(1500),
+  }, async () => {
+    const email = `Photo.${crypto.randomUUID().slice(0, 8)}@example.org`;
+    const id = await postApproved({ author_name: "Photo", author_email: email });
+    const remote = { AVATARS: "libravatar" };
+    const html = await (await fetchWith(remote, PAGE)).text();
+    const src = faceIn(itemsOf(html).get(id)!)!;
+    expect(src).toMatch(/^\/avatars\/[0-9a-f]{20}-[\w-]{80}$/);
+    // The same commenter in the JSON; a commenter without an email keeps an identicon.
+    const list = (await (await fetchWith(remote, `/api/posts/${SLUG}/comments?limit=200`)).json()) as { comments: PublicComment[] };
+    expect(list.comments.find((c) => c.id === id)!.author.avatar).toBe(src);
+    const [sha256Hex] = await digests(email.toLowerCase());
+    for (const digest of await digests(email.toLowerCase())) {
+      expect(html).not.toContain(digest);
+      expect(JSON.stringify(list)).not.toContain(digest);
+    }
+
+    const png = new Uint8Array([0x89, 0x50, 0x4e, 0x47, 1, 2, 3]);
+    const spy = vi.spyOn(globalThis, "fetch").mockResolvedValue(new Response(png, { headers: { "Content-Type": "image/png" } }));
+    const picture = await fetchWith(remote, src);
+    expect(picture.status).toBe(200);
+    expect(picture.headers.get("Content-Type")).toBe("image/png");
+    expect(new Uint8Array(await picture.arrayBuffer())).toEqual(png);
+    expect(spy).toHaveBeenCalledTimes(1);
+    expect(String(spy.mock.calls[0][0])).toBe(`https://seccdn.libravatar.org/avatar/${sha256Hex}?s=80&d=404`);
+    // Kept: the site is not asked again.
+    expect((await fetchWith(remote, src)).headers.get("Content-Type")).toBe("image/png");
+    expect(spy).toHaveBeenCalledTimes(1);
+
+    // Someone without a picture there (404), or a site that answers with an SVG: the identicon.
+    const other = await postApproved({ author_name: "Sans photo", author_email: `sans.${crypto.randomUUID().slice(0, 8)}@example.org` });
+    const otherSrc = faceIn(itemsOf(await (await fetchWith(remote, PAGE)).text()).get(other)!)!;
+    spy.mockResolvedValue(new Response("<svg/>", { status: 200, headers: { "Content-Type": "image/svg+xml" } }));
+    const fallback = await fetchWith(remote, otherSrc);
+    expect(fallback.headers.get("Content-Type")).toBe("image/svg+xml");
+    expect(await fallback.text()).toBe(identiconSvg(otherSrc.slice(9, 29)));
+    // A sealed part that was not sealed here, or tampered with: nothing.
+    const tampered = `${src.slice(0, -3)}${src.endsWith("AAA") ? "BBB" : "AAA"}`;
+    expect((await fetchWith(remote, tampered)).status).toBe(404);
+    // Turned off again: the same address draws the identicon, without asking anyone.
+    spy.mockClear();
+    const off = await call(src);
+    expect(off.headers.get("Content-Type")).toBe("image/svg+xml");
+    expect(spy).not.toHaveBeenCalled();
   });
 });

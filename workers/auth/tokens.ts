@@ -53,6 +53,48 @@ export async function faceKey(env: Env, subject: string): Promise<string | null>
   return hex;
 }
 
+// With Libravatar/Gravatar faces, a face's address carries the email's SHA-256 (what those sites
+// are asked by) sealed with AES-GCM under a key derived from the signing secret: the Worker can
+// open it to fetch the picture; nobody else learns the hash. The IV comes from the hash itself
+// (an HMAC), so one address is one URL (cacheable) and tells nothing that its key does not.
+const sealKeys = new Map<string, Promise<CryptoKey>>();
+function sealKey(secret: string): Promise<CryptoKey> {
+  let key = sealKeys.get(secret);
+  if (!key) {
+    key = crypto.subtle
+      .digest("SHA-256", encoder.encode(`face-seal|${secret}`))
+      .then((raw) => crypto.subtle.importKey("raw", raw, "AES-GCM", false, ["encrypt", "decrypt"]));
+    sealKeys.set(secret, key);
+  }
+  return key;
+}
+
+/** The sealed SHA-256 (hex) of a lower-cased email, for a face's address; null without the secret. */
+export async function sealEmailHash(env: Env, email: string): Promise<string | null> {
+  const secret = secretOf(env, "SIGNING_SECRET");
+  if (!secret) return null;
+  const hash = new Uint8Array(await crypto.subtle.digest("SHA-256", encoder.encode(email.trim().toLowerCase())));
+  const iv = new Uint8Array(await crypto.subtle.sign("HMAC", await hmacKey(secret), encoder.encode(`face-iv|${email.trim().toLowerCase()}`))).slice(0, 12);
+  const sealed = new Uint8Array(await crypto.subtle.encrypt({ name: "AES-GCM", iv }, await sealKey(secret), hash));
+  const out = new Uint8Array(iv.length + sealed.length);
+  out.set(iv);
+  out.set(sealed, iv.length);
+  return base64url(out);
+}
+
+/** The email's SHA-256 (hex) a face's address sealed, or null when it was not sealed here. */
+export async function openEmailHash(env: Env, sealed: string): Promise<string | null> {
+  const secret = secretOf(env, "SIGNING_SECRET");
+  if (!secret || !/^[\w-]{80}$/.test(sealed)) return null;
+  try {
+    const bytes = Uint8Array.from(atob(sealed.replace(/-/g, "+").replace(/_/g, "/")), (c) => c.charCodeAt(0));
+    const plain = new Uint8Array(await crypto.subtle.decrypt({ name: "AES-GCM", iv: bytes.slice(0, 12) }, await sealKey(secret), bytes.slice(12)));
+    return [...plain].map((b) => b.toString(16).padStart(2, "0")).join("");
+  } catch {
+    return null;
+  }
+}
+
 /** Shorter secrets than this are refused: they could be guessed, and with them every signature. */
 export const MIN_SECRET_LENGTH = 16;
 

@@ -9,6 +9,17 @@ export function facePath(key: string): string {
   return `/avatars/${key}.svg`;
 }
 
+/** A face to fetch from Libravatar or Gravatar: its key, and the email's hash sealed (auth/tokens.ts). */
+export function remoteFacePath(key: string, sealed: string): string {
+  return `/avatars/${key}-${sealed}`;
+}
+
+/** The parts of a face's name, or null. */
+export function faceName(name: string): { key: string; sealed: string | null } | null {
+  const m = /^([0-9a-f]{20})(?:\.svg|-([\w-]{80}))$/.exec(name);
+  return m ? { key: m[1], sealed: m[2] ?? null } : null;
+}
+
 /**
  * A 5×5 symmetric pattern (15 cells of the key's bits) in one of 360 hues and 4 saturations, on
  * a tint of its own colour. Distinct keys give distinct faces but for one chance in millions.
