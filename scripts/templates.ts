@@ -1,5 +1,5 @@
 // The pages the build writes. Comments sections come from the shared renderer in workers/render.
-import { escapeHtml } from "../workers/render/html.ts";
+import { escapeHtml, firstOfMonth } from "../workers/render/html.ts";
 import { renderCommentsSection, SECTION_ID, type ThreadComment } from "../workers/render/comments.ts";
 import { postJsonLd } from "../workers/render/jsonld.ts";
 import { exploreStringsFor, stringsFor } from "../workers/render/strings.ts";
@@ -58,7 +58,7 @@ function dateOnly(iso: string, lang: string, timeZone: string): string {
     format = new Intl.DateTimeFormat(lang, { dateStyle: "long", timeZone });
     dateFormats.set(key, format);
   }
-  return format.format(new Date(iso));
+  return firstOfMonth(format.format(new Date(iso)), lang);
 }
 
 /** OpenGraph's locale: "fr" → "fr_FR", "en" → "en_US", "fr-CA" → "fr_CA". */

@@ -281,6 +281,31 @@ function enhanceForm(form: HTMLFormElement): void {
   });
 }
 
+/**
+ * The blog's author, signed in on the admin page (which left a hint cookie), is offered to post
+ * with the author's badge; the server checks the author's own cookie, not this box.
+ */
+async function offerAuthor(form: HTMLFormElement, s: Strings): Promise<void> {
+  if (!/(?:^|;\s*)billet_author_hint=1/.test(document.cookie)) return;
+  try {
+    const res = await fetch("/api/author", { credentials: "same-origin" });
+    if (!res.ok || !((await res.json()) as { author?: boolean }).author) return;
+  } catch {
+    return;
+  }
+  const p = document.createElement("p");
+  p.className = "field field-notify field-as-author";
+  p.innerHTML = `<input type="checkbox" id="billet-as_author" name="as_author" value="on"> <label for="billet-as_author"></label>`;
+  p.querySelector("label")!.textContent = s.postAsAuthor;
+  const box = p.querySelector("input")!;
+  const name = form.elements.namedItem("author_name") as HTMLInputElement;
+  // As the author, the name is the post's author's: the field may stay empty.
+  box.addEventListener("change", () => {
+    name.required = !box.checked;
+  });
+  form.querySelector(".field-content")?.before(p);
+}
+
 /** Fetches the post page again (the reader sees their own pending comment) and swaps in its comments. */
 async function refreshComments(page: URL, id: number | undefined): Promise<void> {
   const n = new URLSearchParams(location.search).get("page");
@@ -330,7 +355,10 @@ async function updateCounts(): Promise<void> {
 
 function start(): void {
   const form = document.querySelector<HTMLFormElement>("form.comment-form");
-  if (form) enhanceForm(form);
+  if (form) {
+    enhanceForm(form);
+    void offerAuthor(form, stringsFor(form.dataset.lang));
+  }
   void updateCounts();
 }
 

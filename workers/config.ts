@@ -17,6 +17,8 @@ export interface Config {
   holdThreshold: number;
   /** Days after which a comment's address hash is erased. */
   addressRetentionDays: number;
+  /** Faces: billet's own identicons, or the commenter's Libravatar/Gravatar picture fetched by the Worker (identicon when they have none). */
+  avatars: "identicon" | "libravatar" | "gravatar";
   /** Cloudflare Access in front of the admin: the team's domain and the application's audience tag. */
   access: { teamDomain: string; audience: string } | null;
 }
@@ -57,6 +59,7 @@ export function getConfig(env: Env): Config {
     spamThreshold: ratio(env.SPAM_THRESHOLD, 0.95),
     holdThreshold: Math.min(ratio(env.HOLD_THRESHOLD, 0.5), ratio(env.SPAM_THRESHOLD, 0.95)),
     addressRetentionDays: int(env.ADDRESS_RETENTION_DAYS, 30, 1, 3650),
+    avatars: (["libravatar", "gravatar"] as const).find((a) => a === env.AVATARS) ?? "identicon",
     access:
       env.ACCESS_TEAM_DOMAIN && env.ACCESS_AUD
         ? { teamDomain: env.ACCESS_TEAM_DOMAIN.replace(/^https?:\/\//, "").replace(/\/+$/, ""), audience: env.ACCESS_AUD }

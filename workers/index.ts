@@ -29,6 +29,8 @@ import { configRoute, getPostRoute, listPostsRoute } from "./routes/posts.ts";
 import { oldAddress, otherAddress } from "./routes/redirects.ts";
 import { searchRoute } from "./routes/search.ts";
 import { mediaFile, oldUpload } from "./routes/media.ts";
+import { faceRoute } from "./routes/faces.ts";
+import { adminReply, amIAuthor, authorSession } from "./routes/author.ts";
 
 type Args = [Env, ExecutionContext];
 
@@ -46,9 +48,13 @@ router
   .patch("/api/comments/:id", editComment)
   .delete("/api/comments/:id", deleteOwnComment)
   .get("/api/config", configRoute)
+  .get("/api/author", amIAuthor)
+  .post("/api/admin/session", authorSession)
+  .delete("/api/admin/session", authorSession)
   .get("/api/admin/comments", adminList)
   .get("/api/admin/comments/counts", adminCounts)
   .post("/api/admin/comments/bulk", adminBulk)
+  .post("/api/admin/comments/:id/reply", adminReply)
   .post("/api/admin/comments/:id/:action", adminAction)
   .delete("/api/admin/comments/:id", adminDelete)
   .get("/api/admin/blocks", adminBlocks)
@@ -80,6 +86,9 @@ router
   .get("/media/*", mediaFile)
   .head("/media/*", mediaFile)
   .get("/wp-content/uploads/*", oldUpload)
+  // Commenters' faces, drawn by billet (workers/render/faces.ts).
+  .get("/avatars/:name", faceRoute)
+  .head("/avatars/:name", faceRoute)
   // Anything else: a static asset under /posts/, an old address, or the 404 page.
   .all("*", otherAddress);
 

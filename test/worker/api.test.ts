@@ -9,7 +9,7 @@ interface ApiComment {
   id: number;
   parent_id: number | null;
   depth: number;
-  author: { name: string; url: string | null; avatar: null };
+  author: { name: string; url: string | null; avatar: string | null; is_author: boolean };
   content: string;
   html: string;
   created_at: string;
@@ -115,7 +115,12 @@ describe("POST /api/posts/:slug/comments (JSON)", () => {
     const after = await list("?limit=200");
     const shown = after.comments.find((c) => c.id === body.comment.id)!;
     expect(shown.content).toBe(input.content);
-    expect(shown.author).toEqual({ name: input.author_name, url: "https://camille.example/", avatar: null });
+    expect(shown.author).toEqual({
+      name: input.author_name,
+      url: "https://camille.example/",
+      avatar: expect.stringMatching(/^\/avatars\/[0-9a-f]{20}\.svg$/),
+      is_author: false,
+    });
     expect(JSON.stringify(after).toLowerCase()).not.toContain("camille@example.org");
 
     // Trusted now, from the browser that wrote it (its cookie): the same email is published at once (201).

@@ -232,7 +232,7 @@ async function scanPage(html: string): Promise<PageScan> {
 interface ApiComment {
   id: number;
   parent_id: number | null;
-  author: { name: string; url: string | null; avatar: null; email?: unknown };
+  author: { name: string; url: string | null; avatar: string | null; is_author: boolean; email?: unknown };
   content: string;
   html: string;
 }
@@ -247,6 +247,7 @@ const PUBLIC_KEYS = new Set([
   "author.name",
   "author.url",
   "author.avatar",
+  "author.is_author",
   "content",
   "html",
   "created_at",

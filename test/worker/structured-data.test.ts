@@ -41,12 +41,14 @@ function shownComments(doc: DefaultTreeAdapterTypes.Document) {
     .filter((el) => el.tagName === "li" && hasClass(el, "comment") && !hasClass(el, "comment--removed") && !hasClass(el, "comment--pending"))
     .map((li) => {
       const author = find(li, (e) => hasClass(e, "comment-author"))!;
+      const face = find(li, (e) => hasClass(e, "comment-avatar"));
       let up = li.parentNode as Node | null;
       while (up && !("tagName" in up && up.tagName === "li")) up = (up as Element).parentNode as Node | null;
       return {
         id: Number(attr(li, "data-id")),
         author: text(author),
         url: author.tagName === "a" ? attr(author, "href") : undefined,
+        image: face ? new URL(attr(face, "src")!, "https://billet.example.com").toString() : undefined,
         date: attr(find(li, (e) => e.tagName === "time")!, "datetime"),
         text: squeeze(text(find(li, (e) => hasClass(e, "comment-body"))!)),
         parent: up ? Number(attr(up as Element, "data-id")) : null,
@@ -80,7 +82,9 @@ function expectSameComments(posting: Json, doc: DefaultTreeAdapterTypes.Document
     const s = shown[i];
     expect(c["@id"]).toBe(`${pageUrl}#comment-${s.id}`);
     expect(c.url).toBe(c["@id"]);
-    expect(c.author).toEqual(s.url ? { "@type": "Person", name: s.author, url: s.url } : { "@type": "Person", name: s.author });
+    // The face the page shows is the author's image.
+    expect(s.image).toMatch(/^https:\/\/billet\.example\.com\/avatars\/[0-9a-f]{20}\.svg$/);
+    expect(c.author).toEqual({ "@type": "Person", name: s.author, ...(s.url ? { url: s.url } : {}), image: s.image });
     expect(c.dateCreated).toBe(s.date);
     expect(squeeze(String(c.text))).toBe(s.text);
     const parent = c.parentItem as Json | undefined;
@@ -109,7 +113,7 @@ describe("the JSON-LD of a post page", () => {
     const meta = find(doc, (e) => hasClass(e, "post-meta"))!;
     expect(posting.datePublished).toBe(attr(find(meta, (e) => e.tagName === "time")!, "datetime"));
     expect(posting.url).toBe(POST_URL);
-    expect(posting.author).toEqual({ "@type": "Person", name: "Arnaud" });
+    expect(posting.author).toEqual({ "@type": "Person", "@id": "https://billet.example.com/#author", name: "Arnaud" });
     expect(posting.inLanguage).toBe("fr");
     expect(posting.keywords).toContain("Facebook");
     const count = Number(attr(find(doc, (e) => hasClass(e, "comment-count"))!, "data-count"));
@@ -134,7 +138,12 @@ describe("the JSON-LD of a post page", () => {
     expect(html).not.toContain(email);
     expect(JSON.stringify(graph)).not.toContain(email);
     const told = (posting.comment as Json[]).find((c) => c["@id"] === `${POST_URL}#comment-${comment.id}`)!;
-    expect(told.author).toEqual({ "@type": "Person", name: expect.stringMatching(/^Lectrice/), url: "https://lectrice.example/" });
+    expect(told.author).toEqual({
+      "@type": "Person",
+      name: expect.stringMatching(/^Lectrice/),
+      url: "https://lectrice.example/",
+      image: expect.stringMatching(/^https:\/\/billet\.example\.com\/avatars\/[0-9a-f]{20}\.svg$/),
+    });
     expectSameComments(posting, doc, POST_URL);
   });
 

@@ -4,6 +4,7 @@
 // post), acts on them with buttons or one-key shortcuts, undoes the last action, and opens the
 // desk's other views (desk.ts): blocks, the log, a commenter's data.
 // Everything a commenter wrote goes in as text, except `html`, which the server rendered safe.
+import { replyDisclosure } from "./reply.ts";
 import { blockDisclosure, blocksView, leaveViews, logView, privacyView, type DeskView as View } from "./desk.ts";
 import {
   actionRequest,
@@ -139,6 +140,8 @@ function signedOut(message: string): void {
 onUnauthorized(signedOut);
 
 function signedIn(): void {
+  // The author's cookie: the blog's own comment form then offers to post as the author, with the badge.
+  void api("POST", "/api/admin/session").catch(() => undefined);
   ui.login.hidden = true;
   ui.app.hidden = false;
   ui.logout.hidden = false;
@@ -178,6 +181,7 @@ ui.login.addEventListener("submit", async (event) => {
 });
 
 ui.logout.addEventListener("click", () => {
+  void fetch("/api/admin/session", { method: "DELETE", credentials: "same-origin" }).catch(() => undefined);
   signedOut("");
   announce(s.loggedOut);
 });
@@ -288,6 +292,11 @@ function renderItem(c: AdminComment): Item {
     actions.append(button);
   }
   parts.push(actions);
+  // Answering a comment that waits publishes it: it leaves the pending list.
+  const reply = replyDisclosure(c, label, (answered) => {
+    if (answered.status === "pending" && state.status === "pending") removeItems([answered.id]);
+  });
+  if (reply) parts.push(reply);
   const block = blockDisclosure(c, label);
   if (block) parts.push(block);
   card.append(...parts);

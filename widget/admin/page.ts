@@ -2,6 +2,7 @@
 // building elements, and the two message lines (what happened, what went wrong).
 import { ApiFailure, failureWords } from "./logic.ts";
 import { adminStrings } from "./strings.ts";
+import { firstOfMonth } from "../../workers/render/html.ts";
 
 const TOKEN_KEY = "billet:admin-token";
 const root = document.documentElement;
@@ -13,12 +14,12 @@ const dateOnly = new Intl.DateTimeFormat(root.lang || undefined, { dateStyle: "l
 
 /** A date and time in the site's language and time zone. */
 export function when(iso: string): string {
-  return dateTime.format(new Date(iso));
+  return firstOfMonth(dateTime.format(new Date(iso)), lang);
 }
 
 /** A day in the site's language and time zone. */
 export function day(iso: string): string {
-  return dateOnly.format(new Date(iso));
+  return firstOfMonth(dateOnly.format(new Date(iso)), lang);
 }
 
 export function byId<T extends HTMLElement = HTMLElement>(id: string): T {

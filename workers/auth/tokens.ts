@@ -39,6 +39,62 @@ async function hmac(secret: string, text: string): Promise<string> {
   return base64url(await crypto.subtle.sign("HMAC", await hmacKey(secret), encoder.encode(text)));
 }
 
+/**
+ * A face's key (render/faces.ts): 80 bits of an HMAC with the signing secret, in hex, so that no
+ * face address can be matched to an email by hashing addresses (as Gravatar's MD5 can). Null
+ * without the secret (readers still read; the page shows no faces).
+ */
+export async function faceKey(env: Env, subject: string): Promise<string | null> {
+  const secret = secretOf(env, "SIGNING_SECRET");
+  if (!secret) return null;
+  const mac = new Uint8Array(await crypto.subtle.sign("HMAC", await hmacKey(secret), encoder.encode(`face|${subject}`)));
+  let hex = "";
+  for (const b of mac.subarray(0, 10)) hex += b.toString(16).padStart(2, "0");
+  return hex;
+}
+
+// With Libravatar/Gravatar faces, a face's address carries the email's SHA-256 (what those sites
+// are asked by) sealed with AES-GCM under a key derived from the signing secret: the Worker can
+// open it to fetch the picture; nobody else learns the hash. The IV comes from the hash itself
+// (an HMAC), so one address is one URL (cacheable) and tells nothing that its key does not.
+const sealKeys = new Map<string, Promise<CryptoKey>>();
+function sealKey(secret: string): Promise<CryptoKey> {
+  let key = sealKeys.get(secret);
+  if (!key) {
+    key = crypto.subtle
+      .digest("SHA-256", encoder.encode(`face-seal|${secret}`))
+      .then((raw) => crypto.subtle.importKey("raw", raw, "AES-GCM", false, ["encrypt", "decrypt"]));
+    sealKeys.set(secret, key);
+  }
+  return key;
+}
+
+/** The sealed SHA-256 (hex) of a lower-cased email, for a face's address; null without the secret. */
+export async function sealEmailHash(env: Env, email: string): Promise<string | null> {
+  const secret = secretOf(env, "SIGNING_SECRET");
+  if (!secret) return null;
+  const hash = new Uint8Array(await crypto.subtle.digest("SHA-256", encoder.encode(email.trim().toLowerCase())));
+  const iv = new Uint8Array(await crypto.subtle.sign("HMAC", await hmacKey(secret), encoder.encode(`face-iv|${email.trim().toLowerCase()}`))).slice(0, 12);
+  const sealed = new Uint8Array(await crypto.subtle.encrypt({ name: "AES-GCM", iv }, await sealKey(secret), hash));
+  const out = new Uint8Array(iv.length + sealed.length);
+  out.set(iv);
+  out.set(sealed, iv.length);
+  return base64url(out);
+}
+
+/** The email's SHA-256 (hex) a face's address sealed, or null when it was not sealed here. */
+export async function openEmailHash(env: Env, sealed: string): Promise<string | null> {
+  const secret = secretOf(env, "SIGNING_SECRET");
+  if (!secret || !/^[\w-]{80}$/.test(sealed)) return null;
+  try {
+    const bytes = Uint8Array.from(atob(sealed.replace(/-/g, "+").replace(/_/g, "/")), (c) => c.charCodeAt(0));
+    const plain = new Uint8Array(await crypto.subtle.decrypt({ name: "AES-GCM", iv: bytes.slice(0, 12) }, await sealKey(secret), bytes.slice(12)));
+    return [...plain].map((b) => b.toString(16).padStart(2, "0")).join("");
+  } catch {
+    return null;
+  }
+}
+
 /** Shorter secrets than this are refused: they could be guessed, and with them every signature. */
 export const MIN_SECRET_LENGTH = 16;
 
@@ -268,7 +324,7 @@ export async function ownCookie(env: Env, ids: number[], secure: boolean, now = 
 
 // Signed links in emails (one-click moderation, confirming a subscription, stopping one): a small
 // JSON payload with its purpose and end, and an HMAC over both. Nothing is stored until used.
-type LinkPurpose = "moderate" | "reply-ref" | "confirm" | "stop";
+type LinkPurpose = "moderate" | "reply-ref" | "confirm" | "stop" | "author";
 
 function base64urlText(text: string): string {
   return base64url(encoder.encode(text));
@@ -310,4 +366,33 @@ export async function verifyLink<T extends Record<string, string | number>>(
   } catch {
     return null;
   }
+}
+
+// The author's cookie: set by the admin API to a signed-in author (token or Access), it lets the
+// comment form on the blog's own pages publish as the author, with the badge. It names the admin
+// token it was given under (a tag of it), so changing ADMIN_TOKEN signs every browser out.
+export const AUTHOR_COOKIE = "billet_author";
+export const AUTHOR_COOKIE_MAX_AGE = 30 * 24 * 3600;
+
+const adminTag = async (env: Env) => (await sha256(`author|${requireSecret(env, "ADMIN_TOKEN")}`)).slice(0, 12);
+
+/** The Set-Cookie for a signed-in author (`actor` as the audit log names them). */
+export async function authorCookie(env: Env, actor: string, secure: boolean): Promise<string> {
+  const token = await signLink(env, "author", { a: actor.slice(0, 200), t: await adminTag(env) }, AUTHOR_COOKIE_MAX_AGE * 1000);
+  return setCookie(AUTHOR_COOKIE, token, { maxAge: AUTHOR_COOKIE_MAX_AGE, secure });
+}
+
+/** Who the request is as the blog's author (their author cookie, or a Cloudflare Access session), or null. */
+export async function authorOf(request: Request, env: Env): Promise<string | null> {
+  const token = readCookie(request, AUTHOR_COOKIE);
+  if (token && secretOf(env, "ADMIN_TOKEN") && secretOf(env, "SIGNING_SECRET")) {
+    const payload = await verifyLink<{ a: string; t: string }>(env, "author", token);
+    if (payload && typeof payload.a === "string" && payload.t === (await adminTag(env))) return payload.a;
+  }
+  const access = getConfig(env).access;
+  if (access && request.headers.has("Cf-Access-Jwt-Assertion")) {
+    const who = await accessIdentity(request, access).catch(() => null);
+    if (who) return `access:${who}`;
+  }
+  return null;
 }

@@ -96,9 +96,11 @@ const pageColumns = {
   html: comments.html,
   createdAt: comments.createdAt,
   editedAt: comments.editedAt,
+  byAuthor: comments.byAuthor,
 };
-export type PageRow = Pick<CommentRow, keyof typeof pageColumns>;
-const threadColumns = { ...pageColumns, status: comments.status };
+export type PageRow = Pick<CommentRow, keyof typeof pageColumns> & { authorEmail?: string | null };
+// The email is read only to draw the commenter's face from (auth/faces.ts); it is never rendered.
+const threadColumns = { ...pageColumns, status: comments.status, authorEmail: comments.authorEmail };
 
 // The page's own read, built by drizzle once per isolate and run as D1 statements: on every render,
 // building the query cost more of the Worker's CPU than D1 takes to run it.
@@ -195,6 +197,8 @@ export async function pageOfThreads(d1: D1Database | D1DatabaseSession, slug: st
   const toRow = (r: Record<string, unknown>) => {
     const row: Record<string, unknown> = {};
     for (const [field, column] of pageRead.fields) row[field] = r[column];
+    // Raw D1 rows: SQLite's 0 and 1 for the author's flag.
+    row.byAuthor = row.byAuthor === 1 || row.byAuthor === true;
     return row as PageRow & { status: CommentStatus };
   };
   const state = (results[0].results[0] as { version: number; approved: number; threads: number } | undefined) ?? NO_STATE;
@@ -259,6 +263,18 @@ export async function pageOfThreads(d1: D1Database | D1DatabaseSession, slug: st
   }
   rows.sort((a, b) => a.id - b.id);
   return { rows, total: state.approved + pending.filter(seenApproved).length, pageCount, firstNumber: (page - 1) * perPage + 1, version: state.version };
+}
+
+/** Where a reply to `parent` goes: under it, or under its deepest ancestor within `maxDepth`. */
+export async function replyPlace(db: Db, parent: CommentRow, maxDepth: number): Promise<{ parentId: number | null; rootId: number | null; depth: number }> {
+  if (maxDepth === 0) return { parentId: null, rootId: null, depth: 0 };
+  let at = parent;
+  while (at.depth >= maxDepth && at.parentId !== null) {
+    const up = await getComment(db, at.parentId);
+    if (!up) break;
+    at = up;
+  }
+  return { parentId: at.id, rootId: at.rootId ?? at.id, depth: at.depth + 1 };
 }
 
 export async function getComment(db: Db, id: number): Promise<CommentRow | undefined> {
@@ -475,6 +491,7 @@ const feedColumns = {
   html: comments.html,
   createdAt: comments.createdAt,
   editedAt: comments.editedAt,
+  byAuthor: comments.byAuthor,
 };
 /** A comment in a feed, and the post's threads shown before its own (its page of comments is threadsBefore / perPage + 1). */
 export type FeedRow = Pick<CommentRow, keyof typeof feedColumns> & { threadsBefore: number };

@@ -55,6 +55,9 @@ export const comments = sqliteTable(
     spamScore: real("spam_score"),
     spamReasons: text("spam_reasons"),
     trainedAs: text("trained_as", { enum: ["spam", "ham"] }),
+    // Written by the blog's author through a signed-in path (the admin page, an email reply, the
+    // page with the admin cookie or Access): the "Auteur" badge. Never set from what a reader types.
+    byAuthor: integer("by_author", { mode: "boolean" }).notNull().default(false),
   },
   (t) => [
     // The public list and the page: approved comments of a post, in order; threads by root.

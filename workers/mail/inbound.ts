@@ -11,6 +11,7 @@ import { emailSettings, REFERENCES } from "./email.ts";
 import { ApiError } from "../http/answers.ts";
 import { emailStrings } from "../render/emails.ts";
 import { decide } from "../moderation/decisions.ts";
+import { authorComment } from "../moderation/author-comment.ts";
 
 const COMMANDS: Record<string, "approve" | "spam" | "delete"> = {
   ok: "approve",
@@ -39,6 +40,32 @@ export function commandOf(text: string): "approve" | "spam" | "delete" | null {
     return COMMANDS[word] ?? null;
   }
   return null;
+}
+
+// "reply:" (or "réponse :", "répondre :") starts the author's answer to the comment, to publish.
+const REPLY_WORD = /^(?:reply|r[ée]ponse|r[ée]pondre)\s*:\s*/iu;
+
+/**
+ * The author's answer written above the quote, after "reply:": its text up to the quote (its
+ * "… a écrit :" / "… wrote:" line, the quoted lines) or a signature ("-- "), or null when the
+ * reply does not start with "reply:".
+ */
+export function replyTextOf(text: string): string | null {
+  const lines = text.split(/\r?\n/);
+  const first = lines.findIndex((l) => l.trim() !== "");
+  if (first < 0) return null;
+  const head = lines[first].trim();
+  const start = REPLY_WORD.exec(head);
+  if (!start) return null;
+  const out = [head.slice(start[0].length)];
+  for (const line of lines.slice(first + 1)) {
+    if (line.startsWith(">") || /billet-ref:/.test(line) || line === "-- " || line.trim() === "--") break;
+    out.push(line.trimEnd());
+  }
+  // The mail client's line introducing the quote.
+  while (out.length && (out[out.length - 1].trim() === "" || /(?:wrote|a écrit)\s*:\s*$/iu.test(out[out.length - 1]))) out.pop();
+  const reply = out.join("\n").trim();
+  return reply || null;
 }
 
 /**
@@ -146,9 +173,15 @@ export async function receiveEmail(message: ForwardableEmailMessage, env: Env, _
       else await desk.useLinkStatement(db, used, Date.now());
       return;
     }
+    // "reply: …": the author answers the comment, published with the badge (and the comment with it).
+    const answer = ref.c === undefined ? null : replyTextOf(email.text ?? "");
+    if (answer !== null && ref.c !== undefined) {
+      await authorComment(env, "email-reply", { parentId: ref.c }, answer, { extra: [desk.useLinkStatement(db, used, Date.now())] });
+      return;
+    }
     const action = commandOf(email.text ?? "");
     if (!action || ref.c === undefined) {
-      message.setReject("Start your reply with ok, spam or delete.");
+      message.setReject("Start your reply with ok, spam or delete, or reply: and your answer.");
       return;
     }
     const [row] = await decide(env, "email-reply", [ref.c], action, [desk.useLinkStatement(db, used, Date.now())]);

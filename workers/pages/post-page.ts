@@ -1,5 +1,6 @@
 // Post pages: the pre-rendered page from the assets, with its comments section filled in from D1.
 import { readOwnIds } from "../auth/tokens.ts";
+import { facesOf } from "../auth/faces.ts";
 import { getConfig } from "../config.ts";
 import { bookmarkFrom } from "../auth/cookies.ts";
 import { pageOfThreads, readerSession, type PageRow, type Shown } from "../db/comments.ts";
@@ -13,7 +14,7 @@ import { commentsOpen, type PostRecord } from "../store/posts.ts";
 import { SLUG } from "../http/validate.ts";
 import site from "../../content/site.json";
 
-function toThreadComment(row: PageRow & { shown: Shown }): ThreadComment {
+function toThreadComment(row: PageRow & { shown: Shown }, avatar: string | null = null): ThreadComment {
   // An empty place says nothing of what was there.
   const removed = row.shown === "removed";
   return {
@@ -26,6 +27,8 @@ function toThreadComment(row: PageRow & { shown: Shown }): ThreadComment {
     createdAt: row.createdAt,
     editedAt: removed ? null : row.editedAt,
     status: row.shown,
+    avatar: removed ? null : avatar,
+    byAuthor: !removed && row.byAuthor === true,
   };
 }
 
@@ -197,7 +200,11 @@ export async function renderPostPage(
     return { ...hit, version: threads.version, post };
   }
   renders++;
-  const comments = threads.rows.map(toThreadComment);
+  const faces = await facesOf(
+    env,
+    threads.rows.map((r) => ({ ...r, removed: r.shown === "removed" })),
+  );
+  const comments = threads.rows.map((r, i) => toThreadComment(r, faces[i]));
   const section = renderCommentsSection({
     slug,
     lang: post?.lang ?? site.lang,

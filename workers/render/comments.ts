@@ -15,6 +15,10 @@ export interface ThreadComment {
   editedAt: number | null;
   /** `removed`: an empty place above replies that are shown (held, spam, deleted or purged). */
   status: "approved" | "pending" | "removed";
+  /** The commenter's face (render/faces.ts), when the renderer knows it (the edge does; the build has no secret). */
+  avatar?: string | null;
+  /** Written by the blog's author through a signed-in path: the "Auteur" badge. */
+  byAuthor?: boolean;
 }
 
 export interface FormState {
@@ -69,7 +73,8 @@ export function renderCommentsSection(input: SectionInput): string {
 
   return [
     `<h2 id="comments-title">${escapeHtml(s.commentsTitle)} <span class="comment-count" data-count="${input.total}">(${input.total})</span></h2>`,
-    list || `<p class="no-comments">${escapeHtml(s.noComments)}</p>`,
+    // A closed post with no comments says only that comments are closed.
+    list || (input.open ? `<p class="no-comments">${escapeHtml(s.noComments)}</p>` : ""),
     renderPages(input, s),
     input.open ? renderForm(input, s, replyComment, numbers.get(replyTo ?? -1)) : `<p class="comments-closed">${escapeHtml(s.closed)}</p>`,
   ].join("\n");
@@ -132,19 +137,27 @@ function renderComment(c: ThreadComment, number: string, input: SectionInput, s:
     ? `<a class="comment-author" href="${escapeHtml(c.authorUrl)}" rel="nofollow ugc noopener">${name}</a>`
     : `<span class="comment-author">${name}</span>`;
   const when = formatDateTime(c.createdAt, input.lang, input.timeZone);
+  const face = faceAndBadge(c, s);
   const edited = c.editedAt ? ` <span class="comment-edited">(${escapeHtml(s.edited)})</span>` : "";
   const pending = c.status === "pending" ? `<p class="comment-pending" role="status">${escapeHtml(s.pending)}</p>` : "";
   const reply =
     input.open && c.status === "approved"
       ? `<a class="comment-reply" href="/posts/${input.slug}/?reply_to=${c.id}#respond" data-reply-to="${c.id}" data-reply-name="${name}" data-reply-number="${escapeHtml(number)}">${escapeHtml(s.reply)}</a>`
       : "";
-  const cls = c.status === "pending" ? "comment comment--pending" : "comment";
+  const cls = (c.status === "pending" ? "comment comment--pending" : "comment") + (c.byAuthor ? " comment--by-author" : "");
   return (
     `<li id="comment-${c.id}" class="${cls}" data-id="${c.id}" tabindex="-1"><article aria-labelledby="comment-${c.id}-by">` +
-    `<header class="comment-meta">${permalink} ` +
-    `<span id="comment-${c.id}-by">${author}</span> <time datetime="${new Date(c.createdAt).toISOString()}">${escapeHtml(when)}</time>${edited}</header>` +
+    `<header class="comment-meta">${permalink} ${face.img}` +
+    `<span id="comment-${c.id}-by">${author}${face.badge}</span> <time datetime="${new Date(c.createdAt).toISOString()}">${escapeHtml(when)}</time>${edited}</header>` +
     `${answers}${pending}<div class="comment-body">${c.html}</div>${reply ? `<footer>${reply}</footer>` : ""}</article>${replies}</li>`
   );
+}
+
+/** The commenter's face (decorative: the name is beside it) and the author's badge, read with the name. */
+function faceAndBadge(c: ThreadComment, s: Strings): { img: string; badge: string } {
+  const img = c.avatar ? `<img class="comment-avatar" src="${escapeHtml(c.avatar)}" alt="" width="40" height="40" loading="lazy" decoding="async">` : "";
+  const badge = c.byAuthor ? ` <span class="comment-badge">${escapeHtml(s.authorBadge)}</span>` : "";
+  return { img, badge };
 }
 
 function renderPages(input: SectionInput, s: Strings): string {

@@ -53,7 +53,8 @@ const fr = {
   approve: "Publier",
   spam: "C’est du spam",
   delete: "Supprimer",
-  replyHint: "Ou répondez à ce message par « ok », « spam » ou « supprimer » (la référence ci-dessous doit rester dans la réponse).",
+  replyHint:
+    "Ou répondez à ce message par « ok », « spam » ou « supprimer », ou par « reply: » suivi de votre réponse, publiée sous ce commentaire avec le badge « Auteur » (la référence ci-dessous doit rester dans la réponse).",
   view: "Voir le billet",
   linkValid: "Ces liens marchent une fois, pendant 7 jours.",
   confirmSubject: (site: string) => `Confirmez pour être prévenu·e des réponses sur ${site}`,
@@ -118,7 +119,8 @@ const en: EmailStrings = {
   approve: "Publish",
   spam: "It’s spam",
   delete: "Delete",
-  replyHint: "Or reply to this message with “ok”, “spam” or “delete” (keep the reference below in your reply).",
+  replyHint:
+    "Or reply to this message with “ok”, “spam” or “delete”, or with “reply:” followed by your answer, published under this comment with the “Author” badge (keep the reference below in your reply).",
   view: "See the post",
   linkValid: "These links work once, for 7 days.",
   confirmSubject: (site) => `Confirm to be told of replies on ${site}`,

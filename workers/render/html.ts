@@ -22,8 +22,16 @@ export function formatDateTime(ms: number, lang: string, timeZone: string): stri
     f = new Intl.DateTimeFormat(lang, { dateStyle: "long", timeStyle: "short", timeZone });
     formatters.set(key, f);
   }
-  const text = f.format(new Date(ms));
+  const text = firstOfMonth(f.format(new Date(ms)), lang);
   if (formatted.size >= FORMATTED_MAX) formatted.clear();
   formatted.set(minute, text);
   return text;
+}
+
+/**
+ * French typography: the first day of a month is "1er" ("1er janvier 2026"), which Intl does not
+ * write. Only a lone 1 before the month's name (not 11, 21 or 31).
+ */
+export function firstOfMonth(date: string, lang: string): string {
+  return lang.toLowerCase().startsWith("fr") ? date.replace(/(^|[^\d])1(?=[ \u00a0\u202f]\p{L})/u, "$11er") : date;
 }

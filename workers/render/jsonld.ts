@@ -44,9 +44,22 @@ function addresses(input: JsonLdInput): { post: string; page: string } {
   return { post, page: input.page > 1 ? `${post}?page=${input.page}` : post };
 }
 
-/** A comment as told on the page; `parent` is the one it hangs under there (told itself, or an empty place). */
-function commentNode(c: ThreadComment, anchor: (id: number) => string, parent: { id: number; told: boolean } | null): Comment {
-  const author: Person = c.authorUrl ? { "@type": "Person", name: c.authorName, url: c.authorUrl } : { "@type": "Person", name: c.authorName };
+/** The blog's author, one node: the posting's author, and the author of the comments with the badge. */
+const authorId = (site: JsonLdSite) => `${new URL("/", site.url).toString()}#author`;
+
+/**
+ * A comment as told on the page; `parent` is the one it hangs under there (told itself, or an empty
+ * place). Its author's `image` is the face the page shows; the author's own comments name the
+ * posting's author by its `@id`.
+ */
+function commentNode(c: ThreadComment, site: JsonLdSite, anchor: (id: number) => string, parent: { id: number; told: boolean } | null): Comment {
+  const author: Person = {
+    "@type": "Person",
+    ...(c.byAuthor ? { "@id": authorId(site) } : {}),
+    name: c.authorName,
+    ...(c.authorUrl ? { url: c.authorUrl } : {}),
+    ...(c.avatar ? { image: new URL(c.avatar, site.url).toString() } : {}),
+  };
   const comment: Comment = {
     "@type": "Comment",
     "@id": anchor(c.id),
@@ -85,7 +98,7 @@ function graphParts(input: JsonLdInput) {
     inLanguage: input.post.lang,
     datePublished: input.post.date,
     dateModified: input.post.updated ?? input.post.date,
-    author: { "@type": "Person", name: input.post.author } satisfies Person,
+    author: { "@type": "Person", "@id": authorId(input.site), name: input.post.author } satisfies Person,
     ...(input.post.tags.length ? { keywords: input.post.tags.join(", ") } : {}),
     isPartOf: { "@type": "Blog", "@id": `${home}#blog`, name: input.site.title, url: home },
     commentCount: input.total,
@@ -104,7 +117,7 @@ function graphParts(input: JsonLdInput) {
 /** The graph for one page of a post: the posting with its comments (the last of its fields), and the breadcrumb to it. */
 export function postGraph(input: JsonLdInput): Graph {
   const { posting, told, breadcrumb, anchor } = graphParts(input);
-  const comments = told.map((t) => commentNode(t.comment, anchor, t.parent));
+  const comments = told.map((t) => commentNode(t.comment, input.site, anchor, t.parent));
   return { "@context": "https://schema.org", "@graph": [comments.length ? { ...posting, comment: comments } : posting, breadcrumb] };
 }
 
@@ -127,7 +140,13 @@ const written = new Map<string, { from: ThreadComment; json: string }>();
 const WRITTEN_MAX = 2_000;
 
 const same = (a: ThreadComment, b: ThreadComment) =>
-  a.html === b.html && a.createdAt === b.createdAt && a.editedAt === b.editedAt && a.authorName === b.authorName && a.authorUrl === b.authorUrl;
+  a.html === b.html &&
+  a.createdAt === b.createdAt &&
+  a.editedAt === b.editedAt &&
+  a.authorName === b.authorName &&
+  a.authorUrl === b.authorUrl &&
+  a.avatar === b.avatar &&
+  a.byAuthor === b.byAuthor;
 
 /**
  * The script element for one page of a post: the same JSON as jsonLdScript(postGraph(input)),
@@ -139,7 +158,7 @@ export function postJsonLd(input: JsonLdInput): string {
     const key = `${page}|${c.id}|${parent ? `${parent.id}${parent.told ? "" : "-"}` : ""}`;
     const kept = written.get(key);
     if (kept && same(kept.from, c)) return kept.json;
-    const json = inert(JSON.stringify(commentNode(c, anchor, parent)));
+    const json = inert(JSON.stringify(commentNode(c, input.site, anchor, parent)));
     if (written.size >= WRITTEN_MAX) written.clear();
     written.set(key, { from: c, json });
     return json;

@@ -34,6 +34,9 @@ const fr = {
   draftKept: "Votre brouillon est conservé.",
   networkError: "Le réseau ne répond pas : votre commentaire n’a pas été envoyé.",
   edited: "modifié",
+  // The badge of the blog's author's own comments (set only by a signed-in path).
+  authorBadge: "Auteur",
+  postAsAuthor: "Publier comme auteur (badge « Auteur »)",
   olderComments: "← Réactions précédentes",
   newerComments: "Réactions suivantes →",
   commentsPages: "Pages des réactions",
@@ -108,6 +111,8 @@ const en: Strings = {
   draftKept: "Your draft is kept.",
   networkError: "The network did not answer: your comment was not sent.",
   edited: "edited",
+  authorBadge: "Author",
+  postAsAuthor: "Post as the author (“Author” badge)",
   olderComments: "← Earlier comments",
   newerComments: "Later comments →",
   commentsPages: "Comment pages",
@@ -163,6 +168,8 @@ export function widgetStrings(lang: string | undefined) {
     draftKept: s.draftKept,
     networkError: s.networkError,
     cancelReply: s.cancelReply,
+    authorBadge: s.authorBadge,
+    postAsAuthor: s.postAsAuthor,
     fieldErrors: s.fieldErrors,
   };
 }

@@ -24,7 +24,7 @@ function adminComment(row: CommentRow) {
     ...publicComment(row),
     status: row.status,
     held_for: row.heldFor,
-    author: { name: row.authorName, url: row.authorUrl, avatar: null, email: row.authorEmail },
+    author: { ...publicComment(row).author, email: row.authorEmail },
     ip_hash: row.ipHash,
     spam_score: row.spamScore,
     spam_reasons: row.spamReasons ? (JSON.parse(row.spamReasons) as string[]) : [],

@@ -2,6 +2,7 @@
 // counts, and the commenter's own edit and delete.
 import * as v from "valibot";
 import {
+  authorOf,
   clientOf,
   editTokenMatches,
   hashAddress,
@@ -14,6 +15,7 @@ import {
   requireSecret,
   sha256,
 } from "../auth/tokens.ts";
+import { facesOf } from "../auth/faces.ts";
 import { getConfig, type Config } from "../config.ts";
 import { bookmarkCookie, bookmarkFrom } from "../auth/cookies.ts";
 import { features, score } from "../spam/classifier.ts";
@@ -23,6 +25,7 @@ import type { CommentRow } from "../db/schema.ts";
 import { etagOf, notModified } from "../http/etag.ts";
 import { ApiError, json } from "../http/answers.ts";
 import { announceComment, askConfirmation } from "../mail/notify.ts";
+import { authorComment } from "../moderation/author-comment.ts";
 import { currentKey, forgetVersion, getCachedJson, knownPost, putCachedJson, rememberVersion, stateKey } from "../pages/cache.ts";
 import { renderPostPage } from "../pages/post-page.ts";
 import { renderCommentHtml } from "../render/markdown.ts";
@@ -43,14 +46,17 @@ import { bodyKind, readFields } from "../http/body.ts";
 
 type Params = { params: Record<string, string> };
 
-/** A comment as the public sees it: never the email, the address hash or the token. */
-export function publicComment(row: CommentRow) {
+/**
+ * A comment as the public sees it: never the email, the address hash or the token. `avatar` is
+ * its face's address (facesOf; the same as on the page), `is_author` the author's badge.
+ */
+export function publicComment(row: CommentRow, avatar: string | null = null) {
   return {
     id: row.id,
     post_slug: row.postSlug,
     parent_id: row.parentId,
     depth: row.depth,
-    author: { name: row.authorName, url: row.authorUrl, avatar: null },
+    author: { name: row.authorName, url: row.authorUrl, avatar, is_author: row.byAuthor === true },
     content: row.content,
     html: row.html,
     created_at: new Date(row.createdAt).toISOString(),
@@ -90,8 +96,9 @@ export async function listComments(request: Request & Params, env: Env): Promise
     if (!post) throw new ApiError(404, "post_not_found", "There is no such post.");
     const db = bookmark ? store.openSession(env.DB, bookmark).db : store.openDb(env.DB);
     const result = await store.listApproved(db, post.slug, { limit: q.limit, cursor: q.cursor, sort: q.sort });
+    const faces = await facesOf(env, result.rows);
     const body = JSON.stringify({
-      comments: result.rows.map(publicComment),
+      comments: result.rows.map((r, i) => publicComment(r, faces[i])),
       meta: {
         total: result.total,
         next_cursor: result.nextCursor === null ? null : String(result.nextCursor),
@@ -128,9 +135,12 @@ export async function createComment(request: Request & Params, env: Env, ctx: Ex
     requireSecret(env, "SIGNING_SECRET");
     fields = await readFields(request, kind);
     const cookie = await readOwnCookie(request, env);
-    const { row, token, status, bookmark, replay, notify, proven } = await acceptComment(request, env, slug, fields, cookie);
+    const { row, token, status, bookmark, replay, notify, proven } = wantsAuthor(fields)
+      ? await acceptAuthorComment(request, env, slug, fields)
+      : await acceptComment(request, env, slug, fields, cookie);
     forgetVersion(slug);
-    if (!replay) ctx.waitUntil(announceComment(env, row));
+    // The author's own comment is announced to the thread's followers already, not to the author.
+    if (!replay && !row.byAuthor) ctx.waitUntil(announceComment(env, row));
     if (notify && row.authorEmail && row.status !== "spam") ctx.waitUntil(follow(env, row.authorEmail, row.id, proven));
     const secure = new URL(request.url).protocol === "https:";
     const headers = new Headers({ Location: `/posts/${slug}/#comment-${row.id}`, "Cache-Control": "no-store" });
@@ -141,7 +151,7 @@ export async function createComment(request: Request & Params, env: Env, ctx: Ex
     const config = getConfig(env);
     return json(
       {
-        comment: publicComment(row),
+        comment: publicComment(row, (await facesOf(env, [row]))[0]),
         status,
         edit_token: token,
         editable_until: new Date(row.createdAt + config.editWindowMs).toISOString(),
@@ -188,6 +198,27 @@ async function formErrorPage(request: Request, env: Env, slug: string, fields: R
   } catch {
     return null;
   }
+}
+
+/** The form's "post as the author" box (the widget shows it only to a signed-in author). */
+const wantsAuthor = (fields: Record<string, unknown>) => fields.as_author === true || fields.as_author === "on" || fields.as_author === "true";
+
+/**
+ * A comment the blog's author posts from the page: only with the author's cookie (or Access), and
+ * then published with the badge, under the post's author's name. Anyone else asking is refused:
+ * a reader never gets the badge, whatever name they type.
+ */
+async function acceptAuthorComment(request: Request, env: Env, slug: string, fields: Record<string, unknown>) {
+  const actor = await authorOf(request, env);
+  if (!actor) throw new ApiError(403, "forbidden", "Only the blog's author, signed in, may post as the author.");
+  const post = await requirePost(env, slug);
+  const parent = typeof fields.parent_id === "number" || typeof fields.parent_id === "string" ? String(fields.parent_id) : "";
+  if (parent !== "" && !/^\d{1,15}$/.test(parent)) throw new ApiError(422, "validation_failed", "Some fields are not valid.", { parent_id: "invalid" });
+  const token = await newEditToken(env);
+  const row = await authorComment(env, actor, parent ? { parentId: Number(parent), slug: post.slug } : { slug: post.slug }, fields.content, {
+    editTokenHash: token.hash,
+  });
+  return { row, token: token.token, status: "approved" as const, bookmark: null, replay: false, notify: false, proven: false };
 }
 
 /** The client's Idempotency-Key, scoped to the post (a key is only ever compared within one post). */
@@ -362,19 +393,13 @@ const duplicateError = () => new ApiError(409, "duplicate_comment", "This commen
 /** Where a reply goes: under its parent, or under the deepest allowed ancestor when too deep. */
 async function placeInThread(db: store.Db, slug: string, parentId: NewCommentInput["parent_id"], config: Config, ownIds: number[]) {
   if (parentId === undefined) return { parentId: null, rootId: null, depth: 0 };
-  let parent = await store.getComment(db, parentId);
+  const parent = await store.getComment(db, parentId);
   // A reader may answer what they are shown: published comments, and their own that look published to them.
   const shown = parent && (parent.status === "approved" || (ownIds.includes(parent.id) && seenStatus(parent) === "approved"));
   if (!parent || parent.postSlug !== slug || !shown) {
     throw new ApiError(422, "validation_failed", "The comment you reply to does not exist.", { parent_id: "not_found" });
   }
-  if (config.maxDepth === 0) return { parentId: null, rootId: null, depth: 0 };
-  while (parent.depth >= config.maxDepth && parent.parentId !== null) {
-    const up = await store.getComment(db, parent.parentId);
-    if (!up) break;
-    parent = up;
-  }
-  return { parentId: parent.id, rootId: parent.rootId ?? parent.id, depth: parent.depth + 1 };
+  return store.replyPlace(db, parent, config.maxDepth);
 }
 
 /** The commenter's own comment, within the edit window, proven by the token or the cookie. */
@@ -430,7 +455,7 @@ export async function editComment(request: Request & Params, env: Env): Promise<
   }
   if (!updated) throw new ApiError(404, "comment_not_found", "There is no such comment.");
   forgetVersion(row.postSlug);
-  return json({ comment: publicComment(updated), status: seenStatus(updated) });
+  return json({ comment: publicComment(updated, (await facesOf(env, [updated]))[0]), status: seenStatus(updated) });
 }
 
 /** DELETE /api/comments/:id */

@@ -27,9 +27,10 @@ function commentAddresses(post: PostRecord, row: FeedRow, perPage: number): { li
   return { link: `${base}${page > 1 ? `?page=${page}` : ""}#comment-${row.id}`, id: `${base}#comment-${row.id}` };
 }
 
-function entry(title: string, row: FeedRow, at: { link: string; id: string }): string {
+/** One comment; the author's own (badge) say so in the title and as a category, as the page does. */
+function entry(title: string, row: FeedRow, at: { link: string; id: string }, badge: string): string {
   return `<entry>
-<title>${escapeHtml(title)}</title>
+<title>${escapeHtml(row.byAuthor ? `${title} (${badge})` : title)}</title>${row.byAuthor ? `\n<category term="author" label="${escapeHtml(badge)}"/>` : ""}
 <link href="${escapeHtml(at.link)}"/>
 <id>${escapeHtml(at.id)}</id>
 <published>${new Date(row.createdAt).toISOString()}</published>
@@ -90,7 +91,7 @@ async function postFeed(env: Env, post: PostRecord, perPage: number): Promise<st
     self: absolute(`/posts/${slug}/comments.xml`),
     alternate: absolute(post.url),
     updated: latest(rows, Date.parse(post.date)),
-    entries: rows.map((r) => entry(r.authorName, r, commentAddresses(post, r, perPage))),
+    entries: rows.map((r) => entry(r.authorName, r, commentAddresses(post, r, perPage), s.authorBadge)),
   });
 }
 
@@ -124,7 +125,7 @@ async function siteFeed(env: Env, perPage: number): Promise<string> {
     updated: latest(shown, 0),
     entries: shown.map((r) => {
       const post = posts.get(r.postSlug)!;
-      return entry(s.commentOn(r.authorName, post.title), r, commentAddresses(post, r, perPage));
+      return entry(s.commentOn(r.authorName, post.title), r, commentAddresses(post, r, perPage), s.authorBadge);
     }),
   });
 }

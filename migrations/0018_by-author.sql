@@ -1,0 +1,1 @@
+ALTER TABLE `comments` ADD `by_author` integer DEFAULT false NOT NULL;
