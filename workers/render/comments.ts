@@ -206,7 +206,7 @@ function renderPages(input: SectionInput, s: Strings): string {
   if (input.pageCount <= 1) return "";
   // Absolute: the same section is shown at /api/posts/<slug>/comments after a failed no-JS post.
   const link = (page: number, label: string, rel: string) =>
-    `<a rel="${rel}" href="${pageAddress(input.slug, page, input.sort)}#comments-title">${escapeHtml(label)}</a>`;
+    `<a rel="${rel}" href="${escapeHtml(pageAddress(input.slug, page, input.sort))}#comments-title">${escapeHtml(label)}</a>`;
   const prev = input.page > 1 ? link(input.page - 1, s.olderComments, "prev") : "";
   const next = input.page < input.pageCount ? link(input.page + 1, s.newerComments, "next") : "";
   return `<nav class="comment-pages" aria-label="${escapeHtml(s.commentsPages)}">${prev} <span>${input.page} / ${input.pageCount}</span> ${next}</nav>`;
