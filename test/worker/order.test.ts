@@ -7,6 +7,7 @@ import { describe, expect, it } from "vitest";
 import { pageOfThreads } from "../../workers/db/comments.ts";
 import { listInOrder, NETWORK_MARKS_PER_COMMENT, parseCursor, SORTS, type Sort } from "../../workers/db/order.ts";
 import { openDb } from "../../workers/db/comments.ts";
+import { eraseExpiredAddresses } from "../../workers/mail/daily.ts";
 import { pageRenders } from "../../workers/pages/post-page.ts";
 import { within } from "../time-limit.ts";
 import { ADMIN, call, expectError, fetchWith, newReader, SLUG } from "./helpers.ts";
@@ -336,6 +337,15 @@ describe("useful marks", () => {
     const counts: number[] = [];
     for (let i = 0; i < NETWORK_MARKS_PER_COMMENT + 2; i++) counts.push((await mark(5, office)).status);
     expect(counts).toEqual([...Array(NETWORK_MARKS_PER_COMMENT).fill(200), 429, 429]);
+  });
+
+  it("forgets the network of a mark after ADDRESS_RETENTION_DAYS, as for comments", async () => {
+    await env.DB.prepare("INSERT INTO reactions (comment_id, reader, network, created_at) VALUES (2, 'ancien', 'reseau', 0)").run();
+    await eraseExpiredAddresses(env);
+    const old = await env.DB.prepare("SELECT network FROM reactions WHERE reader = 'ancien'").first<{ network: string | null }>();
+    expect(old).toEqual({ network: null });
+    const recent = await env.DB.prepare("SELECT count(*) AS n FROM reactions WHERE network IS NOT NULL").first<{ n: number }>();
+    expect(recent!.n).toBeGreaterThan(0);
   });
 
   it("is switched off by REACTIONS = off: no button, and the endpoint refuses", async () => {

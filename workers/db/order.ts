@@ -1,6 +1,6 @@
 // The order of a post's comments (oldest, newest, best first; pinned threads before all), the
 // author's pins, and readers' "useful" marks.
-import { and, asc, count, desc, eq, getTableColumns, gt, inArray, lt, or, type SQL, sql } from "drizzle-orm";
+import { and, asc, count, desc, eq, getTableColumns, gt, inArray, isNotNull, lt, or, type SQL, sql } from "drizzle-orm";
 import type { DrizzleD1Database } from "drizzle-orm/d1";
 import { comments, pins, postVersions, reactions } from "./schema.ts";
 
@@ -143,4 +143,12 @@ export async function setReaction(db: Db, mark: { commentId: number; reader: str
       .limit(1),
   ]);
   return { count: total?.n ?? 0, mine: mine.length > 0, added: mark.on && ((changed as { meta?: { changes?: number } }).meta?.changes ?? 0) > 0 };
+}
+
+/** Erases the network hashes of marks older than `before` (ADDRESS_RETENTION_DAYS, as for comments). */
+export async function eraseOldMarkNetworks(db: Db, before: number): Promise<void> {
+  await db
+    .update(reactions)
+    .set({ network: null })
+    .where(and(lt(reactions.createdAt, before), isNotNull(reactions.network)));
 }
