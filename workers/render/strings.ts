@@ -46,7 +46,8 @@ const fr = {
     best: "Les plus utiles",
     pinned: "Épinglé",
     useful: "Utile",
-    usefulCount: (n: number) => (n <= 1 ? `${n} lecteur l’a trouvée utile` : `${n} lecteurs l’ont trouvée utile`),
+    usefulCount: (n: number) =>
+      n === 0 ? "Personne ne l’a encore trouvée utile" : n === 1 ? "1 lecteur l’a trouvée utile" : `${n} lecteurs l’ont trouvée utile`,
   },
   on: "le",
   at: "à",
@@ -129,7 +130,7 @@ const en: Strings = {
     best: "Most useful first",
     pinned: "Pinned",
     useful: "Useful",
-    usefulCount: (n: number) => (n === 1 ? "1 reader found it useful" : `${n} readers found it useful`),
+    usefulCount: (n: number) => (n === 0 ? "No one has found it useful yet" : n === 1 ? "1 reader found it useful" : `${n} readers found it useful`),
   },
   on: "on",
   at: "at",
