@@ -308,8 +308,10 @@ async function offerAuthor(form: HTMLFormElement, s: Strings): Promise<void> {
 
 /** Fetches the post page again (the reader sees their own pending comment) and swaps in its comments. */
 async function refreshComments(page: URL, id: number | undefined): Promise<void> {
-  const n = new URLSearchParams(location.search).get("page");
-  if (n) page.searchParams.set("page", n);
+  for (const key of ["page", "sort"]) {
+    const value = new URLSearchParams(location.search).get(key);
+    if (value) page.searchParams.set(key, value);
+  }
   try {
     const res = await fetch(page, { credentials: "same-origin", cache: "no-store" });
     if (!res.ok) return;
@@ -322,6 +324,7 @@ async function refreshComments(page: URL, id: number | undefined): Promise<void>
       const now = fresh.querySelector(selector);
       if (old && now) old.replaceWith(document.importNode(now, true));
     }
+    showUseful();
     const mine = id ? document.getElementById(`comment-${id}`) : null;
     if (mine) {
       mine.scrollIntoView({ block: "center" });
@@ -353,6 +356,49 @@ async function updateCounts(): Promise<void> {
   }
 }
 
+const SORT_KEY = "billet:sort";
+const USEFUL_KEY = "billet:useful";
+
+/**
+ * The order of comments the reader chose (a plain link) is remembered, and followed when they come
+ * back to a post at its plain address.
+ */
+function followSort(): void {
+  const links = [...document.querySelectorAll<HTMLAnchorElement>(".comment-sort a[data-sort]")];
+  for (const a of links) a.addEventListener("click", () => store(SORT_KEY, a.dataset.sort));
+  const chosen = links.find((a) => a.dataset.sort === load<string>(SORT_KEY));
+  if (chosen && !location.search && !chosen.hasAttribute("aria-current")) location.replace(chosen.href.split("#")[0] + location.hash);
+}
+
+/** The reader's own "useful" marks (kept here, since the cached page cannot know them), shown pressed. */
+function showUseful(): void {
+  const mine = new Set(load<number[]>(USEFUL_KEY));
+  for (const b of document.querySelectorAll<HTMLButtonElement>("form.comment-useful button")) {
+    b.setAttribute("aria-pressed", String(mine.has(Number(b.form?.action.split("/").at(-2)))));
+  }
+}
+
+/** "Useful" sent without leaving the page: a mark, or its undo; the count changes here only. */
+async function sendUseful(form: HTMLFormElement): Promise<void> {
+  const id = Number(form.action.split("/").at(-2));
+  const mine = new Set(load<number[]>(USEFUL_KEY));
+  const res = await fetch(form.action, {
+    method: mine.has(id) ? "DELETE" : "POST",
+    headers: { "Content-Type": "application/json" },
+    credentials: "same-origin",
+  }).catch(() => null);
+  const data = res?.ok ? ((await res.json()) as { reactions: number; mine: boolean }) : null;
+  if (!data) return;
+  if (data.mine) mine.add(id);
+  else mine.delete(id);
+  store(USEFUL_KEY, [...mine].slice(-500));
+  const count = form.querySelector<HTMLElement>(".useful-count");
+  if (count) count.textContent = String(data.reactions);
+  const said = form.querySelector<HTMLElement>(`#comment-${id}-useful`);
+  if (said) said.textContent = stringsFor(document.documentElement.lang).order.usefulCount(data.reactions);
+  showUseful();
+}
+
 function start(): void {
   const form = document.querySelector<HTMLFormElement>("form.comment-form");
   if (form) {
@@ -360,6 +406,14 @@ function start(): void {
     void offerAuthor(form, stringsFor(form.dataset.lang));
   }
   void updateCounts();
+  followSort();
+  showUseful();
+  document.addEventListener("submit", (e) => {
+    const target = e.target as HTMLFormElement;
+    if (!target.matches("form.comment-useful")) return;
+    e.preventDefault();
+    void sendUseful(target);
+  });
 }
 
 if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);

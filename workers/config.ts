@@ -21,6 +21,8 @@ export interface Config {
   avatars: "identicon" | "libravatar" | "gravatar";
   /** Cloudflare Access in front of the admin: the team's domain and the application's audience tag. */
   access: { teamDomain: string; audience: string } | null;
+  /** Whether readers can mark comments useful (REACTIONS = "off" turns it off). */
+  reactions: boolean;
 }
 
 function ratio(value: string | undefined, fallback: number): number {
@@ -64,6 +66,7 @@ export function getConfig(env: Env): Config {
       env.ACCESS_TEAM_DOMAIN && env.ACCESS_AUD
         ? { teamDomain: env.ACCESS_TEAM_DOMAIN.replace(/^https?:\/\//, "").replace(/\/+$/, ""), audience: env.ACCESS_AUD }
         : null,
+    reactions: env.REACTIONS !== "off",
   };
   cache.set(env, config);
   return config;

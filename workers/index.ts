@@ -19,8 +19,11 @@ import {
   adminCounts,
   adminDelete,
   adminList,
+  adminPin,
   adminUnblock,
+  adminUnpin,
 } from "./routes/admin.ts";
+import { markUseful, unmarkUseful } from "./routes/reactions.ts";
 import { daily } from "./mail/daily.ts";
 import { receiveEmail } from "./mail/inbound.ts";
 import { confirmLink, moderateLink, stopLink } from "./routes/links.ts";
@@ -47,6 +50,8 @@ router
   .get("/api/comments/counts", commentCounts)
   .patch("/api/comments/:id", editComment)
   .delete("/api/comments/:id", deleteOwnComment)
+  .post("/api/comments/:id/reaction", markUseful)
+  .delete("/api/comments/:id/reaction", unmarkUseful)
   .get("/api/config", configRoute)
   .get("/api/author", amIAuthor)
   .post("/api/admin/session", authorSession)
@@ -55,6 +60,8 @@ router
   .get("/api/admin/comments/counts", adminCounts)
   .post("/api/admin/comments/bulk", adminBulk)
   .post("/api/admin/comments/:id/reply", adminReply)
+  .post("/api/admin/comments/:id/pin", adminPin)
+  .post("/api/admin/comments/:id/unpin", adminUnpin)
   .post("/api/admin/comments/:id/:action", adminAction)
   .delete("/api/admin/comments/:id", adminDelete)
   .get("/api/admin/blocks", adminBlocks)

@@ -291,6 +291,7 @@ function renderItem(c: AdminComment): Item {
     button.addEventListener("click", () => void act(c.id, action));
     actions.append(button);
   }
+  if (c.status === "approved") actions.append(pinButton(c, label));
   parts.push(actions);
   // Answering a comment that waits publishes it: it leaves the pending list.
   const reply = replyDisclosure(c, label, (answered) => {
@@ -302,6 +303,26 @@ function renderItem(c: AdminComment): Item {
   card.append(...parts);
   li.append(card);
   return { comment: c, li, box, label };
+}
+
+/** Pins the comment's thread to the top of its post, or unpins it (a toggle: aria-pressed says which). */
+function pinButton(c: AdminComment, label: string): HTMLButtonElement {
+  const button = el("button", "act act-pin", s.pin);
+  button.type = "button";
+  const show = () => button.setAttribute("aria-pressed", String(Boolean(c.pinned)));
+  show();
+  button.addEventListener("click", async () => {
+    clearError();
+    try {
+      await api("POST", `/api/admin/comments/${c.id}/${c.pinned ? "unpin" : "pin"}`);
+      c.pinned = !c.pinned;
+      show();
+      announce(s.pinned(label, c.pinned));
+    } catch (err) {
+      fail(err);
+    }
+  });
+  return button;
 }
 
 /** The one-key shortcut of each action, shown to assistive technologies on its button. */

@@ -22,7 +22,8 @@ export interface AdminComment {
   /** The features that pulled most towards spam, spammiest first. */
   spam_reasons?: string[];
   /** What the filter learned from the author's decision on it. */
-  trained_as?: "spam" | "ham" | null;
+  trained_as?: "spam" | "ham" | null /** Whether its thread is pinned to the top of its post. */;
+  pinned?: boolean;
 }
 
 export interface Block {

@@ -43,6 +43,9 @@ const fr = {
     string
   >,
   confirmPurge: (label: string) => `Supprimer définitivement le ${label} ? C’est irréversible.`,
+  // Pinning a thread to the top of its post.
+  pin: "Épingler le fil",
+  pinned: (label: string, on: boolean) => `Fil du ${label} ${on ? "épinglé en haut du billet" : "désépinglé"}.`,
   confirmPurgeMany: (n: number) =>
     n === 1 ? "Supprimer définitivement 1 commentaire ? C’est irréversible." : `Supprimer définitivement ${n} commentaires ? C’est irréversible.`,
   doneOne: (action: Action, label: string) => `${capitalize(label)} ${pastFr(action, false)}.`,
@@ -282,6 +285,8 @@ const en: AdminStrings = {
   selectFirst: "Select one or more comments first.",
   actions: { approve: "Approve", spam: "Spam", delete: "Delete", purge: "Delete for good", pending: "Back to queue" },
   confirmPurge: (label: string) => `Delete ${label} for good? This cannot be undone.`,
+  pin: "Pin thread",
+  pinned: (label: string, on: boolean) => `Thread of ${label} ${on ? "pinned to the top of the post" : "unpinned"}.`,
   confirmPurgeMany: (n: number) => `Delete ${n === 1 ? "1 comment" : `${n} comments`} for good? This cannot be undone.`,
   doneOne: (action: Action, label: string) => `${capitalize(label)} ${pastEn[action]}.`,
   doneMany: (action: Action, n: number) => `${n === 1 ? "1 comment" : `${n} comments`} ${pastEn[action]}.`,

@@ -396,3 +396,17 @@ export async function authorOf(request: Request, env: Env): Promise<string | nul
   }
   return null;
 }
+
+// A reader's "useful" marks rest on a random id in a signed cookie of their own (no account): one
+// mark per id and comment. Given to a reader the first time they mark a comment.
+export const READER_COOKIE = "billet_reader";
+const READER_COOKIE_MAX_AGE = 365 * 24 * 3600;
+
+/** The reader's id from their signed cookie, or a new one and the cookie that carries it. */
+export async function readerOf(request: Request, env: Env, secure: boolean): Promise<{ id: string; setCookie: string | null }> {
+  const secret = requireSecret(env, "SIGNING_SECRET");
+  const match = /^([\w-]{22})\.([\w-]{43})$/.exec(readCookie(request, READER_COOKIE) ?? "");
+  if (match && equalInTime(match[2], await hmac(secret, `reader|${match[1]}`))) return { id: match[1], setCookie: null };
+  const id = base64url(crypto.getRandomValues(new Uint8Array(16)));
+  return { id, setCookie: setCookie(READER_COOKIE, `${id}.${await hmac(secret, `reader|${id}`)}`, { maxAge: READER_COOKIE_MAX_AGE, secure }) };
+}

@@ -2,6 +2,7 @@
 import { and, asc, count, desc, eq, gt, inArray, is, lt, ne, or, Placeholder, type SQL, sql } from "drizzle-orm";
 import { QueryBuilder } from "drizzle-orm/sqlite-core";
 import { drizzle, type DrizzleD1Database } from "drizzle-orm/d1";
+import { DEFAULT_SORT, type PageThread, pinnedThread, reactionCount, type Sort, threadOrder } from "./order.ts";
 import { COMMENT_STATUSES, comments, postVersions, type CommentRow, type CommentStatus, type ModerationStatus, type NewCommentRow } from "./schema.ts";
 
 export type Db = DrizzleD1Database;
@@ -98,21 +99,23 @@ const pageColumns = {
   editedAt: comments.editedAt,
   byAuthor: comments.byAuthor,
 };
-export type PageRow = Pick<CommentRow, keyof typeof pageColumns> & { authorEmail?: string | null };
+export type PageRow = Pick<CommentRow, keyof typeof pageColumns> & { authorEmail?: string | null; reactions?: number };
 // The email is read only to draw the commenter's face from (auth/faces.ts); it is never rendered.
 const threadColumns = { ...pageColumns, status: comments.status, authorEmail: comments.authorEmail };
 
 // The page's own read, built by drizzle once per isolate and run as D1 statements: on every render,
 // building the query cost more of the Worker's CPU than D1 takes to run it.
-const pageRead = (() => {
+// One per order of threads (workers/db/order.ts), built when first asked for.
+const buildPageRead = (sort: Sort) => {
   const qb = new QueryBuilder();
   const slug = sql.placeholder("slug");
   const visible = and(eq(comments.postSlug, slug), eq(comments.status, "approved"));
   const threads = qb
-    .selectDistinct({ id: comments.threadId })
+    .select({ id: comments.threadId })
     .from(comments)
     .where(visible)
-    .orderBy(asc(comments.threadId))
+    .groupBy(comments.threadId)
+    .orderBy(...threadOrder(sort))
     .limit(sql.placeholder("limit"))
     .offset(sql.placeholder("offset"));
   return {
@@ -125,9 +128,20 @@ const pageRead = (() => {
     // places above replies (no query per level of a thread). Two statements, so that each reads
     // its own index range (approved rows by thread; the others among the post's few not approved).
     rows: qb
-      .select(threadColumns)
+      .select({ ...threadColumns, reactions: reactionCount.as("reactions") })
       .from(comments)
       .where(and(visible, inArray(comments.threadId, threads)))
+      .toSQL(),
+    // The page's threads in their order, each with its number as the seed counts (oldest first)
+    // and whether it is pinned.
+    threads: qb
+      .select({ id: comments.threadId, number: sql<number>`row_number() over (order by ${comments.threadId})`.as("number"), pinned: pinnedThread.as("pinned") })
+      .from(comments)
+      .where(visible)
+      .groupBy(comments.threadId)
+      .orderBy(...threadOrder(sort))
+      .limit(sql.placeholder("limit"))
+      .offset(sql.placeholder("offset"))
       .toSQL(),
     others: qb
       .select(threadColumns)
@@ -144,9 +158,17 @@ const pageRead = (() => {
       )
       .toSQL(),
     // Each field of a row and the column D1 names it by.
-    fields: Object.entries(threadColumns).map(([field, column]) => [field, column.name] as const),
+    fields: [...Object.entries(threadColumns).map(([field, column]) => [field, column.name] as const), ["reactions", "reactions"] as const],
   };
-})();
+};
+const pageReads = new Map<Sort, ReturnType<typeof buildPageRead>>();
+function pageReadFor(sort: Sort) {
+  const known = pageReads.get(sort);
+  if (known) return known;
+  const read = buildPageRead(sort);
+  pageReads.set(sort, read);
+  return read;
+}
 
 /** A statement for D1 from a query built with placeholders, and their values. */
 function bound(d1: D1Database | D1DatabaseSession, query: { sql: string; params: unknown[] }, values: Record<string, unknown> = {}) {
@@ -163,8 +185,16 @@ function bound(d1: D1Database | D1DatabaseSession, query: { sql: string; params:
  * when their thread has nothing else to show. `version` comes from the same snapshot as the rows.
  * `d1` is the database or a session of it (a reader's bookmark).
  */
-export async function pageOfThreads(d1: D1Database | D1DatabaseSession, slug: string, page: number, perPage: number, mine: number[] = []) {
+export async function pageOfThreads(
+  d1: D1Database | D1DatabaseSession,
+  slug: string,
+  page: number,
+  perPage: number,
+  mine: number[] = [],
+  sort: Sort = DEFAULT_SORT,
+) {
   const db = drizzle(d1 as D1Database);
+  const pageRead = pageReadFor(sort);
   const own = mine.slice(0, 50);
   // One round trip: the state and the page's comments (its threads are those its approved comments
   // are in), and the reader's own waiting comments when they have some.
@@ -193,6 +223,7 @@ export async function pageOfThreads(d1: D1Database | D1DatabaseSession, slug: st
           ),
         ]
       : []),
+    bound(d1, pageRead.threads, { slug, limit: perPage, offset: (page - 1) * perPage }),
   ]);
   const toRow = (r: Record<string, unknown>) => {
     const row: Record<string, unknown> = {};
@@ -262,7 +293,27 @@ export async function pageOfThreads(d1: D1Database | D1DatabaseSession, slug: st
     }
   }
   rows.sort((a, b) => a.id - b.id);
-  return { rows, total: state.approved + pending.filter(seenApproved).length, pageCount, firstNumber: (page - 1) * perPage + 1, version: state.version };
+  const threads = pageThreads(results[results.length - 1].results, rows, state.threads);
+  return {
+    rows,
+    total: state.approved + pending.filter(seenApproved).length,
+    pageCount,
+    firstNumber: (page - 1) * perPage + 1,
+    version: state.version,
+    threads,
+  };
+}
+
+/**
+ * The page's threads in their order (pinned first), numbered as the seed counts them; after them,
+ * a reader's own new threads shown on this page, numbered after the post's threads.
+ */
+function pageThreads(read: Record<string, unknown>[], rows: PageRow[], threadCount: number): PageThread[] {
+  const threads = read.map((r) => ({ id: r.thread_id as number, number: r.number as number, pinned: Boolean(r.pinned) }));
+  const known = new Set(threads.map((t) => t.id));
+  const theirs = [...new Set(rows.map((r) => r.threadId ?? r.id))].filter((id) => !known.has(id)).sort((a, b) => a - b);
+  for (const [i, id] of theirs.entries()) threads.push({ id, number: threadCount + i + 1, pinned: false });
+  return threads;
 }
 
 /** Where a reply to `parent` goes: under it, or under its deepest ancestor within `maxDepth`. */

@@ -179,3 +179,31 @@ export const subscriptions = sqliteTable(
   },
   (t) => [uniqueIndex("subscriptions_comment_email").on(t.commentId, t.email), index("subscriptions_email").on(t.email)],
 );
+
+// Threads the author pinned to the top of their post (the thread's top-level comment), in every
+// order and on its first page. Triggers (migrations/0018_pins-version.sql) replace the post's
+// version on a pin or unpin, so cached pages show it at once.
+export const pins = sqliteTable(
+  "pins",
+  {
+    threadId: integer("thread_id").primaryKey(),
+    postSlug: text("post_slug").notNull(),
+    pinnedAt: integer("pinned_at").notNull(),
+  },
+  (t) => [index("pins_post").on(t.postSlug)],
+);
+
+// "Useful" marks from readers: one per reader (a random id in their signed cookie) per comment.
+// `network` is the keyed hash of the reader's network (as comments.ip_hash), which bounds how many
+// marks one network can give one comment however often its cookies are cleared. A mark never
+// changes the post's version: pages show counts as of their version.
+export const reactions = sqliteTable(
+  "reactions",
+  {
+    commentId: integer("comment_id").notNull(),
+    reader: text("reader").notNull(),
+    network: text("network"),
+    createdAt: integer("created_at").notNull(),
+  },
+  (t) => [uniqueIndex("reactions_comment_reader").on(t.commentId, t.reader), index("reactions_comment_network").on(t.commentId, t.network)],
+);

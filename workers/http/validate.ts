@@ -83,8 +83,9 @@ export function editCommentSchema(maxContentLength: number) {
 
 export const listQuerySchema = v.object({
   limit: v.optional(v.pipe(v.string(), v.regex(/^\d{1,4}$/, "invalid"), v.transform(Number), v.minValue(1, "invalid"), v.maxValue(200, "too_large")), "50"),
-  cursor: v.optional(v.pipe(v.string(), v.regex(/^\d{1,15}$/, "invalid"), v.transform(Number))),
-  sort: v.optional(v.picklist(["oldest", "newest"], "invalid"), "oldest"),
+  // The `next_cursor` of the page before (workers/db/order.ts: "p" for a pinned thread, the marks when best first, an id).
+  cursor: v.optional(v.pipe(v.string(), v.regex(/^p?(\d{1,9}\.)?\d{1,15}$/, "invalid"))),
+  sort: v.optional(v.picklist(["oldest", "newest", "best"], "invalid"), "oldest"),
 });
 
 export const adminListQuerySchema = v.object({

@@ -6,6 +6,7 @@
 import { getConfig } from "../config.ts";
 import { openDb } from "../db/comments.ts";
 import * as desk from "../db/desk.ts";
+import { eraseOldMarkNetworks } from "../db/order.ts";
 import { digestEmail, emailSettings, send } from "./email.ts";
 import { askConfirmation } from "./notify.ts";
 import { getPost, type PostRecord } from "../store/posts.ts";
@@ -22,6 +23,8 @@ export const MAX_STORED_FEATURES = 100_000;
 export async function eraseExpiredAddresses(env: Env, now = Date.now()): Promise<number> {
   const days = getConfig(env).addressRetentionDays;
   const erased = await desk.eraseOldAddresses(openDb(env.DB), now - days * DAY);
+  // The networks of readers' "useful" marks, after the same time.
+  await eraseOldMarkNetworks(openDb(env.DB), now - days * DAY);
   console.log(`daily clean-up: ${erased} address hash(es) older than ${days} days erased`);
   return erased;
 }

@@ -126,16 +126,17 @@ export async function currentKey(env: Env, slug: string, now = Date.now()): Prom
   }
 }
 
-function pageKey(origin: string, slug: string, page: number, state: string): string {
-  return `${origin}/posts/${slug}/?page=${page}&billet-state=${state}`;
+// A page in another order than the default is another page (`sort`, "?sort=" of the address).
+function pageKey(origin: string, slug: string, page: number, state: string, sort?: string): string {
+  return `${origin}/posts/${slug}/?page=${page}${sort ? `&sort=${sort}` : ""}&billet-state=${state}`;
 }
 
-export function getCachedPage(origin: string, slug: string, page: number, state: string): Promise<Entry | null> {
-  return getCachedAnswer(pageKey(origin, slug, page, state));
+export function getCachedPage(origin: string, slug: string, page: number, state: string, sort?: string): Promise<Entry | null> {
+  return getCachedAnswer(pageKey(origin, slug, page, state, sort));
 }
 
-export function putCachedPage(origin: string, slug: string, page: number, state: string, entry: Entry): Promise<void> {
-  return putCachedAnswer(pageKey(origin, slug, page, state), entry, "text/html; charset=utf-8");
+export function putCachedPage(origin: string, slug: string, page: number, state: string, entry: Entry, sort?: string): Promise<void> {
+  return putCachedAnswer(pageKey(origin, slug, page, state, sort), entry, "text/html; charset=utf-8");
 }
 
 /** The comments JSON of a post for one query (limit, cursor, sort), from this isolate's memory. */

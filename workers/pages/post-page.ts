@@ -4,6 +4,7 @@ import { facesOf } from "../auth/faces.ts";
 import { getConfig } from "../config.ts";
 import { bookmarkFrom } from "../auth/cookies.ts";
 import { pageOfThreads, readerSession, type PageRow, type Shown } from "../db/comments.ts";
+import { DEFAULT_SORT, isSort, type Sort } from "../db/order.ts";
 
 import { emailSettings } from "../mail/email.ts";
 import { etagOf, notModified } from "../http/etag.ts";
@@ -29,6 +30,7 @@ function toThreadComment(row: PageRow & { shown: Shown }, avatar: string | null 
     status: row.shown,
     avatar: removed ? null : avatar,
     byAuthor: !removed && row.byAuthor === true,
+    reactions: removed ? 0 : (row.reactions ?? 0),
   };
 }
 
@@ -41,6 +43,13 @@ function pageNumber(url: URL): number | null {
   const raw = url.searchParams.get("page");
   if (raw === null || raw === "") return 1;
   return /^\d{1,6}$/.test(raw) && Number(raw) >= 1 ? Number(raw) : null;
+}
+
+/** The order asked for in the address (?sort=oldest|newest|best; none: the default), or null when it is none of them. */
+function sortOf(url: URL): Sort | null {
+  const raw = url.searchParams.get("sort");
+  if (raw === null || raw === "") return DEFAULT_SORT;
+  return isSort(raw) ? raw : null;
 }
 
 function htmlResponse(body: string | Uint8Array, status: number, etag: string | null, shared: boolean, cache?: CacheOutcome): Response {
@@ -70,17 +79,18 @@ export async function postPage(request: Request, env: Env, ctx: ExecutionContext
 export async function commentedPage(request: Request, env: Env, ctx: ExecutionContext, slug: string): Promise<Response> {
   const url = new URL(request.url);
   const page = pageNumber(url);
-  if (!SLUG.test(slug) || page === null) return notFoundPage(env, url);
+  const sort = sortOf(url);
+  if (!SLUG.test(slug) || page === null || sort === null) return notFoundPage(env, url);
   const replyTo = url.searchParams.get("reply_to");
   const own = await readOwnIds(request, env);
   const shared = own.length === 0 && !replyTo && bookmarkFrom(request) === null;
 
   let rendered: Rendered;
   if (shared) {
-    rendered = await sharedPage(request, env, ctx, slug, page);
+    rendered = await sharedPage(request, env, ctx, slug, page, sort);
   } else {
     const form = replyTo && /^\d{1,15}$/.test(replyTo) ? { replyTo: Number(replyTo) } : undefined;
-    rendered = await renderPostPage(request, env, slug, { page, own, form });
+    rendered = await renderPostPage(request, env, slug, { page, own, form, sort });
   }
   if (rendered.version === null) return htmlResponse(rendered.body, rendered.status, null, false, rendered.cache);
   const etag = rendered.etag ?? (await etagOf(rendered.body));
@@ -99,7 +109,9 @@ type CacheOutcome = "hit" | "render" | "shared";
  * copy for that state is served if there is one: so the page right after a change costs one read
  * and one render.
  */
-async function sharedPage(request: Request, env: Env, ctx: ExecutionContext, slug: string, page: number): Promise<Rendered> {
+async function sharedPage(request: Request, env: Env, ctx: ExecutionContext, slug: string, page: number, sort: Sort = DEFAULT_SORT): Promise<Rendered> {
+  // The default order keeps the cache keys it always had.
+  const order = sort === DEFAULT_SORT ? undefined : sort;
   const origin = new URL(request.url).origin;
   // The benchmark's "right after a change": the state is read again, and the copy looked up and
   // stored under a key of this request's own, so each reader pays what the first one after a change does.
@@ -108,29 +120,30 @@ async function sharedPage(request: Request, env: Env, ctx: ExecutionContext, slu
   const version = knownVersion(slug);
   if (version !== null) {
     const state = stateKey(version, await knownPost(env, slug).catch(() => null));
-    const hit = await getCachedPage(origin, slug, page, state);
+    const hit = await getCachedPage(origin, slug, page, state, order);
     if (hit) return { ...hit, version, post: null, cache: "hit" };
   }
-  const key = `${origin}|${slug}|${page}|${version}${first}`;
+  const key = `${origin}|${slug}|${page}|${sort}|${version}${first}`;
   const pending = rendering.get(key);
   if (pending) return { ...(await pending), cache: "shared" };
   const render = (async (): Promise<Rendered> => {
     const rendered = await renderPostPage(request, env, slug, {
       page,
+      sort,
       cached: async (state) => {
-        const hit = await getCachedPage(origin, slug, page, state + first);
+        const hit = await getCachedPage(origin, slug, page, state + first, order);
         return hit && { ...hit, cache: "hit" as const };
       },
     });
     if (rendered.version === null) {
       // The database cannot be read: the copy cached under the last state known here, if any.
       const last = lastKnownKey(slug);
-      const hit = last === null ? null : await getCachedPage(origin, slug, page, last);
+      const hit = last === null ? null : await getCachedPage(origin, slug, page, last, order);
       return hit ? { ...hit, version: 0, post: null, cache: "hit" } : rendered;
     }
     if (rendered.status !== 200 || rendered.etag) return rendered;
     const etag = await etagOf(rendered.body);
-    ctx.waitUntil(putCachedPage(origin, slug, page, stateKey(rendered.version, rendered.post) + first, { body: rendered.body, etag, status: 200 }));
+    ctx.waitUntil(putCachedPage(origin, slug, page, stateKey(rendered.version, rendered.post) + first, { body: rendered.body, etag, status: 200 }, order));
     return { ...rendered, etag, cache: "render" };
   })().finally(() => rendering.delete(key));
   rendering.set(key, render);
@@ -167,6 +180,7 @@ export async function renderPostPage(
     own?: number[];
     form?: FormState;
     status?: number;
+    sort?: Sort;
     cached?: (state: string) => Promise<(Entry & { cache: CacheOutcome }) | null>;
   },
 ): Promise<{ body: string | Uint8Array; status: number; version: number | null; post: PostRecord | null; etag?: string; cache?: CacheOutcome }> {
@@ -181,7 +195,7 @@ export async function renderPostPage(
     [asset, post, threads] = await Promise.all([
       env.ASSETS.fetch(new URL(`/posts/${slug}/`, url)),
       knownPost(env, slug),
-      pageOfThreads(readerSession(env.DB, bookmarkFrom(request)), slug, page, config.commentsPerPage, opts.own ?? []),
+      pageOfThreads(readerSession(env.DB, bookmarkFrom(request)), slug, page, config.commentsPerPage, opts.own ?? [], opts.sort),
     ]);
   } catch (err) {
     console.error("comments unavailable for page", slug, err instanceof Error ? err.message : err);
@@ -218,6 +232,9 @@ export async function renderPostPage(
     form: opts.form,
     turnstileSiteKey: config.turnstileSiteKey || undefined,
     notifyReplies: emailSettings(env) !== null,
+    threads: threads.threads,
+    sort: opts.sort ?? DEFAULT_SORT,
+    reactions: config.reactions,
   });
   // The built page is the build's own template: its comments section is put in its place, found
   // as the build writes it (the last one: an author's HTML, before it, cannot be taken for it).

@@ -2,6 +2,7 @@
 // The one renderer for it: the build uses it for the static page, the edge to fill in live comments.
 import { escapeHtml, formatDateTime } from "./html.ts";
 import { stringsFor, type Strings } from "./strings.ts";
+import { DEFAULT_SORT, type PageThread, type Sort, SORTS } from "../db/order.ts";
 
 export interface ThreadComment {
   id: number;
@@ -19,6 +20,8 @@ export interface ThreadComment {
   avatar?: string | null;
   /** Written by the blog's author through a signed-in path: the "Auteur" badge. */
   byAuthor?: boolean;
+  /** Readers who marked it useful, as of the page's version. */
+  reactions?: number;
 }
 
 export interface FormState {
@@ -45,6 +48,12 @@ export interface SectionInput {
   turnstileSiteKey?: string;
   /** Whether readers can ask to be told of replies by email (email is configured). */
   notifyReplies?: boolean;
+  /** The page's threads in the order shown (pinned first), with their numbers; without it, in order of id from firstNumber. */
+  threads?: PageThread[];
+  /** The order the page shows (its links say which, and keep it across pages). */
+  sort?: Sort;
+  /** Whether readers can mark comments useful (REACTIONS). */
+  reactions?: boolean;
 }
 
 export const SECTION_ID = "comments";
@@ -59,7 +68,8 @@ export const INDENT_DEPTH = 3;
 export function renderCommentsSection(input: SectionInput): string {
   const s = stringsFor(input.lang);
   const children = childrenOf(input.comments);
-  const numbers = numberThreads(children, input.firstNumber);
+  if (input.threads) inThreadOrder(children, input.threads);
+  const numbers = numberThreads(children, input.firstNumber, input.threads);
   const byId = new Map(input.comments.map((c) => [c.id, c]));
   const renderList = (parent: number | null, cls: string, depth: number): string => {
     const list = children.get(parent);
@@ -73,6 +83,7 @@ export function renderCommentsSection(input: SectionInput): string {
 
   return [
     `<h2 id="comments-title">${escapeHtml(s.commentsTitle)} <span class="comment-count" data-count="${input.total}">(${input.total})</span></h2>`,
+    renderSortLinks(input, s),
     // A closed post with no comments says only that comments are closed.
     list || (input.open ? `<p class="no-comments">${escapeHtml(s.noComments)}</p>` : ""),
     renderPages(input, s),
@@ -104,12 +115,23 @@ export function shownParent(c: ThreadComment, ids: ReadonlySet<number>): number 
   return c.threadId !== undefined && c.threadId !== c.id && ids.has(c.threadId) ? c.threadId : null;
 }
 
-/** Threads are numbered 1, 2, 3… in order as the seed numbers them; replies 2.1, 2.1.1… */
-function numberThreads(children: Map<number | null, ThreadComment[]>, firstNumber: number): Map<number, string> {
+/** The top level in the order of `threads` (a comment hung there out of its thread goes with its thread). */
+function inThreadOrder(children: Map<number | null, ThreadComment[]>, threads: PageThread[]): void {
+  const place = new Map(threads.map((t, i) => [t.id, i]));
+  const rank = (c: ThreadComment) => place.get(c.threadId ?? c.id) ?? threads.length;
+  children.get(null)?.sort((a, b) => rank(a) - rank(b) || a.id - b.id);
+}
+
+/**
+ * Threads are numbered 1, 2, 3… in order as the seed numbers them (with `threads`, their own
+ * numbers, whatever the order shown); replies 2.1, 2.1.1…
+ */
+function numberThreads(children: Map<number | null, ThreadComment[]>, firstNumber: number, threads?: PageThread[]): Map<number, string> {
   const numbers = new Map<number, string>();
+  const own = new Map(threads?.map((t) => [t.id, t.number]));
   const walk = (parent: number | null, prefix: string, start: number) => {
     (children.get(parent) ?? []).forEach((c, i) => {
-      const number = `${prefix}${start + i}`;
+      const number = `${prefix}${(parent === null && own.get(c.threadId ?? c.id)) || start + i}`;
       numbers.set(c.id, number);
       walk(c.id, `${number}.`, 1);
     });
@@ -144,12 +166,15 @@ function renderComment(c: ThreadComment, number: string, input: SectionInput, s:
     input.open && c.status === "approved"
       ? `<a class="comment-reply" href="/posts/${input.slug}/?reply_to=${c.id}#respond" data-reply-to="${c.id}" data-reply-name="${name}" data-reply-number="${escapeHtml(number)}">${escapeHtml(s.reply)}</a>`
       : "";
-  const cls = (c.status === "pending" ? "comment comment--pending" : "comment") + (c.byAuthor ? " comment--by-author" : "");
+  const pinned = c.parentId === null && input.threads?.some((t) => t.id === c.id && t.pinned);
+  const cls = `${c.status === "pending" ? "comment comment--pending" : "comment"}${c.byAuthor ? " comment--by-author" : ""}${pinned ? " comment--pinned" : ""}`;
+  const pin = pinned ? ` <strong class="comment-pinned">${escapeHtml(s.order.pinned)}</strong>` : "";
+  const useful = input.reactions && c.status === "approved" ? usefulButton(c, input, s) : "";
   return (
     `<li id="comment-${c.id}" class="${cls}" data-id="${c.id}" tabindex="-1"><article aria-labelledby="comment-${c.id}-by">` +
     `<header class="comment-meta">${permalink} ${face.img}` +
-    `<span id="comment-${c.id}-by">${author}${face.badge}</span> <time datetime="${new Date(c.createdAt).toISOString()}">${escapeHtml(when)}</time>${edited}</header>` +
-    `${answers}${pending}<div class="comment-body">${c.html}</div>${reply ? `<footer>${reply}</footer>` : ""}</article>${replies}</li>`
+    `<span id="comment-${c.id}-by">${author}${face.badge}</span> <time datetime="${new Date(c.createdAt).toISOString()}">${escapeHtml(when)}</time>${edited}${pin}</header>` +
+    `${answers}${pending}<div class="comment-body">${c.html}</div>${reply || useful ? `<footer>${reply}${useful}</footer>` : ""}</article>${replies}</li>`
   );
 }
 
@@ -160,12 +185,41 @@ function faceAndBadge(c: ThreadComment, s: Strings): { img: string; badge: strin
   return { img, badge };
 }
 
+/**
+ * "Useful": a small form, so that it works without JavaScript (POST, then back to the comment); the
+ * widget sends it itself and keeps the count up to date. The count is the page's, as of its version.
+ */
+function usefulButton(c: ThreadComment, input: SectionInput, s: Strings): string {
+  const n = c.reactions ?? 0;
+  return (
+    `<form class="comment-useful" method="post" action="/api/comments/${c.id}/reaction">` +
+    `<input type="hidden" name="sort" value="${input.sort ?? DEFAULT_SORT}">` +
+    `<button type="submit" aria-describedby="comment-${c.id}-useful">${escapeHtml(s.order.useful)} <span class="useful-count" data-count="${n}" aria-hidden="true">${n}</span></button>` +
+    `<span id="comment-${c.id}-useful" class="visually-hidden">${escapeHtml(s.order.usefulCount(n))}</span></form>`
+  );
+}
+
+/** The address of a page of comments in an order (the default order is the plain address). */
+function pageAddress(slug: string, page: number, sort: Sort | undefined): string {
+  const query = [page > 1 ? `page=${page}` : "", sort && sort !== DEFAULT_SORT ? `sort=${sort}` : ""].filter(Boolean).join("&");
+  return `/posts/${slug}/${query ? `?${query}` : ""}`;
+}
+
+/** Plain links to each order (the first page of each), the current one marked. */
+function renderSortLinks(input: SectionInput, s: Strings): string {
+  if (input.sort === undefined || input.total < 2) return "";
+  const links = SORTS.map((sort) => {
+    const current = sort === input.sort ? ` aria-current="true"` : "";
+    return `<li><a href="${pageAddress(input.slug, 1, sort)}#comments-title" data-sort="${sort}"${current}>${escapeHtml(s.order[sort])}</a></li>`;
+  });
+  return `<nav class="comment-sort" aria-label="${escapeHtml(s.order.label)}"><ul>${links.join("")}</ul></nav>`;
+}
+
 function renderPages(input: SectionInput, s: Strings): string {
   if (input.pageCount <= 1) return "";
   // Absolute: the same section is shown at /api/posts/<slug>/comments after a failed no-JS post.
-  const base = `/posts/${input.slug}/`;
   const link = (page: number, label: string, rel: string) =>
-    `<a rel="${rel}" href="${page === 1 ? base : `${base}?page=${page}`}#comments-title">${escapeHtml(label)}</a>`;
+    `<a rel="${rel}" href="${escapeHtml(pageAddress(input.slug, page, input.sort))}#comments-title">${escapeHtml(label)}</a>`;
   const prev = input.page > 1 ? link(input.page - 1, s.olderComments, "prev") : "";
   const next = input.page < input.pageCount ? link(input.page + 1, s.newerComments, "next") : "";
   return `<nav class="comment-pages" aria-label="${escapeHtml(s.commentsPages)}">${prev} <span>${input.page} / ${input.pageCount}</span> ${next}</nav>`;

@@ -41,6 +41,17 @@ const fr = {
   newerComments: "Réactions suivantes →",
   commentsPages: "Pages des réactions",
   permalink: (n: string) => `Lien vers la réaction ${n}`,
+  // The order of a thread, pinned threads and readers' "useful" marks.
+  order: {
+    label: "Ordre des réactions",
+    oldest: "Les plus anciennes",
+    newest: "Les plus récentes",
+    best: "Les plus utiles",
+    pinned: "Épinglé",
+    useful: "Utile",
+    usefulCount: (n: number) =>
+      n === 0 ? "Personne ne l’a encore trouvée utile" : n === 1 ? "1 lecteur l’a trouvée utile" : `${n} lecteurs l’ont trouvée utile`,
+  },
   on: "le",
   at: "à",
   search: {
@@ -117,6 +128,15 @@ const en: Strings = {
   newerComments: "Later comments →",
   commentsPages: "Comment pages",
   permalink: (n: string) => `Link to comment ${n}`,
+  order: {
+    label: "Order of comments",
+    oldest: "Oldest first",
+    newest: "Newest first",
+    best: "Most useful first",
+    pinned: "Pinned",
+    useful: "Useful",
+    usefulCount: (n: number) => (n === 0 ? "No one has found it useful yet" : n === 1 ? "1 reader found it useful" : `${n} readers found it useful`),
+  },
   on: "on",
   at: "at",
   search: {

@@ -7,6 +7,7 @@ import { hashNetwork, clientNetwork, requireAdmin } from "../auth/tokens.ts";
 import { addDeltas, type FeatureCounts, features, trainingDelta } from "../spam/classifier.ts";
 import * as store from "../db/comments.ts";
 import * as desk from "../db/desk.ts";
+import * as order from "../db/order.ts";
 import type { AuditRow, BlockRow, CommentRow } from "../db/schema.ts";
 import { ApiError, json } from "../http/answers.ts";
 import { ACTIONS, decide } from "../moderation/decisions.ts";
@@ -59,8 +60,20 @@ async function jsonBody(request: Request): Promise<Record<string, unknown>> {
 export async function adminList(request: Request, env: Env): Promise<Response> {
   await requireAdmin(request, env);
   const q = parsed(adminListQuerySchema, Object.fromEntries(new URL(request.url).searchParams), 400);
-  const result = await store.listForModeration(store.openDb(env.DB), q);
-  return json({ comments: result.rows.map(adminComment), meta: { next_cursor: result.nextCursor === null ? null : String(result.nextCursor) } }, 200, noStore);
+  const db = store.openDb(env.DB);
+  const result = await store.listForModeration(db, q);
+  const pinned = await order.pinnedAmong(
+    db,
+    result.rows.map((r) => r.threadId ?? r.id),
+  );
+  return json(
+    {
+      comments: result.rows.map((r) => ({ ...adminComment(r), pinned: pinned.has(r.threadId ?? r.id) })),
+      meta: { next_cursor: result.nextCursor === null ? null : String(result.nextCursor) },
+    },
+    200,
+    noStore,
+  );
 }
 
 // GET /api/admin/comments/counts → {pending, approved, spam, deleted}
@@ -253,4 +266,31 @@ export async function adminCommenterErase(request: Request, env: Env): Promise<R
   // The erasure is done; a search index still holding their words until its next merge is not.
   await desk.compactSearchIndexes(db).catch((err) => console.error("search index not compacted after an erasure", err instanceof Error ? err.message : err));
   return json({ erased: { comments: ids.length, blocks: data.blocks.length } }, 200, noStore);
+}
+
+// POST /api/admin/comments/:id/pin and /unpin — the comment's whole thread, at the top of its post
+// (in every order, on the first page). Logged like any decision; the post's version changes with it.
+export async function adminPin(request: Request & Params, env: Env): Promise<Response> {
+  return pinning(request, env, true);
+}
+
+export async function adminUnpin(request: Request & Params, env: Env): Promise<Response> {
+  return pinning(request, env, false);
+}
+
+async function pinning(request: Request & Params, env: Env, pin: boolean): Promise<Response> {
+  const actor = await requireAdmin(request, env);
+  const db = store.openDb(env.DB);
+  const row = await store.getComment(db, idParam(request));
+  if (!row || (pin && row.status !== "approved")) throw new ApiError(404, "comment_not_found", "There is no such published comment.");
+  const threadId = row.threadId ?? row.id;
+  const now = Date.now();
+  const change = pin ? order.pinStatement(db, { threadId, postSlug: row.postSlug }, now) : order.unpinStatement(db, threadId);
+  const [changed] = (await store.runBatch(db, [change])) as unknown[][];
+  // Only a pin or unpin that changed something is logged.
+  if (changed.length) {
+    await store.runBatch(db, [desk.auditStatement(db, { actor, action: pin ? "pin" : "unpin", commentIds: [threadId], at: now })]);
+    forgetVersion(row.postSlug);
+  }
+  return json({ thread_id: threadId, pinned: pin }, 200, noStore);
 }

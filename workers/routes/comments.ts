@@ -21,6 +21,7 @@ import { bookmarkCookie, bookmarkFrom } from "../auth/cookies.ts";
 import { features, score } from "../spam/classifier.ts";
 import * as store from "../db/comments.ts";
 import * as desk from "../db/desk.ts";
+import { listInOrder, parseCursor } from "../db/order.ts";
 import type { CommentRow } from "../db/schema.ts";
 import { etagOf, notModified } from "../http/etag.ts";
 import { ApiError, json } from "../http/answers.ts";
@@ -95,13 +96,15 @@ export async function listComments(request: Request & Params, env: Env): Promise
     const post = SLUG.test(slug) ? await knownPost(env, slug) : null;
     if (!post) throw new ApiError(404, "post_not_found", "There is no such post.");
     const db = bookmark ? store.openSession(env.DB, bookmark).db : store.openDb(env.DB);
-    const result = await store.listApproved(db, post.slug, { limit: q.limit, cursor: q.cursor, sort: q.sort });
+    const cursor = q.cursor === undefined ? undefined : parseCursor(q.cursor, q.sort);
+    if (cursor === null) throw new ApiError(400, "bad_request", "This cursor is not one of this order's.", { cursor: "invalid" });
+    const result = await listInOrder(db, post.slug, { limit: q.limit, cursor, sort: q.sort });
     const faces = await facesOf(env, result.rows);
     const body = JSON.stringify({
-      comments: result.rows.map((r, i) => publicComment(r, faces[i])),
+      comments: result.rows.map((row, i) => ({ ...publicComment(row, faces[i]), pinned: row.pinned, reactions: row.reactions })),
       meta: {
         total: result.total,
-        next_cursor: result.nextCursor === null ? null : String(result.nextCursor),
+        next_cursor: result.nextCursor,
         open: commentsOpen(post),
         closes_at: post.comments_close_at,
       },
