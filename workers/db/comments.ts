@@ -2,7 +2,7 @@
 import { and, asc, count, desc, eq, gt, inArray, is, lt, ne, or, Placeholder, type SQL, sql } from "drizzle-orm";
 import { QueryBuilder } from "drizzle-orm/sqlite-core";
 import { drizzle, type DrizzleD1Database } from "drizzle-orm/d1";
-import { COMMENT_STATUSES, comments, postVersions, type CommentRow, type CommentStatus, type ModerationStatus, type NewCommentRow } from "./schema.ts";
+import { COMMENT_STATUSES, comments, postVersions, type CommentRow, type CommentStatus, type ModerationStatus } from "./schema.ts";
 
 export type Db = DrizzleD1Database;
 
@@ -264,45 +264,6 @@ export async function pageOfThreads(d1: D1Database | D1DatabaseSession, slug: st
 export async function getComment(db: Db, id: number): Promise<CommentRow | undefined> {
   const [row] = await db.select().from(comments).where(eq(comments.id, id)).limit(1);
   return row;
-}
-
-/** The comment a client posted with this Idempotency-Key (scoped to the post), if any. */
-export async function getByIdempotencyKey(db: Db, slug: string, key: string): Promise<CommentRow | undefined> {
-  const [row] = await db
-    .select()
-    .from(comments)
-    .where(and(eq(comments.postSlug, slug), eq(comments.idempotencyKey, key)))
-    .limit(1);
-  return row;
-}
-
-/**
- * Is this text (see contentHash) already on the post as a comment that counts for duplicates
- * (approved, waiting, or a blocked commenter's that looks so to them)? The database checks the
- * first two itself (comments_no_duplicates); a blocked commenter's, stored as spam, is asked here.
- */
-export async function hasTwin(db: Db, slug: string, contentHash: string): Promise<boolean> {
-  const [row] = await db
-    .select({ id: comments.id })
-    .from(comments)
-    .where(
-      and(
-        eq(comments.postSlug, slug),
-        eq(comments.contentHash, contentHash),
-        or(inArray(comments.status, ["approved", "pending"]), inArray(comments.heldFor, [BLOCKED_SEEN.approved, BLOCKED_SEEN.pending])),
-      ),
-    )
-    .limit(1);
-  return row !== undefined;
-}
-
-/**
- * Stores a new comment; undefined when the database refused it as already there: the same text
- * by the same name on the post (see contentHash), or the same Idempotency-Key.
- */
-export async function insertComment(db: Db, row: NewCommentRow): Promise<CommentRow | undefined> {
-  const [inserted] = await db.insert(comments).values(row).onConflictDoNothing().returning();
-  return inserted;
 }
 
 /** A write refused as already there: by default the same comment (the no-duplicates index), or in `table`. */
