@@ -9,7 +9,7 @@
 // change (PAGE_CACHE=off: every reader is the first after a change). Each answer's round trips are
 // read from its Server-Timing header. Aim: creation answered within 2 × the delay + 10 ms.
 // Writes bench/results/distance.{md,json}; --save also writes docs/bench-distance.md.
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
@@ -85,15 +85,18 @@ export async function runDistanceBench(opts: {
   };
   const runId = Date.now().toString(36);
   let n = 0;
+  // One local set-up (build, migrations, seed), copied fresh for each delay.
+  const prep = await prepare(opts.tmp, SLUG);
   for (const delay of DELAYS_MS) {
-    opts.log(`distance: D1 ${delay} ms away (fresh state, wrangler dev)`);
+    opts.log(`distance: D1 ${delay} ms away (a fresh copy of the seed state, wrangler dev)`);
     const dir = mkdtempSync(join(opts.tmp, `distance-${delay}-`));
-    const prep = await prepare(dir, SLUG);
+    const persistTo = join(dir, "state");
+    cpSync(prep.persistTo, persistTo, { recursive: true });
     const b = await startBillet({
       tmp: dir,
       port: opts.port,
       script,
-      persistTo: prep.persistTo,
+      persistTo,
       publicDir: prep.publicDir,
       ceilingBytes: prep.ceilingBytes,
       direct: true,

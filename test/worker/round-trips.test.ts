@@ -122,6 +122,14 @@ describe("Server-Timing: round trips to D1", () => {
     out.feed = trips(await call(`/posts/${SLUG}/comments.xml`));
     out.siteFeed = trips(await call("/comments.xml"));
     out.config = trips(await call("/api/config"));
+    // The reader who just posted: their page and JSON read from their bookmark (read-your-writes).
+    const own = await created();
+    const cookie = own.res.headers
+      .getSetCookie()
+      .map((c) => c.split(";")[0])
+      .join("; ");
+    out.ownPage = trips(await call(`/posts/${SLUG}/`, { headers: { Cookie: cookie } }));
+    out.ownJson = trips(await call(`/api/posts/${SLUG}/comments`, { headers: { Cookie: cookie } }));
     expect(out).toEqual({
       pageAfterChange: 1,
       pageCached: 0,
@@ -140,6 +148,8 @@ describe("Server-Timing: round trips to D1", () => {
       feed: 2,
       siteFeed: 2,
       config: 0,
+      ownPage: 1,
+      ownJson: 1,
     });
   });
 

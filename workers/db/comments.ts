@@ -146,6 +146,10 @@ const pageRead = (() => {
   };
 })();
 
+// Does a comment's thread show on the post's pages (does it hold an approved comment)? On comments_post_status_thread.
+// (Written out: drizzle names a column of the query's one table without it, which the subquery would take for its own.)
+const threadShown = sql<number>`exists (select 1 from "comments" as shown where shown.post_slug = "comments"."post_slug" and shown.status = 'approved' and shown.thread_id = "comments"."thread_id")`;
+
 /** A statement for D1 from a query built with placeholders, and their values. */
 function bound(d1: D1Database | D1DatabaseSession, query: { sql: string; params: unknown[] }, values: Record<string, unknown> = {}) {
   return d1.prepare(query.sql).bind(...query.params.map((p) => (is(p, Placeholder) ? values[p.name] : p)));
@@ -175,7 +179,8 @@ export async function pageOfThreads(d1: D1Database | D1DatabaseSession, slug: st
           bound(
             d1,
             db
-              .select({ ...threadColumns, heldFor: comments.heldFor })
+              // With each, whether its thread shows anywhere (in the same round trip).
+              .select({ ...threadColumns, heldFor: comments.heldFor, threadShown: threadShown.as("thread_shown") })
               .from(comments)
               .where(
                 and(
@@ -201,30 +206,12 @@ export async function pageOfThreads(d1: D1Database | D1DatabaseSession, slug: st
   const approved = results[1].results.map(toRow);
   const inThreads = [...approved, ...results[2].results.map(toRow)];
   // The reader's own comments not published: waiting, or blocked and shown to them as they would have been.
-  const pending = (results[3]?.results ?? []).map((r) => ({ ...toRow(r), heldFor: r.held_for as string | null }));
+  const pending = (results[3]?.results ?? []).map((r) => ({ ...toRow(r), heldFor: r.held_for as string | null, threadShown: Boolean(r.thread_shown) }));
   const seenApproved = (r: { status: CommentStatus; heldFor: string | null }) => r.status === "spam" && r.heldFor === BLOCKED_SEEN.approved;
   const pageCount = Math.max(1, Math.ceil(state.threads / perPage));
   const onPage = new Set(approved.map((r) => r.threadId));
   // The reader's pending comments whose thread shows nowhere (a new thread of theirs) go on the last page.
-  const elsewhere = pending.filter((r) => !onPage.has(r.threadId));
-  const shownThreads = new Set(
-    elsewhere.length
-      ? (
-          await db
-            .selectDistinct({ id: comments.threadId })
-            .from(comments)
-            .where(
-              and(
-                visibleOn(slug),
-                inArray(
-                  comments.threadId,
-                  elsewhere.map((r) => r.threadId!),
-                ),
-              ),
-            )
-        ).map((t) => t.id)
-      : [],
-  );
+  const shownThreads = new Set(pending.filter((r) => r.threadShown).map((r) => r.threadId));
   const rows: (PageRow & { shown: Shown })[] = [
     ...approved.map((r) => ({ ...r, shown: "approved" as const })),
     ...pending
