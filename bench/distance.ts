@@ -10,7 +10,7 @@
 // read from its Server-Timing header. Aim: creation answered within 2 × the delay + 10 ms.
 // Writes bench/results/distance.{md,json}; --save also writes docs/bench-distance.md.
 import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { cpus, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { ROOT } from "../scripts/content.ts";
@@ -40,6 +40,8 @@ export interface DistanceCell {
 
 export interface DistanceResult {
   date: string;
+  /** The machine's load average (1 min) when the run began and ended: other work on it shows in every figure. */
+  loadAverage: number[];
   iterations: number;
   readers: number;
   cells: DistanceCell[];
@@ -76,6 +78,7 @@ export async function runDistanceBench(opts: {
   if (!opts.script) await workerBundle(join(opts.tmp, "distance-bundle"));
   const result: DistanceResult = {
     date: new Date().toISOString(),
+    loadAverage: [round1(loadavg()[0])],
     iterations: opts.iterations,
     readers: opts.readers,
     cells: [],
@@ -154,6 +157,7 @@ export async function runDistanceBench(opts: {
       await b.stop();
     }
   }
+  result.loadAverage.push(round1(loadavg()[0]));
   return result;
 }
 
@@ -167,7 +171,7 @@ export function distanceMarkdown(r: DistanceResult): string {
   const lines = [
     "## Far from the database (bench/distance.ts)",
     "",
-    `D1_DELAY_MS added to every D1 round trip (a reader near, far and very far from the database's primary), ${r.iterations} creations a delay, each followed by the JSON and the page, ${r.readers} readers at a time, under wrangler dev on this machine. Round trips as each answer's Server-Timing says them. Aim: creation within 2 × delay + 10 ms.`,
+    `D1_DELAY_MS added to every D1 round trip (a reader near, far and very far from the database's primary), ${r.iterations} creations a delay, each followed by the JSON and the page, ${r.readers} readers at a time, under wrangler dev on this machine (${cpus().length} cores, load average ${r.loadAverage.join(" → ")} during the run: the p50 at 0 ms is this machine's time, not the Worker's). Round trips as each answer's Server-Timing says them. Aim: creation within 2 × delay + 10 ms.`,
     "",
     `| request | round trips | ${DELAYS_MS.map((d) => `${d} ms: p50 / p99`).join(" | ")} |`,
     `|---|---|${DELAYS_MS.map(() => "---").join("|")}|`,
