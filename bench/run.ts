@@ -27,6 +27,7 @@ import { runLargeBench } from "./large.ts";
 import { runSpamBench, spamMarkdown } from "./spam.ts";
 import { runBuildBench } from "./build.ts";
 import { runSearchBench, searchMarkdown } from "./search.ts";
+import { distanceMarkdown, runDistanceBench } from "./distance.ts";
 import { DEFAULT_SHAPE } from "../scripts/generate-blog.ts";
 
 const { values: opt } = parseArgs({
@@ -473,10 +474,22 @@ async function main(): Promise<void> {
       await stopAll();
     }
   }
+  // 12. Far from the database: creation, the JSON and the page with every D1 round trip 0, 50 and
+  //     150 ms away (bench/distance.ts), the same Worker bundle.
+  try {
+    report.distance = await runDistanceBench({ tmp, port: BILLET_PORT, script: join(tmp, "bundle", "index.js"), iterations: 150, readers: 4, log: step });
+    distanceReport = distanceMarkdown(report.distance);
+  } catch (err) {
+    distanceReport = `## Far from the database (bench/distance.ts)\n\n**failed**: ${err instanceof Error ? err.message : String(err)}\n`;
+    step("distance: failed");
+    await stopAll();
+  }
 }
 
 /** The search section of the report (markdown), when the large site ran. */
 let searchReport = "";
+/** The distance section of the report (markdown). */
+let distanceReport = "";
 
 const n0 = (x: number) => x.toLocaleString("en-US");
 
@@ -496,7 +509,9 @@ if (failed) {
 
 // The spam filter's own measure (no server needed) closes the report.
 // Then the build of a generated blog at 200 and 2,000 posts (bench/build.ts: time, peak memory, growth).
-const md = `${renderMarkdown(report)}\n${searchReport ? `${searchReport}\n` : ""}${spamMarkdown(runSpamBench())}\n${await runBuildBench({ log: step }).then(
+const md = `${renderMarkdown(report)}\n${searchReport ? `${searchReport}\n` : ""}${distanceReport ? `${distanceReport}\n` : ""}${spamMarkdown(runSpamBench())}\n${await runBuildBench(
+  { log: step },
+).then(
   (b) => b.markdown,
   (err) => `## Building a large blog (bench/build.ts)\n\n**failed**: ${err instanceof Error ? err.message : String(err)}\n`,
 )}`;

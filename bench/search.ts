@@ -150,7 +150,7 @@ export async function runSearchBench(o: {
           break;
         }
         const timing = res.headers.get("Server-Timing") ?? "";
-        d1Times.push(Number(/d1;dur=([\d.]+)/.exec(timing)?.[1] ?? Number.NaN));
+        d1Times.push(Number(/d1;(?:desc="[^"]*";)?dur=([\d.]+)/.exec(timing)?.[1] ?? Number.NaN));
         sqlTimes.push(Number(/sql;dur=([\d.]+)/.exec(timing)?.[1] ?? Number.NaN));
         results = Number(/search-count" role="status">([\d\s\u202f,.]+|Aucun)/.exec(body)?.[1]?.replace(/\D/g, "") || 0);
       }

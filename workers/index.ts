@@ -3,6 +3,7 @@
 import { Router } from "itty-router";
 import { getConfig } from "./config.ts";
 import { ApiError, toErrorResponse, withSecurityHeaders } from "./http/answers.ts";
+import { meteredEnv, RoundTrips } from "./db/round-trips.ts";
 import { deliver, type NotifyMessage } from "./mail/notify.ts";
 import { postPage } from "./pages/post-page.ts";
 import { commentsFeed, siteCommentsFeed } from "./routes/feeds.ts";
@@ -110,7 +111,10 @@ function crossOrigin(request: Request, env: Env, url: URL): { origin: string | n
   return { origin, allowed: !admin && getConfig(env).allowedOrigins.includes(origin) };
 }
 
-async function handle(request: Request, env: Env, ctx: ExecutionContext): Promise<Response> {
+async function handle(request: Request, rawEnv: Env, ctx: ExecutionContext): Promise<Response> {
+  // Every answer says how many sequential round trips to D1 it waited for (Server-Timing).
+  const d1 = new RoundTrips();
+  const env = meteredEnv(rawEnv, d1);
   const url = new URL(request.url);
   const api = url.pathname.startsWith("/api/");
   const cors = crossOrigin(request, env, url);
@@ -133,6 +137,7 @@ async function handle(request: Request, env: Env, ctx: ExecutionContext): Promis
     response = toErrorResponse(err);
   }
   response = withSecurityHeaders(response, url, { turnstile: getConfig(env).turnstileSiteKey !== "" });
+  response.headers.append("Server-Timing", d1.serverTiming());
   if (api) {
     response.headers.append("Vary", "Origin");
     if (cors.origin && cors.allowed) response.headers.set("Access-Control-Allow-Origin", cors.origin);

@@ -1,4 +1,5 @@
 // The bench report: Markdown for people, and the same data as JSON.
+import type { DistanceResult } from "../distance.ts";
 import type { LighthouseResult } from "./lighthouse.ts";
 import type { IsolateCpu } from "./isolate-cpu.ts";
 import type { LoadResult } from "./load.ts";
@@ -100,6 +101,8 @@ export interface Report {
   large?: LargeResult | null;
   /** Why the large-site section failed, when it did. */
   largeError?: string | null;
+  /** Far from the database (bench/distance.ts): creation, the JSON and the page with D1 0, 50 and 150 ms away. */
+  distance?: DistanceResult | null;
   peer:
     | { name: string; skipped: string }
     | { name: string; skipped: null; list: LoadResult; create: LoadResult; createdStored: number; createdAnswered200: number }

@@ -63,7 +63,7 @@ describe("the search page", () => {
     expect(res.status).toBe(200);
     expect(res.headers.get("Content-Type")).toBe("text/html; charset=utf-8");
     expect(res.headers.get("X-Robots-Tag")).toBe("noindex");
-    expect(res.headers.get("Server-Timing")).toMatch(/^d1;dur=\d+, sql;dur=[\d.]+$/);
+    expect(res.headers.get("Server-Timing")).toMatch(/^sql;dur=[\d.]+, d1;desc="1 round trip";dur=[\d.]+$/);
     const html = await res.text();
     expect(html).toContain('<html lang="fr">');
     expect(html).toContain('<meta name="robots" content="noindex">');

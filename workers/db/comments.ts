@@ -1,9 +1,9 @@
 // Every comment query. Nothing else in the Worker touches D1.
-import { and, asc, count, desc, eq, gt, inArray, is, lt, ne, or, Placeholder, type SQL, sql } from "drizzle-orm";
+import { and, count, desc, eq, inArray, is, lt, ne, or, Placeholder, type SQL, sql } from "drizzle-orm";
 import { QueryBuilder } from "drizzle-orm/sqlite-core";
 import { drizzle, type DrizzleD1Database } from "drizzle-orm/d1";
 import { DEFAULT_SORT, type PageThread, pinnedThread, reactionCount, type Sort, threadOrder } from "./order.ts";
-import { COMMENT_STATUSES, comments, postVersions, type CommentRow, type CommentStatus, type ModerationStatus, type NewCommentRow } from "./schema.ts";
+import { COMMENT_STATUSES, comments, postVersions, type CommentRow, type CommentStatus, type ModerationStatus } from "./schema.ts";
 
 export type Db = DrizzleD1Database;
 
@@ -44,8 +44,6 @@ async function inSlices<T, R>(db: Db, list: T[], statement: (slice: T[]) => { ex
   return (await db.batch([first, ...rest] as unknown as Parameters<Db["batch"]>[0])).flat() as R[];
 }
 
-const visibleOn = (slug: string) => and(eq(comments.postSlug, slug), eq(comments.status, "approved"));
-
 /** The post's state as the database keeps it: its version and what readers see (no row: nothing yet). */
 function stateQuery(db: Db, slug: string) {
   return db
@@ -59,24 +57,6 @@ const NO_STATE = { version: 0, approved: 0, threads: 0 };
 export async function postVersion(db: Db, slug: string): Promise<number> {
   const [row] = await stateQuery(db, slug);
   return row?.version ?? 0;
-}
-
-/** Approved comments of a post, flat in order, a page at a time (the JSON list and the feed). */
-export async function listApproved(db: Db, slug: string, opts: { limit: number; cursor?: number; sort: "oldest" | "newest" }) {
-  const newest = opts.sort === "newest";
-  const where = and(visibleOn(slug), opts.cursor === undefined ? undefined : newest ? lt(comments.id, opts.cursor) : gt(comments.id, opts.cursor));
-  const [rows, [state = NO_STATE]] = await db.batch([
-    db
-      .select()
-      .from(comments)
-      .where(where)
-      .orderBy(newest ? desc(comments.id) : asc(comments.id))
-      .limit(opts.limit + 1),
-    stateQuery(db, slug),
-  ]);
-  const more = rows.length > opts.limit;
-  const page = more ? rows.slice(0, opts.limit) : rows;
-  return { rows: page, total: state.approved, nextCursor: more ? page[page.length - 1].id : null, version: state.version };
 }
 
 // A blocked commenter's comment is stored as spam (nobody else sees it), its `held_for` saying
@@ -170,6 +150,10 @@ function pageReadFor(sort: Sort) {
   return read;
 }
 
+// Does a comment's thread show on the post's pages (does it hold an approved comment)? On comments_post_status_thread.
+// (Written out: drizzle names a column of the query's one table without it, which the subquery would take for its own.)
+const threadShown = sql<number>`exists (select 1 from "comments" as shown where shown.post_slug = "comments"."post_slug" and shown.status = 'approved' and shown.thread_id = "comments"."thread_id")`;
+
 /** A statement for D1 from a query built with placeholders, and their values. */
 function bound(d1: D1Database | D1DatabaseSession, query: { sql: string; params: unknown[] }, values: Record<string, unknown> = {}) {
   return d1.prepare(query.sql).bind(...query.params.map((p) => (is(p, Placeholder) ? values[p.name] : p)));
@@ -207,7 +191,8 @@ export async function pageOfThreads(
           bound(
             d1,
             db
-              .select({ ...threadColumns, heldFor: comments.heldFor })
+              // With each, whether its thread shows anywhere (in the same round trip).
+              .select({ ...threadColumns, heldFor: comments.heldFor, threadShown: threadShown.as("thread_shown") })
               .from(comments)
               .where(
                 and(
@@ -236,30 +221,12 @@ export async function pageOfThreads(
   const approved = results[1].results.map(toRow);
   const inThreads = [...approved, ...results[2].results.map(toRow)];
   // The reader's own comments not published: waiting, or blocked and shown to them as they would have been.
-  const pending = (results[3]?.results ?? []).map((r) => ({ ...toRow(r), heldFor: r.held_for as string | null }));
+  const pending = (results[3]?.results ?? []).map((r) => ({ ...toRow(r), heldFor: r.held_for as string | null, threadShown: Boolean(r.thread_shown) }));
   const seenApproved = (r: { status: CommentStatus; heldFor: string | null }) => r.status === "spam" && r.heldFor === BLOCKED_SEEN.approved;
   const pageCount = Math.max(1, Math.ceil(state.threads / perPage));
   const onPage = new Set(approved.map((r) => r.threadId));
   // The reader's pending comments whose thread shows nowhere (a new thread of theirs) go on the last page.
-  const elsewhere = pending.filter((r) => !onPage.has(r.threadId));
-  const shownThreads = new Set(
-    elsewhere.length
-      ? (
-          await db
-            .selectDistinct({ id: comments.threadId })
-            .from(comments)
-            .where(
-              and(
-                visibleOn(slug),
-                inArray(
-                  comments.threadId,
-                  elsewhere.map((r) => r.threadId!),
-                ),
-              ),
-            )
-        ).map((t) => t.id)
-      : [],
-  );
+  const shownThreads = new Set(pending.filter((r) => r.threadShown).map((r) => r.threadId));
   const rows: (PageRow & { shown: Shown })[] = [
     ...approved.map((r) => ({ ...r, shown: "approved" as const })),
     ...pending
@@ -331,45 +298,6 @@ export async function replyPlace(db: Db, parent: CommentRow, maxDepth: number): 
 export async function getComment(db: Db, id: number): Promise<CommentRow | undefined> {
   const [row] = await db.select().from(comments).where(eq(comments.id, id)).limit(1);
   return row;
-}
-
-/** The comment a client posted with this Idempotency-Key (scoped to the post), if any. */
-export async function getByIdempotencyKey(db: Db, slug: string, key: string): Promise<CommentRow | undefined> {
-  const [row] = await db
-    .select()
-    .from(comments)
-    .where(and(eq(comments.postSlug, slug), eq(comments.idempotencyKey, key)))
-    .limit(1);
-  return row;
-}
-
-/**
- * Is this text (see contentHash) already on the post as a comment that counts for duplicates
- * (approved, waiting, or a blocked commenter's that looks so to them)? The database checks the
- * first two itself (comments_no_duplicates); a blocked commenter's, stored as spam, is asked here.
- */
-export async function hasTwin(db: Db, slug: string, contentHash: string): Promise<boolean> {
-  const [row] = await db
-    .select({ id: comments.id })
-    .from(comments)
-    .where(
-      and(
-        eq(comments.postSlug, slug),
-        eq(comments.contentHash, contentHash),
-        or(inArray(comments.status, ["approved", "pending"]), inArray(comments.heldFor, [BLOCKED_SEEN.approved, BLOCKED_SEEN.pending])),
-      ),
-    )
-    .limit(1);
-  return row !== undefined;
-}
-
-/**
- * Stores a new comment; undefined when the database refused it as already there: the same text
- * by the same name on the post (see contentHash), or the same Idempotency-Key.
- */
-export async function insertComment(db: Db, row: NewCommentRow): Promise<CommentRow | undefined> {
-  const [inserted] = await db.insert(comments).values(row).onConflictDoNothing().returning();
-  return inserted;
 }
 
 /** A write refused as already there: by default the same comment (the no-duplicates index), or in `table`. */

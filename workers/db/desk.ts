@@ -8,25 +8,27 @@ import { audit, type BlockKind, blocks, comments, spamFeatures, subscribers, sub
 const SLICE = 90;
 const slices = <T>(list: T[], size = SLICE): T[][] => Array.from({ length: Math.ceil(list.length / size) }, (_, i) => list.slice(i * size, (i + 1) * size));
 
+/** What a new comment is checked against (see checkStatements). */
+export interface CheckOptions {
+  email?: string;
+  network: string | null;
+  host: string | null;
+  features: string[];
+  now: number;
+  /** The commenter's own earlier comments (their signed cookie): one approved with this email makes them trusted. */
+  ownIds?: number[];
+  /** Their cookie proves they read this address: any approved comment with it makes them trusted. */
+  provenEmail?: boolean;
+}
+export type Checks = { trusted: boolean; blocked: boolean; counts: Map<string, FeatureCounts> };
+
 /**
- * What a new comment is checked against, in one round trip: is its email trusted (an approved
- * comment already), is it blocked (by email, network or website host, and since when), and what
- * the filter knows of its features.
+ * Statements asking what a new comment is checked against, to run in one batch (with others): is
+ * its email trusted (an approved comment already), is it blocked (by email, network or website
+ * host, and since when), and what the filter knows of its features. `read` turns their results
+ * into the answer.
  */
-export async function checksForNewComment(
-  db: Db,
-  opts: {
-    email?: string;
-    network: string | null;
-    host: string | null;
-    features: string[];
-    now: number;
-    /** The commenter's own earlier comments (their signed cookie): one approved with this email makes them trusted. */
-    ownIds?: number[];
-    /** Their cookie proves they read this address: any approved comment with it makes them trusted. */
-    provenEmail?: boolean;
-  },
-) {
+export function checkStatements(db: Db, opts: CheckOptions) {
   const who = [
     opts.email ? and(eq(blocks.kind, "email"), eq(blocks.value, opts.email)) : undefined,
     opts.network ? and(eq(blocks.kind, "network"), eq(blocks.value, opts.network)) : undefined,
@@ -43,14 +45,18 @@ export async function checksForNewComment(
   const blockedBy = who.length
     ? sql`exists (select 1 from ${blocks} where (${or(...who)}) and (${blocks.until} is null or ${blocks.until} > ${opts.now}))`
     : sql`0`;
-  const [flagRow, ...counts] = await db.batch([
+  const statements = [
     db.select({ trusted: sql<number>`${trustedBy}`, blocked: sql<number>`${blockedBy}` }).from(sql`(select 1) as one`),
     ...slices([...opts.features, DOCUMENTS]).map((slice) => db.select().from(spamFeatures).where(inArray(spamFeatures.feature, slice))),
-  ]);
-  const known = new Map<string, FeatureCounts>();
-  for (const r of counts.flat()) known.set(r.feature, { spam: Math.max(0, r.spam), ham: Math.max(0, r.ham) });
-  const [flags] = flagRow as { trusted: number; blocked: number }[];
-  return { trusted: Boolean(flags?.trusted), blocked: Boolean(flags?.blocked), counts: known };
+  ];
+  const read = (results: unknown[]): Checks => {
+    const [flagRow, ...counts] = results as [{ trusted: number; blocked: number }[], ...(typeof spamFeatures.$inferSelect)[][]];
+    const known = new Map<string, FeatureCounts>();
+    for (const r of counts.flat()) known.set(r.feature, { spam: Math.max(0, r.spam), ham: Math.max(0, r.ham) });
+    const [flags] = flagRow;
+    return { trusted: Boolean(flags?.trusted), blocked: Boolean(flags?.blocked), counts: known };
+  };
+  return { statements, read };
 }
 
 /** A list bound as one JSON parameter (any length: D1 binds at most 100 parameters). */
@@ -328,6 +334,15 @@ export async function followersOf(db: Db, commentId: number): Promise<string[]> 
     .innerJoin(subscribers, eq(subscribers.email, subscriptions.email))
     .where(and(eq(subscriptions.commentId, commentId), isNotNull(subscribers.confirmedAt), isNotNull(subscriptions.confirmedAt)));
   return rows.map((r) => r.email);
+}
+
+/** A one-click link's comment (any state) and whether the link was used, in one round trip. */
+export async function linkAndComment(db: Db, nonce: string, commentId: number) {
+  const [used, [comment]] = await db.batch([
+    db.select({ nonce: usedLinks.nonce }).from(usedLinks).where(eq(usedLinks.nonce, nonce)),
+    db.select().from(comments).where(eq(comments.id, commentId)).limit(1),
+  ]);
+  return { used: used.length > 0, comment };
 }
 
 /** Has this one-click link been used? */

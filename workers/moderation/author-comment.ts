@@ -6,6 +6,7 @@ import * as v from "valibot";
 import { sha256 } from "../auth/tokens.ts";
 import { getConfig } from "../config.ts";
 import * as store from "../db/comments.ts";
+import { storeNewComment } from "../db/new-comment.ts";
 import * as desk from "../db/desk.ts";
 import type { CommentRow } from "../db/schema.ts";
 import { ApiError } from "../http/answers.ts";
@@ -55,7 +56,7 @@ export async function authorComment(
   if (!post && !("parentId" in target)) throw new ApiError(404, "post_not_found", "There is no such post.");
   const name = post?.author || site.author;
   const now = Date.now();
-  const row = await store.insertComment(db, {
+  const { row } = await storeNewComment(db, {
     postSlug: slug,
     ...place,
     authorName: name,

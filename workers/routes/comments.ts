@@ -22,12 +22,14 @@ import { features, score } from "../spam/classifier.ts";
 import * as store from "../db/comments.ts";
 import * as desk from "../db/desk.ts";
 import { listInOrder, parseCursor } from "../db/order.ts";
+import * as newComment from "../db/new-comment.ts";
 import type { CommentRow } from "../db/schema.ts";
+import { offThePath } from "../db/round-trips.ts";
 import { etagOf, notModified } from "../http/etag.ts";
 import { ApiError, json } from "../http/answers.ts";
 import { announceComment, askConfirmation } from "../mail/notify.ts";
 import { authorComment } from "../moderation/author-comment.ts";
-import { currentKey, forgetVersion, getCachedJson, knownPost, putCachedJson, rememberVersion, stateKey } from "../pages/cache.ts";
+import { type Entry, forgetVersion, getCachedJson, knownPost, knownVersion, lastKnownKey, putCachedJson, rememberVersion, stateKey } from "../pages/cache.ts";
 import { renderPostPage } from "../pages/post-page.ts";
 import { renderCommentHtml } from "../render/markdown.ts";
 import { stringsFor } from "../render/strings.ts";
@@ -83,42 +85,57 @@ async function requirePost(env: Env, slug: string): Promise<PostRecord> {
   return post;
 }
 
-/** GET /api/posts/:slug/comments — from memory while the post's version holds, but for a reader who just wrote. */
+/**
+ * GET /api/posts/:slug/comments — from memory while the post's version holds, but for a reader who
+ * just wrote. Otherwise one round trip to D1: the comments with their version (and the record from
+ * KV at the same time); when they cannot be read, the list kept under the last state known here.
+ */
 export async function listComments(request: Request & Params, env: Env): Promise<Response> {
   const slug = request.params.slug;
   const q = parseQuery(listQuerySchema, new URL(request.url));
-  const key = `${q.limit}|${q.cursor ?? ""}|${q.sort}`;
+  const key = listKey(q);
   const bookmark = bookmarkFrom(request);
-  const state = bookmark || !SLUG.test(slug) ? null : await currentKey(env, slug);
-  let entry = state === null ? null : getCachedJson(slug, key, state);
-  if (!entry) {
-    // A read: the record as this isolate knows it (a few seconds), like the page.
-    const post = SLUG.test(slug) ? await knownPost(env, slug) : null;
-    if (!post) throw new ApiError(404, "post_not_found", "There is no such post.");
-    const db = bookmark ? store.openSession(env.DB, bookmark).db : store.openDb(env.DB);
-    const cursor = q.cursor === undefined ? undefined : parseCursor(q.cursor, q.sort);
-    if (cursor === null) throw new ApiError(400, "bad_request", "This cursor is not one of this order's.", { cursor: "invalid" });
-    const result = await listInOrder(db, post.slug, { limit: q.limit, cursor, sort: q.sort });
-    const faces = await facesOf(env, result.rows);
-    const body = JSON.stringify({
-      comments: result.rows.map((row, i) => ({ ...publicComment(row, faces[i]), pinned: row.pinned, reactions: row.reactions })),
-      meta: {
-        total: result.total,
-        next_cursor: result.nextCursor,
-        open: commentsOpen(post),
-        closes_at: post.comments_close_at,
-      },
-    });
-    entry = { body, etag: await etagOf(body), status: 200 };
-    if (!bookmark) {
-      rememberVersion(slug, result.version);
-      putCachedJson(slug, key, stateKey(result.version, post), entry);
-    }
-  }
+  if (!SLUG.test(slug)) throw new ApiError(404, "post_not_found", "There is no such post.");
+  const version = bookmark ? null : knownVersion(slug);
+  let entry = version === null ? null : getCachedJson(slug, key, stateKey(version, await knownPost(env, slug).catch(() => null)));
+  entry ??= await freshList(env, slug, q, bookmark).catch((err) => {
+    const last = bookmark || err instanceof ApiError ? null : lastKnownKey(slug);
+    const kept = last === null ? null : getCachedJson(slug, key, last);
+    if (!kept) throw err;
+    return kept;
+  });
   const headers = { ETag: entry.etag, "Cache-Control": "public, max-age=0, must-revalidate", "Content-Type": "application/json; charset=utf-8" };
   if (notModified(request, entry.etag)) return new Response(null, { status: 304, headers });
   return new Response(entry.body, { status: 200, headers });
 }
+
+/** The comments JSON as D1 has it now (kept in memory under its state, but for a reader who just wrote). */
+async function freshList(env: Env, slug: string, q: v.InferOutput<typeof listQuerySchema>, bookmark: string | null): Promise<Entry> {
+  // The record as this isolate knows it (a few seconds), like the page, read along with the comments.
+  const db = bookmark ? store.openSession(env.DB, bookmark).db : store.openDb(env.DB);
+  const cursor = q.cursor === undefined ? undefined : parseCursor(q.cursor, q.sort);
+  if (cursor === null) throw new ApiError(400, "bad_request", "This cursor is not one of this order's.", { cursor: "invalid" });
+  const [post, result] = await Promise.all([knownPost(env, slug), listInOrder(db, slug, { limit: q.limit, cursor, sort: q.sort })]);
+  if (!post) throw new ApiError(404, "post_not_found", "There is no such post.");
+  const faces = await facesOf(env, result.rows);
+  const body = JSON.stringify({
+    comments: result.rows.map((row, i) => ({ ...publicComment(row, faces[i]), pinned: row.pinned, reactions: row.reactions })),
+    meta: {
+      total: result.total,
+      next_cursor: result.nextCursor,
+      open: commentsOpen(post),
+      closes_at: post.comments_close_at,
+    },
+  });
+  const entry = { body, etag: await etagOf(body), status: 200 };
+  if (!bookmark) {
+    rememberVersion(slug, result.version);
+    putCachedJson(slug, listKey(q), stateKey(result.version, post), entry);
+  }
+  return entry;
+}
+
+const listKey = (q: v.InferOutput<typeof listQuerySchema>) => `${q.limit}|${q.cursor ?? ""}|${q.sort}`;
 
 /** GET /api/comments/counts?posts=a,b */
 export async function commentCounts(request: Request, env: Env): Promise<Response> {
@@ -144,7 +161,7 @@ export async function createComment(request: Request & Params, env: Env, ctx: Ex
     forgetVersion(slug);
     // The author's own comment is announced to the thread's followers already, not to the author.
     if (!replay && !row.byAuthor) ctx.waitUntil(announceComment(env, row));
-    if (notify && row.authorEmail && row.status !== "spam") ctx.waitUntil(follow(env, row.authorEmail, row.id, proven));
+    if (notify && row.authorEmail && row.status !== "spam") ctx.waitUntil(follow(offThePath(env), row.authorEmail, row.id, proven));
     const secure = new URL(request.url).protocol === "https:";
     const headers = new Headers({ Location: `/posts/${slug}/#comment-${row.id}`, "Cache-Control": "no-store" });
     headers.append("Set-Cookie", await ownCookie(env, [...cookie.ids, row.id], secure, Date.now(), cookie.mail));
@@ -263,49 +280,48 @@ export function seenStatus(row: Pick<CommentRow, "status" | "heldFor">): "approv
   return row.status === "approved" || (row.status === "spam" && row.heldFor === store.BLOCKED_SEEN.approved) ? "approved" : "pending";
 }
 
-/** Checks, then stores, a new comment. Nothing is written unless every check has passed. */
+/**
+ * Checks, then stores, a new comment. Nothing is written unless every check has passed. Two
+ * sequential round trips to D1 (db/new-comment.ts): one batch reads what every check needs (while
+ * the post's record is read from KV), one batch stores it.
+ */
 async function acceptComment(request: Request, env: Env, slug: string, fields: Record<string, unknown>, cookie: OwnCookie) {
-  const post = await requirePost(env, slug);
-  if (!commentsOpen(post)) throw new ApiError(403, "comments_closed", "Comments are closed for this post.");
+  const postRead = requirePost(env, slug);
+  postRead.catch(() => undefined);
   const config = getConfig(env);
-  const parsed = v.safeParse(newCommentSchema(config.maxCommentLength), fields);
-  if (!parsed.success) throw new ApiError(422, "validation_failed", "Some fields are not valid.", fieldErrors(parsed.issues));
-  const input = parsed.output;
-  if (input.notify_replies && !input.author_email) {
-    throw new ApiError(422, "validation_failed", "An email address is needed to be told of replies.", { author_email: "required_to_notify" });
+  // What is asked of D1 is known before it is asked: any error in it comes after those of the post.
+  let ask: Awaited<ReturnType<typeof prepareComment>>;
+  try {
+    ask = await prepareComment(request, env, fields, cookie, config);
+  } catch (err) {
+    openPost(await postRead);
+    throw err;
   }
-  const key = idempotencyKey(request);
-  const hash = await contentHash(input.author_name, input.content);
+  const { input, key, hash, email, proven, ipHash, html, described, now } = ask;
   const session = store.openSession(env.DB, "first-primary");
   const db = session.db;
+  const [post, reads] = await Promise.all([
+    postRead,
+    newComment.readForNewComment(db, {
+      slug,
+      key,
+      parentId: input.parent_id,
+      contentHash: hash,
+      checks: { email, network: ipHash, host: websiteHost(input.author_url), features: described, now, ownIds: cookie.ids, provenEmail: proven },
+    }),
+  ]);
+  openPost(post);
   // A retry of a post that was stored (its answer lost on the way) gets that answer again, before
   // the rate limit and the challenge, which it passed the first time.
-  const earlier = key ? await store.getByIdempotencyKey(db, slug, key) : undefined;
-  if (earlier && key) return replayOf(request, env, slug, key, earlier, hash, session.bookmark());
+  if (reads.earlier && key) return replayOf(request, env, slug, key, reads.earlier, hash, session.bookmark());
 
-  const now = Date.now();
-  const ipHash = await hashAddress(request, env);
   // Without an address (not through Cloudflare's edge) the commenter's name and email are the key,
   // so such requests do not all share one bucket.
   await rateLimit(env, ipHash ?? `anonymous|${await sha256(`${input.author_name}|${input.author_email ?? ""}`)}`);
   await checkTurnstile(env, input["cf-turnstile-response"], request.headers.get("CF-Connecting-IP"));
 
-  const { parentId, rootId, depth } = await placeInThread(db, slug, input.parent_id, config, cookie.ids);
-  const email = input.author_email?.toLowerCase();
-  // Trust and consent rest on this browser's signed cookie, never on the email typed alone.
-  const proven = await provesAddress(cookie, env, email);
-  const html = renderCommentHtml(input.content);
-  const text = { authorName: input.author_name, authorEmail: email, authorUrl: input.author_url, content: input.content, html };
-  const described = features(text);
-  const checks = await desk.checksForNewComment(db, {
-    email,
-    network: ipHash,
-    host: websiteHost(input.author_url),
-    features: described,
-    now,
-    ownIds: cookie.ids,
-    provenEmail: proven,
-  });
+  const { parentId, rootId, depth } = placeInThread(reads.chain, slug, input.parent_id, config, cookie.ids);
+  const { checks } = reads;
   const filter = score(described, checks.counts);
   // The verdict as if the commenter were not blocked: a blocked commenter is answered, and shown
   // (their cookie), exactly that; the comment is stored as spam, so nobody else ever sees it.
@@ -316,9 +332,9 @@ async function acceptComment(request: Request, env: Env, slug: string, fields: R
   const seen = verdict.status === "approved" ? ("approved" as const) : ("pending" as const);
   const stored = checks.blocked && verdict.status !== "spam" ? { status: "spam" as const, heldFor: store.BLOCKED_SEEN[seen] } : verdict;
   // The same text twice is refused (409) for a blocked commenter as for anyone.
-  if (stored.status === "spam" && store.isBlockedSeen(stored.heldFor) && (await store.hasTwin(db, slug, hash))) throw duplicateError();
+  if (stored.status === "spam" && store.isBlockedSeen(stored.heldFor) && reads.twin) throw duplicateError();
   const token = await newEditToken(env, key && (await idempotencyScope(request, env, slug, key)));
-  const row = await store.insertComment(db, {
+  const { row, same } = await newComment.storeNewComment(db, {
     postSlug: slug,
     parentId,
     rootId,
@@ -341,7 +357,6 @@ async function acceptComment(request: Request, env: Env, slug: string, fields: R
   });
   if (!row) {
     // Refused as already there: the same key sent twice at once, or the same text.
-    const same = key ? await store.getByIdempotencyKey(db, slug, key) : undefined;
     if (same && key) return replayOf(request, env, slug, key, same, hash, session.bookmark());
     throw duplicateError();
   }
@@ -355,6 +370,33 @@ async function acceptComment(request: Request, env: Env, slug: string, fields: R
     notify: input.notify_replies === true,
     proven,
   };
+}
+
+/** A post that takes comments now, or the error that says why not. */
+function openPost(post: PostRecord): PostRecord {
+  if (!commentsOpen(post)) throw new ApiError(403, "comments_closed", "Comments are closed for this post.");
+  return post;
+}
+
+/** A new comment's fields checked, and all that is derived from them and the request without storage. */
+async function prepareComment(request: Request, env: Env, fields: Record<string, unknown>, cookie: OwnCookie, config: Config) {
+  const parsed = v.safeParse(newCommentSchema(config.maxCommentLength), fields);
+  if (!parsed.success) throw new ApiError(422, "validation_failed", "Some fields are not valid.", fieldErrors(parsed.issues));
+  const input = parsed.output;
+  if (input.notify_replies && !input.author_email) {
+    throw new ApiError(422, "validation_failed", "An email address is needed to be told of replies.", { author_email: "required_to_notify" });
+  }
+  const key = idempotencyKey(request);
+  const email = input.author_email?.toLowerCase();
+  const html = renderCommentHtml(input.content);
+  const [hash, ipHash, proven] = await Promise.all([
+    contentHash(input.author_name, input.content),
+    hashAddress(request, env),
+    // Trust and consent rest on this browser's signed cookie, never on the email typed alone.
+    provesAddress(cookie, env, email),
+  ]);
+  const text = { authorName: input.author_name, authorEmail: email, authorUrl: input.author_url, content: input.content, html };
+  return { input, key, hash, email, proven, ipHash, html, described: features(text), now: Date.now() };
 }
 
 /**
@@ -393,16 +435,23 @@ async function rateLimit(env: Env, key: string): Promise<void> {
 const contentHash = (name: string, content: string) => sha256(`${name}\n${content}`);
 const duplicateError = () => new ApiError(409, "duplicate_comment", "This comment has already been posted.");
 
-/** Where a reply goes: under its parent, or under the deepest allowed ancestor when too deep. */
-async function placeInThread(db: store.Db, slug: string, parentId: NewCommentInput["parent_id"], config: Config, ownIds: number[]) {
+/** Where a reply goes: under its parent, or under the deepest allowed ancestor when too deep (`chain`: the parent, then its ancestors). */
+function placeInThread(chain: newComment.Ancestor[], slug: string, parentId: NewCommentInput["parent_id"], config: Config, ownIds: number[]) {
   if (parentId === undefined) return { parentId: null, rootId: null, depth: 0 };
-  const parent = await store.getComment(db, parentId);
+  let parent = chain[0];
   // A reader may answer what they are shown: published comments, and their own that look published to them.
   const shown = parent && (parent.status === "approved" || (ownIds.includes(parent.id) && seenStatus(parent) === "approved"));
-  if (!parent || parent.postSlug !== slug || !shown) {
+  if (!parent || parent.id !== parentId || parent.postSlug !== slug || !shown) {
     throw new ApiError(422, "validation_failed", "The comment you reply to does not exist.", { parent_id: "not_found" });
   }
-  return store.replyPlace(db, parent, config.maxDepth);
+  if (config.maxDepth === 0) return { parentId: null, rootId: null, depth: 0 };
+  const byId = new Map(chain.map((c) => [c.id, c]));
+  while (parent.depth >= config.maxDepth && parent.parentId !== null) {
+    const up = byId.get(parent.parentId);
+    if (!up) break;
+    parent = up;
+  }
+  return { parentId: parent.id, rootId: parent.rootId ?? parent.id, depth: parent.depth + 1 };
 }
 
 /** The commenter's own comment, within the edit window, proven by the token or the cookie. */

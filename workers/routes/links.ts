@@ -2,7 +2,7 @@
 // never changes anything, so mail scanners that follow links do no harm). One-click moderation
 // works once; confirming and stopping reply notifications; RFC 8058 one-click unsubscribe.
 import { mailTag, ownCookie, readOwnCookie, verifyLink } from "../auth/tokens.ts";
-import { getComment, openDb } from "../db/comments.ts";
+import { openDb } from "../db/comments.ts";
 import * as desk from "../db/desk.ts";
 import { ApiError } from "../http/answers.ts";
 import { decide } from "../moderation/decisions.ts";
@@ -29,10 +29,10 @@ export async function moderateLink(request: Request & Params, env: Env): Promise
   const link = await verifyLink<{ c: number; a: string; n: string }>(env, "moderate", token);
   if (!link || !["approve", "spam", "delete"].includes(link.a)) return invalid();
   const db = openDb(env.DB);
-  const comment = await getComment(db, link.c);
+  const { comment, used } = await desk.linkAndComment(db, link.n, link.c);
   if (!comment || comment.status === "purged") return page(404, s.pageMissingTitle, said(s.pageMissing));
   const label = link.a === "approve" ? s.approve : link.a === "spam" ? s.spam : s.delete;
-  if (await desk.linkUsed(db, link.n)) return page(409, s.pageUsedTitle, said(s.pageUsed));
+  if (used) return page(409, s.pageUsedTitle, said(s.pageUsed));
   // Decided by other means since the email (the desk, a reply, another link): say so, change nothing.
   if (comment.status === TARGET[link.a]) return page(200, s.pageAlreadyTitle, said(s.already[link.a]));
   if (request.method !== "POST") {
@@ -48,7 +48,7 @@ export async function moderateLink(request: Request & Params, env: Env): Promise
     );
   }
   try {
-    await decide(env, "link", [comment.id], link.a, [desk.useLinkStatement(db, link.n, Date.now())]);
+    await decide(env, "link", [comment.id], link.a, [desk.useLinkStatement(db, link.n, Date.now())], [comment]);
   } catch (err) {
     if (err instanceof ApiError && err.code === "link_used") return page(409, s.pageUsedTitle, said(s.pageUsed));
     if (err instanceof ApiError && err.code === "duplicate_comment") return page(409, s.pageUnchangedTitle, said(s.pageDuplicate));
