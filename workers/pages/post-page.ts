@@ -197,7 +197,13 @@ export async function renderPostPage(
     return { ...hit, version: threads.version, post };
   }
   renders++;
-  const comments = threads.rows.map(toThreadComment);
+  const now = Date.now();
+  const comments = threads.rows.map((row) => {
+    const c = toThreadComment(row);
+    // The reader's own comments they may still change (this page is theirs alone).
+    const left = opts.own?.includes(row.id) && c.status !== "removed" ? row.createdAt + config.editWindowMs - now : 0;
+    return left > 0 ? { ...c, editMinutesLeft: Math.ceil(left / 60_000) } : c;
+  });
   const section = renderCommentsSection({
     slug,
     lang: post?.lang ?? site.lang,

@@ -15,6 +15,8 @@ export interface ThreadComment {
   editedAt: number | null;
   /** `removed`: an empty place above replies that are shown (held, spam, deleted or purged). */
   status: "approved" | "pending" | "removed";
+  /** The reader's own comment they may still change (a page for them alone): the minutes left. */
+  editMinutesLeft?: number;
 }
 
 export interface FormState {
@@ -138,12 +140,14 @@ function renderComment(c: ThreadComment, number: string, input: SectionInput, s:
     input.open && c.status === "approved"
       ? `<a class="comment-reply" href="/posts/${input.slug}/?reply_to=${c.id}#respond" data-reply-to="${c.id}" data-reply-name="${name}" data-reply-number="${escapeHtml(number)}">${escapeHtml(s.reply)}</a>`
       : "";
+  // Without JavaScript, a link to the comment's own page; the widget turns it into buttons.
+  const edit = c.editMinutesLeft ? `<a class="comment-edit" href="/comments/${c.id}/edit">${escapeHtml(s.own.link(c.editMinutesLeft))}</a>` : "";
   const cls = c.status === "pending" ? "comment comment--pending" : "comment";
   return (
     `<li id="comment-${c.id}" class="${cls}" data-id="${c.id}" tabindex="-1"><article aria-labelledby="comment-${c.id}-by">` +
     `<header class="comment-meta">${permalink} ` +
     `<span id="comment-${c.id}-by">${author}</span> <time datetime="${new Date(c.createdAt).toISOString()}">${escapeHtml(when)}</time>${edited}</header>` +
-    `${answers}${pending}<div class="comment-body">${c.html}</div>${reply ? `<footer>${reply}</footer>` : ""}</article>${replies}</li>`
+    `${answers}${pending}<div class="comment-body">${c.html}</div>${reply || edit ? `<footer>${[reply, edit].filter(Boolean).join(" ")}</footer>` : ""}</article>${replies}</li>`
   );
 }
 
