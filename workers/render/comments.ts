@@ -1,7 +1,7 @@
 // The comments section of a post page: the numbered thread, the pages of threads and the form.
 // The one renderer for it: the build uses it for the static page, the edge to fill in live comments.
 import { escapeHtml, formatDateTime } from "./html.ts";
-import { stringsFor, type Strings } from "./strings.ts";
+import { ownPageStringsFor, stringsFor, type Strings } from "./strings.ts";
 
 export interface ThreadComment {
   id: number;
@@ -141,7 +141,9 @@ function renderComment(c: ThreadComment, number: string, input: SectionInput, s:
       ? `<a class="comment-reply" href="/posts/${input.slug}/?reply_to=${c.id}#respond" data-reply-to="${c.id}" data-reply-name="${name}" data-reply-number="${escapeHtml(number)}">${escapeHtml(s.reply)}</a>`
       : "";
   // Without JavaScript, a link to the comment's own page; the widget turns it into buttons.
-  const edit = c.editMinutesLeft ? `<a class="comment-edit" href="/comments/${c.id}/edit">${escapeHtml(s.own.link(c.editMinutesLeft))}</a>` : "";
+  const edit = c.editMinutesLeft
+    ? `<a class="comment-edit" href="/comments/${c.id}/edit">${escapeHtml(ownPageStringsFor(input.lang).link(c.editMinutesLeft))}</a>`
+    : "";
   const cls = c.status === "pending" ? "comment comment--pending" : "comment";
   return (
     `<li id="comment-${c.id}" class="${cls}" data-id="${c.id}" tabindex="-1"><article aria-labelledby="comment-${c.id}-by">` +

@@ -34,27 +34,18 @@ const fr = {
   draftKept: "Votre brouillon est conservé.",
   networkError: "Le réseau ne répond pas : votre commentaire n’a pas été envoyé.",
   edited: "modifié",
-  // The commenter's own comment while the edit window runs: in place (widget), or on its own page (no JS).
+  // The commenter's own comment while the edit window runs, in place (the widget; its page's words are ownPageStringsFor's).
   own: {
     edit: "Modifier",
     delete: "Supprimer",
     left: (min: number) => `encore ${min} min`,
-    link: (min: number) => `Modifier ou supprimer (encore ${min} min)`,
     save: "Enregistrer",
     cancel: "Annuler",
-    confirm: "Supprimer ce commentaire pour de bon ?",
+    confirm: "Supprimer ce commentaire ?",
     confirmYes: "Oui, supprimer",
-    saved: "Votre commentaire est modifié.",
-    deleted: "Votre commentaire est supprimé.",
     passed: "Ce commentaire ne peut plus être modifié : le délai est passé.",
-    notYours: "Seul l’auteur de ce commentaire peut le modifier, depuis le navigateur où il l’a écrit.",
-    gone: "Ce commentaire n’existe pas ou n’existe plus.",
-    pageTitle: "Modifier votre commentaire",
-    until: (time: string, min: number) => `Vous pouvez le modifier ou le supprimer jusqu’à ${time} (encore ${min} min).`,
-    deleteTitle: "Ou le supprimer",
-    back: "Retour au billet",
     preview: "Aperçu",
-    previewEmpty: "Rien à montrer : écrivez d’abord votre commentaire.",
+    previewFailed: "L’aperçu ne répond pas ; réessayez plus tard.",
   },
   olderComments: "← Réactions précédentes",
   newerComments: "Réactions suivantes →",
@@ -134,22 +125,13 @@ const en: Strings = {
     edit: "Edit",
     delete: "Delete",
     left: (min: number) => `${min} min left`,
-    link: (min: number) => `Edit or delete (${min} min left)`,
     save: "Save",
     cancel: "Cancel",
-    confirm: "Delete this comment for good?",
+    confirm: "Delete this comment?",
     confirmYes: "Yes, delete",
-    saved: "Your comment is edited.",
-    deleted: "Your comment is deleted.",
     passed: "This comment can no longer be changed: the time is up.",
-    notYours: "Only the author of this comment may change it, from the browser they wrote it in.",
-    gone: "This comment does not exist, or no longer does.",
-    pageTitle: "Edit your comment",
-    until: (time: string, min: number) => `You may edit or delete it until ${time} (${min} min left).`,
-    deleteTitle: "Or delete it",
-    back: "Back to the post",
     preview: "Preview",
-    previewEmpty: "Nothing to show: write your comment first.",
+    previewFailed: "The preview is not answering; try again later.",
   },
   olderComments: "← Earlier comments",
   newerComments: "Later comments →",
@@ -208,6 +190,32 @@ export function widgetStrings(lang: string | undefined) {
     cancelReply: s.cancelReply,
     fieldErrors: s.fieldErrors,
   };
+}
+
+// The no-JS way to change one's own comment: the link on their page and the page it opens (apart,
+// so the widget does not carry them).
+const ownPageFr = {
+  link: (min: number) => `Modifier ou supprimer (encore ${min} min)`,
+  notYours: "Seul l’auteur de ce commentaire peut le modifier, depuis le navigateur où il l’a écrit.",
+  gone: "Ce commentaire n’existe pas ou n’existe plus.",
+  pageTitle: "Modifier votre commentaire",
+  until: (time: string, min: number) => `Vous pouvez le modifier ou le supprimer jusqu’à ${time} (encore ${min} min).`,
+  deleteTitle: "Ou le supprimer",
+  back: "Retour au billet",
+};
+
+const ownPageEn: typeof ownPageFr = {
+  link: (min: number) => `Edit or delete (${min} min left)`,
+  notYours: "Only the author of this comment may change it, from the browser they wrote it in.",
+  gone: "This comment does not exist, or no longer does.",
+  pageTitle: "Edit your comment",
+  until: (time: string, min: number) => `You may edit or delete it until ${time} (${min} min left).`,
+  deleteTitle: "Or delete it",
+  back: "Back to the post",
+};
+
+export function ownPageStringsFor(lang: string | undefined): typeof ownPageFr {
+  return lang?.toLowerCase().startsWith("en") ? ownPageEn : ownPageFr;
 }
 
 // The words of the pages that lead from post to post (site navigation, tags, archives, paging).

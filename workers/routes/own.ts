@@ -12,7 +12,7 @@ import { fieldErrors, previewSchema } from "../http/validate.ts";
 import { formatDateTime } from "../render/html.ts";
 import { renderCommentHtml } from "../render/markdown.ts";
 import { renderOwnPage, type OwnPageInput } from "../render/own-page.ts";
-import { stringsFor } from "../render/strings.ts";
+import { ownPageStringsFor, stringsFor } from "../render/strings.ts";
 import { getPost } from "../store/posts.ts";
 import { applyDelete, applyEdit, findOwnComment, limitEdits, ownComment, stillTheirs } from "./comments.ts";
 import site from "../../content/site.json";
@@ -58,9 +58,15 @@ function htmlPage(input: OwnPageInput, status: number, headers: Record<string, s
 /** Why the page cannot be used, in the site's words. */
 function refusal(err: unknown): Response {
   if (!(err instanceof ApiError)) throw err;
-  const s = stringsFor(site.lang).own;
+  const s = ownPageStringsFor(site.lang);
   const message =
-    err.code === "forbidden" ? s.notYours : err.code === "edit_window_passed" ? s.passed : err.code === "comment_not_found" ? s.gone : err.message;
+    err.code === "forbidden"
+      ? s.notYours
+      : err.code === "edit_window_passed"
+        ? stringsFor(site.lang).own.passed
+        : err.code === "comment_not_found"
+          ? s.gone
+          : err.message;
   return htmlPage({ lang: site.lang, siteTitle: site.title, message }, err.status, err.headers);
 }
 
