@@ -110,7 +110,6 @@ export function ownComments(s: Strings, fail: Fail, refresh: (id?: number) => Pr
 
   const remove = (m: Mine, box: HTMLElement, opener: HTMLElement, status: HTMLElement) => {
     if (box.querySelector(".own-confirm")) return;
-    const question = el("span", { id: `billet-delete-${m.id}`, textContent: o.confirm });
     const cancel = () => {
       group.remove();
       opener.focus();
@@ -131,8 +130,16 @@ export function ownComments(s: Strings, fail: Fail, refresh: (id?: number) => Pr
         status.textContent = s.networkError;
       }
     });
-    yes.setAttribute("aria-describedby", question.id);
-    const group = el("span", { className: "own-confirm", role: "group", onkeydown: onEscape(cancel) }, question, " ", yes, " ", button(o.cancel, cancel));
+    // The question names the group: said as the keyboard enters it, on "Oui, supprimer".
+    const group = el(
+      "span",
+      { className: "own-confirm", role: "group", ariaLabel: o.confirm, onkeydown: onEscape(cancel) },
+      o.confirm,
+      " ",
+      yes,
+      " ",
+      button(o.cancel, cancel),
+    );
     box.append(group);
     yes.focus();
   };
