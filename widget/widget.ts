@@ -3,6 +3,7 @@
 // next to their fields, and the reader's draft survives any failure, even a reload.
 import { stringsFor, type Strings } from "../workers/render/strings.ts";
 import { messagesFor, type Messages } from "./messages.ts";
+import { ownComments, preview } from "./own.ts";
 
 type Name = "author_name" | "author_email" | "author_url" | "content";
 type Draft = Partial<Record<Name | "parent_id", string>>;
@@ -73,6 +74,7 @@ function failure(res: Response, data: ApiAnswer, s: Strings, m: Messages, mark: 
   if (code === "storage_unavailable" || res.status === 503) return m.unavailable;
   if (code === "duplicate_comment") return m.duplicate;
   if (code === "comments_closed") return s.closed;
+  if (code === "edit_window_passed") return s.own.passed;
   if (code === "payload_too_large") return m.tooLarge;
   return m.failed(res.status);
 }
@@ -102,7 +104,7 @@ function antiSpam(form: HTMLFormElement): () => void {
   };
 }
 
-function enhanceForm(form: HTMLFormElement): void {
+function enhanceForm(form: HTMLFormElement, reloadOwn: () => Promise<void>): void {
   const slug = form.dataset.slug ?? "";
   const s = stringsFor(form.dataset.lang);
   const m = messagesFor(form.dataset.lang);
@@ -121,6 +123,7 @@ function enhanceForm(form: HTMLFormElement): void {
   let startedAt = 0;
   let busy = false;
   const renewChallenge = antiSpam(form);
+  const closePreview = preview(content as HTMLTextAreaElement, s);
 
   // The widget checks the fields itself and says what is wrong next to each one.
   form.noValidate = true;
@@ -260,7 +263,9 @@ function enhanceForm(form: HTMLFormElement): void {
         content.value = "";
         setReply(null, false);
         startedAt = 0;
+        closePreview();
         await refreshComments(new URL(`/posts/${encodeURIComponent(slug)}/`, form.action), data?.comment?.id);
+        void reloadOwn();
         say(res.status === 201 ? s.publishedNotice : s.pendingNotice, "ok");
       } else {
         const text = failure(res, data, s, m, mark, () => setReply(null, false));
@@ -401,10 +406,23 @@ async function sendUseful(form: HTMLFormElement): Promise<void> {
 
 function start(): void {
   const form = document.querySelector<HTMLFormElement>("form.comment-form");
+  const lang = form?.dataset.lang ?? document.documentElement.lang;
+  const s = stringsFor(lang);
+  const m = messagesFor(lang);
+  // The reader's own comments (edit, delete) also on a post whose comments have closed since.
+  const reloadOwn = ownComments(
+    s,
+    (res, data, mark) => failure(res, data, s, m, mark, () => {}),
+    async (id) => {
+      await refreshComments(new URL(location.pathname, location.href), id);
+      await reloadOwn();
+    },
+  );
   if (form) {
-    enhanceForm(form);
-    void offerAuthor(form, stringsFor(form.dataset.lang));
+    enhanceForm(form, reloadOwn);
+    void offerAuthor(form, s);
   }
+  void reloadOwn();
   void updateCounts();
   followSort();
   showUseful();

@@ -29,6 +29,7 @@ import { daily } from "./mail/daily.ts";
 import { receiveEmail } from "./mail/inbound.ts";
 import { confirmLink, moderateLink, stopLink } from "./routes/links.ts";
 import { commentCounts, createComment, deleteOwnComment, editComment, listComments } from "./routes/comments.ts";
+import { deleteForm, editForm, editPage, mineRoute, previewRoute } from "./routes/own.ts";
 import { configRoute, getPostRoute, listPostsRoute } from "./routes/posts.ts";
 import { oldAddress, otherAddress } from "./routes/redirects.ts";
 import { searchRoute } from "./routes/search.ts";
@@ -53,6 +54,10 @@ router
   .delete("/api/comments/:id", deleteOwnComment)
   .post("/api/comments/:id/reaction", markUseful)
   .delete("/api/comments/:id/reaction", unmarkUseful)
+  .get("/api/comments/mine", mineRoute)
+  .post("/api/comments/:id/edit", editForm)
+  .post("/api/comments/:id/delete", deleteForm)
+  .post("/api/preview", previewRoute)
   .get("/api/config", configRoute)
   .get("/api/author", amIAuthor)
   .post("/api/admin/session", authorSession)
@@ -81,6 +86,7 @@ router
   .post("/subscriptions/confirm/:token", confirmLink)
   .get("/subscriptions/stop/:token", stopLink)
   .post("/subscriptions/stop/:token", stopLink)
+  .get("/comments/:id/edit", editPage)
   .get("/posts/:slug/comments.xml", commentsFeed)
   .get(COMMENTS_FEED_PATH, siteCommentsFeed)
   .get("/sitemap.xml", sitemapRoute)

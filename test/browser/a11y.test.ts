@@ -42,17 +42,18 @@ describe("keyboard and screen readers", () => {
     expect(await honeypot.evaluate((el) => el.closest("[aria-hidden=true]") !== null)).toBe(true);
   });
 
-  test("Tab goes from the skip link through the fields to the submit button", async () => {
+  test("Tab goes from the skip link through the fields and the preview toggle to the submit button", async () => {
     const page = await openPost(await browser.context());
     await page.keyboard.press("Tab");
     expect(await focused(page)).toBe("Aller au contenu");
     await page.locator("#billet-author_name").focus();
     const order: string[] = [];
-    for (let i = 0; i < 4; i++) {
+    for (let i = 0; i < 5; i++) {
       await page.keyboard.press("Tab");
       order.push((await focused(page))!);
     }
-    expect(order).toEqual(["billet-author_email", "billet-author_url", "billet-content", "Publier le commentaire"]);
+    // The widget's preview toggle sits under the text it shows.
+    expect(order).toEqual(["billet-author_email", "billet-author_url", "billet-content", "Aperçu", "Publier le commentaire"]);
   });
 
   test("errors are tied to their fields and focus moves to the first invalid one", async () => {

@@ -29,3 +29,14 @@ export function bookmarkCookie(bookmark: string | null, secure: boolean): string
   if (!bookmark || !BOOKMARK.test(bookmark)) return null;
   return setCookie(BOOKMARK_COOKIE, bookmark, { maxAge: 300, secure });
 }
+
+// A hint for the widget that this browser wrote a comment it may still change: it holds only when
+// the last edit window ends (no ids: those stay in the HttpOnly cookie, answered by
+// GET /api/comments/mine), and is readable by scripts, so a reader who has written nothing lately
+// makes no request at all. It goes away by itself with the window.
+export const EDIT_HINT_COOKIE = "billet_edit";
+
+export function editHintCookie(untilMs: number, now: number, secure: boolean): string {
+  const maxAge = Math.max(0, Math.ceil((untilMs - now) / 1000));
+  return `${EDIT_HINT_COOKIE}=${Math.floor(untilMs / 1000)}; Path=/; Max-Age=${maxAge}; SameSite=Lax${secure ? "; Secure" : ""}`;
+}

@@ -77,6 +77,11 @@ export function newCommentSchema(maxContentLength: number) {
 }
 export type NewCommentInput = v.InferOutput<ReturnType<typeof newCommentSchema>>;
 
+/** A text to preview: exactly the check a new comment's text gets. */
+export function previewSchema(maxContentLength: number) {
+  return v.pick(newCommentSchema(maxContentLength), ["content"]);
+}
+
 export function editCommentSchema(maxContentLength: number) {
   return v.object({ content: text(maxContentLength) }, objectMessage);
 }

@@ -218,7 +218,13 @@ export async function renderPostPage(
     env,
     threads.rows.map((r) => ({ ...r, removed: r.shown === "removed" })),
   );
-  const comments = threads.rows.map((r, i) => toThreadComment(r, faces[i]));
+  const now = Date.now();
+  const comments = threads.rows.map((row, i) => {
+    const c = toThreadComment(row, faces[i]);
+    // The reader's own comments they may still change (this page is theirs alone).
+    const left = opts.own?.includes(row.id) && c.status !== "removed" ? row.createdAt + config.editWindowMs - now : 0;
+    return left > 0 ? { ...c, editMinutesLeft: Math.ceil(left / 60_000) } : c;
+  });
   const section = renderCommentsSection({
     slug,
     lang: post?.lang ?? site.lang,

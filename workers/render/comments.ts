@@ -1,7 +1,7 @@
 // The comments section of a post page: the numbered thread, the pages of threads and the form.
 // The one renderer for it: the build uses it for the static page, the edge to fill in live comments.
 import { escapeHtml, formatDateTime } from "./html.ts";
-import { stringsFor, type Strings } from "./strings.ts";
+import { ownPageStringsFor, stringsFor, type Strings } from "./strings.ts";
 import { DEFAULT_SORT, type PageThread, type Sort, SORTS } from "../db/order.ts";
 
 export interface ThreadComment {
@@ -22,6 +22,8 @@ export interface ThreadComment {
   byAuthor?: boolean;
   /** Readers who marked it useful, as of the page's version. */
   reactions?: number;
+  /** The reader's own comment they may still change (a page for them alone): the minutes left. */
+  editMinutesLeft?: number;
 }
 
 export interface FormState {
@@ -166,15 +168,20 @@ function renderComment(c: ThreadComment, number: string, input: SectionInput, s:
     input.open && c.status === "approved"
       ? `<a class="comment-reply" href="/posts/${input.slug}/?reply_to=${c.id}#respond" data-reply-to="${c.id}" data-reply-name="${name}" data-reply-number="${escapeHtml(number)}">${escapeHtml(s.reply)}</a>`
       : "";
+  // Without JavaScript, a link to the comment's own page; the widget turns it into buttons.
+  const edit = c.editMinutesLeft
+    ? `<a class="comment-edit" href="/comments/${c.id}/edit">${escapeHtml(ownPageStringsFor(input.lang).link(c.editMinutesLeft))}</a>`
+    : "";
   const pinned = c.parentId === null && input.threads?.some((t) => t.id === c.id && t.pinned);
   const cls = `${c.status === "pending" ? "comment comment--pending" : "comment"}${c.byAuthor ? " comment--by-author" : ""}${pinned ? " comment--pinned" : ""}`;
   const pin = pinned ? ` <strong class="comment-pinned">${escapeHtml(s.order.pinned)}</strong>` : "";
   const useful = input.reactions && c.status === "approved" ? usefulButton(c, input, s) : "";
+  const footer = [reply, edit].filter(Boolean).join(" ") + useful;
   return (
     `<li id="comment-${c.id}" class="${cls}" data-id="${c.id}" tabindex="-1"><article aria-labelledby="comment-${c.id}-by">` +
     `<header class="comment-meta">${permalink} ${face.img}` +
     `<span id="comment-${c.id}-by">${author}${face.badge}</span> <time datetime="${new Date(c.createdAt).toISOString()}">${escapeHtml(when)}</time>${edited}${pin}</header>` +
-    `${answers}${pending}<div class="comment-body">${c.html}</div>${reply || useful ? `<footer>${reply}${useful}</footer>` : ""}</article>${replies}</li>`
+    `${answers}${pending}<div class="comment-body">${c.html}</div>${footer ? `<footer>${footer}</footer>` : ""}</article>${replies}</li>`
   );
 }
 

@@ -37,6 +37,19 @@ const fr = {
   // The badge of the blog's author's own comments (set only by a signed-in path).
   authorBadge: "Auteur",
   postAsAuthor: "Publier comme auteur (badge « Auteur »)",
+  // The commenter's own comment while the edit window runs, in place (the widget; its page's words are ownPageStringsFor's).
+  own: {
+    edit: "Modifier",
+    delete: "Supprimer",
+    left: (min: number) => `encore ${min} min`,
+    save: "Enregistrer",
+    cancel: "Annuler",
+    confirm: "Supprimer ce commentaire ?",
+    confirmYes: "Oui, supprimer",
+    passed: "Ce commentaire ne peut plus être modifié : le délai est passé.",
+    preview: "Aperçu",
+    previewFailed: "L’aperçu ne répond pas ; réessayez plus tard.",
+  },
   olderComments: "← Réactions précédentes",
   newerComments: "Réactions suivantes →",
   commentsPages: "Pages des réactions",
@@ -124,6 +137,18 @@ const en: Strings = {
   edited: "edited",
   authorBadge: "Author",
   postAsAuthor: "Post as the author (“Author” badge)",
+  own: {
+    edit: "Edit",
+    delete: "Delete",
+    left: (min: number) => `${min} min left`,
+    save: "Save",
+    cancel: "Cancel",
+    confirm: "Delete this comment?",
+    confirmYes: "Yes, delete",
+    passed: "This comment can no longer be changed: the time is up.",
+    preview: "Preview",
+    previewFailed: "The preview is not answering; try again later.",
+  },
   olderComments: "← Earlier comments",
   newerComments: "Later comments →",
   commentsPages: "Comment pages",
@@ -192,6 +217,32 @@ export function widgetStrings(lang: string | undefined) {
     postAsAuthor: s.postAsAuthor,
     fieldErrors: s.fieldErrors,
   };
+}
+
+// The no-JS way to change one's own comment: the link on their page and the page it opens (apart,
+// so the widget does not carry them).
+const ownPageFr = {
+  link: (min: number) => `Modifier ou supprimer (encore ${min} min)`,
+  notYours: "Seul l’auteur de ce commentaire peut le modifier, depuis le navigateur où il l’a écrit.",
+  gone: "Ce commentaire n’existe pas ou n’existe plus.",
+  pageTitle: "Modifier votre commentaire",
+  until: (time: string, min: number) => `Vous pouvez le modifier ou le supprimer jusqu’à ${time} (encore ${min} min).`,
+  deleteTitle: "Ou le supprimer",
+  back: "Retour au billet",
+};
+
+const ownPageEn: typeof ownPageFr = {
+  link: (min: number) => `Edit or delete (${min} min left)`,
+  notYours: "Only the author of this comment may change it, from the browser they wrote it in.",
+  gone: "This comment does not exist, or no longer does.",
+  pageTitle: "Edit your comment",
+  until: (time: string, min: number) => `You may edit or delete it until ${time} (${min} min left).`,
+  deleteTitle: "Or delete it",
+  back: "Back to the post",
+};
+
+export function ownPageStringsFor(lang: string | undefined): typeof ownPageFr {
+  return lang?.toLowerCase().startsWith("en") ? ownPageEn : ownPageFr;
 }
 
 // The words of the pages that lead from post to post (site navigation, tags, archives, paging).

@@ -17,7 +17,7 @@ import {
 } from "../auth/tokens.ts";
 import { facesOf } from "../auth/faces.ts";
 import { getConfig, type Config } from "../config.ts";
-import { bookmarkCookie, bookmarkFrom } from "../auth/cookies.ts";
+import { bookmarkCookie, bookmarkFrom, editHintCookie } from "../auth/cookies.ts";
 import { features, score } from "../spam/classifier.ts";
 import * as store from "../db/comments.ts";
 import * as desk from "../db/desk.ts";
@@ -167,8 +167,9 @@ export async function createComment(request: Request & Params, env: Env, ctx: Ex
     headers.append("Set-Cookie", await ownCookie(env, [...cookie.ids, row.id], secure, Date.now(), cookie.mail));
     const d1Cookie = bookmarkCookie(bookmark, secure);
     if (d1Cookie) headers.append("Set-Cookie", d1Cookie);
-    if (kind === "form") return new Response(null, { status: 303, headers });
     const config = getConfig(env);
+    if (row.createdAt + config.editWindowMs > Date.now()) headers.append("Set-Cookie", editHintCookie(row.createdAt + config.editWindowMs, Date.now(), secure));
+    if (kind === "form") return new Response(null, { status: 303, headers });
     return json(
       {
         comment: publicComment(row, (await facesOf(env, [row]))[0]),
@@ -454,23 +455,37 @@ function placeInThread(chain: newComment.Ancestor[], slug: string, parentId: New
   return { parentId: parent.id, rootId: parent.rootId ?? parent.id, depth: parent.depth + 1 };
 }
 
-/** The commenter's own comment, within the edit window, proven by the token or the cookie. */
-async function ownComment(request: Request & Params, env: Env): Promise<CommentRow> {
+/** Whether a comment is still there for its author to change: not removed, and not spam (but for a blocked commenter's, theirs as it would have been: see seenStatus). */
+export function stillTheirs(row: Pick<CommentRow, "status" | "heldFor">): boolean {
+  if (row.status === "spam") return store.isBlockedSeen(row.heldFor);
+  return row.status === "approved" || row.status === "pending";
+}
+
+/** The commenter's own comment, within the edit window, proven by the token or the cookie; counted against the write limit. */
+export async function ownComment(request: Request & Params, env: Env): Promise<CommentRow> {
+  const row = await findOwnComment(request, env);
+  await limitEdits(request, env, row);
+  return row;
+}
+
+/** Edits count against the same limit as posts: an edit is a new text too. */
+export async function limitEdits(request: Request, env: Env, row: CommentRow): Promise<void> {
+  await rateLimit(env, (await hashAddress(request, env)) ?? `comment|${row.id}`);
+}
+
+/** The commenter's own comment, within the edit window, proven by the token or the cookie (reading it costs nothing). */
+export async function findOwnComment(request: Request & Params, env: Env): Promise<CommentRow> {
   requireSecret(env, "SIGNING_SECRET");
   const id = /^\d{1,15}$/.test(request.params.id) ? Number(request.params.id) : NaN;
   const db = store.openDb(env.DB);
   const row = Number.isFinite(id) ? await store.getComment(db, id) : undefined;
-  // A blocked commenter's comment is theirs to change as it would have been (see seenStatus).
-  const hidden = row?.status === "spam" && !store.isBlockedSeen(row.heldFor);
-  if (!row || row.status === "deleted" || hidden || row.status === "purged") throw new ApiError(404, "comment_not_found", "There is no such comment.");
+  if (!row || !stillTheirs(row)) throw new ApiError(404, "comment_not_found", "There is no such comment.");
   const byToken = await editTokenMatches(request.headers.get("X-Edit-Token"), row.editTokenHash);
   const byCookie = (await readOwnIds(request, env)).includes(row.id);
   if (!byToken && !byCookie) throw new ApiError(403, "forbidden", "Only the author of this comment may change it.");
   if (Date.now() > row.createdAt + getConfig(env).editWindowMs) {
     throw new ApiError(403, "edit_window_passed", "This comment can no longer be changed.");
   }
-  // Edits count against the same limit as posts: an edit is a new text too.
-  await rateLimit(env, (await hashAddress(request, env)) ?? `comment|${row.id}`);
   return row;
 }
 
@@ -479,7 +494,12 @@ export async function editComment(request: Request & Params, env: Env): Promise<
   const kind = bodyKind(request);
   if (kind !== "json") throw new ApiError(415, "unsupported_media_type", "Send application/json.");
   const fields = await readFields(request, kind);
-  const row = await ownComment(request, env);
+  const updated = await applyEdit(env, await ownComment(request, env), fields);
+  return json({ comment: publicComment(updated, (await facesOf(env, [updated]))[0]), status: seenStatus(updated) });
+}
+
+/** Checks and stores the new text of the commenter's own comment (the JSON PATCH and the no-JS form). */
+export async function applyEdit(env: Env, row: CommentRow, fields: Record<string, unknown>): Promise<CommentRow> {
   const config = getConfig(env);
   const parsed = v.safeParse(editCommentSchema(config.maxCommentLength), fields);
   if (!parsed.success) throw new ApiError(422, "validation_failed", "Some fields are not valid.", fieldErrors(parsed.issues));
@@ -507,13 +527,17 @@ export async function editComment(request: Request & Params, env: Env): Promise<
   }
   if (!updated) throw new ApiError(404, "comment_not_found", "There is no such comment.");
   forgetVersion(row.postSlug);
-  return json({ comment: publicComment(updated, (await facesOf(env, [updated]))[0]), status: seenStatus(updated) });
+  return updated;
 }
 
 /** DELETE /api/comments/:id */
 export async function deleteOwnComment(request: Request & Params, env: Env): Promise<Response> {
-  const row = await ownComment(request, env);
+  await applyDelete(env, await ownComment(request, env));
+  return new Response(null, { status: 204 });
+}
+
+/** Removes the commenter's own comment (the JSON DELETE and the no-JS form). */
+export async function applyDelete(env: Env, row: CommentRow): Promise<void> {
   await store.setStatus(store.openDb(env.DB), [row.id], "deleted", Date.now());
   forgetVersion(row.postSlug);
-  return new Response(null, { status: 204 });
 }
