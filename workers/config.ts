@@ -1,5 +1,7 @@
 // Runtime settings, read from the Worker's vars (wrangler.toml [vars], .dev.vars, secrets).
 
+import { siteOrigin } from "./store/thread-key.ts";
+
 export type ModerationPolicy = "none" | "first-comment" | "all";
 
 export interface Config {
@@ -17,6 +19,9 @@ export interface Config {
   holdThreshold: number;
   /** Days after which a comment's address hash is erased. */
   addressRetentionDays: number;
+  /** Other sites whose pages may carry billet's comments (origins), and how many new threads a client may start in an hour. */
+  embedSites: string[];
+  embedThreadsPerHour: number;
   /** Cloudflare Access in front of the admin: the team's domain and the application's audience tag. */
   access: { teamDomain: string; audience: string } | null;
 }
@@ -57,6 +62,10 @@ export function getConfig(env: Env): Config {
     spamThreshold: ratio(env.SPAM_THRESHOLD, 0.95),
     holdThreshold: Math.min(ratio(env.HOLD_THRESHOLD, 0.5), ratio(env.SPAM_THRESHOLD, 0.95)),
     addressRetentionDays: int(env.ADDRESS_RETENTION_DAYS, 30, 1, 3650),
+    embedSites: list(env.EMBED_SITES)
+      .map(siteOrigin)
+      .filter((o): o is string => o !== null),
+    embedThreadsPerHour: int(env.EMBED_THREADS_PER_HOUR, 10, 0, 10_000),
     access:
       env.ACCESS_TEAM_DOMAIN && env.ACCESS_AUD
         ? { teamDomain: env.ACCESS_TEAM_DOMAIN.replace(/^https?:\/\//, "").replace(/\/+$/, ""), audience: env.ACCESS_AUD }

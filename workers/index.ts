@@ -29,6 +29,8 @@ import { configRoute, getPostRoute, listPostsRoute } from "./routes/posts.ts";
 import { oldAddress, otherAddress } from "./routes/redirects.ts";
 import { searchRoute } from "./routes/search.ts";
 import { mediaFile, oldUpload } from "./routes/media.ts";
+import { createThreadComment, embedFragment, listThreadComments, threadCounts, threadPageRoute } from "./routes/threads.ts";
+import { originSpeaksFor } from "./store/thread-key.ts";
 
 type Args = [Env, ExecutionContext];
 
@@ -46,6 +48,9 @@ router
   .patch("/api/comments/:id", editComment)
   .delete("/api/comments/:id", deleteOwnComment)
   .get("/api/config", configRoute)
+  .get("/api/threads/comments", listThreadComments)
+  .post("/api/threads/comments", createThreadComment)
+  .get("/api/threads/counts", threadCounts)
   .get("/api/admin/comments", adminList)
   .get("/api/admin/comments/counts", adminCounts)
   .post("/api/admin/comments/bulk", adminBulk)
@@ -71,6 +76,8 @@ router
   .get(COMMENTS_FEED_PATH, siteCommentsFeed)
   .get("/sitemap.xml", sitemapRoute)
   .get("/posts/:slug/", postPage)
+  .get("/embed/comments", embedFragment)
+  .get("/threads/:key/", threadPageRoute)
   .get("/search", searchRoute)
   .get("/search/", searchRoute)
   // Old WordPress addresses with a query (/?p=123): 301 to their post; else the home page.
@@ -86,17 +93,22 @@ router
 const CORS_METHODS = "GET, POST, PATCH, DELETE, OPTIONS";
 const CORS_HEADERS = "Content-Type, X-Edit-Token, Idempotency-Key";
 
+/** What a site that embeds comments (EMBED_SITES) may call: its threads, the fragment, and a commenter's own edit. */
+const EMBED_PATHS = /^\/(api\/threads\/|api\/comments\/\d+$|embed\/)/;
+
 /** Cross-origin calls: only from the configured origins, and never to the admin API. */
 function crossOrigin(request: Request, env: Env, url: URL): { origin: string | null; allowed: boolean } {
   const origin = request.headers.get("Origin");
   if (!origin || origin === url.origin) return { origin: null, allowed: true };
   const admin = url.pathname.startsWith("/api/admin/");
-  return { origin, allowed: !admin && getConfig(env).allowedOrigins.includes(origin) };
+  const config = getConfig(env);
+  const embedding = EMBED_PATHS.test(url.pathname) && config.embedSites.some((site) => originSpeaksFor(origin, site));
+  return { origin, allowed: !admin && (config.allowedOrigins.includes(origin) || embedding) };
 }
 
 async function handle(request: Request, env: Env, ctx: ExecutionContext): Promise<Response> {
   const url = new URL(request.url);
-  const api = url.pathname.startsWith("/api/");
+  const api = url.pathname.startsWith("/api/") || url.pathname.startsWith("/embed/");
   const cors = crossOrigin(request, env, url);
   let response: Response;
   try {

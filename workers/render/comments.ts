@@ -41,7 +41,15 @@ export interface SectionInput {
   turnstileSiteKey?: string;
   /** Whether readers can ask to be told of replies by email (email is configured). */
   notifyReplies?: boolean;
+  /**
+   * A thread of another site's page (routes/threads.ts): the page its reply and paging links go to
+   * (billet's page of the thread), where the form posts, and the form's hidden fields naming it.
+   */
+  thread?: { page: string; action: string; fields: Record<string, string> };
 }
+
+/** The page the section's links go to: the post's own, or billet's page of another site's thread. */
+const pageOf = (input: SectionInput): string => input.thread?.page ?? `/posts/${input.slug}/`;
 
 export const SECTION_ID = "comments";
 
@@ -136,7 +144,7 @@ function renderComment(c: ThreadComment, number: string, input: SectionInput, s:
   const pending = c.status === "pending" ? `<p class="comment-pending" role="status">${escapeHtml(s.pending)}</p>` : "";
   const reply =
     input.open && c.status === "approved"
-      ? `<a class="comment-reply" href="/posts/${input.slug}/?reply_to=${c.id}#respond" data-reply-to="${c.id}" data-reply-name="${name}" data-reply-number="${escapeHtml(number)}">${escapeHtml(s.reply)}</a>`
+      ? `<a class="comment-reply" href="${escapeHtml(pageOf(input))}?reply_to=${c.id}#respond" data-reply-to="${c.id}" data-reply-name="${name}" data-reply-number="${escapeHtml(number)}">${escapeHtml(s.reply)}</a>`
       : "";
   const cls = c.status === "pending" ? "comment comment--pending" : "comment";
   return (
@@ -150,7 +158,7 @@ function renderComment(c: ThreadComment, number: string, input: SectionInput, s:
 function renderPages(input: SectionInput, s: Strings): string {
   if (input.pageCount <= 1) return "";
   // Absolute: the same section is shown at /api/posts/<slug>/comments after a failed no-JS post.
-  const base = `/posts/${input.slug}/`;
+  const base = escapeHtml(pageOf(input));
   const link = (page: number, label: string, rel: string) =>
     `<a rel="${rel}" href="${page === 1 ? base : `${base}?page=${page}`}#comments-title">${escapeHtml(label)}</a>`;
   const prev = input.page > 1 ? link(input.page - 1, s.olderComments, "prev") : "";
@@ -196,13 +204,16 @@ function renderForm(input: SectionInput, s: Strings, replyComment: ThreadComment
     );
   };
   const replying = replyComment
-    ? `<p class="replying-to">${escapeHtml(s.replyTo(replyComment.authorName, replyNumber ?? ""))} <a href="/posts/${input.slug}/#respond" class="cancel-reply">${escapeHtml(s.cancelReply)}</a></p>`
+    ? `<p class="replying-to">${escapeHtml(s.replyTo(replyComment.authorName, replyNumber ?? ""))} <a href="${escapeHtml(pageOf(input))}#respond" class="cancel-reply">${escapeHtml(s.cancelReply)}</a></p>`
     : `<p class="replying-to" hidden></p>`;
   const message = form.message ? `<p class="form-message" role="alert">${escapeHtml(form.message)}</p>` : `<p class="form-message" role="status" hidden></p>`;
   return (
     `<div id="respond"><h2 id="respond-title">${escapeHtml(s.leaveComment)}</h2>` +
-    `<form class="comment-form" method="post" action="/api/posts/${encodeURIComponent(input.slug)}/comments" data-slug="${escapeHtml(input.slug)}" data-lang="${escapeHtml(input.lang)}" aria-labelledby="respond-title">` +
+    `<form class="comment-form" method="post" action="${escapeHtml(input.thread?.action ?? `/api/posts/${encodeURIComponent(input.slug)}/comments`)}" data-slug="${escapeHtml(input.slug)}" data-lang="${escapeHtml(input.lang)}" aria-labelledby="respond-title">` +
     message +
+    Object.entries(input.thread?.fields ?? {})
+      .map(([name, value]) => `<input type="hidden" name="${escapeHtml(name)}" value="${escapeHtml(value)}">`)
+      .join("") +
     replying +
     `<input type="hidden" name="parent_id" value="${replyComment ? replyComment.id : ""}">` +
     field("author_name", s.name, "text", { required: true, autocomplete: "name", maxlength: 80 }) +

@@ -38,6 +38,9 @@ const fr = {
   newerComments: "Réactions suivantes →",
   commentsPages: "Pages des réactions",
   permalink: (n: string) => `Lien vers la réaction ${n}`,
+  // A thread of another site's page (billet's page of it, and the embedded section).
+  threadTitle: (title: string) => (title ? `Réactions à « ${title} »` : "Réactions"),
+  backToPage: "Revenir à la page",
   on: "le",
   at: "à",
   search: {
@@ -112,6 +115,8 @@ const en: Strings = {
   newerComments: "Later comments →",
   commentsPages: "Comment pages",
   permalink: (n: string) => `Link to comment ${n}`,
+  threadTitle: (title: string) => (title ? `Comments on “${title}”` : "Comments"),
+  backToPage: "Back to the page",
   on: "on",
   at: "at",
   search: {

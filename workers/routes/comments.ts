@@ -229,10 +229,15 @@ export function seenStatus(row: Pick<CommentRow, "status" | "heldFor">): "approv
   return row.status === "approved" || (row.status === "spam" && row.heldFor === store.BLOCKED_SEEN.approved) ? "approved" : "pending";
 }
 
-/** Checks, then stores, a new comment. Nothing is written unless every check has passed. */
-async function acceptComment(request: Request, env: Env, slug: string, fields: Record<string, unknown>, cookie: OwnCookie) {
-  const post = await requirePost(env, slug);
-  if (!commentsOpen(post)) throw new ApiError(403, "comments_closed", "Comments are closed for this post.");
+/**
+ * Checks, then stores, a new comment. Nothing is written unless every check has passed. `page`:
+ * the comment is on another site's page (a thread keyed `slug`, routes/threads.ts), not a post.
+ */
+export async function acceptComment(request: Request, env: Env, slug: string, fields: Record<string, unknown>, cookie: OwnCookie, page?: { url: string }) {
+  if (!page) {
+    const post = await requirePost(env, slug);
+    if (!commentsOpen(post)) throw new ApiError(403, "comments_closed", "Comments are closed for this post.");
+  }
   const config = getConfig(env);
   const parsed = v.safeParse(newCommentSchema(config.maxCommentLength), fields);
   if (!parsed.success) throw new ApiError(422, "validation_failed", "Some fields are not valid.", fieldErrors(parsed.issues));
@@ -277,7 +282,7 @@ async function acceptComment(request: Request, env: Env, slug: string, fields: R
   // (their cookie), exactly that; the comment is stored as spam, so nobody else ever sees it.
   let verdict = localVerdict({ ...input, html }, config, { trusted: checks.trusted, filter });
   if (verdict.status === "approved") {
-    verdict = (await akismetVerdict(env, request, input, `${new URL(request.url).origin}/posts/${slug}/`)) ?? verdict;
+    verdict = (await akismetVerdict(env, request, input, page?.url ?? `${new URL(request.url).origin}/posts/${slug}/`)) ?? verdict;
   }
   const seen = verdict.status === "approved" ? ("approved" as const) : ("pending" as const);
   const stored = checks.blocked && verdict.status !== "spam" ? { status: "spam" as const, heldFor: store.BLOCKED_SEEN[seen] } : verdict;
@@ -328,7 +333,7 @@ async function acceptComment(request: Request, env: Env, slug: string, fields: R
  * the address (`proven`), the address is asked to confirm this thread first, even when it confirmed
  * another one (anyone can type an address). Never throws.
  */
-async function follow(env: Env, email: string, commentId: number, proven: boolean): Promise<void> {
+export async function follow(env: Env, email: string, commentId: number, proven: boolean): Promise<void> {
   try {
     const db = store.openDb(env.DB);
     const [, followed] = await store.runBatch(db, desk.subscribeStatements(db, email, commentId, Date.now(), proven));
