@@ -102,7 +102,34 @@ function antiSpam(form: HTMLFormElement): () => void {
   };
 }
 
-function enhanceForm(form: HTMLFormElement): void {
+/**
+ * Where the form lives: billet's own post page (the document, its cookie), or a shadow root on
+ * another site's page (widget/embed.ts: no cookie, the comments re-read from the fragment).
+ */
+export interface Host {
+  root: Document | ShadowRoot;
+  credentials: RequestCredentials;
+  /** The address of the comments as they are now (a page or a fragment with `#comments`). */
+  fresh(): URL;
+  /** Told of each comment posted (embed.ts keeps its edit token in the browser's storage). */
+  posted?(answer: ApiAnswer): void;
+}
+
+export type { ApiAnswer };
+
+/** billet's own post page. */
+const ownPage = (form: HTMLFormElement): Host => ({
+  root: document,
+  credentials: "same-origin",
+  fresh() {
+    const page = new URL(`/posts/${encodeURIComponent(form.dataset.slug ?? "")}/`, form.action);
+    const n = new URLSearchParams(location.search).get("page");
+    if (n) page.searchParams.set("page", n);
+    return page;
+  },
+});
+
+export function enhanceForm(form: HTMLFormElement, host: Host = ownPage(form)): void {
   const slug = form.dataset.slug ?? "";
   const s = stringsFor(form.dataset.lang);
   const m = messagesFor(form.dataset.lang);
@@ -148,7 +175,7 @@ function enhanceForm(form: HTMLFormElement): void {
     }
     if (focus) content.focus();
   };
-  const replyLink = (id: string | undefined) => (id ? document.querySelector<HTMLElement>(`a.comment-reply[data-reply-to="${CSS.escape(id)}"]`) : null);
+  const replyLink = (id: string | undefined) => (id ? host.root.querySelector<HTMLElement>(`a.comment-reply[data-reply-to="${CSS.escape(id)}"]`) : null);
 
   // Restore: the reader's identity from any post, their unsent text (and whom it answers) from this one.
   const saved: Draft = { ...load<Draft>(IDENTITY_KEY), ...load<Draft>(draftKey) };
@@ -162,7 +189,8 @@ function enhanceForm(form: HTMLFormElement): void {
   form.addEventListener("input", saveDraft);
   form.addEventListener("focusin", () => (startedAt ||= Date.now()));
 
-  document.addEventListener("click", (event) => {
+  host.root.addEventListener("click", (e) => {
+    const event = e as MouseEvent;
     if (event.defaultPrevented || event.button !== 0 || event.ctrlKey || event.metaKey || event.shiftKey || event.altKey) return;
     const target = event.target as Element;
     const link = target.closest<HTMLElement>("a.comment-reply");
@@ -250,7 +278,7 @@ function enhanceForm(form: HTMLFormElement): void {
         method: "POST",
         headers: { "Content-Type": "application/json", Accept: "application/json", "Idempotency-Key": idempotencyKey },
         body: JSON.stringify(body),
-        credentials: "same-origin",
+        credentials: host.credentials,
         signal: abort.signal,
       });
       const data = (await res.json().catch(() => null)) as ApiAnswer;
@@ -260,7 +288,8 @@ function enhanceForm(form: HTMLFormElement): void {
         content.value = "";
         setReply(null, false);
         startedAt = 0;
-        await refreshComments(new URL(`/posts/${encodeURIComponent(slug)}/`, form.action), data?.comment?.id);
+        host.posted?.(data);
+        await refreshComments(host, data?.comment?.id);
         say(res.status === 201 ? s.publishedNotice : s.pendingNotice, "ok");
       } else {
         const text = failure(res, data, s, m, mark, () => setReply(null, false));
@@ -281,15 +310,13 @@ function enhanceForm(form: HTMLFormElement): void {
   });
 }
 
-/** Fetches the post page again (the reader sees their own pending comment) and swaps in its comments. */
-async function refreshComments(page: URL, id: number | undefined): Promise<void> {
-  const n = new URLSearchParams(location.search).get("page");
-  if (n) page.searchParams.set("page", n);
+/** Fetches the comments again (on billet's page, the reader sees their own pending comment) and swaps them in. */
+async function refreshComments(host: Host, id: number | undefined): Promise<void> {
   try {
-    const res = await fetch(page, { credentials: "same-origin", cache: "no-store" });
+    const res = await fetch(host.fresh(), { credentials: host.credentials, cache: "no-store" });
     if (!res.ok) return;
     const doc = new DOMParser().parseFromString(await res.text(), "text/html");
-    const section = document.getElementById("comments");
+    const section = host.root.getElementById("comments");
     const fresh = doc.getElementById("comments");
     if (!section || !fresh) return;
     for (const selector of [".comment-list, .no-comments", "#comments-title"]) {
@@ -297,7 +324,7 @@ async function refreshComments(page: URL, id: number | undefined): Promise<void>
       const now = fresh.querySelector(selector);
       if (old && now) old.replaceWith(document.importNode(now, true));
     }
-    const mine = id ? document.getElementById(`comment-${id}`) : null;
+    const mine = id ? host.root.getElementById(`comment-${id}`) : null;
     if (mine) {
       mine.scrollIntoView({ block: "center" });
       mine.focus({ preventScroll: true });
@@ -334,5 +361,8 @@ function start(): void {
   void updateCounts();
 }
 
-if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
-else start();
+// widget/embed.ts imports the parts above: on another site's page nothing starts by itself.
+if (!(globalThis as { billetEmbed?: boolean }).billetEmbed) {
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
+  else start();
+}

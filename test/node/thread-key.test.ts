@@ -106,3 +106,12 @@ describe("sites and keys", () => {
     expect(plainTitle(42)).toBe("");
   });
 });
+
+describe("ports", () => {
+  it("drops a scheme's default port and keeps any other (another site)", () => {
+    expect(normaliseUrl("http://blog.example:80/a")).toBe("https://blog.example/a");
+    expect(normaliseUrl("http://localhost:8828/a/")).toBe("https://localhost:8828/a");
+    expect(siteOfUrl("https://localhost:8828/a", ["http://localhost:8828"])).toBe("http://localhost:8828");
+    expect(siteOfUrl("https://localhost:9999/a", ["http://localhost:8828"])).toBeNull();
+  });
+});

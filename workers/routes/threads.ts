@@ -149,8 +149,10 @@ export async function createThreadComment(request: Request, env: Env, ctx: Execu
     if (d1Cookie) headers.append("Set-Cookie", d1Cookie);
   }
   if (kind === "form") {
-    // Back to the page the form was on: the other site's page, or billet's page of the thread.
-    headers.set("Location", `${sameSite ? threadPage(own, place.key) : place.url}#comment-${row.id}`);
+    // Back to the page the form was on: the other site's page (as its browser spells the site's
+    // origin: http or https, www. or not), or billet's page of the thread.
+    const back = new URL(place.url);
+    headers.set("Location", `${sameSite ? threadPage(own, place.key) : `${request.headers.get("Origin")}${back.pathname}${back.search}`}#comment-${row.id}`);
     return new Response(null, { status: 303, headers });
   }
   return json(

@@ -9,9 +9,10 @@ const INDEX_FILES = /\/index\.(html?|php)$/i;
 
 /**
  * The one spelling of a page's address, or null if it is not an http(s) address: https, host in
- * lower case without `www.` nor a port, no fragment, no credentials, no query but KEPT_QUERY
+ * lower case without `www.`, no fragment, no credentials, no query but KEPT_QUERY
  * (sorted), one slash at a time, no `index.html` and no trailing slash (but for `/`).
- * Idempotent: normalising a normalised address gives it back.
+ * Idempotent: normalising a normalised address gives it back. A port other than the scheme's
+ * default is kept (a site on a port of its own is another site).
  */
 export function normaliseUrl(raw: string): string | null {
   // One pass can leave work for the next (`/a/index.html/`), so passes run until nothing changes.
@@ -32,8 +33,9 @@ function normaliseOnce(raw: string): string | null {
     return null;
   }
   if (url.protocol !== "https:" && url.protocol !== "http:") return null;
-  const host = url.hostname.replace(/^www\./, "").replace(/\.$/, "");
-  if (!host) return null;
+  const hostname = url.hostname.replace(/^www\./, "").replace(/\.$/, "");
+  if (!hostname) return null;
+  const host = url.port ? `${hostname}:${url.port}` : hostname;
   const path = url.pathname
     .replace(/\/{2,}/g, "/")
     .replace(/\/+$/, "")
@@ -61,12 +63,12 @@ export function siteOrigin(raw: string): string | null {
   }
 }
 
-/** The host a site's threads live on: its host without `www.`. */
-const siteHost = (origin: string): string => new URL(origin).hostname.replace(/^www\./, "");
+/** The host a site's threads live on: its host (and port) without `www.`. */
+const siteHost = (origin: string): string => new URL(origin).host.replace(/^www\./, "");
 
 /** The allowed site a normalised page address belongs to (its host), or null. */
 export function siteOfUrl(url: string, sites: readonly string[]): string | null {
-  const host = new URL(url).hostname;
+  const host = new URL(url).host;
   return sites.find((site) => siteHost(site) === host) ?? null;
 }
 
