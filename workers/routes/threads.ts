@@ -30,6 +30,8 @@ type Params = { params: Record<string, string> };
 export interface ThreadPlace {
   site: string;
   url: string;
+  /** The page's address as the request gave it (the no-JS form comes back to exactly that page). */
+  raw: string;
   id: string | null;
   key: string;
 }
@@ -55,7 +57,7 @@ export async function placeOf(request: Request, env: Env, raw: { url?: unknown; 
   if (origin === null ? write : origin !== own && !originSpeaksFor(origin, site)) {
     throw new ApiError(403, "forbidden", "Comments for this page are only taken from the page's own site.");
   }
-  return { site, url, id, key: await threadKey(url, id) };
+  return { site, url, raw: raw.url.trim(), id, key: await threadKey(url, id) };
 }
 
 const str = (x: unknown): string | undefined => (typeof x === "string" ? x : undefined);
@@ -151,7 +153,7 @@ export async function createThreadComment(request: Request, env: Env, ctx: Execu
   if (kind === "form") {
     // Back to the page the form was on: the other site's page (as its browser spells the site's
     // origin: http or https, www. or not), or billet's page of the thread.
-    const back = new URL(place.url);
+    const back = new URL(place.raw);
     headers.set("Location", `${sameSite ? threadPage(own, place.key) : `${request.headers.get("Origin")}${back.pathname}${back.search}`}#comment-${row.id}`);
     return new Response(null, { status: 303, headers });
   }
@@ -197,7 +199,7 @@ async function threadSection(
   const threads = await store.pageOfThreads(store.readerSession(env.DB, bookmarkFrom(request)), place.key, opts.page, config.commentsPerPage, opts.own ?? []);
   if (opts.page > threads.pageCount) return null;
   const action = `${origin}/api/threads/comments`;
-  const fields: Record<string, string> = { url: place.url };
+  const fields: Record<string, string> = { url: place.raw };
   if (place.id) fields.thread_id = place.id;
   if (opts.title) fields.title = opts.title;
   const html = renderCommentsSection({
@@ -256,7 +258,7 @@ export async function threadPageRoute(request: Request & Params, env: Env): Prom
   const section = await threadSection(
     request,
     env,
-    { site: thread.site, url: thread.url, id: thread.explicitId, key },
+    { site: thread.site, url: thread.url, raw: thread.url, id: thread.explicitId, key },
     {
       page: pageNumber(url),
       lang,
