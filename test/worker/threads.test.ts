@@ -4,6 +4,7 @@ import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { ADMIN, approve, call, expectError, fetchWith, newReader, postForm, postJson, SLUG, uniqueComment } from "./helpers.ts";
 import { threadKey } from "../../workers/store/thread-key.ts";
+import { mailEnv } from "./mail.ts";
 
 // The sites the tests' configuration allows (vitest.config.ts): amie.example and www.carnet.example.
 const AMIE = "https://amie.example";
@@ -249,5 +250,23 @@ describe("billet's page of a thread", () => {
     expect(html).toContain(`href="${page.replace(/\/$/, "")}"`);
     expect(html).toContain(`name="parent_id" value="${first.comment.id}"`);
     expect((await call("/threads/~000000000000000000000000/")).status).toBe(404);
+  });
+});
+
+describe("email for a comment on another site's page", () => {
+  it("names the page by its title and links to billet's page of the thread", async () => {
+    const mail = mailEnv();
+    const page = newPage();
+    const res = await mail.request("/api/threads/comments", {
+      method: "POST",
+      headers: { "Content-Type": "application/json", Origin: AMIE, ...newReader() },
+      body: JSON.stringify({ url: page, title: "Carnet de voyage", ...uniqueComment() }),
+    });
+    expect(res.status).toBe(202);
+    const posted = (await res.json()) as Posted;
+    await mail.deliverQueued();
+    const message = mail.mailbox.find((m) => m.text.includes(`#comment-${posted.comment.id}`));
+    expect(message?.subject).toContain("Carnet de voyage");
+    expect(message?.text).toContain(`https://billet.test/threads/${posted.thread.key}/#comment-${posted.comment.id}`);
   });
 });

@@ -175,9 +175,9 @@ export function safeWebsite(url: string | null | undefined): string | null {
   }
 }
 
-/** The public address of a comment on its post's page. */
+/** The public address of a comment on its post's page (or billet's page of another site's thread, `~` key). */
 export function commentLink(slug: string, id: number): string {
-  return `/posts/${encodeURIComponent(slug)}/#comment-${id}`;
+  return slug.startsWith("~") ? `/threads/${slug}/#comment-${id}` : `/posts/${encodeURIComponent(slug)}/#comment-${id}`;
 }
 
 export interface Request {
