@@ -270,3 +270,26 @@ describe("email for a comment on another site's page", () => {
     expect(message?.text).toContain(`https://billet.test/threads/${posted.thread.key}/#comment-${posted.comment.id}`);
   });
 });
+
+describe("the admin list by site", () => {
+  it("filters another site's comments or the blog's own, and names each comment's page", async () => {
+    const page = newPage(CARNET);
+    const posted = (await (await postOn(page, { title: "Sur le carnet" }, { Origin: CARNET })).json()) as Posted;
+    const list = async (site: string) => {
+      const res = await call(`/api/admin/comments?status=pending&limit=200&site=${encodeURIComponent(site)}`, { headers: ADMIN });
+      expect(res.status).toBe(200);
+      return ((await res.json()) as { comments: { id: number; post_slug: string; page: { site: string; url: string; title: string } | null }[] }).comments;
+    };
+    const carnet = await list(CARNET);
+    expect(carnet.length).toBeGreaterThan(0);
+    expect(carnet.every((c) => c.page?.site === CARNET)).toBe(true);
+    expect(carnet.find((c) => c.id === posted.comment.id)?.page).toEqual({
+      site: CARNET,
+      url: page.replace("://www.", "://").replace(/\/$/, ""),
+      title: "Sur le carnet",
+    });
+    const blog = await list("blog");
+    expect(blog.some((c) => c.post_slug.startsWith("~") || c.page !== null)).toBe(false);
+    expect(await list("https://inconnu.example")).toEqual([]);
+  });
+});

@@ -7,6 +7,7 @@ import { hashNetwork, clientNetwork, requireAdmin } from "../auth/tokens.ts";
 import { addDeltas, type FeatureCounts, features, trainingDelta } from "../spam/classifier.ts";
 import * as store from "../db/comments.ts";
 import * as desk from "../db/desk.ts";
+import { threadsByKeys } from "../db/threads.ts";
 import type { AuditRow, BlockRow, CommentRow } from "../db/schema.ts";
 import { ApiError, json } from "../http/answers.ts";
 import { ACTIONS, decide } from "../moderation/decisions.ts";
@@ -59,8 +60,22 @@ async function jsonBody(request: Request): Promise<Record<string, unknown>> {
 export async function adminList(request: Request, env: Env): Promise<Response> {
   await requireAdmin(request, env);
   const q = parsed(adminListQuerySchema, Object.fromEntries(new URL(request.url).searchParams), 400);
-  const result = await store.listForModeration(store.openDb(env.DB), q);
-  return json({ comments: result.rows.map(adminComment), meta: { next_cursor: result.nextCursor === null ? null : String(result.nextCursor) } }, 200, noStore);
+  const db = store.openDb(env.DB);
+  const result = await store.listForModeration(db, q);
+  // The page each comment of another site belongs to (its address and title).
+  const pages = new Map(
+    (
+      await threadsByKeys(
+        db,
+        result.rows.map((r) => r.postSlug).filter((s) => s.startsWith("~")),
+      )
+    ).map((t) => [t.key, t]),
+  );
+  const withPage = (row: CommentRow) => {
+    const thread = pages.get(row.postSlug);
+    return { ...adminComment(row), page: thread ? { site: thread.site, url: thread.url, title: thread.title } : null };
+  };
+  return json({ comments: result.rows.map(withPage), meta: { next_cursor: result.nextCursor === null ? null : String(result.nextCursor) } }, 200, noStore);
 }
 
 // GET /api/admin/comments/counts → {pending, approved, spam, deleted}
