@@ -23,6 +23,8 @@ export interface AdminComment {
   spam_reasons?: string[];
   /** What the filter learned from the author's decision on it. */
   trained_as?: "spam" | "ham" | null;
+  /** For a comment on another site's page (EMBED_SITES): that page. */
+  page?: { site: string; url: string; title: string } | null;
 }
 
 export interface Block {
