@@ -131,7 +131,11 @@ async function handle(request: Request, env: Env, ctx: ExecutionContext): Promis
   response = withSecurityHeaders(response, url, { turnstile: getConfig(env).turnstileSiteKey !== "" });
   if (api) {
     response.headers.append("Vary", "Origin");
-    if (cors.origin && cors.allowed) response.headers.set("Access-Control-Allow-Origin", cors.origin);
+    if (cors.origin && cors.allowed) {
+      response.headers.set("Access-Control-Allow-Origin", cors.origin);
+      // What the widget reads on another site: how long to wait after a 429.
+      response.headers.set("Access-Control-Expose-Headers", "Retry-After");
+    }
   }
   return response;
 }

@@ -133,6 +133,7 @@ describe("starting a thread", () => {
     expect((await post(second)).status).toBe(202);
     const refused = await post(third);
     await expectError(refused, 429, "rate_limited");
+    expect(refused.headers.get("Access-Control-Expose-Headers")).toContain("Retry-After");
     expect(await threadRows(await keyOf(third))).toEqual({ threads: [], comments: 0 });
     // A thread already there takes more comments from the same client.
     expect((await post(first)).status).toBe(202);
