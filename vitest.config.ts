@@ -47,6 +47,8 @@ export default defineConfig(async () => {
                   SIGNING_SECRET: "test-signing-secret",
                   // An embedding site, to test CORS.
                   ALLOWED_ORIGINS: "https://ami.example",
+                  // Sites whose pages carry billet's comments (test/worker/threads.test.ts).
+                  EMBED_SITES: "https://amie.example, https://www.carnet.example",
                   TEST_MIGRATIONS: migrations,
                   TEST_KV_RECORDS: JSON.parse(readFileSync(`${root}build/kv-posts.json`, "utf8")),
                   TEST_SEED_ROWS: JSON.parse(readFileSync(`${root}build/seed-comments.json`, "utf8")),

@@ -199,6 +199,7 @@ async function main(): Promise<void> {
   const prep = await prepare(tmp, SLUG);
   const bundle = await bundling;
   const widget = sizeOf(readFileSync(join(prep.publicDir, "widget.js")));
+  const embed = sizeOf(readFileSync(join(prep.publicDir, "embed.js")));
 
   // 4. Serve billet and check what it serves.
   step("billet: wrangler dev on 127.0.0.1");
@@ -372,7 +373,7 @@ async function main(): Promise<void> {
   // 8. Page weight and Lighthouse (on the seed page, nothing else loading).
   await b.ensureRuntime();
   step("sizes: the seed page and what it loads");
-  report.sizes = { bundle, widget, page: await pageWeight(`${b.runtimeUrl}${PAGE}`) };
+  report.sizes = { bundle, widget, embed, page: await pageWeight(`${b.runtimeUrl}${PAGE}`) };
   if (!opt["no-lighthouse"]) {
     step("lighthouse (Debian chromium)");
     try {

@@ -176,6 +176,7 @@ export async function buildSite(options: BuildOptions = {}): Promise<{
     "sitemap.xml",
     "robots.txt",
     "widget.js",
+    "embed.js",
     "_redirects",
     ...previous,
   ])
@@ -310,6 +311,8 @@ export async function buildSite(options: BuildOptions = {}): Promise<{
 
   if (scripts) {
     await bundleBrowserScript(join(ROOT, "widget", "widget.ts"), join(publicDir, "widget.js"));
+    // The same widget for other sites' pages (README, "Comments on any site").
+    await bundleBrowserScript(join(ROOT, "widget", "embed.ts"), join(publicDir, "embed.js"));
     await buildAdmin(site, posts, publicDir);
   }
   // Last, so the count of assets includes every page: the old blog's media, static or for R2.

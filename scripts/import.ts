@@ -40,7 +40,8 @@ export { fromCwd };
 const USAGE = `usage: npm run import -- <file> [--format wordpress|disqus|json|isso|remark42|waline] [--map old-address=slug ...]
                         [--local | --remote] [--persist-to <dir>] [--dry-run] [--pingbacks] [--site <old site address>]
                         [--lang fr|en] [--media-base <address>] [--overwrite] [--lenient] [--create-posts] [--site-json]
-                        [--media <copy of wp-content/uploads>] [--fetch-media] [--media-host <host>]`;
+                        [--media <copy of wp-content/uploads>] [--fetch-media] [--media-host <host>]
+                        [--embed-site <origin> ...]`;
 
 export function parseArgs(argv: string[]): ImportOptions {
   const opts: ImportOptions = { file: "", map: {}, remote: false, dryRun: false, pingbacks: false };
@@ -118,6 +119,9 @@ export function parseArgs(argv: string[]): ImportOptions {
         break;
       case "--create-posts":
         opts.createPosts = true;
+        break;
+      case "--embed-site":
+        opts.embedSites = [...(opts.embedSites ?? []), next()];
         break;
       case "--site-json":
         opts.siteJson = true;
@@ -307,6 +311,8 @@ function report(r: ImportResult, opts: ImportOptions, log: (line: string) => voi
   }
   if (r.stubs.length)
     log(`Posts made for threads that matched none (--create-posts): ${r.stubs.map((s) => s.slug).join(", ")} (write their text in content/posts/)`);
+  if (r.embedded.length)
+    log(`Threads of other sites' pages (EMBED_SITES): ${r.embedded.length} (${r.embedded.slice(0, 3).join(", ")}${r.embedded.length > 3 ? ", …" : ""})`);
   log(`Comments: ${plural(total, "comment")} for ${plural(r.inFile.size, "post")}${r.statements ? ` (${plural(r.statements, "SQL statement")})` : ""}`);
   const width = Math.min(60, Math.max(0, ...[...r.inFile.keys()].map((s) => s.length)));
   const shown = [...r.inFile].slice(0, r.inFile.size > 60 ? 40 : 60);

@@ -104,7 +104,39 @@ function antiSpam(form: HTMLFormElement): () => void {
   };
 }
 
-function enhanceForm(form: HTMLFormElement, reloadOwn: () => Promise<void>): void {
+/**
+ * Where the form lives: billet's own post page (the document, its cookie), or a shadow root on
+ * another site's page (widget/embed.ts: no cookie, the comments re-read from the fragment).
+ */
+export interface Host {
+  root: Document | ShadowRoot;
+  credentials: RequestCredentials;
+  /** The address of the comments as they are now (a page or a fragment with `#comments`). */
+  fresh(): URL;
+  /** Told of each comment posted (embed.ts keeps its edit token in the browser's storage). */
+  posted?(answer: ApiAnswer): void;
+  /** Reads the reader's own comments again (their edit and delete buttons; billet's page only). */
+  reloadOwn?(): Promise<void>;
+}
+
+export type { ApiAnswer };
+
+/** billet's own post page, in the page and order the reader is on. */
+const ownPage = (form: HTMLFormElement | null, reloadOwn?: () => Promise<void>): Host => ({
+  root: document,
+  credentials: "same-origin",
+  fresh() {
+    const page = form ? new URL(`/posts/${encodeURIComponent(form.dataset.slug ?? "")}/`, form.action) : new URL(location.pathname, location.href);
+    for (const key of ["page", "sort"]) {
+      const value = new URLSearchParams(location.search).get(key);
+      if (value) page.searchParams.set(key, value);
+    }
+    return page;
+  },
+  reloadOwn,
+});
+
+export function enhanceForm(form: HTMLFormElement, host: Host = ownPage(form)): void {
   const slug = form.dataset.slug ?? "";
   const s = stringsFor(form.dataset.lang);
   const m = messagesFor(form.dataset.lang);
@@ -151,7 +183,7 @@ function enhanceForm(form: HTMLFormElement, reloadOwn: () => Promise<void>): voi
     }
     if (focus) content.focus();
   };
-  const replyLink = (id: string | undefined) => (id ? document.querySelector<HTMLElement>(`a.comment-reply[data-reply-to="${CSS.escape(id)}"]`) : null);
+  const replyLink = (id: string | undefined) => (id ? host.root.querySelector<HTMLElement>(`a.comment-reply[data-reply-to="${CSS.escape(id)}"]`) : null);
 
   // Restore: the reader's identity from any post, their unsent text (and whom it answers) from this one.
   const saved: Draft = { ...load<Draft>(IDENTITY_KEY), ...load<Draft>(draftKey) };
@@ -165,7 +197,8 @@ function enhanceForm(form: HTMLFormElement, reloadOwn: () => Promise<void>): voi
   form.addEventListener("input", saveDraft);
   form.addEventListener("focusin", () => (startedAt ||= Date.now()));
 
-  document.addEventListener("click", (event) => {
+  host.root.addEventListener("click", (e) => {
+    const event = e as MouseEvent;
     if (event.defaultPrevented || event.button !== 0 || event.ctrlKey || event.metaKey || event.shiftKey || event.altKey) return;
     const target = event.target as Element;
     const link = target.closest<HTMLElement>("a.comment-reply");
@@ -253,7 +286,7 @@ function enhanceForm(form: HTMLFormElement, reloadOwn: () => Promise<void>): voi
         method: "POST",
         headers: { "Content-Type": "application/json", Accept: "application/json", "Idempotency-Key": idempotencyKey },
         body: JSON.stringify(body),
-        credentials: "same-origin",
+        credentials: host.credentials,
         signal: abort.signal,
       });
       const data = (await res.json().catch(() => null)) as ApiAnswer;
@@ -264,8 +297,9 @@ function enhanceForm(form: HTMLFormElement, reloadOwn: () => Promise<void>): voi
         setReply(null, false);
         startedAt = 0;
         closePreview();
-        await refreshComments(new URL(`/posts/${encodeURIComponent(slug)}/`, form.action), data?.comment?.id);
-        void reloadOwn();
+        host.posted?.(data);
+        await refreshComments(host, data?.comment?.id);
+        void host.reloadOwn?.();
         say(res.status === 201 ? s.publishedNotice : s.pendingNotice, "ok");
       } else {
         const text = failure(res, data, s, m, mark, () => setReply(null, false));
@@ -311,17 +345,13 @@ async function offerAuthor(form: HTMLFormElement, s: Strings): Promise<void> {
   form.querySelector(".field-content")?.before(p);
 }
 
-/** Fetches the post page again (the reader sees their own pending comment) and swaps in its comments. */
-async function refreshComments(page: URL, id: number | undefined): Promise<void> {
-  for (const key of ["page", "sort"]) {
-    const value = new URLSearchParams(location.search).get(key);
-    if (value) page.searchParams.set(key, value);
-  }
+/** Fetches the comments again (on billet's page, the reader sees their own pending comment) and swaps them in. */
+async function refreshComments(host: Host, id: number | undefined): Promise<void> {
   try {
-    const res = await fetch(page, { credentials: "same-origin", cache: "no-store" });
+    const res = await fetch(host.fresh(), { credentials: host.credentials, cache: "no-store" });
     if (!res.ok) return;
     const doc = new DOMParser().parseFromString(await res.text(), "text/html");
-    const section = document.getElementById("comments");
+    const section = host.root.getElementById("comments");
     const fresh = doc.getElementById("comments");
     if (!section || !fresh) return;
     for (const selector of [".comment-list, .no-comments", "#comments-title"]) {
@@ -330,7 +360,7 @@ async function refreshComments(page: URL, id: number | undefined): Promise<void>
       if (old && now) old.replaceWith(document.importNode(now, true));
     }
     showUseful();
-    const mine = id ? document.getElementById(`comment-${id}`) : null;
+    const mine = id ? host.root.getElementById(`comment-${id}`) : null;
     if (mine) {
       mine.scrollIntoView({ block: "center" });
       mine.focus({ preventScroll: true });
@@ -414,12 +444,12 @@ function start(): void {
     s,
     (res, data, mark) => failure(res, data, s, m, mark, () => {}),
     async (id) => {
-      await refreshComments(new URL(location.pathname, location.href), id);
+      await refreshComments(ownPage(form), id);
       await reloadOwn();
     },
   );
   if (form) {
-    enhanceForm(form, reloadOwn);
+    enhanceForm(form, ownPage(form, reloadOwn));
     void offerAuthor(form, s);
   }
   void reloadOwn();
@@ -434,5 +464,8 @@ function start(): void {
   });
 }
 
-if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
-else start();
+// widget/embed.ts imports the parts above: on another site's page nothing starts by itself.
+if (!(globalThis as { billetEmbed?: boolean }).billetEmbed) {
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
+  else start();
+}

@@ -1,5 +1,7 @@
 // Runtime settings, read from the Worker's vars (wrangler.toml [vars], .dev.vars, secrets).
 
+import { siteOrigin } from "./store/thread-key.ts";
+
 export type ModerationPolicy = "none" | "first-comment" | "all";
 
 export interface Config {
@@ -19,6 +21,9 @@ export interface Config {
   addressRetentionDays: number;
   /** Faces: billet's own identicons, or the commenter's Libravatar/Gravatar picture fetched by the Worker (identicon when they have none). */
   avatars: "identicon" | "libravatar" | "gravatar";
+  /** Other sites whose pages may carry billet's comments (origins), and how many new threads a client may start in an hour. */
+  embedSites: string[];
+  embedThreadsPerHour: number;
   /** Cloudflare Access in front of the admin: the team's domain and the application's audience tag. */
   access: { teamDomain: string; audience: string } | null;
   /** Whether readers can mark comments useful (REACTIONS = "off" turns it off). */
@@ -62,6 +67,10 @@ export function getConfig(env: Env): Config {
     holdThreshold: Math.min(ratio(env.HOLD_THRESHOLD, 0.5), ratio(env.SPAM_THRESHOLD, 0.95)),
     addressRetentionDays: int(env.ADDRESS_RETENTION_DAYS, 30, 1, 3650),
     avatars: (["libravatar", "gravatar"] as const).find((a) => a === env.AVATARS) ?? "identicon",
+    embedSites: list(env.EMBED_SITES)
+      .map(siteOrigin)
+      .filter((o): o is string => o !== null),
+    embedThreadsPerHour: int(env.EMBED_THREADS_PER_HOUR, 10, 0, 10_000),
     access:
       env.ACCESS_TEAM_DOMAIN && env.ACCESS_AUD
         ? { teamDomain: env.ACCESS_TEAM_DOMAIN.replace(/^https?:\/\//, "").replace(/\/+$/, ""), audience: env.ACCESS_AUD }

@@ -36,6 +36,8 @@ import { searchRoute } from "./routes/search.ts";
 import { mediaFile, oldUpload } from "./routes/media.ts";
 import { faceRoute } from "./routes/faces.ts";
 import { adminReply, amIAuthor, authorSession } from "./routes/author.ts";
+import { createThreadComment, embedFragment, listThreadComments, threadCounts, threadPageRoute } from "./routes/threads.ts";
+import { originSpeaksFor } from "./store/thread-key.ts";
 
 type Args = [Env, ExecutionContext];
 
@@ -62,6 +64,9 @@ router
   .get("/api/author", amIAuthor)
   .post("/api/admin/session", authorSession)
   .delete("/api/admin/session", authorSession)
+  .get("/api/threads/comments", listThreadComments)
+  .post("/api/threads/comments", createThreadComment)
+  .get("/api/threads/counts", threadCounts)
   .get("/api/admin/comments", adminList)
   .get("/api/admin/comments/counts", adminCounts)
   .post("/api/admin/comments/bulk", adminBulk)
@@ -91,6 +96,8 @@ router
   .get(COMMENTS_FEED_PATH, siteCommentsFeed)
   .get("/sitemap.xml", sitemapRoute)
   .get("/posts/:slug/", postPage)
+  .get("/embed/comments", embedFragment)
+  .get("/threads/:key/", threadPageRoute)
   .get("/search", searchRoute)
   .get("/search/", searchRoute)
   // Old WordPress addresses with a query (/?p=123): 301 to their post; else the home page.
@@ -109,12 +116,17 @@ router
 const CORS_METHODS = "GET, POST, PATCH, DELETE, OPTIONS";
 const CORS_HEADERS = "Content-Type, X-Edit-Token, Idempotency-Key";
 
+/** What a site that embeds comments (EMBED_SITES) may call: its threads, the fragment, and a commenter's own edit. */
+const EMBED_PATHS = /^\/(api\/threads\/|api\/comments\/\d+$|embed\/)/;
+
 /** Cross-origin calls: only from the configured origins, and never to the admin API. */
 function crossOrigin(request: Request, env: Env, url: URL): { origin: string | null; allowed: boolean } {
   const origin = request.headers.get("Origin");
   if (!origin || origin === url.origin) return { origin: null, allowed: true };
   const admin = url.pathname.startsWith("/api/admin/");
-  return { origin, allowed: !admin && getConfig(env).allowedOrigins.includes(origin) };
+  const config = getConfig(env);
+  const embedding = EMBED_PATHS.test(url.pathname) && config.embedSites.some((site) => originSpeaksFor(origin, site));
+  return { origin, allowed: !admin && (config.allowedOrigins.includes(origin) || embedding) };
 }
 
 async function handle(request: Request, rawEnv: Env, ctx: ExecutionContext): Promise<Response> {
@@ -122,7 +134,7 @@ async function handle(request: Request, rawEnv: Env, ctx: ExecutionContext): Pro
   const d1 = new RoundTrips();
   const env = meteredEnv(rawEnv, d1);
   const url = new URL(request.url);
-  const api = url.pathname.startsWith("/api/");
+  const api = url.pathname.startsWith("/api/") || url.pathname.startsWith("/embed/");
   const cors = crossOrigin(request, env, url);
   let response: Response;
   try {
@@ -146,7 +158,11 @@ async function handle(request: Request, rawEnv: Env, ctx: ExecutionContext): Pro
   response.headers.append("Server-Timing", d1.serverTiming());
   if (api) {
     response.headers.append("Vary", "Origin");
-    if (cors.origin && cors.allowed) response.headers.set("Access-Control-Allow-Origin", cors.origin);
+    if (cors.origin && cors.allowed) {
+      response.headers.set("Access-Control-Allow-Origin", cors.origin);
+      // What the widget reads on another site: how long to wait after a 429.
+      response.headers.set("Access-Control-Expose-Headers", "Retry-After");
+    }
   }
   return response;
 }

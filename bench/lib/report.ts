@@ -92,7 +92,7 @@ export interface Report {
   reference: Partial<Record<"ceiling" | "page", LoadResult>>;
   noLoss: { accepted: number; stored: number; lost: number; duplicates: number; storedUnanswered: number } | null;
   growth: GrowthRow[];
-  sizes: { bundle: BundleSize; widget: Sized; page: PageWeight } | null;
+  sizes: { bundle: BundleSize; widget: Sized; embed?: Sized; page: PageWeight } | null;
   lighthouse: LighthouseResult | null;
   lighthouseError: string | null;
   /** Cores busy on the whole machine while Lighthouse ran (its Chromium included). */
@@ -430,6 +430,7 @@ export function renderMarkdown(r: Report): string {
         [
           [`Worker bundle (\`wrangler deploy --dry-run\`, ${s.bundle.files.length} module(s))`, n0(s.bundle.bytes), n0(s.bundle.gzip), n0(s.bundle.brotli)],
           ["widget.js", n0(s.widget.bytes), n0(s.widget.gzip), n0(s.widget.brotli)],
+          ...(s.embed ? [["embed.js (other sites' pages)", n0(s.embed.bytes), n0(s.embed.gzip), n0(s.embed.brotli)]] : []),
           ...s.page.resources.map((x) => [`seed page: ${new URL(x.url).pathname} (${x.type})`, n0(x.bytes), n0(x.gzip), n0(x.brotli)]),
           [
             `**seed page total** (${s.page.resources.length} requests, ${s.page.thirdParty.length} third-party)`,
@@ -506,7 +507,7 @@ export function summary(r: Report): string {
   if (r.large) lines.push(...largeSummary(r.large));
   if (r.sizes)
     lines.push(
-      `sizes: Worker ${kb(r.sizes.bundle.gzip)} gzip, widget ${kb(r.sizes.widget.gzip)} gzip, seed page ${kb(r.sizes.page.total.bytes)} (${kb(r.sizes.page.total.gzip)} gzip)`,
+      `sizes: Worker ${kb(r.sizes.bundle.gzip)} gzip, widget ${kb(r.sizes.widget.gzip)} gzip${r.sizes.embed ? `, embed.js ${kb(r.sizes.embed.gzip)} gzip` : ""}, seed page ${kb(r.sizes.page.total.bytes)} (${kb(r.sizes.page.total.gzip)} gzip)`,
     );
   if (r.lighthouse)
     lines.push(

@@ -9,7 +9,20 @@ import { createGunzip, gunzipSync } from "node:zlib";
 import type { CommentStatus } from "../../workers/db/schema.ts";
 import { readSite, ROOT } from "../content.ts";
 import { detectFormat, siteKey, type Format, type ParseOptions, type SourceComment } from "./formats.ts";
-import { emptyIndex, indexPost, mappedSlug, planThreads, resolveSlug, rowKey, rowValues, slugify, SqlWriter, type Plan, type StatusCounts } from "./plan.ts";
+import {
+  emptyIndex,
+  indexPost,
+  mappedSlug,
+  planThreads,
+  resolveSlug,
+  rowKey,
+  rowValues,
+  slugify,
+  SqlWriter,
+  sqlValue,
+  type Plan,
+  type StatusCounts,
+} from "./plan.ts";
 import { readExisting, sharedIdsOf, wpIdentity, writeItems, type ContentEntry, type ItemsResult } from "./posts.ts";
 import { MediaImport, uploadsFolder } from "./media.ts";
 import { normalizeHost, siteHosts } from "../../workers/http/csp.ts";
@@ -19,6 +32,8 @@ import { readIsso, readWaline } from "./servers.ts";
 import { archiveAddresses, REDIRECTS_FILE, writeArchiveAddresses } from "./archive-addresses.ts";
 import { offsetSample, siteChanges, STARTER_URL, zoneOfOffsets, type SiteOffer } from "./site.ts";
 import { StagingSink } from "./staging.ts";
+import { normaliseUrl, plainTitle, siteOfUrl, siteOrigin, threadKey } from "../../workers/store/thread-key.ts";
+import type { ThreadRow } from "../../workers/db/schema.ts";
 import { parseBilletJson } from "./formats.ts";
 
 export interface PipelineOptions {
@@ -47,6 +62,12 @@ export interface PipelineOptions {
   lenient?: boolean;
   /** Make a post for each thread that matches none (title and date from the export). */
   createPosts?: boolean;
+  /**
+   * Sites whose pages carry billet's comments (origins; default: EMBED_SITES in wrangler.toml): a
+   * thread on one of their pages that matches no post goes into that page's thread (README,
+   * "Comments on any site").
+   */
+  embedSites?: string[];
   /** The content folder (default content/). */
   contentDir?: string;
   /** Write the export's title, address, language and zone into site.json (done unasked on the starter's). */
@@ -71,6 +92,8 @@ export interface PipelineResult {
   items?: ItemsResult;
   /** Posts made for threads that matched none (--create-posts). */
   stubs: ContentEntry[];
+  /** Threads that went to other sites' pages (EMBED_SITES), by their page's address. */
+  embedded: string[];
   mediaFile?: string;
   /** The old blog's category, tag, date, author and feed addresses (content/redirects.json): how many, how many new. */
   archive?: { file: string; total: number; added: number };
@@ -223,6 +246,35 @@ function titleFrom(segment: string): string {
     .replace(/\.(html?|php)$/, "")
     .replace(/[-_+]+/g, " ")
     .trim();
+}
+
+/** EMBED_SITES in wrangler.toml's [vars]: the sites whose pages carry billet's comments. */
+function configuredEmbedSites(): string[] {
+  const toml = existsSync(join(ROOT, "wrangler.toml")) ? readFileSync(join(ROOT, "wrangler.toml"), "utf8") : "";
+  const m = /^EMBED_SITES\s*=\s*"([^"]*)"/m.exec(toml);
+  return (m?.[1] ?? "")
+    .split(",")
+    .map((s) => s.trim())
+    .filter(Boolean);
+}
+
+/**
+ * The page of an allowed site a thread was on (its first address that is one, relative ones read
+ * against the old site's address), as its thread row; null when none is.
+ */
+async function embeddedPage(t: { refs: string[] }, sites: string[], base: string | null | undefined): Promise<ThreadRow | null> {
+  for (const ref of t.refs) {
+    let absolute: string | null = null;
+    try {
+      absolute = /^https?:\/\//i.test(ref) ? ref : ref.startsWith("/") && base ? new URL(ref, base).href : null;
+    } catch {
+      absolute = null;
+    }
+    const url = absolute && normaliseUrl(absolute);
+    const site = url ? siteOfUrl(url, sites) : null;
+    if (url && site) return { key: await threadKey(url, null), site, url, explicitId: null, title: "", createdAt: 0, createdBy: null };
+  }
+  return null;
 }
 
 /** Writes a post for a thread that matches none (--create-posts): its title, date and old address. */
@@ -457,6 +509,8 @@ export async function runPipeline(opts: PipelineOptions): Promise<PipelineResult
     const taken = new Set(entries.keys());
     // After a break (--lenient), the post the file was cut in the middle of never came whole.
     const cutOff = brokenAt ? new Set([...sink.allItems()].map((i) => i.wpId)) : null;
+    const embedSites = (opts.embedSites ?? configuredEmbedSites()).map(siteOrigin).filter((o): o is string => o !== null);
+    const embedded = new Map<string, ThreadRow>();
     for (const t of sink.threads) {
       if (!t.count) continue;
       if (cutOff && t.item && !cutOff.has(t.item)) {
@@ -466,6 +520,14 @@ export async function runPipeline(opts: PipelineOptions): Promise<PipelineResult
       // A WordPress item's comments go to the post made of it (even when another item has its id).
       const own = t.item && t.itemKey ? items?.byIdentity.get(wpIdentity(sourceSite ?? "site", t.item, t.itemKey, sharedIds))?.slug : undefined;
       let slug = mappedSlug(t, opts.map) ?? own ?? resolveSlug(t, { posts, map: opts.map, index });
+      // A page of a site that carries billet's comments: its own thread there, no post needed.
+      const page = slug || !embedSites.length ? null : await embeddedPage(t, embedSites, opts.site ?? sink.siteInfo.url);
+      if (page) {
+        slug = page.key;
+        const first = Math.min(...sink.commentsOf([t.handle]).map((c) => c.createdAt));
+        const known = embedded.get(page.key);
+        embedded.set(page.key, { ...page, createdAt: Math.min(known?.createdAt ?? first, first), title: known?.title || plainTitle(t.title ?? "") });
+      }
       if (!slug && opts.createPosts) {
         const stub = writeStub(contentDir, t, taken, opts.dryRun, opts.lang ?? site.lang);
         if (stub) {
@@ -535,11 +597,17 @@ export async function runPipeline(opts: PipelineOptions): Promise<PipelineResult
     try {
       const head = `-- billet import of ${name}: comments already present are left as they are.\n`;
       offset += writeSync(fd, head);
-      const writer = new SqlWriter((s) => {
+      const emit = (s: string) => {
         offset += writeSync(fd, `${s};\n`);
         ends.push(offset);
         statements++;
-      });
+      };
+      // Other sites' pages first: a thread is there before its comments (and kept as it is when already there).
+      for (const th of embedded.values()) {
+        const values = [th.key, th.site, th.url, th.explicitId, th.title, th.createdAt, th.createdBy].map(sqlValue).join(", ");
+        emit(`INSERT OR IGNORE INTO threads (key, site, url, explicit_id, title, created_at, created_by) VALUES (${values})`);
+      }
+      const writer = new SqlWriter(emit);
       for (const r of sink.db.prepare("SELECT own, parent, root, vals FROM out ORDER BY sort_key, depth, seq").iterate() as Iterable<{
         own: string;
         parent: string | null;
@@ -567,6 +635,7 @@ export async function runPipeline(opts: PipelineOptions): Promise<PipelineResult
       inFile: new Map([...inFile].sort(([a], [b]) => a.localeCompare(b))),
       items,
       stubs,
+      embedded: [...embedded.values()].map((th) => th.url),
       mediaFile,
       siteOffer,
       archive,

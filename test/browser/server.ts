@@ -13,10 +13,14 @@ declare module "vitest" {
   export interface ProvidedContext {
     baseUrl: string;
     adminToken: string;
+    /** Another site's origin, allowed to embed billet's comments (test/browser/embed.test.ts serves it). */
+    embedOrigin: string;
   }
 }
 
 export const PORT = 8799;
+/** The other site's port (a static server of embed.test.ts), on localhost: another origin than 127.0.0.1. */
+export const EMBED_PORT = 8828;
 
 /** `port` if nothing listens on it, else one the system picks (never another run's server). */
 function freePort(port: number): Promise<number> {
@@ -52,7 +56,9 @@ export default async function setup(project: TestProject) {
     // Many comments come from one address in these tests: the rate limit is tested in workerd.
     // wrangler dev answers within 6 s on an idle two-core machine (test/time-limit.ts).
     const readyWithinMs = Math.ceil(6_000 * project.getProvidedContext().timeScale);
-    child = await startDev({ port, persistTo, vars: { COMMENT_RATE_LIMIT: "off" }, quiet: true, readyWithinMs });
+    const embedOrigin = `http://localhost:${await freePort(EMBED_PORT)}`;
+    child = await startDev({ port, persistTo, vars: { COMMENT_RATE_LIMIT: "off", EMBED_SITES: embedOrigin }, quiet: true, readyWithinMs });
+    project.provide("embedOrigin", embedOrigin);
     project.provide("baseUrl", `http://127.0.0.1:${port}`);
     project.provide("adminToken", adminToken);
   } catch (err) {

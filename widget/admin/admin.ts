@@ -228,8 +228,10 @@ function renderItem(c: AdminComment): Item {
   head.append(box, title);
 
   const meta = el("p", "meta");
-  const post = el("a", "post", postTitles.get(c.post_slug) ?? c.post_slug);
-  post.href = commentLink(c.post_slug, c.id);
+  // A comment on another site's page names that page (its title and host) and links to it.
+  const outside = c.page ? `${c.page.title || c.page.url} (${new URL(c.page.url).host})` : null;
+  const post = el("a", "post", postTitles.get(c.post_slug) ?? outside ?? c.post_slug);
+  post.href = c.page ? `${c.page.url}#comment-${c.id}` : commentLink(c.post_slug, c.id);
   const time = el("time", undefined, when(c.created_at));
   time.dateTime = c.created_at;
   meta.append(post, " · ", time);

@@ -22,8 +22,11 @@ export interface AdminComment {
   /** The features that pulled most towards spam, spammiest first. */
   spam_reasons?: string[];
   /** What the filter learned from the author's decision on it. */
-  trained_as?: "spam" | "ham" | null /** Whether its thread is pinned to the top of its post. */;
+  trained_as?: "spam" | "ham" | null;
+  /** Whether its thread is pinned to the top of its post. */
   pinned?: boolean;
+  /** For a comment on another site's page (EMBED_SITES): that page. */
+  page?: { site: string; url: string; title: string } | null;
 }
 
 export interface Block {
@@ -176,9 +179,9 @@ export function safeWebsite(url: string | null | undefined): string | null {
   }
 }
 
-/** The public address of a comment on its post's page. */
+/** The public address of a comment on its post's page (or billet's page of another site's thread, `~` key). */
 export function commentLink(slug: string, id: number): string {
-  return `/posts/${encodeURIComponent(slug)}/#comment-${id}`;
+  return slug.startsWith("~") ? `/threads/${slug}/#comment-${id}` : `/posts/${encodeURIComponent(slug)}/#comment-${id}`;
 }
 
 export interface Request {

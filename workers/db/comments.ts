@@ -3,7 +3,7 @@ import { and, count, desc, eq, inArray, is, lt, ne, or, Placeholder, type SQL, s
 import { QueryBuilder } from "drizzle-orm/sqlite-core";
 import { drizzle, type DrizzleD1Database } from "drizzle-orm/d1";
 import { DEFAULT_SORT, type PageThread, pinnedThread, reactionCount, type Sort, threadOrder } from "./order.ts";
-import { COMMENT_STATUSES, comments, postVersions, type CommentRow, type CommentStatus, type ModerationStatus } from "./schema.ts";
+import { COMMENT_STATUSES, comments, postVersions, threads, type CommentRow, type CommentStatus, type ModerationStatus } from "./schema.ts";
 
 export type Db = DrizzleD1Database;
 
@@ -431,7 +431,7 @@ export async function countApproved(db: Db, slugs: string[]): Promise<Record<str
 }
 
 /** The moderation queue: comments in one state, newest first, a page at a time. */
-export async function listForModeration(db: Db, opts: { status: ModerationStatus; post?: string; q?: string; limit: number; cursor?: number }) {
+export async function listForModeration(db: Db, opts: { status: ModerationStatus; post?: string; site?: string; q?: string; limit: number; cursor?: number }) {
   // Search: the words given, each found in the name, email, website or text (case-insensitive).
   const words = (opts.q ?? "").split(/\s+/).filter(Boolean).slice(0, 5);
   const like = (word: string) => {
@@ -450,6 +450,12 @@ export async function listForModeration(db: Db, opts: { status: ModerationStatus
       and(
         eq(comments.status, opts.status),
         opts.post ? eq(comments.postSlug, opts.post) : undefined,
+        // By site: billet's own posts (no thread key), or the threads of another site's pages.
+        opts.site === undefined
+          ? undefined
+          : opts.site === "blog"
+            ? sql`${comments.postSlug} not like '~%'`
+            : inArray(comments.postSlug, db.select({ key: threads.key }).from(threads).where(eq(threads.site, opts.site))),
         opts.cursor === undefined ? undefined : lt(comments.id, opts.cursor),
         ...words.map(like),
       ),

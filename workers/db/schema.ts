@@ -207,3 +207,23 @@ export const reactions = sqliteTable(
   },
   (t) => [uniqueIndex("reactions_comment_reader").on(t.commentId, t.reader), index("reactions_comment_network").on(t.commentId, t.network)],
 );
+// Threads of other sites' pages (EMBED_SITES): one row per page that has comments, stored with
+// its first accepted comment. Its comments are ordinary comments whose post_slug is the thread's
+// key (workers/store/thread-key.ts), so moderation, feeds, email and exports treat them alike.
+export const threads = sqliteTable(
+  "threads",
+  {
+    key: text("key").primaryKey(),
+    // The allowed site's origin, the page's normalised address and its explicit id (or null).
+    site: text("site").notNull(),
+    url: text("url").notNull(),
+    explicitId: text("explicit_id"),
+    // The page's title as the page gave it: plain text, always escaped where it is shown.
+    title: text("title").notNull().default(""),
+    createdAt: integer("created_at").notNull(),
+    // Keyed hash of the network that started it (the cap on new threads per client and hour).
+    createdBy: text("created_by"),
+  },
+  (t) => [index("threads_site").on(t.site, t.createdAt), index("threads_created_by").on(t.createdBy, t.createdAt)],
+);
+export type ThreadRow = typeof threads.$inferSelect;

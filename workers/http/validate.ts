@@ -96,6 +96,8 @@ export const listQuerySchema = v.object({
 export const adminListQuerySchema = v.object({
   status: v.optional(v.picklist(["pending", "approved", "spam", "deleted"], "invalid"), "pending"),
   post: v.optional(v.pipe(v.string(), v.maxLength(200))),
+  // "blog": comments on billet's own posts and pages; an origin of EMBED_SITES: on that site's pages.
+  site: v.optional(v.pipe(v.string(), v.maxLength(200, "too_long"))),
   q: v.optional(v.pipe(v.string(), v.maxLength(200, "too_long"))),
   limit: v.optional(v.pipe(v.string(), v.regex(/^\d{1,4}$/, "invalid"), v.transform(Number), v.minValue(1, "invalid"), v.maxValue(200, "too_large")), "50"),
   cursor: v.optional(v.pipe(v.string(), v.regex(/^\d{1,15}$/, "invalid"), v.transform(Number))),

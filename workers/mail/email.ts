@@ -3,6 +3,7 @@
 // email reply can answer; and, for readers who asked and confirmed, replies to their comments.
 import { signLink } from "../auth/tokens.ts";
 import type { CommentRow } from "../db/schema.ts";
+import { threadPagePath } from "../render/addresses.ts";
 import { escapeHtml } from "../render/html.ts";
 import { emailStrings } from "../render/emails.ts";
 import type { PostRecord } from "../store/posts.ts";
@@ -74,12 +75,12 @@ async function moderationLinks(env: Env, settings: EmailSettings, c: CommentRow)
 }
 
 /** The author's email for a new comment: what, who, why it waits, and three one-click decisions. */
-export async function newCommentEmail(env: Env, settings: EmailSettings, c: CommentRow, post: PostRecord | null): Promise<Message | null> {
+export async function newCommentEmail(env: Env, settings: EmailSettings, c: CommentRow, post: Pick<PostRecord, "title"> | null): Promise<Message | null> {
   if (!settings.author) return null;
   const s = emailStrings(settings.lang);
   const title = post?.title ?? c.postSlug;
   const waiting = c.status === "pending";
-  const page = `${settings.base}/posts/${c.postSlug}/#comment-${c.id}`;
+  const page = `${settings.base}${threadPagePath(c.postSlug)}#comment-${c.id}`;
   const links = await moderationLinks(env, settings, c);
   // Its own nonce: each notification's reference is its own, used once (inbound.ts records it).
   const ref = `billet-ref:${await signLink(env, "reply-ref", { c: c.id, n: crypto.randomUUID() }, REFERENCE_TTL_MS)}`;
@@ -132,7 +133,7 @@ export async function digestEmail(
       const links = await moderationLinks(env, settings, c);
       const head = s.digestItem(i + 1, c.authorName, posts.get(c.postSlug)?.title ?? c.postSlug);
       const held = c.heldFor ? s.heldFor(c.heldFor) : "";
-      const page = `${settings.base}/posts/${c.postSlug}/#comment-${c.id}`;
+      const page = `${settings.base}${threadPagePath(c.postSlug)}#comment-${c.id}`;
       return {
         text: [
           head,
@@ -183,11 +184,11 @@ export async function replyEmail(
   email: string,
   reply: CommentRow,
   followed: CommentRow,
-  post: PostRecord | null,
+  post: Pick<PostRecord, "title"> | null,
 ): Promise<Message> {
   const s = emailStrings(settings.lang);
   const title = post?.title ?? reply.postSlug;
-  const page = `${settings.base}/posts/${reply.postSlug}/#comment-${reply.id}`;
+  const page = `${settings.base}${threadPagePath(reply.postSlug)}#comment-${reply.id}`;
   const stopThread = `${settings.base}/subscriptions/stop/${await signLink(env, "stop", { m: email, c: followed.id }, STOP_TTL_MS)}`;
   const stopAll = `${settings.base}/subscriptions/stop/${await signLink(env, "stop", { m: email }, STOP_TTL_MS)}`;
   return envelope(

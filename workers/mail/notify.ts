@@ -3,10 +3,12 @@
 // it — to the author's webhook, to the author by email, to readers who follow a thread —,
 // retrying with backoff while a service is down. A reader's post never waits for any of it.
 import { getComment, openDb } from "../db/comments.ts";
+import { getThread } from "../db/threads.ts";
 import * as desk from "../db/desk.ts";
 import type { CommentRow } from "../db/schema.ts";
 import { confirmationEmail, emailSettings, newCommentEmail, replyEmail, send } from "./email.ts";
 import { getPost } from "../store/posts.ts";
+import { threadPagePath } from "../render/addresses.ts";
 
 export type NotifyMessage =
   | { event: "comment.created"; channel?: "webhook" | "email"; comment_id: number; post_slug: string }
@@ -71,7 +73,7 @@ async function webhook(env: Env, comment: CommentRow, title: string): Promise<vo
     body: JSON.stringify({
       event: "comment.created",
       text: `${comment.authorName} commented on “${title}”${waiting}: ${comment.content.slice(0, 280)}`,
-      post: { slug: comment.postSlug, title, url: `/posts/${comment.postSlug}/` },
+      post: { slug: comment.postSlug, title, url: threadPagePath(comment.postSlug) },
       comment: {
         id: comment.id,
         status: comment.status,
@@ -79,7 +81,7 @@ async function webhook(env: Env, comment: CommentRow, title: string): Promise<vo
         author: { name: comment.authorName, url: comment.authorUrl },
         content: comment.content,
         created_at: new Date(comment.createdAt).toISOString(),
-        url: `/posts/${comment.postSlug}/#comment-${comment.id}`,
+        url: `${threadPagePath(comment.postSlug)}#comment-${comment.id}`,
       },
     }),
   });
@@ -97,7 +99,7 @@ async function deliverOne(env: Env, body: NotifyMessage): Promise<void> {
     if (email && !(await desk.subscriptionSettled(db, email, body.comment_id))) await send(env, await confirmationEmail(env, settings, email, body.comment_id));
     return;
   }
-  const [comment, post] = await Promise.all([getComment(db, body.comment_id), getPost(env.POSTS, body.post_slug)]);
+  const [comment, post] = await Promise.all([getComment(db, body.comment_id), titled(env, db, body.post_slug)]);
   if (body.event === "reply.published") {
     // Still published: its followers (confirmed, and not its own author) are told, once each.
     if (!settings || comment?.status !== "approved" || comment.parentId === null) return;
@@ -116,6 +118,13 @@ async function deliverOne(env: Env, body: NotifyMessage): Promise<void> {
   } else if (env.WEBHOOK_URL) {
     await webhook(env, comment, post?.title ?? body.post_slug);
   }
+}
+
+/** What the messages call a comment's page: its post, or another site's page (its title, else its address). */
+async function titled(env: Env, db: ReturnType<typeof openDb>, slug: string): Promise<{ title: string } | null> {
+  if (!slug.startsWith("~")) return getPost(env.POSTS, slug);
+  const thread = await getThread(db, slug);
+  return thread ? { title: thread.title || thread.url } : null;
 }
 
 export async function deliver(batch: MessageBatch<NotifyMessage>, env: Env, _ctx?: ExecutionContext): Promise<void> {

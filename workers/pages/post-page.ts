@@ -15,7 +15,7 @@ import { commentsOpen, type PostRecord } from "../store/posts.ts";
 import { SLUG } from "../http/validate.ts";
 import site from "../../content/site.json";
 
-function toThreadComment(row: PageRow & { shown: Shown }, avatar: string | null = null): ThreadComment {
+export function toThreadComment(row: PageRow & { shown: Shown }, avatar: string | null = null): ThreadComment {
   // An empty place says nothing of what was there.
   const removed = row.shown === "removed";
   return {

@@ -58,3 +58,9 @@ export const SEARCH_PATH = "/search";
 
 /** The site-wide feed of the latest approved comments, answered by the Worker. */
 export const COMMENTS_FEED_PATH = "/comments.xml";
+
+/**
+ * The page of billet that shows a comment's thread: its post's page, or for another site's page
+ * (a thread key, `~` and hex: workers/store/thread-key.ts) billet's page of that thread.
+ */
+export const threadPagePath = (slug: string): string => (slug.startsWith("~") ? `/threads/${slug}/` : `/posts/${slug}/`);

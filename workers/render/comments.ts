@@ -56,7 +56,15 @@ export interface SectionInput {
   sort?: Sort;
   /** Whether readers can mark comments useful (REACTIONS). */
   reactions?: boolean;
+  /**
+   * A thread of another site's page (routes/threads.ts): the page its reply and paging links go to
+   * (billet's page of the thread), where the form posts, and the form's hidden fields naming it.
+   */
+  thread?: { page: string; action: string; fields: Record<string, string> };
 }
+
+/** The page the section's links go to: the post's own, or billet's page of another site's thread. */
+const pageOf = (input: SectionInput): string => input.thread?.page ?? `/posts/${input.slug}/`;
 
 export const SECTION_ID = "comments";
 
@@ -166,7 +174,7 @@ function renderComment(c: ThreadComment, number: string, input: SectionInput, s:
   const pending = c.status === "pending" ? `<p class="comment-pending" role="status">${escapeHtml(s.pending)}</p>` : "";
   const reply =
     input.open && c.status === "approved"
-      ? `<a class="comment-reply" href="/posts/${input.slug}/?reply_to=${c.id}#respond" data-reply-to="${c.id}" data-reply-name="${name}" data-reply-number="${escapeHtml(number)}">${escapeHtml(s.reply)}</a>`
+      ? `<a class="comment-reply" href="${escapeHtml(pageOf(input))}?reply_to=${c.id}#respond" data-reply-to="${c.id}" data-reply-name="${name}" data-reply-number="${escapeHtml(number)}">${escapeHtml(s.reply)}</a>`
       : "";
   // Without JavaScript, a link to the comment's own page; the widget turns it into buttons.
   const edit = c.editMinutesLeft
@@ -207,9 +215,9 @@ function usefulButton(c: ThreadComment, input: SectionInput, s: Strings): string
 }
 
 /** The address of a page of comments in an order (the default order is the plain address). */
-function pageAddress(slug: string, page: number, sort: Sort | undefined): string {
+function pageAddress(input: SectionInput, page: number, sort: Sort | undefined): string {
   const query = [page > 1 ? `page=${page}` : "", sort && sort !== DEFAULT_SORT ? `sort=${sort}` : ""].filter(Boolean).join("&");
-  return `/posts/${slug}/${query ? `?${query}` : ""}`;
+  return `${pageOf(input)}${query ? `?${query}` : ""}`;
 }
 
 /** Plain links to each order (the first page of each), the current one marked. */
@@ -217,7 +225,7 @@ function renderSortLinks(input: SectionInput, s: Strings): string {
   if (input.sort === undefined || input.total < 2) return "";
   const links = SORTS.map((sort) => {
     const current = sort === input.sort ? ` aria-current="true"` : "";
-    return `<li><a href="${pageAddress(input.slug, 1, sort)}#comments-title" data-sort="${sort}"${current}>${escapeHtml(s.order[sort])}</a></li>`;
+    return `<li><a href="${escapeHtml(pageAddress(input, 1, sort))}#comments-title" data-sort="${sort}"${current}>${escapeHtml(s.order[sort])}</a></li>`;
   });
   return `<nav class="comment-sort" aria-label="${escapeHtml(s.order.label)}"><ul>${links.join("")}</ul></nav>`;
 }
@@ -226,7 +234,7 @@ function renderPages(input: SectionInput, s: Strings): string {
   if (input.pageCount <= 1) return "";
   // Absolute: the same section is shown at /api/posts/<slug>/comments after a failed no-JS post.
   const link = (page: number, label: string, rel: string) =>
-    `<a rel="${rel}" href="${escapeHtml(pageAddress(input.slug, page, input.sort))}#comments-title">${escapeHtml(label)}</a>`;
+    `<a rel="${rel}" href="${escapeHtml(pageAddress(input, page, input.sort))}#comments-title">${escapeHtml(label)}</a>`;
   const prev = input.page > 1 ? link(input.page - 1, s.olderComments, "prev") : "";
   const next = input.page < input.pageCount ? link(input.page + 1, s.newerComments, "next") : "";
   return `<nav class="comment-pages" aria-label="${escapeHtml(s.commentsPages)}">${prev} <span>${input.page} / ${input.pageCount}</span> ${next}</nav>`;
@@ -270,13 +278,16 @@ function renderForm(input: SectionInput, s: Strings, replyComment: ThreadComment
     );
   };
   const replying = replyComment
-    ? `<p class="replying-to">${escapeHtml(s.replyTo(replyComment.authorName, replyNumber ?? ""))} <a href="/posts/${input.slug}/#respond" class="cancel-reply">${escapeHtml(s.cancelReply)}</a></p>`
+    ? `<p class="replying-to">${escapeHtml(s.replyTo(replyComment.authorName, replyNumber ?? ""))} <a href="${escapeHtml(pageOf(input))}#respond" class="cancel-reply">${escapeHtml(s.cancelReply)}</a></p>`
     : `<p class="replying-to" hidden></p>`;
   const message = form.message ? `<p class="form-message" role="alert">${escapeHtml(form.message)}</p>` : `<p class="form-message" role="status" hidden></p>`;
   return (
     `<div id="respond"><h2 id="respond-title">${escapeHtml(s.leaveComment)}</h2>` +
-    `<form class="comment-form" method="post" action="/api/posts/${encodeURIComponent(input.slug)}/comments" data-slug="${escapeHtml(input.slug)}" data-lang="${escapeHtml(input.lang)}" aria-labelledby="respond-title">` +
+    `<form class="comment-form" method="post" action="${escapeHtml(input.thread?.action ?? `/api/posts/${encodeURIComponent(input.slug)}/comments`)}" data-slug="${escapeHtml(input.slug)}" data-lang="${escapeHtml(input.lang)}" aria-labelledby="respond-title">` +
     message +
+    Object.entries(input.thread?.fields ?? {})
+      .map(([name, value]) => `<input type="hidden" name="${escapeHtml(name)}" value="${escapeHtml(value)}">`)
+      .join("") +
     replying +
     `<input type="hidden" name="parent_id" value="${replyComment ? replyComment.id : ""}">` +
     field("author_name", s.name, "text", { required: true, autocomplete: "name", maxlength: 80 }) +

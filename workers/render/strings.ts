@@ -65,6 +65,9 @@ const fr = {
     usefulCount: (n: number) =>
       n === 0 ? "Personne ne l’a encore trouvée utile" : n === 1 ? "1 lecteur l’a trouvée utile" : `${n} lecteurs l’ont trouvée utile`,
   },
+  // A thread of another site's page (billet's page of it, and the embedded section).
+  threadTitle: (title: string) => (title ? `Réactions à « ${title} »` : "Réactions"),
+  backToPage: "Revenir à la page",
   on: "le",
   at: "à",
   search: {
@@ -162,6 +165,8 @@ const en: Strings = {
     useful: "Useful",
     usefulCount: (n: number) => (n === 0 ? "No one has found it useful yet" : n === 1 ? "1 reader found it useful" : `${n} readers found it useful`),
   },
+  threadTitle: (title: string) => (title ? `Comments on “${title}”` : "Comments"),
+  backToPage: "Back to the page",
   on: "on",
   at: "at",
   search: {

@@ -8,6 +8,7 @@ import { addDeltas, type FeatureCounts, features, trainingDelta } from "../spam/
 import * as store from "../db/comments.ts";
 import * as desk from "../db/desk.ts";
 import * as order from "../db/order.ts";
+import { threadsByKeys } from "../db/threads.ts";
 import type { AuditRow, BlockRow, CommentRow } from "../db/schema.ts";
 import { ApiError, json } from "../http/answers.ts";
 import { ACTIONS, decide } from "../moderation/decisions.ts";
@@ -62,18 +63,27 @@ export async function adminList(request: Request, env: Env): Promise<Response> {
   const q = parsed(adminListQuerySchema, Object.fromEntries(new URL(request.url).searchParams), 400);
   const db = store.openDb(env.DB);
   const result = await store.listForModeration(db, q);
-  const pinned = await order.pinnedAmong(
-    db,
-    result.rows.map((r) => r.threadId ?? r.id),
-  );
-  return json(
-    {
-      comments: result.rows.map((r) => ({ ...adminComment(r), pinned: pinned.has(r.threadId ?? r.id) })),
-      meta: { next_cursor: result.nextCursor === null ? null : String(result.nextCursor) },
-    },
-    200,
-    noStore,
-  );
+  // Whether each thread is pinned, and the page each comment of another site belongs to (its address and title), read together.
+  const [pinned, threadRows] = await Promise.all([
+    order.pinnedAmong(
+      db,
+      result.rows.map((r) => r.threadId ?? r.id),
+    ),
+    threadsByKeys(
+      db,
+      result.rows.map((r) => r.postSlug).filter((s) => s.startsWith("~")),
+    ),
+  ]);
+  const pages = new Map(threadRows.map((t) => [t.key, t]));
+  const withPage = (row: CommentRow) => {
+    const thread = pages.get(row.postSlug);
+    return {
+      ...adminComment(row),
+      pinned: pinned.has(row.threadId ?? row.id),
+      page: thread ? { site: thread.site, url: thread.url, title: thread.title } : null,
+    };
+  };
+  return json({ comments: result.rows.map(withPage), meta: { next_cursor: result.nextCursor === null ? null : String(result.nextCursor) } }, 200, noStore);
 }
 
 // GET /api/admin/comments/counts → {pending, approved, spam, deleted}

@@ -284,10 +284,11 @@ export function seenStatus(row: Pick<CommentRow, "status" | "heldFor">): "approv
 /**
  * Checks, then stores, a new comment. Nothing is written unless every check has passed. Two
  * sequential round trips to D1 (db/new-comment.ts): one batch reads what every check needs (while
- * the post's record is read from KV), one batch stores it.
+ * the post's record is read from KV), one batch stores it. `page`: the comment is on another
+ * site's page (a thread keyed `slug`, routes/threads.ts), not a post.
  */
-async function acceptComment(request: Request, env: Env, slug: string, fields: Record<string, unknown>, cookie: OwnCookie) {
-  const postRead = requirePost(env, slug);
+export async function acceptComment(request: Request, env: Env, slug: string, fields: Record<string, unknown>, cookie: OwnCookie, page?: { url: string }) {
+  const postRead = page ? Promise.resolve(null) : requirePost(env, slug);
   postRead.catch(() => undefined);
   const config = getConfig(env);
   // What is asked of D1 is known before it is asked: any error in it comes after those of the post.
@@ -295,7 +296,8 @@ async function acceptComment(request: Request, env: Env, slug: string, fields: R
   try {
     ask = await prepareComment(request, env, fields, cookie, config);
   } catch (err) {
-    openPost(await postRead);
+    const post = await postRead;
+    if (post) openPost(post);
     throw err;
   }
   const { input, key, hash, email, proven, ipHash, html, described, now } = ask;
@@ -311,7 +313,7 @@ async function acceptComment(request: Request, env: Env, slug: string, fields: R
       checks: { email, network: ipHash, host: websiteHost(input.author_url), features: described, now, ownIds: cookie.ids, provenEmail: proven },
     }),
   ]);
-  openPost(post);
+  if (post) openPost(post);
   // A retry of a post that was stored (its answer lost on the way) gets that answer again, before
   // the rate limit and the challenge, which it passed the first time.
   if (reads.earlier && key) return replayOf(request, env, slug, key, reads.earlier, hash, session.bookmark());
@@ -328,7 +330,7 @@ async function acceptComment(request: Request, env: Env, slug: string, fields: R
   // (their cookie), exactly that; the comment is stored as spam, so nobody else ever sees it.
   let verdict = localVerdict({ ...input, html }, config, { trusted: checks.trusted, filter });
   if (verdict.status === "approved") {
-    verdict = (await akismetVerdict(env, request, input, `${new URL(request.url).origin}/posts/${slug}/`)) ?? verdict;
+    verdict = (await akismetVerdict(env, request, input, page?.url ?? `${new URL(request.url).origin}/posts/${slug}/`)) ?? verdict;
   }
   const seen = verdict.status === "approved" ? ("approved" as const) : ("pending" as const);
   const stored = checks.blocked && verdict.status !== "spam" ? { status: "spam" as const, heldFor: store.BLOCKED_SEEN[seen] } : verdict;
@@ -405,7 +407,7 @@ async function prepareComment(request: Request, env: Env, fields: Record<string,
  * the address (`proven`), the address is asked to confirm this thread first, even when it confirmed
  * another one (anyone can type an address). Never throws.
  */
-async function follow(env: Env, email: string, commentId: number, proven: boolean): Promise<void> {
+export async function follow(env: Env, email: string, commentId: number, proven: boolean): Promise<void> {
   try {
     const db = store.openDb(env.DB);
     const [, followed] = await store.runBatch(db, desk.subscribeStatements(db, email, commentId, Date.now(), proven));
