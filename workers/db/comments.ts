@@ -1,5 +1,5 @@
 // Every comment query. Nothing else in the Worker touches D1.
-import { and, count, desc, eq, inArray, is, lt, ne, or, Placeholder, type SQL, sql } from "drizzle-orm";
+import { and, count, desc, eq, getTableColumns, inArray, is, lt, ne, or, Placeholder, type SQL, sql } from "drizzle-orm";
 import { QueryBuilder } from "drizzle-orm/sqlite-core";
 import { drizzle, type DrizzleD1Database } from "drizzle-orm/d1";
 import { DEFAULT_SORT, type PageThread, pinnedThread, reactionCount, type Sort, threadOrder } from "./order.ts";
@@ -443,9 +443,11 @@ export async function listForModeration(db: Db, opts: { status: ModerationStatus
       sql`${comments.content} like ${pattern} escape '\\'`,
     );
   };
+  // With each comment, whether its thread is pinned and, for another site's page, that page: one read.
   const rows = await db
-    .select()
+    .select({ ...getTableColumns(comments), pinned: pinnedThread, page: { site: threads.site, url: threads.url, title: threads.title } })
     .from(comments)
+    .leftJoin(threads, eq(threads.key, comments.postSlug))
     .where(
       and(
         eq(comments.status, opts.status),

@@ -1,6 +1,6 @@
 // The order of a post's comments (oldest, newest, best first; pinned threads before all), the
 // author's pins, and readers' "useful" marks.
-import { and, asc, count, desc, eq, getTableColumns, gt, inArray, isNotNull, lt, or, type SQL, sql } from "drizzle-orm";
+import { and, asc, count, desc, eq, getTableColumns, gt, isNotNull, lt, or, type SQL, sql } from "drizzle-orm";
 import type { DrizzleD1Database } from "drizzle-orm/d1";
 import { comments, pins, postVersions, reactions } from "./schema.ts";
 
@@ -105,14 +105,6 @@ export function pinStatement(db: Db, thread: { threadId: number; postSlug: strin
 /** Unpins a thread; the row when it was pinned. */
 export function unpinStatement(db: Db, threadId: number) {
   return db.delete(pins).where(eq(pins.threadId, threadId)).returning();
-}
-
-/** Which of these threads are pinned. */
-export async function pinnedAmong(db: Db, threadIds: number[]): Promise<Set<number>> {
-  const ids = [...new Set(threadIds)].slice(0, 100);
-  if (!ids.length) return new Set();
-  const rows = await db.select({ id: pins.threadId }).from(pins).where(inArray(pins.threadId, ids));
-  return new Set(rows.map((r) => r.id));
 }
 
 /** At most this many readers of one network (IPv4 address, IPv6 /64) mark one comment, however many cookies they use. */

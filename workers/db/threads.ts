@@ -1,18 +1,12 @@
 // Threads of other sites' pages: their rows (the page each comment belongs to) and the cap on how
 // many a client starts. Their comments are read and written by workers/db/comments.ts like any.
-import { and, count, eq, gt, inArray } from "drizzle-orm";
-import { type Db, slices } from "./comments.ts";
+import { and, count, eq, gt } from "drizzle-orm";
+import type { Db } from "./comments.ts";
 import { threads, type ThreadRow } from "./schema.ts";
 
 export async function getThread(db: Db, key: string): Promise<ThreadRow | undefined> {
   const [row] = await db.select().from(threads).where(eq(threads.key, key)).limit(1);
   return row;
-}
-
-/** The threads of these keys (the admin page names the page of each comment). */
-export async function threadsByKeys(db: Db, keys: string[]): Promise<ThreadRow[]> {
-  const parts = await Promise.all(slices([...new Set(keys)]).map((slice) => db.select().from(threads).where(inArray(threads.key, slice))));
-  return parts.flat();
 }
 
 /** How many threads this client's network started since `since` (ms). */

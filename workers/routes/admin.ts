@@ -8,7 +8,6 @@ import { addDeltas, type FeatureCounts, features, trainingDelta } from "../spam/
 import * as store from "../db/comments.ts";
 import * as desk from "../db/desk.ts";
 import * as order from "../db/order.ts";
-import { threadsByKeys } from "../db/threads.ts";
 import type { AuditRow, BlockRow, CommentRow } from "../db/schema.ts";
 import { ApiError, json } from "../http/answers.ts";
 import { ACTIONS, decide } from "../moderation/decisions.ts";
@@ -63,26 +62,7 @@ export async function adminList(request: Request, env: Env): Promise<Response> {
   const q = parsed(adminListQuerySchema, Object.fromEntries(new URL(request.url).searchParams), 400);
   const db = store.openDb(env.DB);
   const result = await store.listForModeration(db, q);
-  // Whether each thread is pinned, and the page each comment of another site belongs to (its address and title), read together.
-  const [pinned, threadRows] = await Promise.all([
-    order.pinnedAmong(
-      db,
-      result.rows.map((r) => r.threadId ?? r.id),
-    ),
-    threadsByKeys(
-      db,
-      result.rows.map((r) => r.postSlug).filter((s) => s.startsWith("~")),
-    ),
-  ]);
-  const pages = new Map(threadRows.map((t) => [t.key, t]));
-  const withPage = (row: CommentRow) => {
-    const thread = pages.get(row.postSlug);
-    return {
-      ...adminComment(row),
-      pinned: pinned.has(row.threadId ?? row.id),
-      page: thread ? { site: thread.site, url: thread.url, title: thread.title } : null,
-    };
-  };
+  const withPage = (row: (typeof result.rows)[number]) => ({ ...adminComment(row), pinned: Boolean(row.pinned), page: row.page });
   return json({ comments: result.rows.map(withPage), meta: { next_cursor: result.nextCursor === null ? null : String(result.nextCursor) } }, 200, noStore);
 }
 
