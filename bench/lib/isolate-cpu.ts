@@ -16,20 +16,103 @@ export interface IsolateCpu {
   gc: number;
   samples: number;
   intervalUs: number;
+  /** Where the time went: per function, ms per request spent in it (self) and under it (total). */
+  functions: FunctionCpu[];
+  /** ms per request in each of the load's `groups` (a sample goes to the first group with a frame on its stack), and "other". */
+  groups: Record<string, number>;
+}
+
+export interface FunctionCpu {
+  /** The function's name and where it is (file:line, 1-based), e.g. "renderCommentHtml workers/render/markdown.ts:40". */
+  name: string;
+  selfMs: number;
+  totalMs: number;
 }
 
 interface ProfileNode {
   id: number;
-  callFrame: { functionName: string };
+  callFrame: { functionName: string; url: string; lineNumber: number; columnNumber: number };
+  children?: number[];
+}
+
+/** What to load: a GET of a URL, or a request made fresh each time (a POST with a new body). */
+export interface Load {
+  connections: number;
+  durationS: number;
+  method?: "GET" | "POST";
+  headers?: Record<string, string>;
+  /** A fresh body for every request, from a number unique within the run. */
+  body?: (n: number) => string;
+  /** Milliseconds to keep profiling after the load (e.g. for queue batches it left behind). */
+  settleMs?: number;
+  /**
+   * Parts to tell apart, in order: a sample belongs to the first whose pattern matches a frame on
+   * its stack ("function module"). V8 does not join stacks across an await: work resumed after one
+   * is seen under the function that resumed, not under its caller.
+   */
+  groups?: [string, RegExp][];
+}
+
+/** Says which source module a line of the served script comes from (see bench/cpu.ts moduleOfLine). */
+export type Locate = (url: string, line: number) => string | null;
+
+/** A readable name for a profile node: its function, and its module when it has one. */
+function frameName(f: ProfileNode["callFrame"], locate?: Locate): string {
+  if (!f.url) return f.functionName || "(anonymous)";
+  const where = locate?.(f.url, f.lineNumber + 1) ?? `${f.url.replace(/^.*\//, "")}:${f.lineNumber + 1}`;
+  return `${f.functionName || "(anonymous)"} ${where}`;
+}
+
+/** Self and total samples per function (a function on a stack twice counts once in its total). */
+function byFunction(
+  nodes: ProfileNode[],
+  samples: number[],
+  ms: (n: number) => number,
+  locate?: Locate,
+  groups: [string, RegExp][] = [],
+): { functions: FunctionCpu[]; groups: Record<string, number> } {
+  const inGroup = new Map<string, number>();
+  const parent = new Map<number, number>();
+  for (const n of nodes) for (const c of n.children ?? []) parent.set(c, n.id);
+  const byId = new Map(nodes.map((n) => [n.id, n]));
+  const self = new Map<string, number>();
+  const total = new Map<string, number>();
+  const stackOf = new Map<number, string[]>();
+  for (const s of samples) {
+    const node = byId.get(s);
+    if (!node || node.callFrame.functionName === "(idle)") continue;
+    const name = frameName(node.callFrame, locate);
+    self.set(name, (self.get(name) ?? 0) + 1);
+    let stack = stackOf.get(s);
+    if (!stack) {
+      const names = new Set<string>();
+      for (let id: number | undefined = s; id !== undefined; id = parent.get(id)) {
+        const n = byId.get(id);
+        if (n && n.callFrame.functionName !== "(root)") names.add(frameName(n.callFrame, locate));
+      }
+      stack = [...names];
+      stackOf.set(s, stack);
+    }
+    for (const name of stack) total.set(name, (total.get(name) ?? 0) + 1);
+    const frames = stack;
+    const group = groups.find(([, re]) => frames.some((f) => re.test(f)))?.[0] ?? "other";
+    inGroup.set(group, (inGroup.get(group) ?? 0) + 1);
+  }
+  return {
+    functions: [...total.entries()]
+      .map(([name, t]) => ({ name, selfMs: ms(self.get(name) ?? 0), totalMs: ms(t) }))
+      .sort((a, b) => b.totalMs - a.totalMs || b.selfMs - a.selfMs),
+    groups: Object.fromEntries([...groups.map(([g]) => g), "other"].map((g) => [g, ms(inGroup.get(g) ?? 0)])),
+  };
 }
 
 export interface Profiler {
   /** Loads `url` for `durationS` seconds (after a 1 s warm-up) with the profiler on. */
-  measure(url: string, opts: { connections: number; durationS: number }): Promise<IsolateCpu>;
+  measure(url: string, opts: Load): Promise<IsolateCpu>;
   close(): void;
 }
 
-export async function openProfiler(port: number, intervalUs = 500): Promise<Profiler> {
+export async function openProfiler(port: number, intervalUs = 500, locate?: Locate): Promise<Profiler> {
   let ws: WebSocket | null = null;
   // wrangler's inspector proxy takes DevTools' connections only (an Origin it knows).
   for (let i = 0; i < 30 && !ws; i++) {
@@ -69,10 +152,24 @@ export async function openProfiler(port: number, intervalUs = 500): Promise<Prof
   await new Promise((r) => setTimeout(r, 300));
   return {
     async measure(url, opts) {
-      await autocannon({ url, connections: opts.connections, duration: 1 });
+      let n = 0;
+      const body = opts.body;
+      const fire = (duration: number) =>
+        autocannon({
+          url,
+          connections: opts.connections,
+          duration,
+          method: opts.method ?? "GET",
+          headers: opts.headers ?? {},
+          ...(body ? { requests: [{ setupRequest: (req: Record<string, unknown>) => ({ ...req, body: body(n++) }) }] } : {}),
+        }) as Promise<{ requests: { total: number }; non2xx: number }>;
+      await fire(1);
+      if (opts.settleMs) await new Promise((r) => setTimeout(r, opts.settleMs));
       send("Profiler.start");
       await new Promise((r) => setTimeout(r, 200));
-      const run = (await autocannon({ url, connections: opts.connections, duration: opts.durationS })) as { requests: { total: number } };
+      const run = await fire(opts.durationS);
+      if (run.non2xx > 0) throw new Error(`${run.non2xx} of ${run.requests.total} answers to ${url} were not 2xx`);
+      if (opts.settleMs) await new Promise((r) => setTimeout(r, opts.settleMs));
       const { profile } = (await answer("Profiler.stop")) as { profile: { nodes: ProfileNode[]; samples: number[] } };
       const kind = new Map(profile.nodes.map((n) => [n.id, n.callFrame.functionName]));
       const counts = { js: 0, native: 0, gc: 0 };
@@ -93,6 +190,7 @@ export async function openProfiler(port: number, intervalUs = 500): Promise<Prof
         gc: ms(counts.gc),
         samples: profile.samples.length,
         intervalUs,
+        ...byFunction(profile.nodes, profile.samples, ms, locate, opts.groups),
       };
     },
     close() {

@@ -70,8 +70,12 @@ function parseQuery<T extends v.GenericSchema>(schema: T, url: URL): v.InferOutp
   return result.output;
 }
 
+/**
+ * The post a comment is for, as this isolate knows it (a few seconds, as pages and the JSON do; KV
+ * itself may serve a record up to a minute old): no KV read for every comment.
+ */
 async function requirePost(env: Env, slug: string): Promise<PostRecord> {
-  const post = SLUG.test(slug) ? await getPost(env.POSTS, slug) : null;
+  const post = SLUG.test(slug) ? await knownPost(env, slug) : null;
   if (!post) throw new ApiError(404, "post_not_found", "There is no such post.");
   return post;
 }
@@ -253,7 +257,7 @@ async function acceptComment(request: Request, env: Env, slug: string, fields: R
   const ipHash = await hashAddress(request, env);
   // Without an address (not through Cloudflare's edge) the commenter's name and email are the key,
   // so such requests do not all share one bucket.
-  await rateLimit(env, ipHash ?? `anonymous|${await sha256(`${input.author_name}|${input.author_email ?? ""}`)}`);
+  await rateLimit(env, async () => ipHash ?? `anonymous|${await sha256(`${input.author_name}|${input.author_email ?? ""}`)}`);
   await checkTurnstile(env, input["cf-turnstile-response"], request.headers.get("CF-Connecting-IP"));
 
   const { parentId, rootId, depth } = await placeInThread(db, slug, input.parent_id, config, cookie.ids);
@@ -350,9 +354,9 @@ export function websiteHost(url: string | undefined | null): string | null {
 }
 
 /** At most a few writes a minute from one client (COMMENT_RATE_LIMIT = "off" for local load tests). */
-async function rateLimit(env: Env, key: string): Promise<void> {
+async function rateLimit(env: Env, keyOf: () => Promise<string>): Promise<void> {
   if (env.COMMENT_RATE_LIMIT === "off") return;
-  const { success } = await env.COMMENT_RATE_LIMITER.limit({ key });
+  const { success } = await env.COMMENT_RATE_LIMITER.limit({ key: await keyOf() });
   if (!success) throw new ApiError(429, "rate_limited", "Too many comments in a short time; please wait a minute.", undefined, { "Retry-After": "60" });
 }
 
@@ -393,7 +397,7 @@ async function ownComment(request: Request & Params, env: Env): Promise<CommentR
     throw new ApiError(403, "edit_window_passed", "This comment can no longer be changed.");
   }
   // Edits count against the same limit as posts: an edit is a new text too.
-  await rateLimit(env, (await hashAddress(request, env)) ?? `comment|${row.id}`);
+  await rateLimit(env, async () => (await hashAddress(request, env)) ?? `comment|${row.id}`);
   return row;
 }
 
