@@ -19,6 +19,7 @@ import { killAllNow, stopAll } from "./lib/procs.ts";
 import { workerBundle } from "./lib/sizes.ts";
 
 export const SEED_SLUG = "reseaux-sociaux-trois-ans-apres";
+const REPEATS = 3;
 
 /** `npm start`'s email settings: one email to the author for each new comment. */
 export const EMAILS_ON = { EMAIL_FROM: "billet@localhost", AUTHOR_EMAIL: "author@localhost", PUBLIC_URL: "http://127.0.0.1" };
@@ -45,7 +46,7 @@ export function moduleOfLine(bundle: string): Locate {
     if (m) starts.push({ line: i + 1, module: m[1].replace(/^(?:\.\.\/)*(?:[\w.-]+\/)*?node_modules\//, "").replace(/^(?:\.\.\/)+/, "") });
   });
   return (url, line) => {
-    if (!url.endsWith("/index.js")) return null;
+    if (!/(?:^|\/)index\.js$/.test(url)) return null;
     let lo = 0;
     let hi = starts.length - 1;
     let found: string | null = null;
@@ -110,19 +111,27 @@ export async function runCreationCpu(o: {
     try {
       const profiler = await openProfiler(o.inspectorPort, 500, locate);
       try {
-        o.log(`cpu: profiling comment creation, emails ${emails} (${o.durationS} s, ${o.connections} connections)`);
-        const cpu = await profiler.measure(`${b.runtimeUrl}/api/posts/${SEED_SLUG}/comments`, {
-          connections: o.connections,
-          durationS: o.durationS,
-          method: "POST",
-          headers: { "Content-Type": "application/json" },
-          body: (n) => commentBody(`${runId}-${emails}`, n),
-          // The queue hands the consumer its last batch up to max_batch_timeout (5 s) after the load.
-          settleMs: emails === "on" ? 6000 : 0,
-          groups: CREATION_PARTS,
-        });
-        const split = splitCreation(emails, cpu);
-        o.log(`  ${cpu.msPerRequest.toFixed(3)} ms per comment (request ${split.requestMs.toFixed(3)}, notification ${split.notificationMs.toFixed(3)})`);
+        o.log(`cpu: profiling comment creation, emails ${emails} (${REPEATS} × ${(o.durationS / REPEATS).toFixed(1)} s, ${o.connections} connections)`);
+        // A few short runs, the median kept: on a shared machine one run can be disturbed.
+        const tries: CreationCpu[] = [];
+        for (let i = 0; i < REPEATS; i++) {
+          const cpu = await profiler.measure(`${b.runtimeUrl}/api/posts/${SEED_SLUG}/comments`, {
+            connections: o.connections,
+            durationS: o.durationS / REPEATS,
+            method: "POST",
+            headers: { "Content-Type": "application/json" },
+            body: (n) => commentBody(`${runId}-${emails}-${i}`, n),
+            // The queue hands the consumer its last batch up to max_batch_timeout (5 s) after the load.
+            settleMs: emails === "on" ? 6000 : 0,
+            groups: CREATION_PARTS,
+            pid: b.runtimePid,
+          });
+          tries.push(splitCreation(emails, cpu));
+        }
+        const split = tries.sort((x, y) => x.cpu.msPerRequest - y.cpu.msPerRequest)[Math.floor(REPEATS / 2)];
+        o.log(
+          `  ${split.cpu.msPerRequest.toFixed(3)} ms per comment (request ${split.requestMs.toFixed(3)}, notification ${split.notificationMs.toFixed(3)}); runs: ${tries.map((t) => t.cpu.msPerRequest.toFixed(3)).join(", ")}`,
+        );
         out.push(split);
       } finally {
         profiler.close();
@@ -137,12 +146,12 @@ export async function runCreationCpu(o: {
 export function creationCpuMarkdown(runs: CreationCpu[]): string {
   const lines: string[] = [];
   lines.push(
-    "| author emails | comments posted | Worker CPU ms per comment | of which the request | of which the notification (queue consumer) | JS / native / GC | samples |",
+    "| author emails | comments posted | Worker CPU ms per comment | of which the request | of which the notification (queue consumer) | JS / native / GC | samples | share of the time wanted that workerd ran |",
   );
-  lines.push("| --- | --- | --- | --- | --- | --- | --- |");
+  lines.push("| --- | --- | --- | --- | --- | --- | --- | --- |");
   for (const r of runs) {
     lines.push(
-      `| ${r.emails} | ${r.cpu.requests.toLocaleString("en")} | ${r.cpu.msPerRequest.toFixed(3)} | ${r.requestMs.toFixed(3)} | ${r.emails === "on" ? r.notificationMs.toFixed(3) : "–"} | ${r.cpu.js.toFixed(3)} / ${r.cpu.native.toFixed(3)} / ${r.cpu.gc.toFixed(3)} | ${r.cpu.samples.toLocaleString("en")} |`,
+      `| ${r.emails} | ${r.cpu.requests.toLocaleString("en")} | ${r.cpu.msPerRequest.toFixed(3)} | ${r.requestMs.toFixed(3)} | ${r.emails === "on" ? r.notificationMs.toFixed(3) : "–"} | ${r.cpu.js.toFixed(3)} / ${r.cpu.native.toFixed(3)} / ${r.cpu.gc.toFixed(3)} | ${r.cpu.samples.toLocaleString("en")} | ${r.cpu.runShare === null ? "–" : r.cpu.runShare.toFixed(2)} |`,
     );
   }
   return lines.join("\n");

@@ -5,10 +5,19 @@
 // is running, so its samples, times the sampling interval, are the Worker's CPU time: its
 // JavaScript, the runtime's native work done for it (HTMLRewriter, crypto, the D1 binding's
 // wrapper) and its garbage collection. That is what Cloudflare counts as a Worker's CPU time.
+import { readdirSync, readFileSync } from "node:fs";
 import autocannon from "autocannon";
 
 export interface IsolateCpu {
   requests: number;
+  /**
+   * Of the time workerd's busiest thread wanted the CPU during the run, the share it got
+   * (/proc/<pid>/task/<tid>/schedstat: time run ÷ (time run + time waiting for a core)); null when
+   * not known. V8's sampler runs on a wall clock: a sample taken while the thread waits for a core
+   * is counted as the isolate's, so on a busy machine the raw samples overstate its CPU time. The
+   * figures below are corrected by this share (raw samples × share).
+   */
+  runShare: number | null;
   /** Milliseconds of the Worker isolate's CPU per request, and its parts. */
   msPerRequest: number;
   js: number;
@@ -45,6 +54,8 @@ export interface Load {
   body?: (n: number) => string;
   /** Milliseconds to keep profiling after the load (e.g. for queue batches it left behind). */
   settleMs?: number;
+  /** The workerd process running the Worker: the samples are corrected for the time its thread waited for a core. */
+  pid?: number | null;
   /**
    * Parts to tell apart, in order: a sample belongs to the first whose pattern matches a frame on
    * its stack ("function module"). V8 does not join stacks across an await: work resumed after one
@@ -64,6 +75,32 @@ function frameName(f: ProfileNode["callFrame"], locate?: Locate): string {
 }
 
 /** Self and total samples per function (a function on a stack twice counts once in its total). */
+/** Time run and time waiting on a run queue (ns) of each thread of a process. */
+function schedstat(pid: number): Map<string, { run: number; wait: number }> {
+  const out = new Map<string, { run: number; wait: number }>();
+  try {
+    for (const tid of readdirSync(`/proc/${pid}/task`)) {
+      const [run, wait] = readFileSync(`/proc/${pid}/task/${tid}/schedstat`, "utf8").trim().split(/\s+/).map(Number);
+      out.set(tid, { run, wait });
+    }
+  } catch {
+    // gone, or no schedstat here
+  }
+  return out;
+}
+
+/** The share of the time it wanted a core that the busiest thread got between two readings. */
+function runShareOf(before: Map<string, { run: number; wait: number }>, after: Map<string, { run: number; wait: number }>): number | null {
+  let best: { run: number; wait: number } | null = null;
+  for (const [tid, a] of after) {
+    const b = before.get(tid);
+    if (!b) continue;
+    const d = { run: a.run - b.run, wait: a.wait - b.wait };
+    if (!best || d.run > best.run) best = d;
+  }
+  return best && best.run > 0 ? best.run / (best.run + Math.max(0, best.wait)) : null;
+}
+
 function byFunction(
   nodes: ProfileNode[],
   samples: number[],
@@ -167,10 +204,12 @@ export async function openProfiler(port: number, intervalUs = 500, locate?: Loca
       if (opts.settleMs) await new Promise((r) => setTimeout(r, opts.settleMs));
       send("Profiler.start");
       await new Promise((r) => setTimeout(r, 200));
+      const schedBefore = opts.pid ? schedstat(opts.pid) : null;
       const run = await fire(opts.durationS);
       if (run.non2xx > 0) throw new Error(`${run.non2xx} of ${run.requests.total} answers to ${url} were not 2xx`);
       if (opts.settleMs) await new Promise((r) => setTimeout(r, opts.settleMs));
       const { profile } = (await answer("Profiler.stop")) as { profile: { nodes: ProfileNode[]; samples: number[] } };
+      const runShare = opts.pid && schedBefore ? runShareOf(schedBefore, schedstat(opts.pid)) : null;
       const kind = new Map(profile.nodes.map((n) => [n.id, n.callFrame.functionName]));
       const counts = { js: 0, native: 0, gc: 0 };
       for (const s of profile.samples) {
@@ -181,9 +220,10 @@ export async function openProfiler(port: number, intervalUs = 500, locate?: Loca
         else counts.js++;
       }
       const requests = run.requests.total;
-      const ms = (n: number) => (n * intervalUs) / 1000 / Math.max(1, requests);
+      const ms = (n: number) => ((runShare ?? 1) * n * intervalUs) / 1000 / Math.max(1, requests);
       return {
         requests,
+        runShare,
         msPerRequest: ms(counts.js + counts.native + counts.gc),
         js: ms(counts.js),
         native: ms(counts.native),
