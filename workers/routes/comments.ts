@@ -92,7 +92,7 @@ export async function listComments(request: Request & Params, env: Env): Promise
     // A read: the record as this isolate knows it (a few seconds), like the page.
     const post = SLUG.test(slug) ? await knownPost(env, slug) : null;
     if (!post) throw new ApiError(404, "post_not_found", "There is no such post.");
-    const db = bookmark ? store.openSession(env.DB, bookmark).db : store.openDb(env.DB);
+    const db = store.openSession(env.DB, bookmark).db;
     const result = await store.listApproved(db, post.slug, { limit: q.limit, cursor: q.cursor, sort: q.sort });
     const body = JSON.stringify({
       comments: result.rows.map(publicComment),
@@ -118,7 +118,7 @@ export async function listComments(request: Request & Params, env: Env): Promise
 export async function commentCounts(request: Request, env: Env): Promise<Response> {
   const q = parseQuery(countsQuerySchema, new URL(request.url));
   const slugs = q.posts.filter((s) => SLUG.test(s));
-  const counts = await store.countApproved(store.openDb(env.DB), slugs);
+  const counts = await store.countApproved(store.openSession(env.DB, null).db, slugs);
   for (const s of q.posts) counts[s] ??= 0;
   return json(counts, 200, { "Cache-Control": "public, max-age=30" });
 }
