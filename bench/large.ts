@@ -414,6 +414,7 @@ if (import.meta.url === `file://${process.argv[1]}`) {
       warmup: { type: "string", default: "1" },
       rounds: { type: "string", default: "2" },
       connections: { type: "string", default: "8" },
+      port: { type: "string", default: "8790" },
       "keep-temp": { type: "boolean", default: false },
     },
   });
@@ -435,7 +436,7 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   try {
     const result = await runLargeBench({
       tmp,
-      port: 8790,
+      port: Number(opt.port),
       durationS: Number(opt.duration),
       warmupS: Number(opt.warmup),
       rounds: Number(opt.rounds),
