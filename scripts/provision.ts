@@ -98,7 +98,14 @@ async function ensureReadReplication(config: ReturnType<typeof readWranglerConfi
       );
       continue;
     }
-    const done = await enableReadReplication(api, db.database_id ?? "");
+    // An optimisation, not a requirement: a failure is said, and provision goes on.
+    const done = await enableReadReplication(api, db.database_id ?? "").catch((err: unknown) => {
+      console.log(
+        `· D1 read replication for ${db.binding}: could not be turned on (${err instanceof Error ? err.message : String(err)}); \`${COMMAND}\` again tries it, or turn it on in the dashboard (D1 → ${db.database_name} → Settings)`,
+      );
+      return null;
+    });
+    if (done === null) continue;
     console.log(
       done === "already"
         ? `· D1 read replication for ${db.binding}: already on`
