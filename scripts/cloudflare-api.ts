@@ -97,7 +97,8 @@ export async function registerWorkersDevSubdomain(api: CloudflareApi, name: stri
 
 /**
  * Turns on D1 read replication for a database: reads made through a session (workers/db/session.ts)
- * are answered by a copy near the reader; writes still go to the primary.
+ * are answered by a copy near the reader; writes still go to the primary. Not yet called by
+ * provision (see the report of branch cpu).
  */
 export async function enableReadReplication(api: CloudflareApi, databaseId: string): Promise<"enabled" | "already"> {
   const db = await api.call<{ read_replication?: { mode?: string } }>(`/accounts/${api.accountId}/d1/database/${databaseId}`);
