@@ -24,6 +24,7 @@ import { cpuDelta, cpuSnapshot, killAllNow, stopAll } from "./lib/procs.ts";
 import { renderMarkdown, summary, type Report } from "./lib/report.ts";
 import { pageWeight, sizeOf, workerBundle } from "./lib/sizes.ts";
 import { runLargeBench } from "./large.ts";
+import { runCreationCpu } from "./cpu.ts";
 import { runSpamBench, spamMarkdown } from "./spam.ts";
 import { runBuildBench } from "./build.ts";
 import { runSearchBench, searchMarkdown } from "./search.ts";
@@ -437,6 +438,22 @@ async function main(): Promise<void> {
   report.server.reloads = b.reloads;
   step("billet: stop");
   await b.stop();
+
+  // 9b. The Worker's own CPU for a comment, author emails off and on (bench/cpu.ts).
+  try {
+    report.creationCpu = await runCreationCpu({
+      dir: join(tmp, "cpu"),
+      port: BILLET_PORT,
+      inspectorPort: BILLET_PORT + 449,
+      durationS: DURATION,
+      connections: CONNECTIONS,
+      log: step,
+    });
+  } catch (err) {
+    report.creationCpuError = err instanceof Error ? err.message : String(err);
+    step(`cpu: failed: ${report.creationCpuError}`);
+    await stopAll();
+  }
 
   // 10. The large site: a generated 2,000-post blog imported, built and served on the same port,
   //     the same Worker bundle (bench/large.ts).

@@ -94,3 +94,15 @@ export async function registerWorkersDevSubdomain(api: CloudflareApi, name: stri
   }
   await api.call(`/accounts/${api.accountId}/workers/subdomain`, { method: "PUT", body: { subdomain: name } });
 }
+
+/**
+ * Turns on D1 read replication for a database: reads made through a session (workers/db/session.ts)
+ * are answered by a copy near the reader; writes still go to the primary. Not yet called by
+ * provision (see the report of branch cpu).
+ */
+export async function enableReadReplication(api: CloudflareApi, databaseId: string): Promise<"enabled" | "already"> {
+  const db = await api.call<{ read_replication?: { mode?: string } }>(`/accounts/${api.accountId}/d1/database/${databaseId}`);
+  if (db.read_replication?.mode === "auto") return "already";
+  await api.call(`/accounts/${api.accountId}/d1/database/${databaseId}`, { method: "PATCH", body: { read_replication: { mode: "auto" } } });
+  return "enabled";
+}

@@ -29,6 +29,8 @@ export interface Billet {
   /** The socket of the workerd process that runs the Worker (what the bench loads). */
   runtimeUrl: string;
   runtimeVia: "runtime socket" | "wrangler dev proxy";
+  /** The workerd process that runs the Worker (null when only the proxy was found). */
+  runtimePid: number | null;
   persistTo: string;
   publicDir: string;
   log: string;
@@ -74,12 +76,12 @@ export async function prepare(tmp: string, slug: string): Promise<{ persistTo: s
   return { persistTo, publicDir, ceilingBytes: readFileSync(page).byteLength, adminToken };
 }
 
-async function findRuntime(rootPid: number, proxyPort: number): Promise<string | null> {
+async function findRuntime(rootPid: number, proxyPort: number): Promise<{ url: string; pid: number } | null> {
   const runtimes = processTree(rootPid).filter((s) => s.comm === "workerd" && !cmdline(s.pid).includes(`entry=127.0.0.1:${proxyPort}`));
   for (const r of runtimes) {
     for (const port of listeningPorts(r.pid)) {
       if (port === proxyPort) continue;
-      if (await answers(`http://127.0.0.1:${port}/api/config`)) return `http://127.0.0.1:${port}`;
+      if (await answers(`http://127.0.0.1:${port}/api/config`)) return { url: `http://127.0.0.1:${port}`, pid: r.pid };
     }
   }
   return null;
@@ -141,8 +143,9 @@ export async function startBillet(opts: {
   const b: Billet = {
     child,
     proxyUrl,
-    runtimeUrl: found ?? proxyUrl,
+    runtimeUrl: found?.url ?? proxyUrl,
     runtimeVia: found ? "runtime socket" : "wrangler dev proxy",
+    runtimePid: found?.pid ?? null,
     persistTo: opts.persistTo,
     publicDir: opts.publicDir,
     log,
@@ -155,9 +158,14 @@ export async function startBillet(opts: {
       while (Date.now() < until) {
         if (child.exitCode !== null) throw new Error(`wrangler dev exited (${child.exitCode}); log: ${log}`);
         const again =
-          b.runtimeVia === "runtime socket" ? await findRuntime(child.pid!, opts.port) : (await answers(`${proxyUrl}/api/config`)) ? proxyUrl : null;
+          b.runtimeVia === "runtime socket"
+            ? await findRuntime(child.pid!, opts.port)
+            : (await answers(`${proxyUrl}/api/config`))
+              ? { url: proxyUrl, pid: null }
+              : null;
         if (again) {
-          b.runtimeUrl = again;
+          b.runtimeUrl = again.url;
+          b.runtimePid = again.pid;
           b.reloads++;
           return;
         }

@@ -40,12 +40,14 @@ export interface BundleSize extends Sized {
 }
 
 /** `wrangler deploy --dry-run --outdir` (asynchronous, so it can run while the local set-up runs). */
-export async function workerBundle(outdir: string): Promise<BundleSize> {
+export async function workerBundle(outdir: string, opts: { minify?: boolean } = {}): Promise<BundleSize> {
   // The static assets play no part in the bundle; an empty directory keeps wrangler from reading
   // public/ while the build rewrites it.
   const noAssets = join(outdir, "..", "no-assets");
   mkdirSync(noAssets, { recursive: true });
-  const child = spawn(process.execPath, [WRANGLER, "deploy", "--dry-run", "--outdir", outdir, "--assets", noAssets], {
+  // Unminified (for a profile that names functions): the same code, names kept.
+  const minify = opts.minify === false ? ["--no-minify"] : [];
+  const child = spawn(process.execPath, [WRANGLER, "deploy", "--dry-run", "--outdir", outdir, "--assets", noAssets, ...minify], {
     cwd: ROOT,
     env: OFFLINE_ENV,
     stdio: ["ignore", "pipe", "pipe"],

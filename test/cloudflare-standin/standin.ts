@@ -59,6 +59,8 @@ export interface D1Database {
   sqlite: DatabaseSync;
   /** Every statement run, in order (migrations, imports, queries), for assertions. */
   statements: string[];
+  /** Read replication ("disabled" when a database is created). */
+  readReplication: "auto" | "disabled";
 }
 export interface Queue {
   queue_id: string;
@@ -405,6 +407,7 @@ export const ROUTE_DOCS: Record<string, string> = {
   "GET /accounts/:account/d1/database": "https://developers.cloudflare.com/api/resources/d1/subresources/database/methods/list/",
   "POST /accounts/:account/d1/database": "https://developers.cloudflare.com/api/resources/d1/subresources/database/methods/create/",
   "GET /accounts/:account/d1/database/:db": "https://developers.cloudflare.com/api/resources/d1/subresources/database/methods/get/",
+  "PATCH /accounts/:account/d1/database/:db": "https://developers.cloudflare.com/api/resources/d1/subresources/database/methods/edit/",
   "POST /accounts/:account/d1/database/:db/query": "https://developers.cloudflare.com/api/resources/d1/subresources/database/methods/query/",
   "POST /accounts/:account/d1/database/:db/import": "https://developers.cloudflare.com/api/resources/d1/subresources/database/methods/import/",
   "PUT /standin-r2/d1-import/:token": "the upload_url D1's import answers with (a signed R2 address on Cloudflare)",
@@ -580,7 +583,7 @@ export class CloudflareStandin {
     return ns;
   }
   createD1Database(name: string): D1Database {
-    const db: D1Database = { uuid: randomUUID(), name, createdAt: now(), sqlite: new DatabaseSync(":memory:"), statements: [] };
+    const db: D1Database = { uuid: randomUUID(), name, createdAt: now(), sqlite: new DatabaseSync(":memory:"), statements: [], readReplication: "disabled" };
     this.d1.set(db.uuid, db);
     return db;
   }
@@ -1051,6 +1054,7 @@ export class CloudflareStandin {
       num_tables: Number((db.sqlite.prepare("SELECT count(*) AS n FROM sqlite_master WHERE type = 'table'").get() as { n: number }).n),
       file_size: 0,
       running_in_region: "WEUR",
+      read_replication: { mode: db.readReplication },
     });
     this.route("GET", "/accounts/:account/d1/database", (r) => {
       const name = r.query.get("name");
@@ -1064,6 +1068,13 @@ export class CloudflareStandin {
       return { uuid: db.uuid, name: db.name, created_at: db.createdAt, version: "production", created_in_region: "WEUR" };
     });
     this.route("GET", "/accounts/:account/d1/database/:db", (r) => dbJson(this.database(r.params.db)));
+    this.route("PATCH", "/accounts/:account/d1/database/:db", (r) => {
+      const db = this.database(r.params.db);
+      const mode = r.json().read_replication?.mode;
+      if (mode !== undefined && mode !== "auto" && mode !== "disabled") throw fail(400, 7400, "The request is malformed: read_replication.mode is invalid");
+      if (mode) db.readReplication = mode;
+      return dbJson(db);
+    });
     this.route("POST", "/accounts/:account/d1/database/:db/query", (r) => {
       const db = this.database(r.params.db);
       const { sql, params } = r.json();

@@ -5,6 +5,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ROOT } from "../../scripts/content.ts";
+import { cloudflareApi, enableReadReplication } from "../../scripts/cloudflare-api.ts";
 import { CloudflareStandin, cronProblem, headersProblems, LIMITS, ROUTE_DOCS, redirectsProblems, splitSql } from "../cloudflare-standin/standin.ts";
 
 // biome-ignore lint/suspicious/noExplicitAny: API answers are read loosely
@@ -222,5 +223,34 @@ describe("Cloudflare's limits, enforced by the stand-in: each crossed by one", (
     // The abort reaches the server on its own time: wait for it to have seen it, however long that takes.
     while (standin.aborted === 0) await new Promise((go) => setTimeout(go, 20));
     expect((await call("/storage/kv/namespaces")).success).toBe(true);
+  });
+});
+
+describe("the Cloudflare stand-in: D1 read replication", () => {
+  let standin: CloudflareStandin;
+  const api = (path: string, init: RequestInit = {}) =>
+    fetch(`${standin.apiBase}/accounts/${standin.accountId}${path}`, {
+      ...init,
+      headers: { authorization: `Bearer ${standin.token}`, "content-type": "application/json" },
+    }).then(async (r) => ({ status: r.status, body: (await r.json()) as { result: unknown } }));
+  beforeAll(async () => {
+    standin = await CloudflareStandin.start();
+  });
+  afterAll(() => standin.close());
+
+  it("D1 read replication: off when a database is created; provision's call turns it on, once", async () => {
+    const created = await api("/d1/database", { method: "POST", body: JSON.stringify({ name: "replicated" }) });
+    const id = (created.body.result as { uuid: string }).uuid;
+    expect(((await api(`/d1/database/${id}`)).body.result as Json).read_replication).toEqual({ mode: "disabled" });
+    const client = await cloudflareApi({
+      CLOUDFLARE_API_TOKEN: standin.token,
+      CLOUDFLARE_ACCOUNT_ID: standin.accountId,
+      CLOUDFLARE_API_BASE_URL: standin.apiBase,
+    });
+    expect(await enableReadReplication(client!, id)).toBe("enabled");
+    expect(((await api(`/d1/database/${id}`)).body.result as Json).read_replication).toEqual({ mode: "auto" });
+    expect(await enableReadReplication(client!, id)).toBe("already");
+    const wrong = await api(`/d1/database/${id}`, { method: "PATCH", body: JSON.stringify({ read_replication: { mode: "everywhere" } }) });
+    expect(wrong.status).toBe(400);
   });
 });

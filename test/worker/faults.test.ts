@@ -110,7 +110,15 @@ describe("D1 down", () => {
 describe("KV down, missing or corrupt", () => {
   it("answers 503 when KV cannot be read", async () => {
     await expectError(await fetchWith({ POSTS: brokenKV() }, `/api/posts/${SLUG}`), 503, "storage_unavailable");
+    forgetPost(SLUG); // what this isolate knows of the post has expired
     await expectError(await fetchWith({ POSTS: brokenKV() }, COMMENTS, post(uniqueComment())), 503, "storage_unavailable");
+  });
+
+  it("takes a comment while KV is down when this isolate knows the post (no KV read per comment)", async () => {
+    forgetPost(SLUG);
+    expect((await fetchWith({}, `/api/posts/${SLUG}/comments`)).status).toBe(200); // the list reads the record and keeps it
+    const res = await fetchWith({ POSTS: brokenKV() }, COMMENTS, post(uniqueComment()));
+    expect(res.status).toBe(202);
   });
 
   it("still serves the post page as built, like D1 down (the KV read was outside the fallback)", async () => {

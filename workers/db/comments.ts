@@ -3,6 +3,7 @@ import { and, count, desc, eq, getTableColumns, inArray, is, lt, ne, or, Placeho
 import { QueryBuilder } from "drizzle-orm/sqlite-core";
 import { drizzle, type DrizzleD1Database } from "drizzle-orm/d1";
 import { DEFAULT_SORT, type PageThread, pinnedThread, reactionCount, type Sort, threadOrder } from "./order.ts";
+import { d1Session } from "./session.ts";
 import { COMMENT_STATUSES, comments, postVersions, threads, type CommentRow, type CommentStatus, type ModerationStatus } from "./schema.ts";
 
 export type Db = DrizzleD1Database;
@@ -12,18 +13,19 @@ export function openDb(d1: D1Database): Db {
 }
 
 /**
- * A D1 session: for a write, from the primary ("first-primary"); for a reader who just wrote, from
- * their bookmark, so that they see their own comment (read-your-writes with read replicas).
+ * A D1 session (see session.ts): for a write, from the primary ("first-primary"); for a reader who
+ * just wrote, from their bookmark, so that they see their own comment; for any other reader, the
+ * nearest copy (null).
  */
 export function openSession(d1: D1Database, start: string | null): { db: Db; bookmark: () => string | null } {
-  const session = d1.withSession(start ?? "first-unconstrained");
+  const session = d1Session(d1, start === "first-primary" ? { write: true } : { bookmark: start });
   // drizzle only needs prepare() and batch(), which a session has.
   return { db: drizzle(session as unknown as D1Database), bookmark: () => session.getBookmark() };
 }
 
-/** What a reader reads from: the database, or from their bookmark on when they just wrote. */
-export function readerSession(d1: D1Database, bookmark: string | null): D1Database | D1DatabaseSession {
-  return bookmark ? d1.withSession(bookmark) : d1;
+/** What a reader reads from: the nearest copy of the database, or from their bookmark on when they just wrote. */
+export function readerSession(d1: D1Database, bookmark: string | null): D1DatabaseSession {
+  return d1Session(d1, { bookmark });
 }
 
 // D1 binds at most 100 parameters to a statement: every list goes in slices, all in one batch

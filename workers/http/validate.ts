@@ -46,7 +46,20 @@ const id = v.pipe(
   v.minValue(1, "invalid"),
 );
 
+// Built once per length (the setting), not for every comment.
+const newCommentSchemas = new Map<number, ReturnType<typeof buildNewCommentSchema>>();
+const editCommentSchemas = new Map<number, ReturnType<typeof buildEditCommentSchema>>();
+
 export function newCommentSchema(maxContentLength: number) {
+  let schema = newCommentSchemas.get(maxContentLength);
+  if (!schema) {
+    schema = buildNewCommentSchema(maxContentLength);
+    newCommentSchemas.set(maxContentLength, schema);
+  }
+  return schema;
+}
+
+function buildNewCommentSchema(maxContentLength: number) {
   return v.object(
     {
       author_name: text(80, { singleLine: true }),
@@ -83,6 +96,15 @@ export function previewSchema(maxContentLength: number) {
 }
 
 export function editCommentSchema(maxContentLength: number) {
+  let schema = editCommentSchemas.get(maxContentLength);
+  if (!schema) {
+    schema = buildEditCommentSchema(maxContentLength);
+    editCommentSchemas.set(maxContentLength, schema);
+  }
+  return schema;
+}
+
+function buildEditCommentSchema(maxContentLength: number) {
   return v.object({ content: text(maxContentLength) }, objectMessage);
 }
 

@@ -9,7 +9,7 @@
 // the state it read with it: nothing has to be found and deleted. This isolate trusts the state it
 // knows for VERSION_TTL_MS, so another isolate's change shows here within that time (a republished
 // record, once KV shows it); its own changes show at once (forgetVersion).
-import { openDb, postVersion } from "../db/comments.ts";
+import { openSession, postVersion } from "../db/comments.ts";
 import { commentsOpen, getPost, type PostRecord } from "../store/posts.ts";
 
 export const VERSION_TTL_MS = 5_000;
@@ -117,7 +117,7 @@ export function lastKnownKey(slug: string, now = Date.now()): string | null {
 export async function currentKey(env: Env, slug: string, now = Date.now()): Promise<string | null> {
   try {
     const known = knownVersion(slug, now);
-    const [version, post] = await Promise.all([known ?? postVersion(openDb(env.DB), slug), knownPost(env, slug, now)]);
+    const [version, post] = await Promise.all([known ?? postVersion(openSession(env.DB, null).db, slug), knownPost(env, slug, now)]);
     if (known === null) rememberVersion(slug, version);
     return stateKey(version, post, now);
   } catch (err) {

@@ -79,8 +79,12 @@ function parseQuery<T extends v.GenericSchema>(schema: T, url: URL): v.InferOutp
   return result.output;
 }
 
+/**
+ * The post a comment is for, as this isolate knows it (a few seconds, as pages and the JSON do; KV
+ * itself may serve a record up to a minute old): no KV read for every comment.
+ */
 async function requirePost(env: Env, slug: string): Promise<PostRecord> {
-  const post = SLUG.test(slug) ? await getPost(env.POSTS, slug) : null;
+  const post = SLUG.test(slug) ? await knownPost(env, slug) : null;
   if (!post) throw new ApiError(404, "post_not_found", "There is no such post.");
   return post;
 }
@@ -112,7 +116,7 @@ export async function listComments(request: Request & Params, env: Env): Promise
 /** The comments JSON as D1 has it now (kept in memory under its state, but for a reader who just wrote). */
 async function freshList(env: Env, slug: string, q: v.InferOutput<typeof listQuerySchema>, bookmark: string | null): Promise<Entry> {
   // The record as this isolate knows it (a few seconds), like the page, read along with the comments.
-  const db = bookmark ? store.openSession(env.DB, bookmark).db : store.openDb(env.DB);
+  const db = store.openSession(env.DB, bookmark).db;
   const cursor = q.cursor === undefined ? undefined : parseCursor(q.cursor, q.sort);
   if (cursor === null) throw new ApiError(400, "bad_request", "This cursor is not one of this order's.", { cursor: "invalid" });
   const [post, result] = await Promise.all([knownPost(env, slug), listInOrder(db, slug, { limit: q.limit, cursor, sort: q.sort })]);
@@ -141,7 +145,7 @@ const listKey = (q: v.InferOutput<typeof listQuerySchema>) => `${q.limit}|${q.cu
 export async function commentCounts(request: Request, env: Env): Promise<Response> {
   const q = parseQuery(countsQuerySchema, new URL(request.url));
   const slugs = q.posts.filter((s) => SLUG.test(s));
-  const counts = await store.countApproved(store.openDb(env.DB), slugs);
+  const counts = await store.countApproved(store.openSession(env.DB, null).db, slugs);
   for (const s of q.posts) counts[s] ??= 0;
   return json(counts, 200, { "Cache-Control": "public, max-age=30" });
 }
@@ -320,7 +324,7 @@ export async function acceptComment(request: Request, env: Env, slug: string, fi
 
   // Without an address (not through Cloudflare's edge) the commenter's name and email are the key,
   // so such requests do not all share one bucket.
-  await rateLimit(env, ipHash ?? `anonymous|${await sha256(`${input.author_name}|${input.author_email ?? ""}`)}`);
+  await rateLimit(env, async () => ipHash ?? `anonymous|${await sha256(`${input.author_name}|${input.author_email ?? ""}`)}`);
   await checkTurnstile(env, input["cf-turnstile-response"], request.headers.get("CF-Connecting-IP"));
 
   const { parentId, rootId, depth } = placeInThread(reads.chain, slug, input.parent_id, config, cookie.ids);
@@ -429,9 +433,9 @@ export function websiteHost(url: string | undefined | null): string | null {
 }
 
 /** At most a few writes a minute from one client (COMMENT_RATE_LIMIT = "off" for local load tests). */
-async function rateLimit(env: Env, key: string): Promise<void> {
+async function rateLimit(env: Env, keyOf: () => Promise<string>): Promise<void> {
   if (env.COMMENT_RATE_LIMIT === "off") return;
-  const { success } = await env.COMMENT_RATE_LIMITER.limit({ key });
+  const { success } = await env.COMMENT_RATE_LIMITER.limit({ key: await keyOf() });
   if (!success) throw new ApiError(429, "rate_limited", "Too many comments in a short time; please wait a minute.", undefined, { "Retry-After": "60" });
 }
 
@@ -472,7 +476,7 @@ export async function ownComment(request: Request & Params, env: Env): Promise<C
 
 /** Edits count against the same limit as posts: an edit is a new text too. */
 export async function limitEdits(request: Request, env: Env, row: CommentRow): Promise<void> {
-  await rateLimit(env, (await hashAddress(request, env)) ?? `comment|${row.id}`);
+  await rateLimit(env, async () => (await hashAddress(request, env)) ?? `comment|${row.id}`);
 }
 
 /** The commenter's own comment, within the edit window, proven by the token or the cookie (reading it costs nothing). */
