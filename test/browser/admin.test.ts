@@ -230,7 +230,7 @@ describe("the moderation page", () => {
     await u.card(alice).waitFor();
     expect(await u.tab("Approuvés").getAttribute("aria-current")).toBe("page");
     expect(await u.heading.textContent()).toMatch(/^Approuvés \(\d+\+?\)$/);
-    expect(await u.card(alice).getByRole("button").allTextContents()).toEqual(["Remettre en attente", "Indésirable", "Supprimer"]);
+    expect(await u.card(alice).getByRole("button").allTextContents()).toEqual(["Remettre en attente", "Indésirable", "Supprimer", "Épingler le fil"]);
     expect(errors).toEqual([]);
   });
 

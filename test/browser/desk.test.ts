@@ -373,13 +373,13 @@ describe("the author's desk", () => {
 
     // Only what the comment has is offered: no website, no block by website.
     const card = u.card(first);
-    await card.locator("summary").click();
+    await card.locator("summary", { hasText: "Bloquer" }).click();
     const by = card.getByRole("group", { name: "Bloquer par" });
     const offered = await by.getByRole("radio").evaluateAll((rs) => rs.map((r) => (r as HTMLInputElement).value));
     expect(offered.filter((v) => v !== "network")).toEqual(["email"]);
     expect(await by.getByRole("radio", { name: `e-mail (${email})` }).isChecked()).toBe(true);
     const siteCard = u.card(sited);
-    await siteCard.locator("summary").click();
+    await siteCard.locator("summary", { hasText: "Bloquer" }).click();
     expect(await siteCard.getByRole("radio", { name: `site (site-${tag}.example)` }).count()).toBe(1);
 
     await card.getByRole("radio", { name: "7 jours" }).check();

@@ -21,7 +21,7 @@ button { background: rgb(0, 128, 0); }
  * What the page allows: billet's script and connections, its own inline style, and (for the no-JS
  * form, which posts to billet and is sent back to the page) form-action for both; nothing else.
  */
-const CSP = `default-src 'none'; script-src ${BASE}; connect-src ${BASE}; style-src 'unsafe-inline'; form-action 'self' ${BASE}`;
+const CSP = `default-src 'none'; script-src ${BASE}; connect-src ${BASE}; img-src ${BASE}; style-src 'unsafe-inline'; form-action 'self' ${BASE}`;
 
 function hostPage(body: string, title: string): string {
   return `<!doctype html><html lang="fr"><head><meta charset="utf-8"><meta http-equiv="Content-Security-Policy" content="${CSP}">
