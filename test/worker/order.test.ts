@@ -305,6 +305,20 @@ describe("useful marks", () => {
     const again = await form(readerCookie(res));
     expect(again.status).toBe(303);
     expect(await count()).toBe(before);
+    // From a later page, back to that page (the comment is there); a page that is no number is left out.
+    for (const [body, query] of [
+      ["sort=newest&page=2", "?page=2&sort=newest"],
+      ["page=3", "?page=3"],
+      ["sort=best&page=x2", "?sort=best"],
+    ]) {
+      const from = await call("/api/comments/3/reaction", {
+        method: "POST",
+        redirect: "manual",
+        headers: { "Content-Type": "application/x-www-form-urlencoded", ...newReader() },
+        body,
+      });
+      expect(from.headers.get("Location")).toBe(`/posts/${SLUG}/${query}#comment-3`);
+    }
     const html = await (await call(PAGE)).text();
     expect(html).toContain('<form class="comment-useful" method="post" action="/api/comments/3/reaction">');
   });

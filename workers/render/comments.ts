@@ -209,6 +209,8 @@ function usefulButton(c: ThreadComment, input: SectionInput, s: Strings): string
   return (
     `<form class="comment-useful" method="post" action="/api/comments/${c.id}/reaction">` +
     `<input type="hidden" name="sort" value="${input.sort ?? DEFAULT_SORT}">` +
+    // The page too, so that the answer comes back to the comment where it is shown.
+    (input.page > 1 ? `<input type="hidden" name="page" value="${input.page}">` : "") +
     `<button type="submit" aria-describedby="comment-${c.id}-useful">${escapeHtml(s.order.useful)} <span class="useful-count" data-count="${n}" aria-hidden="true">${n}</span></button>` +
     `<span id="comment-${c.id}-useful" class="visually-hidden">${escapeHtml(s.order.usefulCount(n))}</span></form>`
   );

@@ -44,8 +44,10 @@ async function react(request: Request & Params, env: Env, want: boolean | "toggl
   const headers = new Headers({ "Cache-Control": "no-store" });
   if (reader.setCookie) headers.append("Set-Cookie", reader.setCookie);
   if (want === "toggle") {
-    const sort = (await readFields(request, "form")).sort;
-    const query = isSort(sort) && sort !== DEFAULT_SORT ? `?sort=${sort}` : "";
+    const { sort, page } = await readFields(request, "form");
+    const pageNo = typeof page === "string" && /^\d{1,6}$/.test(page) ? Number(page) : 1;
+    const params = [pageNo > 1 ? `page=${pageNo}` : "", isSort(sort) && sort !== DEFAULT_SORT ? `sort=${sort}` : ""].filter(Boolean).join("&");
+    const query = params ? `?${params}` : "";
     headers.set("Location", `/posts/${comment.postSlug}/${query}#comment-${id}`);
     return new Response(null, { status: 303, headers });
   }
