@@ -163,6 +163,21 @@ describe("what stops a deploy before anything is sent", () => {
     expectClean(r);
   });
 
+  it("D1 read replication refused (a token without that permission): provision says so, how to retry, and completes", { timeout: TIMEOUT }, async () => {
+    try {
+      standin.deniedPaths = [/\/d1\/database\/[^/]+$/];
+      const run = await r.npm(["provision"]);
+      expectExit(run, 0);
+      expect(run.stdout).toMatch(
+        /D1 read replication for DB: could not be turned on \(Authentication error \[code: 10000\]\); `npm run provision` again tries it, or turn it on in the dashboard/,
+      );
+      expect(run.stdout).toContain("\nDone. Next:");
+      expectClean(r);
+    } finally {
+      standin.deniedPaths = [];
+    }
+  });
+
   it("a token without the KV permission: provision names the permission missing", { timeout: TIMEOUT }, async () => {
     const copy = new Rehearsal(standin);
     try {
