@@ -45,10 +45,20 @@ export async function cloudflareApi(env: NodeJS.ProcessEnv = process.env): Promi
   if (!token) return null;
   const base = (env.CLOUDFLARE_API_BASE_URL ?? "https://api.cloudflare.com/client/v4").replace(/\/$/, "");
   const call = async <T>(path: string, init: { method?: string; body?: unknown } = {}): Promise<T> => {
+    // One connection per call: provision runs wrangler synchronously between calls, long enough for the
+    // API to close an idle kept-alive connection, and fetch would then reuse it and fail ("other side closed").
     const res = await fetch(`${base}${path}`, {
       method: init.method ?? "GET",
-      headers: { authorization: `Bearer ${token}`, ...(init.body === undefined ? {} : { "content-type": "application/json" }) },
+      headers: {
+        authorization: `Bearer ${token}`,
+        connection: "close",
+        ...(init.body === undefined ? {} : { "content-type": "application/json" }),
+      },
       body: init.body === undefined ? undefined : JSON.stringify(init.body),
+    }).catch((err: unknown) => {
+      // fetch says only "fetch failed"; its cause says why (refused, reset, closed, no such host).
+      const cause = err instanceof Error && err.cause instanceof Error ? err.cause.message : String(err);
+      throw new Error(`could not reach Cloudflare's API at ${base} (${cause})`);
     });
     const body = (await res.json().catch(() => ({}))) as { success?: boolean; errors?: { code: number; message: string }[]; result?: T };
     if (!res.ok || body.success === false) {
@@ -97,8 +107,8 @@ export async function registerWorkersDevSubdomain(api: CloudflareApi, name: stri
 
 /**
  * Turns on D1 read replication for a database: reads made through a session (workers/db/session.ts)
- * are answered by a copy near the reader; writes still go to the primary. Not yet called by
- * provision (see the report of branch cpu).
+ * are answered by a copy near the reader; writes still go to the primary. Called by provision;
+ * asks first, so a database already replicated is left as it is.
  */
 export async function enableReadReplication(api: CloudflareApi, databaseId: string): Promise<"enabled" | "already"> {
   const db = await api.call<{ read_replication?: { mode?: string } }>(`/accounts/${api.accountId}/d1/database/${databaseId}`);

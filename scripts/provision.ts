@@ -2,7 +2,8 @@
 // From wrangler.toml, it creates what is missing and says what it did:
 //   1. each KV namespace whose id is still a placeholder (titled <worker>-<binding>, billet-posts),
 //      and writes its id into wrangler.toml (commit that)
-//   2. each D1 database whose database_id is still a placeholder, its id written likewise
+//   2. each D1 database whose database_id is still a placeholder, its id written likewise, and D1
+//      read replication turned on for it (readers far from its primary read a nearby copy)
 //   3. every queue named (producers, consumers, dead-letter queues) and R2 bucket (media); one that
 //      exists is used as is
 //   4. each required secret not set yet on the Worker, to a fresh random value (wrangler creates an
@@ -16,7 +17,7 @@ import { randomBytes } from "node:crypto";
 import { chmodSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { createInterface } from "node:readline/promises";
-import { cloudflareApi, onboardingLink, registerWorkersDevSubdomain, workersDevSubdomain } from "./cloudflare-api.ts";
+import { cloudflareApi, enableReadReplication, onboardingLink, registerWorkersDevSubdomain, workersDevSubdomain } from "./cloudflare-api.ts";
 import { ROOT } from "./content.ts";
 import { failWith, isPlaceholderId, queueNames, readWranglerConfig, remoteSecrets, wranglerToml } from "./deploy.ts";
 import { wrangler, WranglerError } from "./local.ts";
@@ -79,6 +80,41 @@ function keepAdminToken(token: string): void {
   console.log(
     `\nYour admin token (for /admin/), also saved in ${ADMIN_TOKEN_FILE} (not committed): keep it somewhere safe, then delete that file:\n  ${token}\n`,
   );
+}
+
+/**
+ * Step 2, continued: D1 read replication, which wrangler has no command for. The Worker reads through D1's
+ * Sessions API, so a reader far from the primary reads a nearby copy, and a commenter's bookmark
+ * keeps their own comment in what they read next.
+ */
+async function ensureReadReplication(config: ReturnType<typeof readWranglerConfig>): Promise<void> {
+  const dbs = (config.d1_databases ?? []).filter((db) => !isPlaceholderId(db.database_id));
+  if (!dbs.length) return;
+  // An optimisation, not a requirement: no credentials or a failure is said, and provision goes on.
+  const api = await cloudflareApi().catch((err: unknown) => {
+    console.log(`· D1 read replication: not checked (${err instanceof Error ? err.message : String(err)})`);
+    return undefined;
+  });
+  for (const db of dbs) {
+    if (!api) {
+      console.log(
+        `· D1 read replication for ${db.binding}: not set${api === null ? " (no API token or saved login found)" : ""}; \`${COMMAND}\` again tries it, or turn it on in the dashboard (D1 → ${db.database_name} → Settings → Read replication)`,
+      );
+      continue;
+    }
+    const done = await enableReadReplication(api, db.database_id ?? "").catch((err: unknown) => {
+      console.log(
+        `· D1 read replication for ${db.binding}: could not be turned on (${err instanceof Error ? err.message : String(err)}); \`${COMMAND}\` again tries it, or turn it on in the dashboard (D1 → ${db.database_name} → Settings)`,
+      );
+      return null;
+    });
+    if (done === null) continue;
+    console.log(
+      done === "already"
+        ? `· D1 read replication for ${db.binding}: already on`
+        : `✓ D1 read replication turned on for ${db.binding}: readers far from the database read a nearby copy`,
+    );
+  }
 }
 
 /** Step 5: the account's workers.dev subdomain (without one, a deploy is live but unreachable). */
@@ -164,6 +200,7 @@ async function main(argv: string[]): Promise<void> {
     writeId("d1_databases", ["binding", db.binding], "database_id", id);
     console.log(`✓ D1 database "${name}" created for ${db.binding}; its id ${id} is now in wrangler.toml`);
   }
+  await ensureReadReplication(readWranglerConfig());
 
   // 3. Queues: referred to by name, so one that exists already is simply used.
   for (const queue of queueNames(config)) {

@@ -12,6 +12,7 @@ import { CloudflareStandin } from "../cloudflare-standin/standin.ts";
 
 const UPLOAD = "PUT /accounts/:account/workers/scripts/:script";
 const ASSETS = "POST /accounts/:account/workers/assets/upload";
+const D1_SETTINGS = "PATCH /accounts/:account/d1/database/:db";
 
 describe("a brand-new account, rehearsed from provision to a deploy interrupted and run again", () => {
   let standin: CloudflareStandin;
@@ -44,6 +45,9 @@ describe("a brand-new account, rehearsed from provision to a deploy interrupted 
     expect(run.stdout).toContain(`\n  ${adminToken}\n`);
     expect(r.read(".admin-token").trim()).toBe(adminToken);
     expect(standin.workersDevSubdomain).toBeNull();
+    // D1 read replication, turned on by provision before it went on to the queues and secrets.
+    expect(run.stdout).toContain("✓ D1 read replication turned on for DB");
+    expect([...standin.d1.values()].map((db) => db.readReplication)).toEqual(["auto"]);
     expectClean(r);
   });
 
@@ -71,6 +75,9 @@ describe("a brand-new account, rehearsed from provision to a deploy interrupted 
     expect(run.stdout).toContain("Email Routing");
     expect(r.read(".admin-token").trim()).toBe(adminToken);
     expect(standin.scripts.get(r.config().name)!.secrets.get("ADMIN_TOKEN")).toBe(adminToken);
+    // Replication is asked about again and left as it is: turned on once over three provisions.
+    expect(run.stdout).toContain("· D1 read replication for DB: already on");
+    expect(callsTo(standin.calls, D1_SETTINGS)).toHaveLength(1);
     expectClean(r);
   });
 
@@ -154,6 +161,21 @@ describe("what stops a deploy before anything is sent", () => {
     expect(run.last).toMatch(/The Worker bundle fails when it starts \(tried locally, nothing was sent to Cloudflare\): .*boom at start/);
     expect(standin.since(mark).filter((c) => c.method !== "GET")).toEqual([]);
     expectClean(r);
+  });
+
+  it("D1 read replication refused (a token without that permission): provision says so, how to retry, and completes", { timeout: TIMEOUT }, async () => {
+    try {
+      standin.deniedPaths = [/\/d1\/database\/[^/]+$/];
+      const run = await r.npm(["provision"]);
+      expectExit(run, 0);
+      expect(run.stdout).toMatch(
+        /D1 read replication for DB: could not be turned on \(Authentication error \[code: 10000\]\); `npm run provision` again tries it, or turn it on in the dashboard/,
+      );
+      expect(run.stdout).toContain("\nDone. Next:");
+      expectClean(r);
+    } finally {
+      standin.deniedPaths = [];
+    }
   });
 
   it("a token without the KV permission: provision names the permission missing", { timeout: TIMEOUT }, async () => {
