@@ -311,3 +311,10 @@ describe("the site's comments feed", () => {
     expect(entry).not.toContain("<b>");
   });
 });
+
+describe("the admin's site filter", () => {
+  it("finds the sites that take comments in /api/config", async () => {
+    const config = (await (await call("/api/config")).json()) as { embed_sites: string[] };
+    expect(config.embed_sites).toEqual([AMIE, CARNET]);
+  });
+});
