@@ -63,6 +63,8 @@ export function adminPage(site: Site, posts: Post[]): string {
 <nav aria-label="${e(s.toolsNav)}"><ul class="tabs tabs--tools">${tools}</ul></nav>
 <p class="filter"${posts.length < 2 ? " hidden" : ""}><label for="post-filter">${e(s.postFilter)}</label>
 <select id="post-filter"><option value="">${e(s.allPosts)}</option>${options}</select></p>
+<p class="filter" hidden><label for="site-filter">${e(s.siteFilter)}</label>
+<select id="site-filter"><option value="">${e(s.allSites)}</option><option value="blog">${e(s.theBlog)}</option></select></p>
 </div>
 <section id="list-view" class="view" aria-labelledby="list-title">
 <form id="search" class="search" role="search" novalidate>

@@ -59,6 +59,8 @@ describe("requests", () => {
   it("lists a tab, a post and a page", () => {
     expect(listPath("pending", "", null)).toBe("/api/admin/comments?status=pending&limit=50");
     expect(listPath("spam", "un billet", "17")).toBe("/api/admin/comments?status=spam&limit=50&post=un+billet&cursor=17");
+    expect(listPath("approved", "", null, 50, "", "https://amie.example")).toBe("/api/admin/comments?status=approved&limit=50&site=https%3A%2F%2Famie.example");
+    expect(listPath("pending", "", null, 50, "", "blog")).toBe("/api/admin/comments?status=pending&limit=50&site=blog");
   });
 
   it("cuts a large selection into what the bulk endpoint takes", () => {

@@ -294,3 +294,27 @@ describe("the admin list by site", () => {
     expect(await list("https://inconnu.example")).toEqual([]);
   });
 });
+
+describe("the site's comments feed", () => {
+  it("lists an outside thread's approved comment, linking to its page there, with the page's title as text", async () => {
+    const page = newPage(CARNET);
+    const posted = (await (await postOn(page, { title: "Une <b>page</b> & co" }, { Origin: CARNET })).json()) as Posted;
+    const waiting = await (await call("/comments.xml")).text();
+    expect(waiting).not.toContain(`#comment-${posted.comment.id}"`);
+    await approve(posted.comment.id);
+    const xml = await (await call("/comments.xml")).text();
+    const at = `${posted.thread.url}#comment-${posted.comment.id}`;
+    const entry = xml.split("<entry>").find((e) => e.includes(`<link href="${at}"/>`));
+    expect(entry).toBeDefined();
+    expect(entry).toContain(`<id>${at}</id>`);
+    expect(entry).toContain("Une &lt;b&gt;page&lt;/b&gt; &amp; co");
+    expect(entry).not.toContain("<b>");
+  });
+});
+
+describe("the admin's site filter", () => {
+  it("finds the sites that take comments in /api/config", async () => {
+    const config = (await (await call("/api/config")).json()) as { embed_sites: string[] };
+    expect(config.embed_sites).toEqual([AMIE, CARNET]);
+  });
+});

@@ -62,6 +62,7 @@ const ui = {
   tabs: [...document.querySelectorAll<HTMLAnchorElement>("a[data-tab]")],
   tools: [...document.querySelectorAll<HTMLAnchorElement>("a[data-view]")],
   post: byId<HTMLSelectElement>("post-filter"),
+  site: byId<HTMLSelectElement>("site-filter"),
   listView: byId("list-view"),
   sections: { blocks: byId("blocks-view"), log: byId("log-view"), privacy: byId("privacy-view") } as Record<DeskView, HTMLElement>,
   search: byId<HTMLFormElement>("search"),
@@ -91,6 +92,7 @@ const state = {
   /** The state listed (or, for one comment, the state it was found in). */
   status: (firstRoute.view === "list" ? firstRoute.status : "pending") as Status,
   post: "",
+  site: "",
   /** Each tab keeps its own search. */
   search: { pending: "", approved: "", spam: "", deleted: "" } as Record<Status, string>,
   cursor: null as string | null,
@@ -103,7 +105,7 @@ let lastDone: Done | null = null;
 /** What the list shows, to know whether an undone comment comes back into it. */
 function viewKey(): string {
   const r = state.route;
-  return r.view === "comment" ? `comment ${r.id}` : r.view === "list" ? `list ${r.status} ${state.post} ${state.search[r.status]}` : r.view;
+  return r.view === "comment" ? `comment ${r.id}` : r.view === "list" ? `list ${r.status} ${state.post} ${state.site} ${state.search[r.status]}` : r.view;
 }
 
 // ---- signing in and out --------------------------------------------------------------------
@@ -159,7 +161,7 @@ ui.login.addEventListener("submit", async (event) => {
     // Trying the token is the first page of the current tab (the counts, for the other views).
     const gen = ++state.generation;
     const route = state.route;
-    const first = route.view === "list" ? listPath(route.status, state.post, null, 50, state.search[route.status]) : "/api/admin/comments/counts";
+    const first = route.view === "list" ? listPath(route.status, state.post, null, 50, state.search[route.status], state.site) : "/api/admin/comments/counts";
     const page = await api<ListAnswer>("GET", first, undefined, value);
     keepToken(value);
     ui.token.value = "";
@@ -459,7 +461,7 @@ async function loadList(focus = false): Promise<void> {
   if (focus) ui.title.focus();
   ui.list.setAttribute("aria-busy", "true");
   try {
-    showList(gen, (await api<ListAnswer>("GET", listPath(state.status, state.post, null, 50, state.search[state.status])))!);
+    showList(gen, (await api<ListAnswer>("GET", listPath(state.status, state.post, null, 50, state.search[state.status], state.site)))!);
   } catch (err) {
     if (gen === state.generation) fail(err);
   } finally {
@@ -505,7 +507,7 @@ async function loadMore(quiet = false): Promise<void> {
   ui.more.setAttribute("aria-disabled", "true");
   ui.more.textContent = s.loading;
   try {
-    const page = (await api<ListAnswer>("GET", listPath(state.status, state.post, cursor, 50, state.search[state.status])))!;
+    const page = (await api<ListAnswer>("GET", listPath(state.status, state.post, cursor, 50, state.search[state.status], state.site)))!;
     if (gen !== state.generation) return;
     const added = appendPage(page);
     if (!quiet) announce(s.loadedMore(added), false);
@@ -803,6 +805,19 @@ ui.post.addEventListener("change", () => {
   state.post = ui.post.value;
   if (currentToken() && state.route.view === "list") void loadList();
 });
+ui.site.addEventListener("change", () => {
+  state.site = ui.site.value;
+  if (currentToken() && state.route.view === "list") void loadList();
+});
+// The site filter shows only when other sites' pages take comments (EMBED_SITES, from /api/config).
+void fetch("/api/config")
+  .then((res) => (res.ok ? (res.json() as Promise<{ embed_sites?: string[] }>) : null))
+  .then((config) => {
+    const sites = config?.embed_sites ?? [];
+    for (const origin of sites) ui.site.append(new Option(origin.replace(/^https?:\/\//, ""), origin));
+    if (sites.length) ui.site.closest("p")!.hidden = false;
+  })
+  .catch(() => undefined);
 ui.search.addEventListener("submit", (event) => {
   event.preventDefault();
   if (state.route.view !== "list") return;

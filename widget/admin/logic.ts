@@ -197,10 +197,11 @@ export function actionRequest(id: number, action: Action): Request {
   return { method: "POST", path: `/api/admin/comments/${id}/${action}` };
 }
 
-/** The list request for a tab, a post filter, a cursor and a search (words, all to be found). */
-export function listPath(status: Status, post: string, cursor: string | null, limit = 50, search = ""): string {
+/** The list request for a tab, a post filter, a cursor, a search (words, all to be found) and a site ("blog" or an origin of EMBED_SITES). */
+export function listPath(status: Status, post: string, cursor: string | null, limit = 50, search = "", site = ""): string {
   const q = new URLSearchParams({ status, limit: String(limit) });
   if (post) q.set("post", post);
+  if (site) q.set("site", site);
   const words = normalSearch(search);
   if (words) q.set("q", words);
   if (cursor) q.set("cursor", cursor);

@@ -515,9 +515,14 @@ export function latestComments(db: Db, limit: number) {
   const latest = (column: typeof comments.id | typeof comments.postSlug) =>
     db.select({ v: column }).from(comments).where(eq(comments.status, "approved")).orderBy(desc(comments.createdAt), desc(comments.id)).limit(limit);
   const rows = ranked(db, inArray(comments.postSlug, latest(comments.postSlug)));
+  // An outside thread's comment comes with its page (joined, not read again); a post's has nulls.
+  const fields = Object.fromEntries(Object.keys(feedColumns).map((k) => [k, rows[k as keyof typeof feedColumns]])) as {
+    [K in keyof typeof feedColumns]: (typeof rows)[K];
+  };
   return db
-    .select()
+    .select({ ...fields, threadsBefore: rows.threadsBefore, pageUrl: threads.url, pageTitle: threads.title })
     .from(rows)
+    .leftJoin(threads, eq(threads.key, rows.postSlug))
     .where(inArray(rows.id, latest(comments.id)))
     .orderBy(desc(rows.createdAt), desc(rows.id));
 }

@@ -96,7 +96,8 @@ async function postFeed(env: Env, post: PostRecord, perPage: number): Promise<st
 }
 
 /**
- * GET /comments.xml: the latest approved comments of the whole site, each with its post's title.
+ * GET /comments.xml: the latest approved comments of the whole site, each with its post's title
+ * (or its outside thread's page title, EMBED_SITES).
  * Kept under the site's last change (one row read on its index) for at most a minute (its titles
  * come from the posts' records).
  */
@@ -112,11 +113,14 @@ async function siteFeed(env: Env, perPage: number): Promise<string> {
   // record of a page that takes comments (not in the list) when one is there.
   const [rows, list] = await Promise.all([latestComments(openDb(env.DB), FEED_SIZE), listPosts(env.POSTS)]);
   const posts = new Map(list.map((p) => [p.slug, p]));
-  const others = [...new Set(rows.map((r) => r.postSlug).filter((slug) => !posts.has(slug)))];
+  const postRows = rows.filter((r) => r.pageUrl === null);
+  const others = [...new Set(postRows.map((r) => r.postSlug).filter((slug) => !posts.has(slug)))];
   for (const post of await Promise.all(others.map((slug) => getPost(env.POSTS, slug)))) if (post) posts.set(post.slug, post);
   const s = stringsFor(site.lang);
-  // A comment on a post that is no longer published has no page to link to: left out.
-  const shown = rows.filter((r) => posts.has(r.postSlug));
+  // A comment on a post that is no longer published has no page to link to: left out. One of an
+  // outside thread links to its page on the other site, where a reader sees it among the others
+  // and can answer (billet's own /threads/ copy is a fallback, not where its readers are).
+  const shown = rows.filter((r) => r.pageUrl !== null || posts.has(r.postSlug));
   return feed({
     lang: site.lang,
     title: `${s.latestComments} · ${site.title}`,
@@ -124,6 +128,10 @@ async function siteFeed(env: Env, perPage: number): Promise<string> {
     alternate: absolute("/"),
     updated: latest(shown, 0),
     entries: shown.map((r) => {
+      if (r.pageUrl !== null) {
+        const at = `${r.pageUrl.split("#")[0]}#comment-${r.id}`;
+        return entry(s.commentOn(r.authorName, r.pageTitle || r.pageUrl), r, { link: at, id: at }, s.authorBadge);
+      }
       const post = posts.get(r.postSlug)!;
       return entry(s.commentOn(r.authorName, post.title), r, commentAddresses(post, r, perPage), s.authorBadge);
     }),

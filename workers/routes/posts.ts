@@ -54,6 +54,8 @@ export function configRoute(request: Request, env: Env): Response {
       max_name_length: 80,
       moderation: config.moderation,
       turnstile_site_key: config.turnstileSiteKey || null,
+      // The sites whose pages take comments (public: they are answered CORS), for the admin's site filter.
+      embed_sites: config.embedSites,
       strings: widgetStrings(lang),
     },
     200,
