@@ -1,6 +1,6 @@
 // npm run build: content/ → public/ (pages, feed, sitemap, widget) and build/ (KV records, seed SQL).
 // buildSite() can also build another content folder into other folders (the model tests' site).
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { bundleBrowserScript } from "./bundle.ts";
 import { renderCommentHtml } from "../workers/render/markdown.ts";
@@ -49,7 +49,11 @@ function write(path: string, text: string): void {
     mkdirSync(dir, { recursive: true });
     made.add(dir);
   }
-  writeFileSync(path, text);
+  // Whole or not at all: tests build in parallel while wrangler reads build/ (kv-posts.json, the
+  // search SQL), and a reader must never see a half-written file.
+  const part = `${path}.${process.pid}-${Math.random().toString(36).slice(2)}.part`;
+  writeFileSync(part, text);
+  renameSync(part, path);
 }
 
 export interface SeedRow {
