@@ -47,17 +47,20 @@ const id = v.pipe(
 );
 
 // Built once per length (the setting), not for every comment.
-const newCommentSchemas = new Map<number, ReturnType<typeof buildNewCommentSchema>>();
-const editCommentSchemas = new Map<number, ReturnType<typeof buildEditCommentSchema>>();
-
-export function newCommentSchema(maxContentLength: number) {
-  let schema = newCommentSchemas.get(maxContentLength);
-  if (!schema) {
-    schema = buildNewCommentSchema(maxContentLength);
-    newCommentSchemas.set(maxContentLength, schema);
-  }
-  return schema;
+/** A schema built once per length setting (building one for every comment cost more than checking it). */
+function oncePerLength<S>(build: (maxContentLength: number) => S): (maxContentLength: number) => S {
+  const built = new Map<number, S>();
+  return (maxContentLength) => {
+    let schema = built.get(maxContentLength);
+    if (!schema) {
+      schema = build(maxContentLength);
+      built.set(maxContentLength, schema);
+    }
+    return schema;
+  };
 }
+
+export const newCommentSchema = oncePerLength(buildNewCommentSchema);
 
 function buildNewCommentSchema(maxContentLength: number) {
   return v.object(
@@ -95,14 +98,7 @@ export function previewSchema(maxContentLength: number) {
   return v.pick(newCommentSchema(maxContentLength), ["content"]);
 }
 
-export function editCommentSchema(maxContentLength: number) {
-  let schema = editCommentSchemas.get(maxContentLength);
-  if (!schema) {
-    schema = buildEditCommentSchema(maxContentLength);
-    editCommentSchemas.set(maxContentLength, schema);
-  }
-  return schema;
-}
+export const editCommentSchema = oncePerLength(buildEditCommentSchema);
 
 function buildEditCommentSchema(maxContentLength: number) {
   return v.object({ content: text(maxContentLength) }, objectMessage);
