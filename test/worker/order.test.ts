@@ -237,13 +237,18 @@ describe("the order of a thread", () => {
           const { rows, pinned } = await approvedOf(slug);
           const expected = expectedThreads(rows, pinned, sort);
           const seen: number[] = [];
+          const numbers: (readonly [number, number])[] = [];
           const first = await pageOfThreads(env.DB, slug, 1, perPage, [], sort);
           for (let page = 1; page <= first.pageCount; page++) {
             const read = page === 1 ? first : await pageOfThreads(env.DB, slug, page, perPage, [], sort);
             if (page > 1) expect(read.threads.some((t) => t.pinned)).toBe(false);
             seen.push(...read.threads.map((t) => t.id));
+            numbers.push(...read.threads.map((t) => [t.id, t.number] as const));
           }
           expect(seen).toEqual(expected);
+          // Every thread keeps the number the oldest-first order gives it, in every order, on every page.
+          const oldest = [...expected].sort((a, b) => a - b);
+          expect(numbers).toEqual(seen.map((id) => [id, oldest.indexOf(id) + 1]));
           // The JSON, a cursor at a time, with new comments arriving between its pages: each comment
           // there at the start comes exactly once.
           const db = openDb(env.DB);

@@ -1,6 +1,6 @@
 // Every comment query. Nothing else in the Worker touches D1.
 import { and, count, desc, eq, getTableColumns, inArray, is, lt, ne, or, Placeholder, type SQL, sql } from "drizzle-orm";
-import { QueryBuilder } from "drizzle-orm/sqlite-core";
+import { QueryBuilder, SQLiteSyncDialect } from "drizzle-orm/sqlite-core";
 import { drizzle, type DrizzleD1Database } from "drizzle-orm/d1";
 import { DEFAULT_SORT, type PageThread, pinnedThread, reactionCount, type Sort, threadOrder } from "./order.ts";
 import { d1Session } from "./session.ts";
@@ -90,16 +90,29 @@ const threadColumns = { ...pageColumns, status: comments.status, authorEmail: co
 // One per order of threads (workers/db/order.ts), built when first asked for.
 const buildPageRead = (sort: Sort) => {
   const qb = new QueryBuilder();
+  const dialect = new SQLiteSyncDialect();
   const slug = sql.placeholder("slug");
+  const limit = sql.placeholder("limit");
+  const offset = sql.placeholder("offset");
   const visible = and(eq(comments.postSlug, slug), eq(comments.status, "approved"));
-  const threads = qb
-    .select({ id: comments.threadId })
-    .from(comments)
-    .where(visible)
-    .groupBy(comments.threadId)
-    .orderBy(...threadOrder(sort))
-    .limit(sql.placeholder("limit"))
-    .offset(sql.placeholder("offset"));
+  // The page's threads (id, pinned). Oldest and newest first: the pinned threads (few, from `pins`)
+  // then the others as one index range of thread ids, whose offset and length leave room for the
+  // pinned ones; so a page costs the same however many threads come before it. Best first sorts
+  // every thread by its marks: no index gives that order.
+  const pageThreadIds =
+    sort === "best"
+      ? sql`select ${comments.threadId} as id, ${pinnedThread} as pinned, row_number() over (order by ${comments.threadId}) as number from ${comments} where ${visible} group by ${comments.threadId} order by ${sql.join(threadOrder(sort), sql`, `)} limit ${limit} offset ${offset}`
+      : (() => {
+          const direction = sort === "newest" ? sql`desc` : sql`asc`;
+          const pinnedShown = sql`select "pins"."thread_id" from "pins" where "pins"."post_slug" = ${slug} and exists (select 1 from "comments" where "comments"."post_slug" = ${slug} and "comments"."status" = 'approved' and "comments"."thread_id" = "pins"."thread_id")`;
+          const pinnedCount = sql`(select count(*) from (${pinnedShown}))`;
+          return sql`select id, 1 as pinned from (select "thread_id" as id from (${pinnedShown}) order by id ${direction} limit ${limit} offset ${offset})
+            union all
+            select id, 0 as pinned from (select ${comments.threadId} as id from ${comments} where ${visible} and ${comments.threadId} not in (select "pins"."thread_id" from "pins" where "pins"."post_slug" = ${slug})
+              group by ${comments.threadId} order by ${comments.threadId} ${direction}
+              limit min(${limit}, max(0, ${offset} + ${limit} - ${pinnedCount})) offset max(0, ${offset} - ${pinnedCount}))`;
+        })();
+  const onPage = sql`(select id from (${pageThreadIds}))`;
   return {
     state: qb
       .select({ version: postVersions.version, approved: postVersions.approved, threads: postVersions.threads })
@@ -112,19 +125,16 @@ const buildPageRead = (sort: Sort) => {
     rows: qb
       .select({ ...threadColumns, reactions: reactionCount.as("reactions") })
       .from(comments)
-      .where(and(visible, inArray(comments.threadId, threads)))
+      .where(and(visible, inArray(comments.threadId, onPage)))
       .toSQL(),
-    // The page's threads in their order, each with its number as the seed counts (oldest first)
-    // and whether it is pinned.
-    threads: qb
-      .select({ id: comments.threadId, number: sql<number>`row_number() over (order by ${comments.threadId})`.as("number"), pinned: pinnedThread.as("pinned") })
-      .from(comments)
-      .where(visible)
-      .groupBy(comments.threadId)
-      .orderBy(...threadOrder(sort))
-      .limit(sql.placeholder("limit"))
-      .offset(sql.placeholder("offset"))
-      .toSQL(),
+    // The page's threads, and the post's pinned threads shown, each with its number as the seed
+    // counts (oldest first): from these, pageThreads numbers the page's threads without counting
+    // every thread before them.
+    threads: dialect.sqlToQuery(pageThreadIds),
+    pinned: dialect.sqlToQuery(
+      sql`select "pins"."thread_id" as id, (select count(distinct ${comments.threadId}) from ${comments} where ${visible} and ${comments.threadId} < "pins"."thread_id") + 1 as number from "pins"
+        where "pins"."post_slug" = ${slug} and exists (select 1 from ${comments} where ${visible} and ${comments.threadId} = "pins"."thread_id")`,
+    ),
     others: qb
       .select(threadColumns)
       .from(comments)
@@ -135,7 +145,7 @@ const buildPageRead = (sort: Sort) => {
             comments.status,
             COMMENT_STATUSES.filter((st) => st !== "approved"),
           ),
-          inArray(comments.threadId, threads),
+          inArray(comments.threadId, onPage),
         ),
       )
       .toSQL(),
@@ -184,10 +194,13 @@ export async function pageOfThreads(
   const own = mine.slice(0, 50);
   // One round trip: the state and the page's comments (its threads are those its approved comments
   // are in), and the reader's own waiting comments when they have some.
+  const range = { slug, limit: perPage, offset: (page - 1) * perPage };
   const results = await d1.batch<Record<string, unknown>>([
     bound(d1, pageRead.state, { slug }),
-    bound(d1, pageRead.rows, { slug, limit: perPage, offset: (page - 1) * perPage }),
-    bound(d1, pageRead.others, { slug, limit: perPage, offset: (page - 1) * perPage }),
+    bound(d1, pageRead.rows, range),
+    bound(d1, pageRead.others, range),
+    bound(d1, pageRead.threads, range),
+    bound(d1, pageRead.pinned, { slug }),
     ...(own.length
       ? [
           bound(
@@ -210,7 +223,6 @@ export async function pageOfThreads(
           ),
         ]
       : []),
-    bound(d1, pageRead.threads, { slug, limit: perPage, offset: (page - 1) * perPage }),
   ]);
   const toRow = (r: Record<string, unknown>) => {
     const row: Record<string, unknown> = {};
@@ -223,7 +235,7 @@ export async function pageOfThreads(
   const approved = results[1].results.map(toRow);
   const inThreads = [...approved, ...results[2].results.map(toRow)];
   // The reader's own comments not published: waiting, or blocked and shown to them as they would have been.
-  const pending = (results[3]?.results ?? []).map((r) => ({ ...toRow(r), heldFor: r.held_for as string | null, threadShown: Boolean(r.thread_shown) }));
+  const pending = (results[5]?.results ?? []).map((r) => ({ ...toRow(r), heldFor: r.held_for as string | null, threadShown: Boolean(r.thread_shown) }));
   const seenApproved = (r: { status: CommentStatus; heldFor: string | null }) => r.status === "spam" && r.heldFor === BLOCKED_SEEN.approved;
   const pageCount = Math.max(1, Math.ceil(state.threads / perPage));
   const onPage = new Set(approved.map((r) => r.threadId));
@@ -262,7 +274,7 @@ export async function pageOfThreads(
     }
   }
   rows.sort((a, b) => a.id - b.id);
-  const threads = pageThreads(results[results.length - 1].results, rows, state.threads);
+  const threads = pageThreads(sort, results[3].results, results[4].results, range.offset, rows, state.threads);
   return {
     rows,
     total: state.approved + pending.filter(seenApproved).length,
@@ -274,11 +286,37 @@ export async function pageOfThreads(
 }
 
 /**
- * The page's threads in their order (pinned first), numbered as the seed counts them; after them,
- * a reader's own new threads shown on this page, numbered after the post's threads.
+ * The page's threads in their order (pinned first), numbered as the seed counts them (oldest first,
+ * whatever the order shown); after them, a reader's own new threads shown on this page, numbered
+ * after the post's threads. `pinned` holds every pinned thread shown, with its number; an unpinned
+ * thread's number follows from its place among the unpinned ones (`offset` on) and the pinned
+ * ones before it. Best first comes numbered by the database.
  */
-function pageThreads(read: Record<string, unknown>[], rows: PageRow[], threadCount: number): PageThread[] {
-  const threads = read.map((r) => ({ id: r.thread_id as number, number: r.number as number, pinned: Boolean(r.pinned) }));
+function pageThreads(
+  sort: Sort,
+  read: Record<string, unknown>[],
+  pinned: Record<string, unknown>[],
+  offset: number,
+  rows: PageRow[],
+  threadCount: number,
+): PageThread[] {
+  const pinnedNumbers = new Map(pinned.map((r) => [r.id as number, r.number as number]));
+  const direction = sort === "newest" ? -1 : 1;
+  const onPage = read
+    .map((r) => ({ id: r.id as number, pinned: Boolean(r.pinned), number: r.number as number | undefined }))
+    .sort((a, b) => Number(b.pinned) - Number(a.pinned) || (sort === "best" ? 0 : direction * (a.id - b.id)));
+  const unpinnedCount = threadCount - pinnedNumbers.size;
+  let place = Math.max(0, offset - pinnedNumbers.size);
+  const threads = onPage.map((t): PageThread => {
+    if (t.pinned) return { id: t.id, pinned: true, number: pinnedNumbers.get(t.id) ?? Number(t.number) };
+    if (t.number !== undefined && t.number !== null) return { id: t.id, pinned: false, number: Number(t.number) };
+    // Its place among the unpinned threads, oldest first, and the pinned threads older than it.
+    const rank = sort === "newest" ? unpinnedCount - place : place + 1;
+    place++;
+    let before = 0;
+    for (const id of pinnedNumbers.keys()) if (id < t.id) before++;
+    return { id: t.id, pinned: false, number: rank + before };
+  });
   const known = new Set(threads.map((t) => t.id));
   const theirs = [...new Set(rows.map((r) => r.threadId ?? r.id))].filter((id) => !known.has(id)).sort((a, b) => a - b);
   for (const [i, id] of theirs.entries()) threads.push({ id, number: threadCount + i + 1, pinned: false });
