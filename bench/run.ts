@@ -285,6 +285,8 @@ async function main(): Promise<void> {
     { name: "page", url: at(PAGE) },
     { name: "json", url: at(JSON_LIST) },
     { name: "pageUncached", url: at(`${PAGE}?reply_to=1`) },
+    // What one D1 round trip costs here (local D1 simulator included): the floor under creation's two.
+    { name: "oneTrip", url: at(`/api/comments/counts?posts=${SLUG}`) },
   ];
   const writes: LoadOptions[] = [
     {
@@ -331,6 +333,7 @@ async function main(): Promise<void> {
     json: byName.get("json"),
     create: byName.get("create"),
     pageUncached: byName.get("pageUncached"),
+    oneTrip: byName.get("oneTrip"),
   };
 
   step("no-loss check: the stored comments against the accepted answers");

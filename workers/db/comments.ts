@@ -1,5 +1,5 @@
 // Every comment query. Nothing else in the Worker touches D1.
-import { and, count, desc, eq, getTableColumns, inArray, is, lt, ne, or, Placeholder, type SQL, sql } from "drizzle-orm";
+import { and, count, desc, eq, getTableColumns, inArray, is, lt, ne, or, Param, Placeholder, type SQL, sql } from "drizzle-orm";
 import { QueryBuilder, SQLiteSyncDialect } from "drizzle-orm/sqlite-core";
 import { drizzle, type DrizzleD1Database } from "drizzle-orm/d1";
 import { DEFAULT_SORT, type PageThread, pinnedThread, reactionCount, type Sort, threadOrder } from "./order.ts";
@@ -17,10 +17,10 @@ export function openDb(d1: D1Database): Db {
  * just wrote, from their bookmark, so that they see their own comment; for any other reader, the
  * nearest copy (null).
  */
-export function openSession(d1: D1Database, start: string | null): { db: Db; bookmark: () => string | null } {
+export function openSession(d1: D1Database, start: string | null): { db: Db; d1: D1DatabaseSession; bookmark: () => string | null } {
   const session = d1Session(d1, start === "first-primary" ? { write: true } : { bookmark: start });
   // drizzle only needs prepare() and batch(), which a session has.
-  return { db: drizzle(session as unknown as D1Database), bookmark: () => session.getBookmark() };
+  return { db: drizzle(session as unknown as D1Database), d1: session, bookmark: () => session.getBookmark() };
 }
 
 /** What a reader reads from: the nearest copy of the database, or from their bookmark on when they just wrote. */
@@ -166,9 +166,11 @@ function pageReadFor(sort: Sort) {
 // (Written out: drizzle names a column of the query's one table without it, which the subquery would take for its own.)
 const threadShown = sql<number>`exists (select 1 from "comments" as shown where shown.post_slug = "comments"."post_slug" and shown.status = 'approved' and shown.thread_id = "comments"."thread_id")`;
 
-/** A statement for D1 from a query built with placeholders, and their values. */
-function bound(d1: D1Database | D1DatabaseSession, query: { sql: string; params: unknown[] }, values: Record<string, unknown> = {}) {
-  return d1.prepare(query.sql).bind(...query.params.map((p) => (is(p, Placeholder) ? values[p.name] : p)));
+/** A statement for D1 from a query built with placeholders, and their values (undefined binds as null). */
+export function bound(d1: D1Database | D1DatabaseSession, query: { sql: string; params: unknown[] }, values: Record<string, unknown> = {}) {
+  // An insert's value is a Param holding its placeholder; its column's mapping is the caller's.
+  const bindable = (p: unknown): unknown => (is(p, Param) ? bindable(p.value) : is(p, Placeholder) ? (values[p.name] ?? null) : p);
+  return d1.prepare(query.sql).bind(...query.params.map(bindable));
 }
 
 /**

@@ -2,13 +2,14 @@
 import { and, desc, eq, gt, inArray, isNotNull, isNull, lt, ne, or, sql } from "drizzle-orm";
 import { DOCUMENTS, type FeatureCounts } from "../spam/classifier.ts";
 import { drizzle } from "drizzle-orm/d1";
+import { SQLiteSyncDialect } from "drizzle-orm/sqlite-core";
 import type { Db } from "./comments.ts";
 import { audit, type BlockKind, blocks, comments, spamFeatures, subscribers, subscriptions, usedLinks } from "./schema.ts";
 
 const SLICE = 90;
 const slices = <T>(list: T[], size = SLICE): T[][] => Array.from({ length: Math.ceil(list.length / size) }, (_, i) => list.slice(i * size, (i + 1) * size));
 
-/** What a new comment is checked against (see checkStatements). */
+/** What a new comment is checked against (see checkQueries). */
 export interface CheckOptions {
   email?: string;
   network: string | null;
@@ -23,41 +24,41 @@ export interface CheckOptions {
 export type Checks = { trusted: boolean; blocked: boolean; counts: Map<string, FeatureCounts> };
 
 /**
- * Statements asking what a new comment is checked against, to run in one batch (with others): is
- * its email trusted (an approved comment already), is it blocked (by email, network or website
- * host, and since when), and what the filter knows of its features. `read` turns their results
- * into the answer.
+ * The SQL a new comment's checks read, built once per isolate with placeholders (building it for
+ * every comment cost more of the Worker's CPU than D1 takes to run it): `flags`, one row telling
+ * whether the email is trusted (an approved comment already) and whether the commenter is blocked
+ * (by email, network or website host, and since when), as columns of a select the caller adds
+ * its own to; `counts`, what the filter knows of the comment's features. `values` binds a
+ * comment's options to their placeholders, `read` turns the results into the answer.
  */
-export function checkStatements(db: Db, opts: CheckOptions) {
-  const who = [
-    opts.email ? and(eq(blocks.kind, "email"), eq(blocks.value, opts.email)) : undefined,
-    opts.network ? and(eq(blocks.kind, "network"), eq(blocks.value, opts.network)) : undefined,
-    opts.host ? and(eq(blocks.kind, "host"), eq(blocks.value, opts.host)) : undefined,
-  ].filter(Boolean);
-  // Trust and blocks in one statement, the filter's counts in as many as their slices.
-  // Trust is never the typed email alone: it must come with this browser's proof (see auth/tokens.ts).
-  const own = (opts.ownIds ?? []).slice(-SLICE);
-  const provenBy = opts.provenEmail ? sql`1` : own.length ? inArray(comments.id, own) : null;
-  const trustedBy =
-    opts.email && provenBy
-      ? sql`exists (select 1 from ${comments} where ${comments.authorEmail} = ${opts.email} and ${comments.status} = 'approved' and ${provenBy})`
-      : sql`0`;
-  const blockedBy = who.length
-    ? sql`exists (select 1 from ${blocks} where (${or(...who)}) and (${blocks.until} is null or ${blocks.until} > ${opts.now}))`
-    : sql`0`;
-  const statements = [
-    db.select({ trusted: sql<number>`${trustedBy}`, blocked: sql<number>`${blockedBy}` }).from(sql`(select 1) as one`),
-    ...slices([...opts.features, DOCUMENTS]).map((slice) => db.select().from(spamFeatures).where(inArray(spamFeatures.feature, slice))),
-  ];
-  const read = (results: unknown[]): Checks => {
-    const [flagRow, ...counts] = results as [{ trusted: number; blocked: number }[], ...(typeof spamFeatures.$inferSelect)[][]];
+export const checkQueries = {
+  // Trust is never the typed email alone: it must come with this browser's proof (see
+  // auth/tokens.ts), the cookie proving the address or naming one of the commenter's comments.
+  trusted: sql<number>`(${sql.placeholder("email")} is not null and exists (select 1 from ${comments} where ${comments.authorEmail} = ${sql.placeholder("email")} and ${comments.status} = 'approved'
+    and (${sql.placeholder("proven")} = 1 or ${comments.id} in (select value from json_each(${sql.placeholder("own")})))))`,
+  // A null value matches no block.
+  blocked: sql<number>`exists (select 1 from ${blocks} where ((${blocks.kind} = 'email' and ${blocks.value} = ${sql.placeholder("email")})
+    or (${blocks.kind} = 'network' and ${blocks.value} = ${sql.placeholder("network")}) or (${blocks.kind} = 'host' and ${blocks.value} = ${sql.placeholder("host")}))
+    and (${blocks.until} is null or ${blocks.until} > ${sql.placeholder("now")}))`,
+  // The features as one JSON parameter: one statement however many (D1 binds at most 100 parameters).
+  counts: new SQLiteSyncDialect().sqlToQuery(
+    sql`select ${spamFeatures.feature}, ${spamFeatures.spam}, ${spamFeatures.ham} from ${spamFeatures} where ${spamFeatures.feature} in (select value from json_each(${sql.placeholder("features")}))`,
+  ),
+  values: (opts: CheckOptions) => ({
+    email: opts.email ?? null,
+    network: opts.network,
+    host: opts.host,
+    now: opts.now,
+    proven: opts.provenEmail ? 1 : 0,
+    own: JSON.stringify((opts.ownIds ?? []).slice(-SLICE)),
+    features: JSON.stringify([...opts.features, DOCUMENTS]),
+  }),
+  read: (flags: { trusted: number; blocked: number } | undefined, counts: Record<string, unknown>[]): Checks => {
     const known = new Map<string, FeatureCounts>();
-    for (const r of counts.flat()) known.set(r.feature, { spam: Math.max(0, r.spam), ham: Math.max(0, r.ham) });
-    const [flags] = flagRow;
+    for (const r of counts) known.set(r.feature as string, { spam: Math.max(0, Number(r.spam)), ham: Math.max(0, Number(r.ham)) });
     return { trusted: Boolean(flags?.trusted), blocked: Boolean(flags?.blocked), counts: known };
-  };
-  return { statements, read };
-}
+  },
+};
 
 /** A list bound as one JSON parameter (any length: D1 binds at most 100 parameters). */
 const inJson = (column: unknown, list: (string | number)[]) => sql`${column} in (select value from json_each(${JSON.stringify(list)}))`;

@@ -56,7 +56,7 @@ export async function authorComment(
   if (!post && !("parentId" in target)) throw new ApiError(404, "post_not_found", "There is no such post.");
   const name = post?.author || site.author;
   const now = Date.now();
-  const { row } = await storeNewComment(db, {
+  const { row } = await storeNewComment(env.DB, {
     postSlug: slug,
     ...place,
     authorName: name,

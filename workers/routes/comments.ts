@@ -306,10 +306,9 @@ export async function acceptComment(request: Request, env: Env, slug: string, fi
   }
   const { input, key, hash, email, proven, ipHash, html, described, now } = ask;
   const session = store.openSession(env.DB, "first-primary");
-  const db = session.db;
   const [post, reads] = await Promise.all([
     postRead,
-    newComment.readForNewComment(db, {
+    newComment.readForNewComment(session.d1, {
       slug,
       key,
       parentId: input.parent_id,
@@ -341,7 +340,7 @@ export async function acceptComment(request: Request, env: Env, slug: string, fi
   // The same text twice is refused (409) for a blocked commenter as for anyone.
   if (stored.status === "spam" && store.isBlockedSeen(stored.heldFor) && reads.twin) throw duplicateError();
   const token = await newEditToken(env, key && (await idempotencyScope(request, env, slug, key)));
-  const { row, same } = await newComment.storeNewComment(db, {
+  const { row, same } = await newComment.storeNewComment(session.d1, {
     postSlug: slug,
     parentId,
     rootId,
