@@ -227,6 +227,8 @@ export const CHECKED_CONFIG_KEYS = [
   "compatibility_flags",
   "send_metrics",
   "minify",
+  // Like minify, it only shapes the bundle (no esbuild __name wrappers): nothing in the upload's metadata.
+  "keep_names",
   "assets",
   "kv_namespaces",
   "d1_databases",
