@@ -329,16 +329,20 @@ describe("caches keyed by the post's version", () => {
     const v0 = (await currentKey(env, SLUG))!;
     const stale = { body: "<p>stale copy</p>", etag: '"stale"', status: 200 };
     // Another isolate cached page 3 and page 1; then a comment is approved behind this isolate's back.
-    await putCachedPage(origin, SLUG, 3, v0, stale);
-    await putCachedPage(origin, SLUG, 1, v0, stale);
-    expect(await getCachedPage(origin, SLUG, 3, v0)).toEqual(stale);
+    await putCachedPage(env, origin, SLUG, 3, v0, stale);
+    await putCachedPage(env, origin, SLUG, 1, v0, stale);
+    expect(await getCachedPage(env, origin, SLUG, 3, v0)).toEqual(stale);
+    // Nor is a copy made under other settings ([vars] changed by a deploy: faces, reactions, page size).
+    expect(await getCachedPage({ ...env, REACTIONS: "off" }, origin, SLUG, 3, v0)).toBeNull();
+    expect(await getCachedPage({ ...env, AVATARS: "libravatar" }, origin, SLUG, 3, v0)).toBeNull();
+    expect(await getCachedPage({ ...env, COMMENTS_PER_PAGE: "7" }, origin, SLUG, 3, v0)).toBeNull();
     const id = (await created(await postJson(COMMENTS, uniqueComment()))).id;
     await env.DB.prepare("UPDATE comments SET status = 'approved' WHERE id = ?").bind(id).run();
     // Once this isolate's knowledge of the version expires, no old copy is found.
     const v1 = (await currentKey(env, SLUG, Date.now() + VERSION_TTL_MS + 1))!;
     expect(v1).not.toBe(v0);
-    expect(await getCachedPage(origin, SLUG, 3, v1)).toBeNull();
-    expect(await getCachedPage(origin, SLUG, 1, v1)).toBeNull();
+    expect(await getCachedPage(env, origin, SLUG, 3, v1)).toBeNull();
+    expect(await getCachedPage(env, origin, SLUG, 1, v1)).toBeNull();
     const html = await (await fetchWith({}, PAGE)).text();
     expect(html).toContain(`id="comment-${id}" class="comment"`);
     expect(html).not.toContain("stale copy");
@@ -351,7 +355,11 @@ describe("caches keyed by the post's version", () => {
     expect(before.rows.some((r) => r.id === id)).toBe(false);
     expect((await fetchWith({}, `/api/admin/comments/${id}/approve`, { method: "POST", headers: ADMIN })).status).toBe(200);
     // The late render stores its page now, under what it read.
-    await putCachedPage(ORIGIN, SLUG, 1, stateKey(before.version, await getPost(env.POSTS, SLUG)), { body: "<p>late render</p>", etag: '"late"', status: 200 });
+    await putCachedPage(env, ORIGIN, SLUG, 1, stateKey(before.version, await getPost(env.POSTS, SLUG)), {
+      body: "<p>late render</p>",
+      etag: '"late"',
+      status: 200,
+    });
     const html = await (await fetchWith({}, PAGE)).text();
     expect(html).not.toContain("late render");
     expect(html).toContain(`id="comment-${id}" class="comment"`);

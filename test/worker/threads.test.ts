@@ -5,6 +5,7 @@ import { describe, expect, it } from "vitest";
 import { ADMIN, approve, call, expectError, fetchWith, newReader, postForm, postJson, SLUG, uniqueComment } from "./helpers.ts";
 import { threadKey } from "../../workers/store/thread-key.ts";
 import { mailEnv } from "./mail.ts";
+import { roundTripsOf } from "../../workers/http/server-timing.ts";
 
 // The sites the tests' configuration allows (vitest.config.ts): amie.example and www.carnet.example.
 const AMIE = "https://amie.example";
@@ -220,6 +221,11 @@ describe("GET /embed/comments", () => {
     expect(html).toContain("&lt;script&gt;x&lt;/script&gt;");
     const etag = res.headers.get("ETag") ?? "";
     expect(etag).toMatch(/^"[0-9a-f]+"$/);
+    // Asked again while nothing changed: the same fragment, from the cache, without reading D1.
+    const again = await call(path, { headers: { Origin: AMIE } });
+    expect(roundTripsOf(again.headers.get("Server-Timing"))).toBe(0);
+    expect(again.headers.get("ETag")).toBe(etag);
+    expect(await again.text()).toBe(html);
     expect((await call(path, { headers: { "If-None-Match": etag } })).status).toBe(304);
     await approve(((await (await postOn(page)).json()) as Posted).comment.id);
     const after = await call(path, { headers: { "If-None-Match": etag } });

@@ -9,6 +9,7 @@
 // the state it read with it: nothing has to be found and deleted. This isolate trusts the state it
 // knows for VERSION_TTL_MS, so another isolate's change shows here within that time (a republished
 // record, once KV shows it); its own changes show at once (forgetVersion).
+import { getConfig } from "../config.ts";
 import { openSession, postVersion } from "../db/comments.ts";
 import { commentsOpen, getPost, type PostRecord } from "../store/posts.ts";
 
@@ -49,16 +50,16 @@ export function memorySize(): number {
   return memory.size;
 }
 
-// Fingerprints of the records this isolate has seen (a record object is read once per state).
-const prints = new WeakMap<PostRecord, string>();
+// Fingerprints of the records (and settings) this isolate has seen (a record object is read once per state).
+const prints = new WeakMap<object, string>();
 
-/** A short fingerprint of a post record (FNV-1a), computed once per record read. */
-function fingerprint(post: PostRecord | null): string {
-  if (post && prints.has(post)) return prints.get(post)!;
-  if (!post) return "none";
+/** A short fingerprint of a post record or of the settings (FNV-1a), computed once per object. */
+function fingerprint(value: object | null): string {
+  if (value && prints.has(value)) return prints.get(value)!;
+  if (!value) return "none";
   let h = 0x811c9dc5;
-  for (const c of JSON.stringify(post)) h = Math.imul(h ^ c.charCodeAt(0), 0x01000193) >>> 0;
-  prints.set(post, h.toString(36));
+  for (const c of JSON.stringify(value)) h = Math.imul(h ^ c.charCodeAt(0), 0x01000193) >>> 0;
+  prints.set(value, h.toString(36));
   return h.toString(36);
 }
 
@@ -126,17 +127,31 @@ export async function currentKey(env: Env, slug: string, now = Date.now()): Prom
   }
 }
 
-// A page in another order than the default is another page (`sort`, "?sort=" of the address).
-function pageKey(origin: string, slug: string, page: number, state: string, sort?: string): string {
-  return `${origin}/posts/${slug}/?page=${page}${sort ? `&sort=${sort}` : ""}&billet-state=${state}`;
+// A page in another order than the default is another page (`sort`, "?sort=" of the address); and
+// one made under other settings ([vars]: faces, reactions, page size…) too, so a change of them
+// shows at once after the deploy instead of at each post's next change.
+function pageKey(env: Env, origin: string, slug: string, page: number, state: string, sort?: string): string {
+  return `${origin}/posts/${slug}/?page=${page}${sort ? `&sort=${sort}` : ""}&billet-state=${state}&billet-settings=${fingerprint(getConfig(env))}`;
 }
 
-export function getCachedPage(origin: string, slug: string, page: number, state: string, sort?: string): Promise<Entry | null> {
-  return getCachedAnswer(pageKey(origin, slug, page, state, sort));
+/**
+ * The key of an answer made from a post's or a thread's comments at `version` under this
+ * deployment's settings (the embedded fragment): `address` is the request's own (its query says
+ * what it shows).
+ */
+export function answerKey(env: Env, address: string, version: number): string {
+  const url = new URL(address);
+  url.searchParams.set("billet-state", String(version));
+  url.searchParams.set("billet-settings", fingerprint(getConfig(env)));
+  return url.toString();
 }
 
-export function putCachedPage(origin: string, slug: string, page: number, state: string, entry: Entry, sort?: string): Promise<void> {
-  return putCachedAnswer(pageKey(origin, slug, page, state, sort), entry, "text/html; charset=utf-8");
+export function getCachedPage(env: Env, origin: string, slug: string, page: number, state: string, sort?: string): Promise<Entry | null> {
+  return getCachedAnswer(pageKey(env, origin, slug, page, state, sort));
+}
+
+export function putCachedPage(env: Env, origin: string, slug: string, page: number, state: string, entry: Entry, sort?: string): Promise<void> {
+  return putCachedAnswer(pageKey(env, origin, slug, page, state, sort), entry, "text/html; charset=utf-8");
 }
 
 /** The comments JSON of a post for one query (limit, cursor, sort), from this isolate's memory. */

@@ -120,7 +120,7 @@ async function sharedPage(request: Request, env: Env, ctx: ExecutionContext, slu
   const version = knownVersion(slug);
   if (version !== null) {
     const state = stateKey(version, await knownPost(env, slug).catch(() => null));
-    const hit = await getCachedPage(origin, slug, page, state, order);
+    const hit = await getCachedPage(env, origin, slug, page, state, order);
     if (hit) return { ...hit, version, post: null, cache: "hit" };
   }
   const key = `${origin}|${slug}|${page}|${sort}|${version}${first}`;
@@ -131,19 +131,19 @@ async function sharedPage(request: Request, env: Env, ctx: ExecutionContext, slu
       page,
       sort,
       cached: async (state) => {
-        const hit = await getCachedPage(origin, slug, page, state + first, order);
+        const hit = await getCachedPage(env, origin, slug, page, state + first, order);
         return hit && { ...hit, cache: "hit" as const };
       },
     });
     if (rendered.version === null) {
       // The database cannot be read: the copy cached under the last state known here, if any.
       const last = lastKnownKey(slug);
-      const hit = last === null ? null : await getCachedPage(origin, slug, page, last, order);
+      const hit = last === null ? null : await getCachedPage(env, origin, slug, page, last, order);
       return hit ? { ...hit, version: 0, post: null, cache: "hit" } : rendered;
     }
     if (rendered.status !== 200 || rendered.etag) return rendered;
     const etag = await etagOf(rendered.body);
-    ctx.waitUntil(putCachedPage(origin, slug, page, stateKey(rendered.version, rendered.post) + first, { body: rendered.body, etag, status: 200 }, order));
+    ctx.waitUntil(putCachedPage(env, origin, slug, page, stateKey(rendered.version, rendered.post) + first, { body: rendered.body, etag, status: 200 }, order));
     return { ...rendered, etag, cache: "render" };
   })().finally(() => rendering.delete(key));
   rendering.set(key, render);

@@ -17,7 +17,7 @@ import { etagOf, notModified } from "../http/etag.ts";
 import { fieldErrors, listQuerySchema } from "../http/validate.ts";
 import { emailSettings } from "../mail/email.ts";
 import { announceComment } from "../mail/notify.ts";
-import { forgetVersion } from "../pages/cache.ts";
+import { answerKey, type Entry, forgetVersion, getCachedAnswer, knownVersion, putCachedAnswer, rememberVersion } from "../pages/cache.ts";
 import { toThreadComment } from "../pages/post-page.ts";
 import { renderCommentsSection } from "../render/comments.ts";
 import { escapeHtml } from "../render/html.ts";
@@ -244,19 +244,30 @@ function pageNumber(url: URL): number {
  * fragment (the renderer of billet's own pages, its links and form absolute), for a static build
  * or an edge splice to put into the other site's page, and for embed.js to show and enhance.
  */
-export async function embedFragment(request: Request, env: Env): Promise<Response> {
+export async function embedFragment(request: Request, env: Env, ctx: ExecutionContext): Promise<Response> {
   const url = new URL(request.url);
   const place = await placeOf(request, env, queryOf(url), false);
+  const answer = (entry: Entry) => {
+    const headers = { ETag: entry.etag, "Cache-Control": "public, max-age=0, must-revalidate", "Content-Type": "text/html; charset=utf-8" };
+    if (notModified(request, entry.etag)) return new Response(null, { status: 304, headers });
+    return new Response(entry.body, { status: 200, headers });
+  };
+  // While this isolate knows the thread's version, the fragment made for it is served as made (in
+  // memory, or from the data centre's cache): no D1 read, no render. A new comment or decision
+  // here forgets the version; another isolate's shows within VERSION_TTL_MS, as on the post pages.
+  const known = knownVersion(place.key);
+  const hit = known === null ? null : await getCachedAnswer(answerKey(env, request.url, known));
+  if (hit) return answer(hit);
   const lang = url.searchParams.get("lang") ?? site.lang;
   const section = await threadSection(request, env, place, { page: pageNumber(url), lang, title: plainTitle(url.searchParams.get("title") ?? "") });
   if (!section) throw new ApiError(404, "not_found", "There is no such page of comments.");
   const body =
     `<section id="comments" class="billet-comments" lang="${escapeHtml(stringsFor(lang) === stringsFor("en") ? "en" : "fr")}" data-billet-thread="${place.key}" data-billet-url="${escapeHtml(place.url)}">\n` +
     `${section.html}\n</section>\n`;
-  const etag = await etagOf(body);
-  const headers = { ETag: etag, "Cache-Control": "public, max-age=0, must-revalidate", "Content-Type": "text/html; charset=utf-8" };
-  if (notModified(request, etag)) return new Response(null, { status: 304, headers });
-  return new Response(body, { status: 200, headers });
+  const entry = { body, etag: await etagOf(body), status: 200 };
+  rememberVersion(place.key, section.version);
+  ctx.waitUntil(putCachedAnswer(answerKey(env, request.url, section.version), entry, "text/html; charset=utf-8"));
+  return answer(entry);
 }
 
 /** GET /threads/:key/ — billet's page of a thread: its comments and the form, no JavaScript needed. */
