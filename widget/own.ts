@@ -206,7 +206,7 @@ export function ownComments(s: Strings, fail: Fail, refresh: (id?: number) => Pr
 }
 
 /** The "Aperçu" toggle under the comment's text: the server renders it as it would publish it. Answers its reset. */
-export function preview(content: HTMLTextAreaElement, s: Strings): () => void {
+export function preview(content: HTMLTextAreaElement, s: Strings, host: Pick<OwnHost, "base" | "credentials">): () => void {
   const box = el("div", { className: "comment-preview comment-body", hidden: true });
   box.setAttribute("aria-live", "polite");
   const show = async () => {
@@ -214,7 +214,7 @@ export function preview(content: HTMLTextAreaElement, s: Strings): () => void {
     let error = s.fieldErrors.required;
     if (text.trim()) {
       try {
-        const [res, data] = await send("/api/preview", "POST", { content: text });
+        const [res, data] = await send(`${host.base ?? ""}/api/preview`, "POST", { content: text }, { credentials: host.credentials });
         if (res.ok && data?.html !== undefined) {
           box.innerHTML = data.html;
           return;

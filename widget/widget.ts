@@ -154,7 +154,7 @@ export function enhanceForm(form: HTMLFormElement, host: Host = ownPage(form)): 
   let startedAt = 0;
   let busy = false;
   const renewChallenge = antiSpam(form);
-  const closePreview = preview(content as HTMLTextAreaElement, s);
+  const closePreview = preview(content as HTMLTextAreaElement, s, host);
 
   // The widget checks the fields itself and says what is wrong next to each one.
   form.noValidate = true;

@@ -89,6 +89,12 @@ describe("embed.js on another site's page", () => {
     expect(await page.locator("#billet-comments").evaluate((el) => el.shadowRoot !== null)).toBe(true);
     expect(await page.locator("#billet-comments .no-comments").textContent()).toContain("Pas encore de réaction");
 
+    // The preview: billet's own renderer, asked across sites.
+    await page.locator("#billet-comments textarea[name=content]").fill("Un *aperçu*");
+    await page.locator("#billet-comments button[aria-pressed]").click();
+    await expect.poll(() => page.locator("#billet-comments .comment-preview em").textContent()).toBe("aperçu");
+    await page.locator("#billet-comments button[aria-pressed]").click();
+
     const text = unique("Un avis sur une autre page.");
     const id = await post(page, "Zoé", text);
     await page.locator("#billet-comments .form-message--ok").waitFor();
