@@ -39,7 +39,11 @@ textarea{min-height:7em;resize:vertical}
 [hidden]{display:none!important}
 button{font:inherit;font-weight:600;padding:.65em 1.2em;min-height:44px;border:0;border-radius:4px;background:var(--a);color:Canvas;cursor:pointer}
 button[aria-disabled=true]{opacity:.6;cursor:progress}
-.cancel-reply{background:none;color:var(--a);padding:.2em 0;min-height:24px;text-decoration:underline;font-weight:400}
+.cancel-reply,.own-button{background:none;color:var(--a);padding:.2em 0;min-height:24px;text-decoration:underline;font-weight:400}
+.own-button,.own-left{font-size:.9em}
+.own-left{color:var(--m)}
+.own-controls,.own-confirm{margin-left:.75em}
+.own-edit label{display:block;font-weight:600}
 .form-message{padding:.6em .8em;border-radius:4px;border:1px solid var(--l)}
 .form-message--error,.form-message[role=alert]{border-color:var(--e);color:var(--e)}
 .form-message--ok{border-color:var(--o);color:var(--o)}

@@ -5,12 +5,14 @@
 // root, so the host's styles and billet's stay apart; when a static build or an edge splice already
 // put it in the element, that section is moved in as it is instead of being drawn again. The form
 // is then billet's own widget (widget.ts), with no cookie on the host: the commenter's edit token
-// is kept in the browser's storage. Elements with data-billet-count="<page address>" get the
+// is kept in the browser's storage, with the text they posted, and gives them "Modifier" and
+// "Supprimer" on their comment while its window runs (own.ts). Elements with data-billet-count="<page address>" get the
 // page's number of comments.
 import "./embed-flag.ts";
 import { stringsFor } from "../workers/render/strings.ts";
 import { EMBED_CSS } from "./embed-style.ts";
-import { type ApiAnswer, enhanceForm } from "./widget.ts";
+import type { Mine } from "./own.ts";
+import { type ApiAnswer, enhanceForm, withOwn } from "./widget.ts";
 
 const script = document.currentScript as HTMLScriptElement | null;
 /** billet's address: where this script came from. */
@@ -45,19 +47,48 @@ function fragmentUrl(t: Thread): URL {
   return url;
 }
 
-/** The commenter's proof for their own comments (edit and delete within the window), by comment id. */
-function keepToken(answer: ApiAnswer): void {
-  const a = answer as { comment?: { id?: number }; edit_token?: string; editable_until?: string } | null;
-  if (!a?.comment?.id || !a.edit_token) return;
+/** The commenter's proofs for their own comments (edit and delete within the window) and their texts, by comment id. */
+type Kept = Record<string, { token: string; until: string; content?: string }>;
+
+/** The kept tokens changed by `change` and stored again, those whose window has ended dropped. */
+function updateKept(change: (kept: Kept) => void): void {
   try {
     const now = Date.now();
-    const kept = JSON.parse(localStorage.getItem(TOKENS_KEY) || "{}") as Record<string, { token: string; until: string }>;
+    const kept = JSON.parse(localStorage.getItem(TOKENS_KEY) || "{}") as Kept;
     for (const [id, t] of Object.entries(kept)) if (Date.parse(t.until) < now) delete kept[id];
-    kept[a.comment.id] = { token: a.edit_token, until: a.editable_until ?? "" };
+    change(kept);
     localStorage.setItem(TOKENS_KEY, JSON.stringify(kept));
   } catch {
     // No storage: the comment stays, only its later edit is lost.
   }
+}
+
+function keepToken(answer: ApiAnswer): void {
+  const a = answer as { comment?: { id?: number; content?: string }; edit_token?: string; editable_until?: string } | null;
+  const id = a?.comment?.id;
+  if (!id || !a.edit_token) return;
+  updateKept((kept) => {
+    kept[id] = { token: a.edit_token!, until: a.editable_until ?? "", content: a.comment?.content ?? "" };
+  });
+}
+
+/** The commenter's comments they may still change: those whose token is kept (one kept without its text, by an older embed.js, is left out). */
+async function keptMine(): Promise<Mine[]> {
+  const mine: Mine[] = [];
+  updateKept((kept) => {
+    for (const [id, t] of Object.entries(kept)) {
+      if (typeof t.content === "string") mine.push({ id: Number(id), token: t.token, editable_until: t.until, content: t.content });
+    }
+  });
+  return mine;
+}
+
+/** An edit keeps the new text for the next one; a deleted comment's token is forgotten. */
+function keepChange(m: Mine, gone: boolean): void {
+  updateKept((kept) => {
+    if (gone) delete kept[m.id];
+    else if (kept[m.id]) kept[m.id].content = m.content;
+  });
 }
 
 let sheet: CSSStyleSheet | undefined;
@@ -90,8 +121,14 @@ async function mount(el: HTMLElement): Promise<void> {
   box.append(document.importNode(section, true));
   shadow.append(box);
   section.remove();
+  const host = withOwn(
+    { root: shadow, credentials: "omit", base: BASE, fresh: () => fragmentUrl(t), posted: keepToken, mine: keptMine, changed: keepChange },
+    t.lang,
+  );
   const form = shadow.querySelector<HTMLFormElement>("form.comment-form");
-  if (form) enhanceForm(form, { root: shadow, credentials: "omit", fresh: () => fragmentUrl(t), posted: keepToken });
+  if (form) enhanceForm(form, host);
+  // Also on a thread whose comments have closed since.
+  void host.reloadOwn!();
 }
 
 async function counts(): Promise<void> {

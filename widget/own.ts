@@ -1,11 +1,24 @@
 // The reader's own comments while they may still change them: "Modifier" and "Supprimer" with the
 // time left, the text edited in place, a confirmation before deleting; and the preview of the text
-// being written, rendered by the server. The page is the same for everyone: which comments are the
-// reader's comes from GET /api/comments/mine (their HttpOnly cookie), asked only when the
-// script-readable hint cookie says a window is still open.
+// being written, rendered by the server. The page is the same for everyone: on billet's own page,
+// which comments are the reader's comes from GET /api/comments/mine (their HttpOnly cookie), asked
+// only when the script-readable hint cookie says a window is still open; on another site's page
+// (embed.ts), from the edit tokens kept in the browser's storage, each sent with its request.
 import type { Strings } from "../workers/render/strings.ts";
 
-type Mine = { id: number; content: string; editable_until: string };
+/** One of the reader's comments they may still change; `token` proves it where there is no cookie. */
+export type Mine = { id: number; content: string; editable_until: string; token?: string };
+/** Where the reader's own comments are shown and how they are asked for and changed. */
+export interface OwnHost {
+  root: Document | ShadowRoot;
+  credentials: RequestCredentials;
+  /** billet's address for the API (none on billet's own page). */
+  base?: string;
+  /** The reader's comments they may still change; undefined when that could not be known (the last list stays). */
+  mine(): Promise<Mine[] | undefined>;
+  /** Told of a comment's new text (m.content) or of its deletion (`gone`). */
+  changed?(m: Mine, gone: boolean): void;
+}
 export type Answer = { comment?: { id?: number; html: string }; html?: string; error?: { code?: string; fields?: Record<string, string> } } | null;
 /** The sentence for a failed request (the widget's own), marking the text's field through `mark`. */
 export type Fail = (res: Response, data: Answer, mark: (fields: Record<string, string>) => boolean) => string;
@@ -27,22 +40,41 @@ const onEscape = (f: () => void) => (e: KeyboardEvent) => {
 
 const button = (text: string, onclick: () => void) => el("button", { type: "button", className: "own-button", textContent: text, onclick });
 
-async function send(url: string, method: string, body?: unknown): Promise<[Response, Answer]> {
+async function send(url: string, method: string, body?: unknown, init?: RequestInit): Promise<[Response, Answer]> {
   const res = await fetch(url, {
     method,
-    headers: { "Content-Type": "application/json" },
+    ...init,
+    headers: { "Content-Type": "application/json", ...init?.headers },
     body: body === undefined ? undefined : JSON.stringify(body),
   });
   return [res, (await res.json().catch(() => null)) as Answer];
 }
 
+/** billet's own page: the reader's comments from their cookie, asked only when the hint cookie says a window is open. */
+export async function mineByCookie(): Promise<Mine[] | undefined> {
+  if (!/(^|;\s*)billet_edit=/.test(document.cookie)) return [];
+  try {
+    const res = await fetch("/api/comments/mine");
+    if (res.ok) return ((await res.json()) as { comments: Mine[] }).comments;
+  } catch {
+    // No new list this time; the no-JS link, if any, stays.
+  }
+}
+
 /** Sets up the controls; answers the function that (re)loads them, after the list was replaced too. */
-export function ownComments(s: Strings, fail: Fail, refresh: (id?: number) => Promise<void>): () => Promise<void> {
+export function ownComments(s: Strings, fail: Fail, refresh: (id?: number) => Promise<void>, host: OwnHost): () => Promise<void> {
   const o = s.own;
+  const root = host.root;
   let mine: Mine[] = [];
+  // The comment's own address at billet, with its proof when there is no cookie.
+  const request = (m: Mine, method: string, body?: unknown) =>
+    send(`${host.base ?? ""}/api/comments/${m.id}`, method, body, {
+      credentials: host.credentials,
+      headers: m.token ? { "X-Edit-Token": m.token } : {},
+    });
 
   const tick = () => {
-    for (const box of document.querySelectorAll<HTMLElement>(".own-controls")) {
+    for (const box of root.querySelectorAll<HTMLElement>(".own-controls")) {
       const left = Math.ceil((+box.dataset.until! - Date.now()) / 60_000);
       if (left > 0) box.querySelector(".own-left")!.textContent = o.left(left);
       else box.remove();
@@ -88,9 +120,10 @@ export function ownComments(s: Strings, fail: Fail, refresh: (id?: number) => Pr
       if (mark(area.value.trim() ? {} : { content: "required" })) return;
       let text = s.networkError;
       try {
-        const [res, data] = await send(`/api/comments/${m.id}`, "PATCH", { content: area.value });
+        const [res, data] = await request(m, "PATCH", { content: area.value });
         if (res.ok && data?.comment) {
           m.content = area.value;
+          host.changed?.(m, false);
           // The server's rendering of the new text, at once; then the list as the server shows it now.
           body.innerHTML = data.comment.html;
           close();
@@ -116,11 +149,12 @@ export function ownComments(s: Strings, fail: Fail, refresh: (id?: number) => Pr
     };
     const yes = button(o.confirmYes, async () => {
       try {
-        const [res, data] = await send(`/api/comments/${m.id}`, "DELETE");
+        const [res, data] = await request(m, "DELETE");
         if (res.ok) {
+          host.changed?.(m, true);
           await refresh();
           // The comment is gone: the reader is put back at the top of the comments.
-          const title = document.getElementById("comments-title")!;
+          const title = root.getElementById("comments-title")!;
           title.tabIndex = -1;
           title.focus();
           return;
@@ -146,7 +180,7 @@ export function ownComments(s: Strings, fail: Fail, refresh: (id?: number) => Pr
 
   const decorate = () => {
     for (const m of mine) {
-      const article = document.querySelector(`#comment-${m.id} > article`);
+      const article = root.querySelector(`#comment-${m.id} > article`);
       if (!article || article.querySelector(".own-controls")) continue;
       const footer = article.querySelector(":scope > footer") ?? article.appendChild(el("footer"));
       // The no-JS link to the comment's page: buttons do it here.
@@ -166,19 +200,13 @@ export function ownComments(s: Strings, fail: Fail, refresh: (id?: number) => Pr
   setInterval(tick, TICK_MS);
 
   return async () => {
-    if (!/(^|;\s*)billet_edit=/.test(document.cookie)) return;
-    try {
-      const res = await fetch("/api/comments/mine");
-      if (res.ok) mine = ((await res.json()) as { comments: Mine[] }).comments;
-    } catch {
-      // No controls this time; the no-JS link, if any, stays.
-    }
+    mine = (await host.mine()) ?? mine;
     decorate();
   };
 }
 
 /** The "Aperçu" toggle under the comment's text: the server renders it as it would publish it. Answers its reset. */
-export function preview(content: HTMLTextAreaElement, s: Strings): () => void {
+export function preview(content: HTMLTextAreaElement, s: Strings, host: Pick<OwnHost, "base" | "credentials">): () => void {
   const box = el("div", { className: "comment-preview comment-body", hidden: true });
   box.setAttribute("aria-live", "polite");
   const show = async () => {
@@ -186,7 +214,7 @@ export function preview(content: HTMLTextAreaElement, s: Strings): () => void {
     let error = s.fieldErrors.required;
     if (text.trim()) {
       try {
-        const [res, data] = await send("/api/preview", "POST", { content: text });
+        const [res, data] = await send(`${host.base ?? ""}/api/preview`, "POST", { content: text }, { credentials: host.credentials });
         if (res.ok && data?.html !== undefined) {
           box.innerHTML = data.html;
           return;

@@ -3,7 +3,7 @@
 // next to their fields, and the reader's draft survives any failure, even a reload.
 import { stringsFor, type Strings } from "../workers/render/strings.ts";
 import { messagesFor, type Messages } from "./messages.ts";
-import { ownComments, preview } from "./own.ts";
+import { mineByCookie, type OwnHost, ownComments, preview } from "./own.ts";
 
 type Name = "author_name" | "author_email" | "author_url" | "content";
 type Draft = Partial<Record<Name | "parent_id", string>>;
@@ -106,25 +106,25 @@ function antiSpam(form: HTMLFormElement): () => void {
 
 /**
  * Where the form lives: billet's own post page (the document, its cookie), or a shadow root on
- * another site's page (widget/embed.ts: no cookie, the comments re-read from the fragment).
+ * another site's page (widget/embed.ts: no cookie, the comments re-read from the fragment, the
+ * reader's own found by the edit tokens it keeps).
  */
-export interface Host {
-  root: Document | ShadowRoot;
-  credentials: RequestCredentials;
+export interface Host extends OwnHost {
   /** The address of the comments as they are now (a page or a fragment with `#comments`). */
   fresh(): URL;
   /** Told of each comment posted (embed.ts keeps its edit token in the browser's storage). */
   posted?(answer: ApiAnswer): void;
-  /** Reads the reader's own comments again (their edit and delete buttons; billet's page only). */
+  /** Reads the reader's own comments again (their edit and delete buttons; set by withOwn). */
   reloadOwn?(): Promise<void>;
 }
 
 export type { ApiAnswer };
 
 /** billet's own post page, in the page and order the reader is on. */
-const ownPage = (form: HTMLFormElement | null, reloadOwn?: () => Promise<void>): Host => ({
+const ownPage = (form: HTMLFormElement | null): Host => ({
   root: document,
   credentials: "same-origin",
+  mine: mineByCookie,
   fresh() {
     const page = form ? new URL(`/posts/${encodeURIComponent(form.dataset.slug ?? "")}/`, form.action) : new URL(location.pathname, location.href);
     for (const key of ["page", "sort"]) {
@@ -133,7 +133,6 @@ const ownPage = (form: HTMLFormElement | null, reloadOwn?: () => Promise<void>):
     }
     return page;
   },
-  reloadOwn,
 });
 
 export function enhanceForm(form: HTMLFormElement, host: Host = ownPage(form)): void {
@@ -155,7 +154,7 @@ export function enhanceForm(form: HTMLFormElement, host: Host = ownPage(form)): 
   let startedAt = 0;
   let busy = false;
   const renewChallenge = antiSpam(form);
-  const closePreview = preview(content as HTMLTextAreaElement, s);
+  const closePreview = preview(content as HTMLTextAreaElement, s, host);
 
   // The widget checks the fields itself and says what is wrong next to each one.
   form.noValidate = true;
@@ -345,6 +344,27 @@ async function offerAuthor(form: HTMLFormElement, s: Strings): Promise<void> {
   form.querySelector(".field-content")?.before(p);
 }
 
+/**
+ * The reader's own comments where `host` shows them (edit, delete), also on a thread whose comments
+ * have closed since: set up, their reload kept as `host.reloadOwn`. After a change the comments are
+ * read again, as after posting, and the controls put back.
+ */
+export function withOwn(host: Host, lang: string | undefined): Host {
+  const s = stringsFor(lang);
+  const m = messagesFor(lang);
+  const reload = ownComments(
+    s,
+    (res, data, mark) => failure(res, data, s, m, mark, () => {}),
+    async (id) => {
+      await refreshComments(host, id);
+      await reload();
+    },
+    host,
+  );
+  host.reloadOwn = reload;
+  return host;
+}
+
 /** Fetches the comments again (on billet's page, the reader sees their own pending comment) and swaps them in. */
 async function refreshComments(host: Host, id: number | undefined): Promise<void> {
   try {
@@ -437,22 +457,12 @@ async function sendUseful(form: HTMLFormElement): Promise<void> {
 function start(): void {
   const form = document.querySelector<HTMLFormElement>("form.comment-form");
   const lang = form?.dataset.lang ?? document.documentElement.lang;
-  const s = stringsFor(lang);
-  const m = messagesFor(lang);
-  // The reader's own comments (edit, delete) also on a post whose comments have closed since.
-  const reloadOwn = ownComments(
-    s,
-    (res, data, mark) => failure(res, data, s, m, mark, () => {}),
-    async (id) => {
-      await refreshComments(ownPage(form), id);
-      await reloadOwn();
-    },
-  );
+  const host = withOwn(ownPage(form), lang);
   if (form) {
-    enhanceForm(form, ownPage(form, reloadOwn));
-    void offerAuthor(form, s);
+    enhanceForm(form, host);
+    void offerAuthor(form, stringsFor(lang));
   }
-  void reloadOwn();
+  void host.reloadOwn!();
   void updateCounts();
   followSort();
   showUseful();

@@ -116,8 +116,8 @@ router
 const CORS_METHODS = "GET, POST, PATCH, DELETE, OPTIONS";
 const CORS_HEADERS = "Content-Type, X-Edit-Token, Idempotency-Key";
 
-/** What a site that embeds comments (EMBED_SITES) may call: its threads, the fragment, and a commenter's own edit. */
-const EMBED_PATHS = /^\/(api\/threads\/|api\/comments\/\d+$|embed\/)/;
+/** What a site that embeds comments (EMBED_SITES) may call: its threads, the fragment, a commenter's own edit, and the preview. */
+const EMBED_PATHS = /^\/(api\/threads\/|api\/comments\/\d+$|api\/preview$|embed\/)/;
 
 /** Cross-origin calls: only from the configured origins, and never to the admin API. */
 function crossOrigin(request: Request, env: Env, url: URL): { origin: string | null; allowed: boolean } {

@@ -1,9 +1,10 @@
 // billet's comments on another site (README, "Comments on any site"): a few plain HTML pages served
 // from another origin (http://localhost:<port>, billet being on 127.0.0.1) under a strict CSP that
 // allows only billet's script and connections, carrying embed.js; and a page whose HTML already has
-// the thread's fragment, as a static build or an edge splice puts it, read with JavaScript off.
+// the thread's fragment, as a static build or an edge splice puts it, read with JavaScript off. A
+// commenter changes their own comment there with the edit token embed.js kept.
 import { createServer, type Server } from "node:http";
-import type { Page } from "playwright-core";
+import type { BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, test } from "vitest";
 import { approve, BASE, scriptErrors, unique, useBrowser } from "./helpers.ts";
 
@@ -35,6 +36,7 @@ const snippet = (path: string, inner = "") =>
 const run = unique("run").split(" ")[1];
 const ARTICLE = `/notes/${run}/premier/`;
 const STATIC = `/notes/${run}/statique/`;
+const OWN = `/notes/${run}/le-sien/`;
 
 let server: Server;
 beforeAll(async () => {
@@ -42,6 +44,7 @@ beforeAll(async () => {
     const path = new URL(req.url ?? "/", HOST).pathname;
     let html: string;
     if (path === ARTICLE) html = hostPage(snippet(ARTICLE), "Premier billet");
+    else if (path === OWN) html = hostPage(snippet(OWN), "Le sien");
     else if (path === "/notes/") {
       html = hostPage(
         `<ul><li><a href="${ARTICLE}">Premier billet</a> <span data-billet-count="${HOST}${ARTICLE}">…</span></li></ul><script src="${BASE}/embed.js" async></script>`,
@@ -85,6 +88,12 @@ describe("embed.js on another site's page", () => {
     await page.locator("#billet-comments .comment-form").waitFor();
     expect(await page.locator("#billet-comments").evaluate((el) => el.shadowRoot !== null)).toBe(true);
     expect(await page.locator("#billet-comments .no-comments").textContent()).toContain("Pas encore de réaction");
+
+    // The preview: billet's own renderer, asked across sites.
+    await page.locator("#billet-comments textarea[name=content]").fill("Un *aperçu*");
+    await page.locator("#billet-comments button[aria-pressed]").click();
+    await expect.poll(() => page.locator("#billet-comments .comment-preview em").textContent()).toBe("aperçu");
+    await page.locator("#billet-comments button[aria-pressed]").click();
 
     const text = unique("Un avis sur une autre page.");
     const id = await post(page, "Zoé", text);
@@ -196,5 +205,137 @@ describe("the fragment in the host's HTML", () => {
       .toBe(true);
     expect(await page.locator("#billet-comments").evaluate((el) => el.querySelectorAll(":scope > section").length)).toBe(0);
     expect(fragments).toEqual([]);
+  });
+});
+
+describe("one's own comment on another site, with the kept edit token", () => {
+  /** A host page of the thread, its script errors kept in `errors`. */
+  async function openOwn(context: BrowserContext, errors: string[]): Promise<Page> {
+    const page = await context.newPage();
+    page.on("pageerror", (err) => errors.push(err.message));
+    await page.goto(`${HOST}${OWN}`);
+    await page.locator("#billet-comments .comment-form").waitFor();
+    return page;
+  }
+
+  /** Posts, has it approved (the fragment shows published comments only), and shows the page again. */
+  async function postShown(page: Page, text: string): Promise<number> {
+    const id = await post(page, "Zoé", text);
+    await approve(id);
+    await page.reload();
+    await page.locator(`#billet-comments #comment-${id}`).waitFor();
+    return id;
+  }
+
+  // The focus inside the shadow root (the document's is the host element).
+  const focused = (page: Page) =>
+    page.locator("#billet-comments").evaluate((el) => {
+      const a = el.shadowRoot!.activeElement;
+      return `${a?.tagName} ${a?.id || a?.textContent}`;
+    });
+  const kept = (page: Page) => page.evaluate(() => JSON.parse(localStorage.getItem("billet:tokens") ?? "{}") as Record<string, { content?: string }>);
+  const answerTo = (page: Page, method: string, id: number) =>
+    page.waitForResponse((r) => r.request().method() === method && r.url() === `${BASE}/api/comments/${id}`);
+
+  test("the commenter edits it in place and deletes it after a confirmation; another reader sees no controls", async () => {
+    const errors: string[] = [];
+    const context = await browser.context();
+    const page = await openOwn(context, errors);
+    const text = unique("Un avis à corriger.");
+    const id = await postShown(page, text);
+    const li = page.locator(`#billet-comments #comment-${id}`);
+    const controls = li.locator(".own-controls");
+    await controls.waitFor();
+    expect(await controls.locator(".own-left").textContent()).toMatch(/^encore 1[45] min$/);
+    expect(await page.locator("#billet-comments .own-controls").count()).toBe(1);
+
+    // Another reader of the page (their own browser) gets no controls on it.
+    const other = await openOwn(await browser.context(), errors);
+    await other.locator(`#billet-comments #comment-${id}`).waitFor();
+    expect(await other.locator("#billet-comments .own-controls").count()).toBe(0);
+    expect(await other.getByRole("button", { name: "Modifier", exact: true }).count()).toBe(0);
+
+    const edit = li.getByRole("button", { name: "Modifier", exact: true });
+    expect(await edit.getAttribute("aria-describedby")).toBe(`comment-${id}-by`);
+    await edit.click();
+    const box = li.getByRole("textbox", { name: "Commentaire", exact: true });
+    expect(await box.inputValue()).toBe(text);
+    expect(await focused(page)).toBe(`TEXTAREA billet-edit-${id}`);
+    await page.keyboard.press("Escape");
+    expect(await box.count()).toBe(0);
+    expect(await focused(page)).toBe("BUTTON Modifier");
+
+    await edit.click();
+    await box.fill("   ");
+    await li.getByRole("button", { name: "Enregistrer" }).click();
+    expect(await li.locator(`#billet-edit-${id}-error`).textContent()).toBe("Ce champ est obligatoire.");
+    expect(await box.getAttribute("aria-invalid")).toBe("true");
+
+    const fixed = `${unique("Corrigé")} **ailleurs**`;
+    await box.fill(fixed);
+    const patched = answerTo(page, "PATCH", id);
+    await li.getByRole("button", { name: "Enregistrer" }).click();
+    const patch = await patched;
+    expect(patch.status()).toBe(200);
+    expect(patch.request().headers()["x-edit-token"]).toMatch(/.{16}/);
+    await li.locator(".comment-edited").waitFor();
+    expect(await li.locator(".comment-body strong").textContent()).toBe("ailleurs");
+    expect(await li.locator(".comment-body").textContent()).not.toContain(text);
+    // The fragment was read again: the controls are back, once.
+    await li.locator(".own-controls").waitFor();
+    expect(await li.locator(".own-controls").count()).toBe(1);
+    // The new text is the one to edit next, after a reload too.
+    expect((await kept(page))[id]?.content).toBe(fixed);
+    await page.reload();
+    await edit.click();
+    expect(await box.inputValue()).toBe(fixed);
+    await page.keyboard.press("Escape");
+
+    const remove = li.getByRole("button", { name: "Supprimer", exact: true });
+    await remove.click();
+    const confirm = li.getByRole("group", { name: "Supprimer ce commentaire ?" });
+    expect(await focused(page)).toBe("BUTTON Oui, supprimer");
+    await page.keyboard.press("Escape");
+    expect(await confirm.count()).toBe(0);
+    expect(await focused(page)).toBe("BUTTON Supprimer");
+    expect(await li.count()).toBe(1);
+
+    await remove.click();
+    const deleted = answerTo(page, "DELETE", id);
+    await confirm.getByRole("button", { name: "Oui, supprimer" }).click();
+    expect((await deleted).status()).toBe(204);
+    await li.waitFor({ state: "detached" });
+    await expect.poll(() => focused(page)).toMatch(/^H2 comments-title$/);
+    expect(Object.keys(await kept(page))).not.toContain(String(id));
+    await page.reload();
+    await page.locator("#billet-comments .comment-form").waitFor();
+    expect(await li.count()).toBe(0);
+    expect((await context.cookies()).length).toBe(0);
+    expect(errors).toEqual([]);
+  });
+
+  test("the controls go when the window ends, and a token whose window has ended gives none", async () => {
+    const errors: string[] = [];
+    const context = await browser.context();
+    const page = await context.newPage();
+    page.on("pageerror", (err) => errors.push(err.message));
+    await page.clock.install();
+    await page.goto(`${HOST}${OWN}`);
+    await page.locator("#billet-comments .comment-form").waitFor();
+    const id = await postShown(page, unique("Bientôt figé ailleurs."));
+    const controls = page.locator(`#billet-comments #comment-${id} .own-controls`);
+    await controls.waitFor();
+    await page.clock.fastForward("10:00");
+    expect(await controls.locator(".own-left").textContent()).toMatch(/^encore [45] min$/);
+    await page.clock.fastForward("06:00");
+    await controls.waitFor({ state: "detached" });
+    expect(await page.locator(`#billet-comments #comment-${id} button.own-button`).count()).toBe(0);
+    // Shown again later, the comment has no controls, and its token is dropped.
+    await page.reload();
+    await page.locator(`#billet-comments #comment-${id}`).waitFor();
+    await page.locator("#billet-comments .comment-form").waitFor();
+    expect(await page.locator("#billet-comments .own-controls").count()).toBe(0);
+    expect(await kept(page)).toEqual({});
+    expect(errors).toEqual([]);
   });
 });

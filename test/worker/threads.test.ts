@@ -112,6 +112,18 @@ describe("starting a thread", () => {
     expect((await postOn(newPage("https://carnet.example"), {}, { Origin: CARNET })).status).toBe(202);
   });
 
+  it("lets the allowed site's widget preview a comment (the server's renderer), and no other site", async () => {
+    const preflight = await call("/api/preview", { method: "OPTIONS", headers: { Origin: AMIE, "Access-Control-Request-Method": "POST" } });
+    expect(preflight.status).toBe(204);
+    expect(preflight.headers.get("Access-Control-Allow-Origin")).toBe(AMIE);
+    const res = await postJson("/api/preview", { content: "Un *essai*" }, { Origin: AMIE });
+    expect(res.status).toBe(200);
+    expect(res.headers.get("Access-Control-Allow-Origin")).toBe(AMIE);
+    expect(((await res.json()) as { html: string }).html).toContain("<em>essai</em>");
+    const evil = await call("/api/preview", { method: "OPTIONS", headers: { Origin: "https://evil.example", "Access-Control-Request-Method": "POST" } });
+    expect(evil.headers.get("Access-Control-Allow-Origin")).toBeNull();
+  });
+
   it("never opens the admin API or a post's comments to an embedding site", async () => {
     const admin = await call("/api/admin/comments", { headers: { ...ADMIN, Origin: AMIE } });
     await expectError(admin, 403, "forbidden");
