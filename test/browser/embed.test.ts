@@ -6,7 +6,7 @@
 import { createServer, type Server } from "node:http";
 import type { BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, test } from "vitest";
-import { approve, BASE, scriptErrors, unique, useBrowser } from "./helpers.ts";
+import { approve, BASE, checkDeleteStepBack, checkEditBox, scriptErrors, unique, useBrowser } from "./helpers.ts";
 
 const browser = useBrowser();
 const HOST = inject("embedOrigin");
@@ -255,21 +255,8 @@ describe("one's own comment on another site, with the kept edit token", () => {
     expect(await other.locator("#billet-comments .own-controls").count()).toBe(0);
     expect(await other.getByRole("button", { name: "Modifier", exact: true }).count()).toBe(0);
 
-    const edit = li.getByRole("button", { name: "Modifier", exact: true });
-    expect(await edit.getAttribute("aria-describedby")).toBe(`comment-${id}-by`);
-    await edit.click();
-    const box = li.getByRole("textbox", { name: "Commentaire", exact: true });
-    expect(await box.inputValue()).toBe(text);
-    expect(await focused(page)).toBe(`TEXTAREA billet-edit-${id}`);
-    await page.keyboard.press("Escape");
-    expect(await box.count()).toBe(0);
-    expect(await focused(page)).toBe("BUTTON Modifier");
-
-    await edit.click();
-    await box.fill("   ");
-    await li.getByRole("button", { name: "Enregistrer" }).click();
-    expect(await li.locator(`#billet-edit-${id}-error`).textContent()).toBe("Ce champ est obligatoire.");
-    expect(await box.getAttribute("aria-invalid")).toBe("true");
+    expect(await li.getByRole("button", { name: "Modifier", exact: true }).getAttribute("aria-describedby")).toBe(`comment-${id}-by`);
+    const { edit, box } = await checkEditBox(page, li, id, text, focused);
 
     const fixed = `${unique("Corrigé")} **ailleurs**`;
     await box.fill(fixed);
@@ -291,14 +278,7 @@ describe("one's own comment on another site, with the kept edit token", () => {
     expect(await box.inputValue()).toBe(fixed);
     await page.keyboard.press("Escape");
 
-    const remove = li.getByRole("button", { name: "Supprimer", exact: true });
-    await remove.click();
-    const confirm = li.getByRole("group", { name: "Supprimer ce commentaire ?" });
-    expect(await focused(page)).toBe("BUTTON Oui, supprimer");
-    await page.keyboard.press("Escape");
-    expect(await confirm.count()).toBe(0);
-    expect(await focused(page)).toBe("BUTTON Supprimer");
-    expect(await li.count()).toBe(1);
+    const { remove, confirm } = await checkDeleteStepBack(page, li, focused);
 
     await remove.click();
     const deleted = answerTo(page, "DELETE", id);

@@ -1,7 +1,7 @@
 // What the browser tests share: the seed page's address, a browser per file, the form's controls
 // found by their accessible names (so a missing label fails the test), and the admin API.
 import { randomUUID } from "node:crypto";
-import type { Browser, BrowserContext, BrowserContextOptions, Page, Request } from "playwright-core";
+import type { Browser, BrowserContext, BrowserContextOptions, Locator, Page, Request } from "playwright-core";
 import { afterAll, beforeAll, expect, inject } from "vitest";
 import { launch } from "./chromium.ts";
 import { within } from "../time-limit.ts";
@@ -129,4 +129,44 @@ export async function publicComments(): Promise<ApiComment[]> {
     cursor = body.meta.next_cursor;
   } while (cursor);
   return all;
+}
+
+/** Where the keyboard is, as "TAG id-or-text": in the document, or in embed.js's shadow root. */
+export type Focused = (page: Page) => Promise<string>;
+
+/**
+ * One's own comment `li` (id `id`, text `text`): "Modifier" opens a box holding the text, Escape
+ * closes it and gives the keyboard back to "Modifier", and an empty text is refused on the field.
+ * The box is left open, empty, for the caller's next step.
+ */
+export async function checkEditBox(page: Page, li: Locator, id: number, text: string, focused: Focused) {
+  const edit = li.getByRole("button", { name: "Modifier", exact: true });
+  await edit.click();
+  const box = li.getByRole("textbox", { name: "Commentaire", exact: true });
+  expect(await box.inputValue()).toBe(text);
+  expect(await focused(page)).toBe(`TEXTAREA billet-edit-${id}`);
+  // Escape leaves the text as it was, and the keyboard where it was.
+  await page.keyboard.press("Escape");
+  expect(await box.count()).toBe(0);
+  expect(await focused(page)).toBe("BUTTON Modifier");
+  await edit.click();
+  await box.fill("   ");
+  await li.getByRole("button", { name: "Enregistrer" }).click();
+  expect(await li.locator(`#billet-edit-${id}-error`).textContent()).toBe("Ce champ est obligatoire.");
+  expect(await box.getAttribute("aria-invalid")).toBe("true");
+  return { edit, box };
+}
+
+/** "Supprimer" asks first, the keyboard on "Oui, supprimer"; Escape steps back and nothing is deleted. */
+export async function checkDeleteStepBack(page: Page, li: Locator, focused: Focused) {
+  const remove = li.getByRole("button", { name: "Supprimer", exact: true });
+  await remove.click();
+  const confirm = li.getByRole("group", { name: "Supprimer ce commentaire ?" });
+  expect(await confirm.textContent()).toContain("Supprimer ce commentaire ?");
+  expect(await focused(page)).toBe("BUTTON Oui, supprimer");
+  await page.keyboard.press("Escape");
+  expect(await confirm.count()).toBe(0);
+  expect(await focused(page)).toBe("BUTTON Supprimer");
+  expect(await li.count()).toBe(1);
+  return { remove, confirm };
 }

@@ -3,7 +3,7 @@
 // the window ends; and the preview of the text being written.
 import type { BrowserContext, Page } from "playwright-core";
 import { describe, expect, test } from "vitest";
-import { commentIdWithText, form, openPost, scriptErrors, unique, useBrowser } from "./helpers.ts";
+import { checkDeleteStepBack, checkEditBox, commentIdWithText, form, openPost, scriptErrors, unique, useBrowser } from "./helpers.ts";
 
 const browser = useBrowser();
 
@@ -41,21 +41,7 @@ describe("one's own comment, with the widget", () => {
     expect(await controls.locator(".own-left").textContent()).toMatch(/^encore 1[45] min$/);
     expect(await page.locator(".own-controls").count()).toBe(1);
 
-    const edit = li.getByRole("button", { name: "Modifier", exact: true });
-    await edit.click();
-    const box = li.getByRole("textbox", { name: "Commentaire", exact: true });
-    expect(await box.inputValue()).toBe(text);
-    expect(await focused(page)).toBe(`TEXTAREA billet-edit-${id}`);
-    // Escape leaves the text as it was, and the keyboard where it was.
-    await page.keyboard.press("Escape");
-    expect(await box.count()).toBe(0);
-    expect(await focused(page)).toBe("BUTTON Modifier");
-
-    await edit.click();
-    await box.fill("   ");
-    await li.getByRole("button", { name: "Enregistrer" }).click();
-    expect(await li.locator(`#billet-edit-${id}-error`).textContent()).toBe("Ce champ est obligatoire.");
-    expect(await box.getAttribute("aria-invalid")).toBe("true");
+    const { box } = await checkEditBox(page, li, id, text, focused);
 
     // Keys other than Escape type as in any text box (a new line here).
     await box.fill("Corrigé");
@@ -83,15 +69,7 @@ describe("one's own comment, with the widget", () => {
     const text = unique("Un texte à retirer.");
     const id = await post(page, text);
     const li = page.locator(`#comment-${id}`);
-    const remove = li.getByRole("button", { name: "Supprimer", exact: true });
-    await remove.click();
-    const confirm = li.getByRole("group", { name: "Supprimer ce commentaire ?" });
-    expect(await confirm.textContent()).toContain("Supprimer ce commentaire ?");
-    expect(await focused(page)).toBe("BUTTON Oui, supprimer");
-    await page.keyboard.press("Escape");
-    expect(await confirm.count()).toBe(0);
-    expect(await focused(page)).toBe("BUTTON Supprimer");
-    expect(await li.count()).toBe(1);
+    const { remove } = await checkDeleteStepBack(page, li, focused);
 
     await remove.press("Enter");
     const answer = answerTo(page, "DELETE");
