@@ -41,11 +41,8 @@ export const checkQueries = {
     or (${blocks.kind} = 'network' and ${blocks.value} = ${sql.placeholder("network")}) or (${blocks.kind} = 'host' and ${blocks.value} = ${sql.placeholder("host")}))
     and (${blocks.until} is null or ${blocks.until} > ${sql.placeholder("now")}))`,
   // The features as one JSON parameter: one statement however many (D1 binds at most 100 parameters).
-  // And back as one JSON value: a trained filter knows most of a comment's features, and hundreds
-  // of rows cost the D1 binding more of the Worker's CPU to hand over than one string to parse.
   counts: new SQLiteSyncDialect().sqlToQuery(
-    sql`select json_group_array(json_array(${spamFeatures.feature}, ${spamFeatures.spam}, ${spamFeatures.ham})) as counts from ${spamFeatures}
-      where ${spamFeatures.feature} in (select value from json_each(${sql.placeholder("features")}))`,
+    sql`select ${spamFeatures.feature}, ${spamFeatures.spam}, ${spamFeatures.ham} from ${spamFeatures} where ${spamFeatures.feature} in (select value from json_each(${sql.placeholder("features")}))`,
   ),
   values: (opts: CheckOptions) => ({
     email: opts.email ?? null,
@@ -56,10 +53,9 @@ export const checkQueries = {
     own: JSON.stringify((opts.ownIds ?? []).slice(-SLICE)),
     features: JSON.stringify([...opts.features, DOCUMENTS]),
   }),
-  read: (flags: { trusted: number; blocked: number } | undefined, counts: { counts?: unknown } | undefined): Checks => {
+  read: (flags: { trusted: number; blocked: number } | undefined, counts: Record<string, unknown>[]): Checks => {
     const known = new Map<string, FeatureCounts>();
-    const rows = JSON.parse(typeof counts?.counts === "string" ? counts.counts : "[]") as [string, number, number][];
-    for (const [feature, spam, ham] of rows) known.set(feature, { spam: Math.max(0, spam), ham: Math.max(0, ham) });
+    for (const r of counts) known.set(r.feature as string, { spam: Math.max(0, Number(r.spam)), ham: Math.max(0, Number(r.ham)) });
     return { trusted: Boolean(flags?.trusted), blocked: Boolean(flags?.blocked), counts: known };
   },
 };

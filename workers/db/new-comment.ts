@@ -116,7 +116,7 @@ export async function readForNewComment(
   const earlier = ask.key === undefined ? undefined : results.at(-1)?.results[0];
   return {
     twin: Boolean(flags?.twin),
-    checks: checkQueries.read(flags, results[1].results[0] as { counts?: unknown } | undefined),
+    checks: checkQueries.read(flags, results[1].results),
     // The parent first, then its ancestors (each row's parent is further up).
     chain: ask.parentId === undefined ? [] : nearestFirst(chain, ask.parentId),
     earlier: earlier ? commentFromD1(earlier) : undefined,
