@@ -274,19 +274,29 @@ export async function runLargeBench(o: LargeOptions): Promise<LargeResult> {
     const profiler = await openProfiler(inspectorPort);
     try {
       // Comment creation on the largest post (anonymous, held for moderation, as on the seed site):
-      // the spam filter's counts, the checks and the insert against 54,000 comments.
+      // the spam filter's counts, the checks and the insert against 54,000 comments. Measured as the
+      // seed site's is (bench/cpu.ts): 8 connections, three runs, the median kept; at one connection
+      // the second of warm-up left most of the run to code V8 had not optimised yet.
       const largest = rows.reduce((a, x) => (x.comments > a.comments ? x : a));
       const runId = `large-${Date.now().toString(36)}`;
-      creationCpu = await profiler.measure(`${b.runtimeUrl}/api/posts/${largest.slug}/comments`, {
-        connections: 1,
-        durationS: o.durationS,
-        method: "POST",
-        headers: { "Content-Type": "application/json" },
-        body: (n) => commentBody(runId, n),
-        pid: b.runtimePid,
-      });
+      const tries: IsolateCpu[] = [];
+      for (let i = 0; i < 3; i++) {
+        tries.push(
+          await profiler.measure(`${b.runtimeUrl}/api/posts/${largest.slug}/comments`, {
+            connections: 8,
+            durationS: o.durationS / 2,
+            method: "POST",
+            headers: { "Content-Type": "application/json" },
+            body: (n) => commentBody(`${runId}-${i}`, n),
+            pid: b.runtimePid,
+          }),
+        );
+      }
+      creationCpu = tries.sort((x, y) => x.msPerRequest - y.msPerRequest)[1];
       creationSlug = largest.slug;
-      o.log(`  creation on ${largest.slug}: ${creationCpu.msPerRequest.toFixed(3)} ms of the Worker's own CPU per comment`);
+      o.log(
+        `  creation on ${largest.slug}: ${creationCpu.msPerRequest.toFixed(3)} ms of the Worker's own CPU per comment; runs: ${tries.map((t) => t.msPerRequest.toFixed(3)).join(", ")}`,
+      );
       for (const x of rows) {
         x.isolateAfterChange = await profiler.measure(`${b.runtimeUrl}${pathOf(x)}`, { connections: 1, durationS: o.durationS, pid: b.runtimePid });
         x.isolateBypassed = await profiler.measure(`${b.runtimeUrl}${pathOf(x, "reply_to=1")}`, {
