@@ -49,6 +49,15 @@ function list(value: string | undefined): string[] {
 
 const cache = new WeakMap<object, Config>();
 
+/**
+ * `copy` (a request's own env, its bindings wrapped: db/round-trips.ts) has `env`'s settings: the
+ * same Config object, built once per isolate rather than once per request, and so fingerprinted
+ * once for the cache keys (pages/cache.ts).
+ */
+export function shareConfig(copy: object, env: Env): void {
+  cache.set(copy, getConfig(env));
+}
+
 export function getConfig(env: Env): Config {
   const hit = cache.get(env);
   if (hit) return hit;

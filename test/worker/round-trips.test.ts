@@ -4,6 +4,7 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { signLink } from "../../workers/auth/tokens.ts";
+import { getConfig } from "../../workers/config.ts";
 import { forgetPost } from "../../workers/pages/cache.ts";
 import { meteredEnv, RoundTrips } from "../../workers/db/round-trips.ts";
 import { roundTripsOf } from "../../workers/http/server-timing.ts";
@@ -30,6 +31,12 @@ describe("Server-Timing: round trips to D1", () => {
       const header = res.headers.get("Server-Timing") ?? "";
       expect(header).toMatch(/(^|, )d1;desc="\d+ round trips?";dur=\d+(\.\d)?($|,)/);
     }
+  });
+
+  it("a request's metered env has the isolate's settings, not a copy built for it", () => {
+    const metered = meteredEnv(env, new RoundTrips());
+    expect(metered).not.toBe(env);
+    expect(getConfig(metered)).toBe(getConfig(env));
   });
 
   it("counts overlapping calls as one step, and each sequential one", async () => {

@@ -10,6 +10,7 @@
 //
 // D1_DELAY_MS (a var for the distance benchmark only: `wrangler dev --var D1_DELAY_MS:150`; never
 // in wrangler.toml) adds that delay to every call, as if the primary were that far away.
+import { shareConfig } from "../config.ts";
 import { d1Timing } from "../http/server-timing.ts";
 
 export class RoundTrips {
@@ -98,6 +99,7 @@ export function meteredEnv(env: Env, meter: RoundTrips): Env {
   };
   const metered = { ...env, DB: countedDb(env.DB, call) };
   uncounted.set(metered, env);
+  shareConfig(metered, env);
   return metered;
 }
 
