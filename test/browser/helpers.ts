@@ -115,6 +115,8 @@ export interface ApiComment {
   author: { name: string; url: string | null };
   content: string;
   html: string;
+  /** Readers who marked it useful. */
+  reactions: number;
 }
 
 /** Every approved comment of the seed post, from the public JSON API. */

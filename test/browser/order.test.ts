@@ -4,7 +4,7 @@
 // first in every order. The threads added here are deleted after, so the other files see the seed.
 import type { BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, test } from "vitest";
-import { BASE, COMMENTS_API, openPost, PAGE, scriptErrors, useBrowser } from "./helpers.ts";
+import { BASE, COMMENTS_API, openPost, PAGE, publicComments, scriptErrors, useBrowser } from "./helpers.ts";
 import { within } from "../time-limit.ts";
 
 const browser = useBrowser();
@@ -15,29 +15,9 @@ const SORTS = ["oldest", "newest", "best"] as const;
 type Sort = (typeof SORTS)[number];
 const LABEL: Record<Sort, string> = { oldest: "Les plus anciennes", newest: "Les plus récentes", best: "Les plus utiles" };
 
-interface Listed {
-  id: number;
-  parent_id: number | null;
-  reactions: number;
-}
-
-/** Every approved comment of the post, with its marks. */
-async function listed(): Promise<Listed[]> {
-  const all: Listed[] = [];
-  let cursor: string | null = null;
-  do {
-    const res = await fetch(`${COMMENTS_API}?limit=200${cursor ? `&cursor=${cursor}` : ""}`);
-    expect(res.status).toBe(200);
-    const body = (await res.json()) as { comments: Listed[]; meta: { next_cursor: string | null } };
-    all.push(...body.comments);
-    cursor = body.meta.next_cursor;
-  } while (cursor);
-  return all;
-}
-
 /** The threads in an order, as the issue says: pinned first; oldest, newest, or best (marks, then size, then age). */
 async function expectedOrder(sort: Sort, pinned: number | null): Promise<{ order: number[]; numbers: Map<number, number> }> {
-  const comments = await listed();
+  const comments = await publicComments();
   const parent = new Map(comments.map((c) => [c.id, c.parent_id]));
   const rootOf = (id: number): number => {
     const p = parent.get(id);
